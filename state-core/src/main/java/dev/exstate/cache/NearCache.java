@@ -1,0 +1,162 @@
+package dev.exstate.cache;
+
+import dev.exstate.time.StateClock;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * A bounded local cache of remote values (Caffeine), kept honest by backend invalidation.
+ *
+ * <p>What a user can rely on:
+ * <ul>
+ *   <li>size is bounded by {@code maximumSize}; entries also expire {@code expireAfterWrite}
+ *       after loading, as a safety net should an invalidation be lost;</li>
+ *   <li>a value loaded before an invalidation of its key is never cached after it (the
+ *       load/invalidate race is closed);</li>
+ *   <li>while the invalidation channel is disconnected nothing is served as fresh; values may be
+ *       served only through {@link #getStale} within a caller-given bound, and on reconnect the
+ *       cache is cleared;</li>
+ *   <li>staleness of a value = time since it was last known to be current: zero while connected,
+ *       otherwise {@code now - max(disconnectedAt, loadedAt)}.</li>
+ * </ul>
+ * Thread-safe.
+ *
+ * @param <K> key type
+ * @param <V> value type; values should be immutable
+ */
+public final class NearCache<K, V> implements InvalidationListener<K> {
+    private final dev.exstate.internal.cache.NearCacheEngine<K, V> engine;
+
+    private NearCache(dev.exstate.internal.cache.NearCacheEngine<K, V> engine) {
+        this.engine = engine;
+    }
+
+    public static <K, V> Builder<K, V> builder(String name) {
+        return new Builder<>(name);
+    }
+
+    /** Name given at build time (for metrics and logs). */
+    public String name() {
+        return engine.name();
+    }
+
+    /** The fresh value, if cached and the channel is up. Counts a hit or a miss. */
+    public Optional<V> getIfPresent(K key) {
+        return engine.getIfPresent(key);
+    }
+
+    /**
+     * The fresh value, or {@code loader.apply(key)} cached for next time (unless its key was
+     * invalidated while loading, or the loader returned {@code null}, meaning absent).
+     * Exceptions from the loader propagate and nothing is cached.
+     */
+    public V get(K key, Function<? super K, ? extends V> loader) {
+        return engine.get(key, loader);
+    }
+
+    /**
+     * A token to pass to {@link #putIfCurrent} after loading {@code key} outside {@link #get}:
+     * take it <em>before</em> the remote read starts.
+     */
+    public long beginLoad(K key) {
+        return engine.beginLoad(key);
+    }
+
+    /** Caches {@code value} unless {@code key} was invalidated (or the cache cleared) since {@code token}. */
+    public void putIfCurrent(K key, V value, long token) {
+        engine.putIfCurrent(key, value, token);
+    }
+
+    /** Caches a value this replica just wrote (write-through). */
+    public void put(K key, V value) {
+        engine.put(key, value);
+    }
+
+    /**
+     * The cached value if it is at most {@code maxStaleness} stale, counted as stale-served;
+     * used by {@code Fallback.staleFrom} when the backend fails.
+     */
+    public Optional<V> getStale(K key, Duration maxStaleness) {
+        return engine.getStale(key, maxStaleness);
+    }
+
+    @Override
+    public void invalidate(K key) {
+        engine.invalidate(key);
+    }
+
+    @Override
+    public void invalidateAll() {
+        engine.invalidateAll();
+    }
+
+    @Override
+    public void disconnected() {
+        engine.disconnected();
+    }
+
+    @Override
+    public void reconnected() {
+        engine.reconnected();
+    }
+
+    public NearCacheStats stats() {
+        return engine.stats();
+    }
+
+    @Override
+    public String toString() {
+        return "NearCache[" + name() + "]";
+    }
+
+    /** Builder for {@link NearCache}. Defaults: 10,000 entries, expire 10 min after write, system clock. */
+    public static final class Builder<K, V> {
+        private final String name;
+        private long maximumSize = 10_000;
+        private Duration expireAfterWrite = Duration.ofMinutes(10);
+        private StateClock clock = StateClock.system();
+        private InvalidationSource<K> source;
+
+        private Builder(String name) {
+            this.name = Objects.requireNonNull(name, "name");
+        }
+
+        public Builder<K, V> maximumSize(long v) {
+            if (v < 0) {
+                throw new IllegalArgumentException("maximumSize must be >= 0, was " + v);
+            }
+            this.maximumSize = v;
+            return this;
+        }
+
+        public Builder<K, V> expireAfterWrite(Duration v) {
+            if (v == null || v.isNegative() || v.isZero()) {
+                throw new IllegalArgumentException("expireAfterWrite must be positive, was " + v);
+            }
+            this.expireAfterWrite = v;
+            return this;
+        }
+
+        public Builder<K, V> clock(StateClock v) {
+            this.clock = Objects.requireNonNull(v, "clock");
+            return this;
+        }
+
+        /** Subscribes the cache to {@code source} at build time. */
+        public Builder<K, V> invalidationSource(InvalidationSource<K> v) {
+            this.source = Objects.requireNonNull(v, "source");
+            return this;
+        }
+
+        public NearCache<K, V> build() {
+            var engine = new dev.exstate.internal.cache.NearCacheEngine<K, V>(name, maximumSize, expireAfterWrite, clock);
+            NearCache<K, V> cache = new NearCache<>(engine);
+            if (source != null) {
+                engine.attach(source.subscribe(cache));
+            }
+            return cache;
+        }
+    }
+}

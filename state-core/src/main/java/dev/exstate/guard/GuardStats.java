@@ -1,0 +1,18 @@
+package dev.exstate.guard;
+
+/**
+ * Counters of one {@link Guard} since it was created. A snapshot: values do not change after
+ * it is returned.
+ *
+ * @param calls        calls started (one per {@code call}, not per attempt)
+ * @param successes    calls that returned a value from the backend
+ * @param failures     calls that failed with a backend failure (before fallback)
+ * @param timeouts     attempts that hit the per-attempt timeout
+ * @param rejected     calls refused by an open breaker or a full bulkhead
+ * @param retries      extra attempts made for idempotent operations
+ * @param fallbacks    failed calls answered by a fallback (default value or stale cache entry)
+ * @param breakerState the breaker's state name: CLOSED, OPEN, HALF_OPEN
+ */
+public record GuardStats(long calls, long successes, long failures, long timeouts, long rejected,
+                         long retries, long fallbacks, String breakerState) {
+}

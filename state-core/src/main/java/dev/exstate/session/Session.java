@@ -1,0 +1,158 @@
+package dev.exstate.session;
+
+import dev.exstate.codec.Codec;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A user session as read from a {@link SessionStore}: its id, timestamps and attributes.
+ *
+ * <p>Changes made with {@link #put} and {@link #remove} stay local until
+ * {@link SessionStore#save(Session)}, which writes only the changed attributes. Two replicas
+ * that change different attributes of the same session therefore never overwrite each other.
+ * For a read-modify-write of one attribute that must not lose concurrent updates (a counter, a
+ * cart), use {@link SessionStore#compute}.
+ *
+ * <p>Not thread-safe: one request uses one {@code Session} object. Attribute values are stored
+ * as bytes produced by a {@link Codec}; never by Java serialization.
+ */
+public final class Session {
+    private final SessionId id;
+    private final Instant createdAt;
+    private final Instant lastAccessedAt;
+    private final Duration maxInactiveInterval;
+    private final Map<String, byte[]> attributes;
+    /** Attribute changes since load: a value is a put, {@code null} a removal. */
+    private final Map<String, byte[]> changes = new LinkedHashMap<>();
+
+    private Session(SessionId id, Instant createdAt, Instant lastAccessedAt, Duration maxInactiveInterval,
+                    Map<String, byte[]> attributes) {
+        this.id = Objects.requireNonNull(id, "id");
+        this.createdAt = Objects.requireNonNull(createdAt, "createdAt");
+        this.lastAccessedAt = Objects.requireNonNull(lastAccessedAt, "lastAccessedAt");
+        this.maxInactiveInterval = Objects.requireNonNull(maxInactiveInterval, "maxInactiveInterval");
+        this.attributes = new HashMap<>(attributes);
+    }
+
+    /**
+     * For providers: a session as stored. The map is copied; its arrays are not, and must not be
+     * changed afterwards.
+     */
+    public static Session restore(SessionId id, Instant createdAt, Instant lastAccessedAt,
+                                  Duration maxInactiveInterval, Map<String, byte[]> attributes) {
+        return new Session(id, createdAt, lastAccessedAt, maxInactiveInterval, attributes);
+    }
+
+    public SessionId id() {
+        return id;
+    }
+
+    public Instant createdAt() {
+        return createdAt;
+    }
+
+    /** When the store last recorded use of this session (refreshed at most every touch interval). */
+    public Instant lastAccessedAt() {
+        return lastAccessedAt;
+    }
+
+    public Duration maxInactiveInterval() {
+        return maxInactiveInterval;
+    }
+
+    /** The attribute decoded with {@code codec}, including unsaved local changes. */
+    public <T> Optional<T> get(String name, Codec<T> codec) {
+        return getBytes(name).map(codec::decode);
+    }
+
+    /** Shortcut for {@code get(name, Codec.utf8())}. */
+    public Optional<String> getString(String name) {
+        return get(name, Codec.utf8());
+    }
+
+    /** The attribute's stored bytes, including unsaved local changes. */
+    public Optional<byte[]> getBytes(String name) {
+        Objects.requireNonNull(name, "name");
+        if (changes.containsKey(name)) {
+            return Optional.ofNullable(changes.get(name)).map(byte[]::clone);
+        }
+        return Optional.ofNullable(attributes.get(name)).map(byte[]::clone);
+    }
+
+    /** Sets an attribute locally; written by the next {@link SessionStore#save}. */
+    public <T> Session put(String name, T value, Codec<T> codec) {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(value, "value (use remove to delete an attribute)");
+        changes.put(name, codec.encode(value));
+        return this;
+    }
+
+    /** Shortcut for {@code put(name, value, Codec.utf8())}. */
+    public Session putString(String name, String value) {
+        return put(name, value, Codec.utf8());
+    }
+
+    /** Removes an attribute locally; deleted by the next {@link SessionStore#save}. */
+    public Session remove(String name) {
+        Objects.requireNonNull(name, "name");
+        changes.put(name, null);
+        return this;
+    }
+
+    /** Names of all attributes, including unsaved local changes. */
+    public Set<String> attributeNames() {
+        Set<String> names = new java.util.TreeSet<>(attributes.keySet());
+        changes.forEach((k, v) -> {
+            if (v == null) {
+                names.remove(k);
+            } else {
+                names.add(k);
+            }
+        });
+        return Collections.unmodifiableSet(names);
+    }
+
+    /** True if there are local changes not yet saved. */
+    public boolean isDirty() {
+        return !changes.isEmpty();
+    }
+
+    /**
+     * For providers: the unsaved changes. A value is a put; a {@code null} value a removal.
+     * Returns a copy in the order the changes were made.
+     */
+    public Map<String, byte[]> changes() {
+        return Collections.unmodifiableMap(new LinkedHashMap<>(changes));
+    }
+
+    /** For providers: called after the changes were written, so they become the loaded state. */
+    public void markSaved() {
+        changes.forEach((k, v) -> {
+            if (v == null) {
+                attributes.remove(k);
+            } else {
+                attributes.put(k, v);
+            }
+        });
+        changes.clear();
+    }
+
+    /** Shows the id prefix and attribute names, never values (they may be personal data). */
+    @Override
+    public String toString() {
+        return "Session[" + id + ", attributes=" + attributeNames() + (isDirty() ? ", unsaved changes" : "") + "]";
+    }
+
+    /** For providers: size of a name plus value as counted against {@link SessionOptions#maxSessionBytes()}. */
+    public static long sizeOf(String name, byte[] value) {
+        return name.length() + (value == null ? 0 : value.length);
+    }
+
+}

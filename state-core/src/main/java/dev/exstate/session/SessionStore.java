@@ -1,0 +1,71 @@
+package dev.exstate.session;
+
+import dev.exstate.codec.Codec;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
+
+/**
+ * Where sessions live, outside the process, so any replica can serve any request.
+ *
+ * <p>What a user can rely on, whatever the backend (the testkit's {@code SessionStoreContract}
+ * checks each of these):
+ * <ul>
+ *   <li>{@link #create()} stores a new session with a fresh 256-bit id;</li>
+ *   <li>{@link #find} returns the session until it has been idle for
+ *       {@link SessionOptions#maxInactiveInterval()}; a read refreshes the expiry at most once per
+ *       {@link SessionOptions#touchInterval()}, so reads do not write every time;</li>
+ *   <li>{@link #save} writes only changed attributes, and refreshes the expiry;</li>
+ *   <li>{@link #compute} is an atomic read-modify-write of one attribute across replicas;</li>
+ *   <li>limits are checked before anything is written: on {@link SessionLimitException} the
+ *       stored session is unchanged;</li>
+ *   <li>{@link #rotateId} keeps the attributes under a new id and makes the old id unusable.</li>
+ * </ul>
+ *
+ * <p>Thread-safe. Remote implementations go through a {@code Guard} and throw
+ * {@link dev.exstate.guard.StateUnavailableException} (or a subclass) when the backend fails.
+ */
+public interface SessionStore extends AutoCloseable {
+
+    /** Creates and stores a new, empty session. */
+    Session create();
+
+    /** The session, if it exists and has not expired. May refresh its expiry (see touch interval). */
+    Optional<Session> find(SessionId id);
+
+    /**
+     * Writes the session's changed attributes and refreshes its expiry. Attributes changed by
+     * other replicas and not changed here are left as they are.
+     *
+     * @throws SessionNotFoundException if the session expired or was invalidated meanwhile
+     * @throws SessionLimitException    if the result would exceed a limit; nothing is written
+     */
+    void save(Session session);
+
+    /**
+     * Atomically replaces one attribute with {@code fn(current)}; {@code current} is
+     * {@code null} when absent, and a {@code null} result removes the attribute. {@code fn} may
+     * run more than once under contention and must have no side effects.
+     *
+     * @return the new value (or {@code null} if removed)
+     * @throws SessionNotFoundException if the session does not exist
+     * @throws SessionLimitException    if the result would exceed a limit; nothing is written
+     */
+    <T> T compute(SessionId id, String name, Codec<T> codec, UnaryOperator<T> fn);
+
+    /** Deletes the session. Idempotent: deleting a missing session is not an error. */
+    void invalidate(SessionId id);
+
+    /**
+     * Moves the session to a new id (call on login or privilege change, against fixation).
+     *
+     * @return the new id; the old one no longer finds anything
+     * @throws SessionNotFoundException if the session does not exist
+     */
+    SessionId rotateId(SessionId id);
+
+    SessionOptions options();
+
+    /** Releases the store's resources (connections, threads). Idempotent. */
+    @Override
+    void close();
+}
