@@ -1,5 +1,6 @@
 package dev.exstate.lease;
 
+import dev.exstate.internal.lease.SchedulerEngine;
 import dev.exstate.time.StateClock;
 import java.time.Duration;
 import java.util.Objects;
@@ -17,32 +18,66 @@ import java.util.Objects;
  * <p>A job whose lease is lost mid-run is interrupted and sees {@link JobContext#isLeaseValid()}
  * false. {@link #close()} stops scheduling, interrupts running jobs after the grace period and
  * releases their leases so another replica may take over on the next tick. Thread-safe.
+ *
+ * <p>Also worth knowing: an exception thrown by a job is logged and the schedule goes on (a
+ * failed fixed-rate tick is not retried by another replica); a tick whose lease cannot be asked
+ * for because the backend is unavailable is skipped. Jobs and timers share {@code threads}
+ * daemon threads ({@code exstate-scheduler-N}), so at most that many jobs run at once on this
+ * replica. Lease names are {@code <prefix><name>@<tick>} (fixed rate) and {@code <prefix><name>}
+ * (fixed delay). A fixed-rate tick's lease lives one period from when it was taken, so the
+ * replicas' wall clocks must agree to well within a period (as NTP keeps them): a replica lagging
+ * by more could still see a tick whose lease already expired. A fixed-rate job's fencing tokens
+ * increase from tick to tick only if the provider's tokens increase across names, as the
+ * in-memory provider's do. For fixed-delay jobs {@link ScheduledJob#skippedTicks()} counts the
+ * tries that found another replica holding the job. Closing the scheduler does not close the
+ * {@link LeaseProvider}.
  */
 public final class LeasedScheduler implements AutoCloseable {
+    private final SchedulerEngine engine;
 
     private LeasedScheduler(Builder b) {
+        this.engine = new SchedulerEngine(b.leases, b.threads, b.clock, b.shutdownGrace, b.leasePrefix);
     }
 
     public static Builder builder(LeaseProvider leases) {
         return new Builder(leases);
     }
 
-    /** Runs {@code job} once per {@code period} tick, on one replica. */
+    /**
+     * Runs {@code job} once per {@code period} tick, on one replica.
+     *
+     * @throws InvalidLeaseNameException if the resulting lease name would be invalid
+     * @throws IllegalArgumentException  if {@code period} is under 1 ms or a job of that name is scheduled here
+     * @throws IllegalStateException     once closed
+     */
     public ScheduledJob scheduleAtFixedRate(String name, Duration period, LeasedJob job) {
-        throw new UnsupportedOperationException("TODO");
+        return engine.scheduleAtFixedRate(name, period, job);
     }
 
-    /** Runs {@code job} repeatedly with at least {@code delay} between the end of one run and the start of the next, cluster-wide. */
+    /**
+     * Runs {@code job} repeatedly with at least {@code delay} between the end of one run and the start of the next, cluster-wide.
+     *
+     * @throws InvalidLeaseNameException if the resulting lease name would be invalid
+     * @throws IllegalArgumentException  if {@code delay} is under 1 ms or a job of that name is scheduled here
+     * @throws IllegalStateException     once closed
+     */
     public ScheduledJob scheduleWithFixedDelay(String name, Duration delay, LeasedJob job) {
-        throw new UnsupportedOperationException("TODO");
+        return engine.scheduleWithFixedDelay(name, delay, job);
     }
 
-    /** Stops scheduling, interrupts running jobs after the grace period, releases their leases. */
+    /**
+     * Stops scheduling, interrupts running jobs after the grace period, releases their leases.
+     * Blocks up to the grace period (plus about a second for interrupted jobs to return). Idempotent.
+     */
     @Override
     public void close() {
+        engine.close();
     }
 
-    /** Builder for {@link LeasedScheduler}. Defaults: 2 threads, system clock, 10 s grace, lease prefix {@code "job:"}. */
+    /**
+     * Builder for {@link LeasedScheduler}. Defaults: 2 threads, system clock, 10 s grace, lease prefix {@code "job:"}.
+     * {@link #build()} throws {@link IllegalArgumentException} for threads outside 1..256 or a negative grace.
+     */
     public static final class Builder {
         private final LeaseProvider leases;
         private int threads = 2;

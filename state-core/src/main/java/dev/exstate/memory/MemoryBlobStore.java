@@ -2,24 +2,218 @@ package dev.exstate.memory;
 
 import dev.exstate.blob.Blob;
 import dev.exstate.blob.BlobInfo;
+import dev.exstate.blob.BlobKeys;
 import dev.exstate.blob.BlobPage;
+import dev.exstate.blob.BlobPreconditionFailedException;
 import dev.exstate.blob.BlobRange;
 import dev.exstate.blob.BlobStore;
 import dev.exstate.blob.PutOptions;
+import dev.exstate.memory.BlobTable.StoredBlob;
 import dev.exstate.time.StateClock;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Objects;
 import java.util.Optional;
 
-/** In-memory {@link BlobStore}. TODO */
+/**
+ * In-memory {@link BlobStore}: one "replica" over a {@link BlobTable}. Thread-safe.
+ *
+ * <p>Unlike the remote stores it holds each blob's bytes in the heap (that is where the blob
+ * lives), so it suits tests, demos and small blobs. The stream given to {@code put} is still read
+ * through a bounded buffer, and a put becomes visible all at once: readers see the old blob or
+ * the new one. The etag is the quoted hex SHA-256 of the content, so it changes exactly when the
+ * content changes.
+ */
 final class MemoryBlobStore implements BlobStore {
+    /** Largest blob this store holds: the largest Java array. */
+    static final long MAX_BLOB_BYTES = Integer.MAX_VALUE - 8;
+    /** Largest number of keys one listing page may ask for (as in S3). */
+    static final int MAX_LIST_KEYS = 1000;
+    private static final int READ_BUFFER_BYTES = 64 * 1024;
+    /** A declared length is not trusted for more than this up-front allocation. */
+    private static final int MAX_INITIAL_ALLOCATION = 16 * 1024 * 1024;
+
+    private final BlobTable table;
+    private final StateClock clock;
+
     MemoryBlobStore(BlobTable table, StateClock clock) {
+        this.table = Objects.requireNonNull(table, "table");
+        this.clock = Objects.requireNonNull(clock, "clock");
     }
 
-    @Override public BlobInfo put(String key, InputStream content, long length, PutOptions options) { throw new UnsupportedOperationException("TODO"); }
-    @Override public Optional<Blob> get(String key) { throw new UnsupportedOperationException("TODO"); }
-    @Override public Optional<Blob> get(String key, BlobRange range) { throw new UnsupportedOperationException("TODO"); }
-    @Override public Optional<BlobInfo> stat(String key) { throw new UnsupportedOperationException("TODO"); }
-    @Override public void delete(String key) { throw new UnsupportedOperationException("TODO"); }
-    @Override public BlobPage list(String prefix, String continuationToken, int maxKeys) { throw new UnsupportedOperationException("TODO"); }
-    @Override public void close() { }
+    @Override
+    public BlobInfo put(String key, InputStream content, long length, PutOptions options) {
+        BlobKeys.validate(key);
+        Objects.requireNonNull(content, "content");
+        Objects.requireNonNull(options, "options");
+        if (length < -1) {
+            throw new IllegalArgumentException("blob length must be >= 0 or -1 (unknown), was " + length);
+        }
+        MessageDigest sha = sha256();
+        byte[] bytes = readContent(key, content, length, sha);
+        String etag = "\"" + HexFormat.of().formatHex(sha.digest()) + "\"";
+        BlobInfo info = new BlobInfo(key, bytes.length, etag, clock.now(), options.contentType(),
+                lowerCaseKeys(options.metadata()));
+        StoredBlob blob = new StoredBlob(bytes, info);
+        PutOptions.Condition condition = options.condition();
+        NavigableMap<String, StoredBlob> blobs = table.blobs();
+        if (condition.ifAbsent()) {
+            if (blobs.putIfAbsent(key, blob) != null) {
+                throw new BlobPreconditionFailedException("put of blob '" + key + "' with ifAbsent: the key already exists; nothing was written");
+            }
+        } else if (condition.ifMatchEtag() != null) {
+            String expected = unquote(condition.ifMatchEtag());
+            while (true) {
+                StoredBlob current = blobs.get(key);
+                if (current == null) {
+                    throw new BlobPreconditionFailedException("put of blob '" + key + "' with ifMatch: no blob has this key; nothing was written");
+                }
+                if (!unquote(current.info().etag()).equals(expected)) {
+                    throw new BlobPreconditionFailedException("put of blob '" + key + "' with ifMatch: the blob changed (etag "
+                            + current.info().etag() + ", expected " + condition.ifMatchEtag() + "); nothing was written");
+                }
+                // identity compare: only the blob whose etag was checked is replaced
+                if (blobs.replace(key, current, blob)) {
+                    break;
+                }
+            }
+        } else {
+            blobs.put(key, blob);
+        }
+        return info;
+    }
+
+    @Override
+    public Optional<Blob> get(String key) {
+        return get(key, BlobRange.from(0));
+    }
+
+    @Override
+    public Optional<Blob> get(String key, BlobRange range) {
+        BlobKeys.validate(key);
+        Objects.requireNonNull(range, "range");
+        StoredBlob blob = table.blobs().get(key);
+        if (blob == null) {
+            return Optional.empty();
+        }
+        byte[] content = blob.content();
+        int start = (int) Math.min(range.offset(), content.length);
+        int available = content.length - start;
+        int count = range.length() == -1 ? available : (int) Math.min(range.length(), available);
+        return Optional.of(new Blob(blob.info(), new ByteArrayInputStream(content, start, count)));
+    }
+
+    @Override
+    public Optional<BlobInfo> stat(String key) {
+        BlobKeys.validate(key);
+        return Optional.ofNullable(table.blobs().get(key)).map(StoredBlob::info);
+    }
+
+    @Override
+    public void delete(String key) {
+        BlobKeys.validate(key);
+        table.blobs().remove(key);
+    }
+
+    @Override
+    public BlobPage list(String prefix, String continuationToken, int maxKeys) {
+        if (maxKeys < 1 || maxKeys > MAX_LIST_KEYS) {
+            throw new IllegalArgumentException("maxKeys must be between 1 and " + MAX_LIST_KEYS + ", was " + maxKeys);
+        }
+        String p = BlobKeys.validatePrefix(prefix);
+        NavigableMap<String, StoredBlob> blobs = table.blobs();
+        // the token is the last key of the previous page; keys sharing a prefix are contiguous
+        NavigableMap<String, StoredBlob> tail = continuationToken == null || BlobTable.KEY_ORDER.compare(continuationToken, p) < 0
+                ? blobs.tailMap(p, true)
+                : blobs.tailMap(continuationToken, false);
+        List<BlobInfo> items = new ArrayList<>(Math.min(maxKeys, 64));
+        boolean more = false;
+        for (Map.Entry<String, StoredBlob> e : tail.entrySet()) {
+            if (!e.getKey().startsWith(p)) {
+                break;
+            }
+            if (items.size() == maxKeys) {
+                more = true;
+                break;
+            }
+            items.add(e.getValue().info());
+        }
+        return new BlobPage(items, more ? items.get(items.size() - 1).key() : null);
+    }
+
+    /** Nothing to release: the data belongs to the backend, not to this replica. */
+    @Override
+    public void close() {
+    }
+
+    @Override
+    public String toString() {
+        return "MemoryBlobStore";
+    }
+
+    private static byte[] readContent(String key, InputStream in, long length, MessageDigest sha) {
+        long limit = length >= 0 ? length : MAX_BLOB_BYTES;
+        if (limit > MAX_BLOB_BYTES) {
+            throw new IllegalArgumentException("blob '" + key + "' is " + length + " bytes; the in-memory store holds at most "
+                    + MAX_BLOB_BYTES + " bytes per blob");
+        }
+        byte[] out = new byte[(int) Math.min(length >= 0 ? length : READ_BUFFER_BYTES, MAX_INITIAL_ALLOCATION)];
+        byte[] buffer = new byte[READ_BUFFER_BYTES];
+        long total = 0;
+        try {
+            int n;
+            while ((n = in.read(buffer)) != -1) {
+                if (total + n > limit) {
+                    throw new IllegalArgumentException(length >= 0
+                            ? "put of blob '" + key + "': the stream has more than the declared " + length + " bytes; nothing was written"
+                            : "put of blob '" + key + "': the stream has more than " + MAX_BLOB_BYTES
+                              + " bytes, the most the in-memory store holds; nothing was written");
+                }
+                if (total + n > out.length) {
+                    out = Arrays.copyOf(out, (int) Math.min(Math.max(out.length * 2L, total + n), MAX_BLOB_BYTES));
+                }
+                System.arraycopy(buffer, 0, out, (int) total, n);
+                sha.update(buffer, 0, n);
+                total += n;
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("put of blob '" + key + "': reading the content failed after " + total
+                    + " bytes; nothing was written", e);
+        }
+        if (length >= 0 && total != length) {
+            throw new IllegalArgumentException("put of blob '" + key + "': the stream ended after " + total
+                    + " bytes, but the declared length is " + length + "; nothing was written");
+        }
+        return total == out.length ? out : Arrays.copyOf(out, (int) total);
+    }
+
+    private static Map<String, String> lowerCaseKeys(Map<String, String> metadata) {
+        Map<String, String> lower = new HashMap<>();
+        metadata.forEach((k, v) -> lower.put(k.toLowerCase(Locale.ROOT), v));
+        return lower;
+    }
+
+    private static String unquote(String etag) {
+        return etag.length() >= 2 && etag.startsWith("\"") && etag.endsWith("\"") ? etag.substring(1, etag.length() - 1) : etag;
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required of every Java platform", e);
+        }
+    }
 }

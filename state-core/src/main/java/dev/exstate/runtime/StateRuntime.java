@@ -2,13 +2,26 @@ package dev.exstate.runtime;
 
 import dev.exstate.blob.BlobStore;
 import dev.exstate.config.ConfigSource;
+import dev.exstate.config.ConfigValidator;
 import dev.exstate.guard.Guard;
 import dev.exstate.guard.GuardPolicy;
 import dev.exstate.health.Health;
+import dev.exstate.health.HealthIndicator;
 import dev.exstate.lease.LeaseProvider;
 import dev.exstate.lease.LeasedScheduler;
+import dev.exstate.memory.InMemoryBackend;
+import dev.exstate.session.SessionOptions;
 import dev.exstate.session.SessionStore;
 import dev.exstate.time.StateClock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The one object a service owns for all its external state: it builds the providers, shares one
@@ -22,62 +35,367 @@ import dev.exstate.time.StateClock;
  *
  * <p>Providers not configured default to an {@link dev.exstate.memory.InMemoryBackend}
  * shared by this runtime, so a service runs locally with no infrastructure.
+ *
+ * <p>Configured providers are built by {@link Builder#build()}, so a bad configuration fails at
+ * start-up; in-memory defaults and the scheduler are built on first use. Thread-safe. After
+ * {@link #close()} the providers already built are still returned (jobs finishing in the grace
+ * period may need them), but nothing new is created: that throws {@link IllegalStateException}.
  */
 public final class StateRuntime implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(StateRuntime.class);
+    private static final Pattern APP_NAME = Pattern.compile("[a-z0-9-]{1,40}");
 
-    private StateRuntime() {
+    private final String appName;
+    private final StateClock clock;
+    private final Map<String, GuardPolicy> policies;
+    private final InMemoryBackend givenInMemory;
+    private final Health health = new Health();
+    private final Object lock = new Object();
+    private final StateContext context = new Context();
+    // one entry per backend name the configuration uses: bounded by the configuration, not by traffic
+    private final Map<String, Guard> guards = new LinkedHashMap<>(); // guarded by lock
+    private final Slot<ConfigSource> config;
+    private final Slot<LeaseProvider> leases;
+    private final Slot<SessionStore> sessions;
+    private final Slot<BlobStore> blobs;
+    private final Slot<LeasedScheduler> scheduler;
+    private final CountDownLatch closeDone = new CountDownLatch(1);
+
+    private InMemoryBackend inMemory; // guarded by lock; created on first use
+    private boolean closed; // guarded by lock
+    private Thread closingThread; // guarded by lock
+    private volatile Thread shutdownHook;
+
+    private StateRuntime(Builder b) {
+        this.appName = b.appName;
+        this.givenInMemory = b.inMemory;
+        this.clock = b.clock != null ? b.clock : b.inMemory != null ? b.inMemory.clock() : StateClock.system();
+        this.policies = Map.copyOf(b.policies);
+        this.config = new Slot<>("config source", b.config,
+                ctx -> memory().configSource(ConfigValidator.acceptAll()));
+        this.leases = new Slot<>("lease provider", b.leases, ctx -> memory().leaseProvider());
+        this.sessions = new Slot<>("session store", b.sessions,
+                ctx -> memory().sessionStore(SessionOptions.defaults()));
+        this.blobs = new Slot<>("blob store", b.blobs, ctx -> memory().blobStore());
+        this.scheduler = new Slot<>("scheduler", null,
+                ctx -> LeasedScheduler.builder(leases()).clock(clock).build());
     }
 
     public static Builder builder(String appName) {
         return new Builder(appName);
     }
 
-    public String appName() { throw new UnsupportedOperationException("TODO"); }
-
-    public SessionStore sessions() { throw new UnsupportedOperationException("TODO"); }
-
-    public ConfigSource config() { throw new UnsupportedOperationException("TODO"); }
-
-    public LeaseProvider leases() { throw new UnsupportedOperationException("TODO"); }
-
-    public BlobStore blobs() { throw new UnsupportedOperationException("TODO"); }
-
-    /** The scheduler over {@link #leases()}, created on first use. */
-    public LeasedScheduler scheduler() { throw new UnsupportedOperationException("TODO"); }
-
-    public Health health() { throw new UnsupportedOperationException("TODO"); }
-
-    /** The shared guard of {@code backend}, as providers see it. */
-    public Guard guard(String backend) { throw new UnsupportedOperationException("TODO"); }
-
-    @Override
-    public void close() {
+    public String appName() {
+        return appName;
     }
 
-    /** Builder for {@link StateRuntime}. */
-    public static final class Builder {
-        private Builder(String appName) {
+    public SessionStore sessions() {
+        return sessions.get();
+    }
+
+    /** The config source; it is one of {@link #health()}'s indicators (DOWN until its first snapshot). */
+    public ConfigSource config() {
+        return config.get();
+    }
+
+    public LeaseProvider leases() {
+        return leases.get();
+    }
+
+    public BlobStore blobs() {
+        return blobs.get();
+    }
+
+    /** The scheduler over {@link #leases()}, created on first use. */
+    public LeasedScheduler scheduler() {
+        return scheduler.get();
+    }
+
+    public Health health() {
+        return health;
+    }
+
+    /** The shared guard of {@code backend}, as providers see it. */
+    public Guard guard(String backend) {
+        if (backend == null || backend.isBlank()) {
+            throw new IllegalArgumentException("backend name must not be blank");
+        }
+        synchronized (lock) {
+            Guard g = guards.get(backend);
+            if (g == null) {
+                requireOpen("a guard for backend '" + backend + "'");
+                g = Guard.builder(backend)
+                        .policy(policies.getOrDefault(backend, GuardPolicy.defaults()))
+                        .clock(clock)
+                        .build();
+                guards.put(backend, g);
+                health.register(g);
+            }
+            return g;
+        }
+    }
+
+    /**
+     * Shuts down in order: readiness false, scheduler, leases, sessions, blobs, config, guards,
+     * liveness false. A step that fails is logged and the next steps still run. Idempotent; a
+     * second caller waits until the first has finished.
+     */
+    @Override
+    public void close() {
+        List<Step> steps;
+        synchronized (lock) {
+            if (closed) {
+                if (closingThread == Thread.currentThread()) {
+                    return; // a provider's close() closing the runtime again
+                }
+                steps = null;
+            } else {
+                closed = true;
+                closingThread = Thread.currentThread();
+                steps = shutdownSteps();
+            }
+        }
+        if (steps == null) {
+            awaitOtherClose();
+            return;
+        }
+        try {
+            removeShutdownHook();
+            for (Step step : steps) {
+                try {
+                    step.action.run();
+                } catch (Exception | LinkageError | AssertionError e) {
+                    log.warn("StateRuntime '{}': {} failed during shutdown; continuing with the next step", appName, step.name, e);
+                }
+            }
+        } finally {
+            closeDone.countDown();
+        }
+    }
+
+    /** Called under lock: what was built, in shutdown order. */
+    private List<Step> shutdownSteps() {
+        List<Step> steps = new ArrayList<>();
+        steps.add(new Step("turning readiness off", health::startDraining));
+        addClose(steps, "stopping the scheduler", scheduler.value);
+        addClose(steps, "releasing leases", leases.value);
+        addClose(steps, "closing the session store", sessions.value);
+        addClose(steps, "closing the blob store", blobs.value);
+        addClose(steps, "closing the config source", config.value);
+        guards.forEach((name, g) -> steps.add(new Step("closing the guard of '" + name + "'", g::close)));
+        steps.add(new Step("turning liveness off", health::markStopped));
+        return steps;
+    }
+
+    private static void addClose(List<Step> steps, String name, AutoCloseable c) {
+        if (c != null) {
+            steps.add(new Step(name, c::close));
+        }
+    }
+
+    private void awaitOtherClose() {
+        try {
+            closeDone.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void removeShutdownHook() {
+        Thread hook = shutdownHook;
+        if (hook != null && hook != Thread.currentThread()) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                // the JVM is already shutting down: the hook will find the runtime closed
+            }
+        }
+    }
+
+    private InMemoryBackend memory() {
+        synchronized (lock) {
+            if (inMemory == null) {
+                inMemory = givenInMemory != null ? givenInMemory : InMemoryBackend.create(clock);
+            }
+            return inMemory;
+        }
+    }
+
+    private void requireOpen(String what) {
+        if (closed) {
+            throw new IllegalStateException("StateRuntime '" + appName + "' is closed: cannot create " + what);
+        }
+    }
+
+    /** Builds the configured providers, so that a bad configuration fails at start-up. */
+    private void buildConfigured() {
+        try {
+            for (Slot<?> slot : List.of(config, leases, sessions, blobs)) {
+                if (slot.configured) {
+                    slot.get();
+                }
+            }
+        } catch (RuntimeException | Error e) {
+            close();
+            throw e;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "StateRuntime[" + appName + "]";
+    }
+
+    private record Step(String name, ThrowingRunnable action) {
+    }
+
+    @FunctionalInterface
+    private interface ThrowingRunnable {
+        void run() throws Exception;
+    }
+
+    /** One capability: built once, by the configured factory or the in-memory default. */
+    private final class Slot<T> {
+        private final String what;
+        private final boolean configured;
+        private final ProviderFactory<? extends T> factory;
+        private T value; // guarded by lock
+
+        Slot(String what, ProviderFactory<? extends T> configuredFactory, ProviderFactory<? extends T> fallback) {
+            this.what = what;
+            this.configured = configuredFactory != null;
+            this.factory = configured ? configuredFactory : fallback;
         }
 
-        public Builder clock(StateClock clock) { throw new UnsupportedOperationException("TODO"); }
+        T get() {
+            synchronized (lock) {
+                if (value == null) {
+                    requireOpen("its " + what);
+                    T created = factory.create(context);
+                    if (created == null) {
+                        throw new IllegalStateException("the " + what + " factory of StateRuntime '" + appName + "' returned null");
+                    }
+                    value = created;
+                    if (created instanceof ConfigSource source) {
+                        health.register(source);
+                    }
+                }
+                return value;
+            }
+        }
+    }
+
+    private final class Context implements StateContext {
+        @Override
+        public String appName() {
+            return appName;
+        }
+
+        @Override
+        public StateClock clock() {
+            return clock;
+        }
+
+        @Override
+        public Guard guard(String backend) {
+            return StateRuntime.this.guard(backend);
+        }
+
+        @Override
+        public void registerHealth(HealthIndicator indicator) {
+            health.register(indicator);
+        }
+
+        @Override
+        public String toString() {
+            return "StateContext[" + appName + "]";
+        }
+    }
+
+    /**
+     * Builder for {@link StateRuntime}. Not thread-safe; use it from one thread. Defaults: the
+     * system clock (or the clock of the {@link #inMemory} backend if one is given), guard policy
+     * {@link GuardPolicy#defaults()}, every capability in memory.
+     */
+    public static final class Builder {
+        private final String appName;
+        private StateClock clock;
+        private final Map<String, GuardPolicy> policies = new LinkedHashMap<>();
+        private ProviderFactory<? extends SessionStore> sessions;
+        private ProviderFactory<? extends ConfigSource> config;
+        private ProviderFactory<? extends LeaseProvider> leases;
+        private ProviderFactory<? extends BlobStore> blobs;
+        private InMemoryBackend inMemory;
+        private boolean shutdownHook;
+
+        private Builder(String appName) {
+            if (appName == null || !APP_NAME.matcher(appName).matches()) {
+                throw new IllegalArgumentException("invalid app name " + (appName == null ? "null" : "'" + appName + "'")
+                        + ": use 1 to 40 characters from a-z, 0-9 and '-' (it namespaces keys as exstate:{app}:...)");
+            }
+            this.appName = appName;
+        }
+
+        public Builder clock(StateClock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
 
         /** The policy of {@code backend}'s guard; backends not named get {@link GuardPolicy#defaults()}. */
-        public Builder guardPolicy(String backend, GuardPolicy policy) { throw new UnsupportedOperationException("TODO"); }
+        public Builder guardPolicy(String backend, GuardPolicy policy) {
+            if (backend == null || backend.isBlank()) {
+                throw new IllegalArgumentException("backend name must not be blank");
+            }
+            policies.put(backend, Objects.requireNonNull(policy, "policy"));
+            return this;
+        }
 
-        public Builder sessions(ProviderFactory<? extends SessionStore> factory) { throw new UnsupportedOperationException("TODO"); }
+        public Builder sessions(ProviderFactory<? extends SessionStore> factory) {
+            this.sessions = Objects.requireNonNull(factory, "factory");
+            return this;
+        }
 
-        public Builder config(ProviderFactory<? extends ConfigSource> factory) { throw new UnsupportedOperationException("TODO"); }
+        public Builder config(ProviderFactory<? extends ConfigSource> factory) {
+            this.config = Objects.requireNonNull(factory, "factory");
+            return this;
+        }
 
-        public Builder leases(ProviderFactory<? extends LeaseProvider> factory) { throw new UnsupportedOperationException("TODO"); }
+        public Builder leases(ProviderFactory<? extends LeaseProvider> factory) {
+            this.leases = Objects.requireNonNull(factory, "factory");
+            return this;
+        }
 
-        public Builder blobs(ProviderFactory<? extends BlobStore> factory) { throw new UnsupportedOperationException("TODO"); }
+        public Builder blobs(ProviderFactory<? extends BlobStore> factory) {
+            this.blobs = Objects.requireNonNull(factory, "factory");
+            return this;
+        }
 
         /** Uses {@code backend} for every capability not configured otherwise (default: a new one). */
-        public Builder inMemory(dev.exstate.memory.InMemoryBackend backend) { throw new UnsupportedOperationException("TODO"); }
+        public Builder inMemory(InMemoryBackend backend) {
+            this.inMemory = Objects.requireNonNull(backend, "backend");
+            return this;
+        }
 
-        /** Closes the runtime on JVM shutdown (SIGTERM). */
-        public Builder registerShutdownHook() { throw new UnsupportedOperationException("TODO"); }
+        /** Closes the runtime on JVM shutdown (SIGTERM); an explicit {@link StateRuntime#close()} removes the hook. */
+        public Builder registerShutdownHook() {
+            this.shutdownHook = true;
+            return this;
+        }
 
-        public StateRuntime build() { throw new UnsupportedOperationException("TODO"); }
+        /**
+         * Builds the runtime and the configured providers.
+         *
+         * @throws RuntimeException whatever a configured factory threw; what was built is closed
+         */
+        public StateRuntime build() {
+            StateRuntime runtime = new StateRuntime(this);
+            runtime.buildConfigured();
+            if (shutdownHook) {
+                Thread hook = new Thread(runtime::close, "exstate-shutdown-" + appName);
+                runtime.shutdownHook = hook;
+                Runtime.getRuntime().addShutdownHook(hook);
+            }
+            return runtime;
+        }
     }
 }

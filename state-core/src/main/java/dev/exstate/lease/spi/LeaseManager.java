@@ -1,5 +1,6 @@
 package dev.exstate.lease.spi;
 
+import dev.exstate.internal.lease.LeaseEngine;
 import dev.exstate.lease.Lease;
 import dev.exstate.lease.LeaseOptions;
 import dev.exstate.lease.LeaseProvider;
@@ -11,18 +12,33 @@ import java.util.Optional;
  * conservative local deadline (from the moment the request was sent, minus the safety margin),
  * renews in the background on one small scheduler thread, fires lost callbacks, and releases
  * everything on {@link #close()}. Providers construct one of these rather than re-implementing it.
+ *
+ * <p>Thread-safe. {@link #tryAcquire} blocks for one backend call and throws
+ * {@link dev.exstate.lease.InvalidLeaseNameException} for a bad name, whatever the backend throws
+ * (typically {@link dev.exstate.guard.StateUnavailableException}) and {@link IllegalStateException}
+ * once closed. Background renewal runs on one daemon thread per manager
+ * ({@code exstate-lease-renewer-N}); a failed renewal is retried every {@code renewEvery} until
+ * the local deadline, when the lease is declared lost. Lost callbacks run on the thread that
+ * notices the loss (usually that renewer thread), so they must be quick. The renewer's timers
+ * run on real time: with a manual clock, {@link Lease#isValid()} follows the clock at once but
+ * the callbacks fire only at the next renewal or deadline check, or on the next
+ * {@link Lease#renew()} or {@link Lease#onLost} call.
  */
 public final class LeaseManager implements LeaseProvider {
+    private final LeaseEngine engine;
 
     public LeaseManager(LeaseBackend backend, StateClock clock) {
+        this.engine = new LeaseEngine(backend, clock);
     }
 
     @Override
     public Optional<Lease> tryAcquire(String name, LeaseOptions options) {
-        throw new UnsupportedOperationException("TODO");
+        return engine.tryAcquire(name, options);
     }
 
+    /** Releases every lease still held (failures are logged), stops the renewer, then closes the backend. Idempotent. */
     @Override
     public void close() {
+        engine.close();
     }
 }

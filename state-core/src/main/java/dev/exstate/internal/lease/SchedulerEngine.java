@@ -1,0 +1,152 @@
+package dev.exstate.internal.lease;
+
+import dev.exstate.lease.LeaseProvider;
+import dev.exstate.lease.LeasedJob;
+import dev.exstate.lease.ScheduledJob;
+import dev.exstate.time.StateClock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Implementation of {@link dev.exstate.lease.LeasedScheduler}. Not API.
+ *
+ * <p>Timers and job runs share one pool of {@code threads} daemon threads
+ * ({@code exstate-scheduler-N}); lease renewal happens on the lease provider's own thread, so a
+ * busy pool never starves renewals. Timer delays are computed from the {@link StateClock}'s wall
+ * clock but elapse in real time.
+ */
+public final class SchedulerEngine implements AutoCloseable {
+    /** Upper bound on {@code threads}. */
+    public static final int MAX_THREADS = 256;
+    private static final AtomicInteger THREAD_IDS = new AtomicInteger();
+
+    private final LeaseProvider leases;
+    private final StateClock clock;
+    private final Duration shutdownGrace;
+    private final String prefix;
+    private final ScheduledThreadPoolExecutor timers;
+    private final Map<String, JobTask> jobs = new ConcurrentHashMap<>();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile boolean closing;
+
+    public SchedulerEngine(LeaseProvider leases, int threads, StateClock clock, Duration shutdownGrace, String prefix) {
+        this.leases = Objects.requireNonNull(leases, "leases");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.shutdownGrace = Objects.requireNonNull(shutdownGrace, "shutdownGrace");
+        this.prefix = Objects.requireNonNull(prefix, "leasePrefix");
+        if (threads < 1 || threads > MAX_THREADS) {
+            throw new IllegalArgumentException("scheduler threads must be between 1 and " + MAX_THREADS + ", was " + threads);
+        }
+        if (shutdownGrace.isNegative()) {
+            throw new IllegalArgumentException("shutdownGrace must not be negative, was " + shutdownGrace);
+        }
+        this.timers = new ScheduledThreadPoolExecutor(threads, r -> {
+            Thread t = new Thread(r, "exstate-scheduler-" + THREAD_IDS.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        timers.setRemoveOnCancelPolicy(true);
+        timers.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        timers.setContinueExistingPeriodicTasksAfterShutdownPolicy(false);
+    }
+
+    public ScheduledJob scheduleAtFixedRate(String name, Duration period, LeasedJob job) {
+        Objects.requireNonNull(period, "period");
+        if (period.toMillis() < 1) {
+            throw new IllegalArgumentException("period must be at least 1 ms, was " + period);
+        }
+        checkName(name, "@" + Long.MAX_VALUE);
+        return register(new FixedRateTask(this, name, period, Objects.requireNonNull(job, "job")));
+    }
+
+    public ScheduledJob scheduleWithFixedDelay(String name, Duration delay, LeasedJob job) {
+        Objects.requireNonNull(delay, "delay");
+        if (delay.toMillis() < 1) {
+            throw new IllegalArgumentException("delay must be at least 1 ms, was " + delay);
+        }
+        checkName(name, "");
+        return register(new FixedDelayTask(this, name, delay, Objects.requireNonNull(job, "job")));
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        closing = true;
+        List<JobTask> all = List.copyOf(jobs.values());
+        all.forEach(JobTask::stopScheduling);
+        timers.shutdown();
+        if (!await(shutdownGrace)) {
+            all.forEach(JobTask::abortRun);
+            timers.shutdownNow();
+            await(Duration.ofSeconds(1));
+        }
+        jobs.clear();
+    }
+
+    boolean isClosing() {
+        return closing;
+    }
+
+    LeaseProvider leases() {
+        return leases;
+    }
+
+    StateClock clock() {
+        return clock;
+    }
+
+    String prefix() {
+        return prefix;
+    }
+
+    ScheduledExecutorService timers() {
+        return timers;
+    }
+
+    void forget(JobTask task) {
+        jobs.remove(task.name(), task);
+    }
+
+    private ScheduledJob register(JobTask task) {
+        if (closing) {
+            throw new IllegalStateException("scheduler is closed; cannot schedule job '" + task.name() + "'");
+        }
+        if (jobs.putIfAbsent(task.name(), task) != null) {
+            throw new IllegalArgumentException("a job named '" + task.name() + "' is already scheduled here; cancel it first");
+        }
+        if (closing) {
+            jobs.remove(task.name(), task);
+            throw new IllegalStateException("scheduler is closed; cannot schedule job '" + task.name() + "'");
+        }
+        task.start();
+        return task;
+    }
+
+    private void checkName(String name, String longestSuffix) {
+        LeaseNames.check(name);
+        LeaseNames.check(prefix + name);
+        if ((prefix + name + longestSuffix).length() > LeaseNames.MAX_LENGTH) {
+            throw new dev.exstate.lease.InvalidLeaseNameException("job name '" + name + "' is too long: with the lease prefix '"
+                    + prefix + "' and the tick suffix its lease name would exceed " + LeaseNames.MAX_LENGTH + " characters");
+        }
+    }
+
+    private boolean await(Duration d) {
+        try {
+            return timers.awaitTermination(ManagedLease.nanos(d), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+}

@@ -1,0 +1,744 @@
+package dev.exstate.guard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.awaitility.Awaitility.await;
+
+import dev.exstate.cache.NearCache;
+import dev.exstate.health.BackendHealth;
+import dev.exstate.time.StateClock;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.awaitility.core.ConditionFactory;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("Guard")
+class GuardTest {
+
+    private static final Operation FIND = Operation.idempotent("session.find");
+    private static final Operation INCR = Operation.nonIdempotent("counter.incr");
+    /** Generous bound on scheduling delays on a busy 2-core CI machine; never a speed assertion. */
+    private static final long SLACK_MS = 2_000;
+
+    private final TestClock clock = new TestClock();
+    private final List<Guard> guards = new ArrayList<>();
+    private final ExecutorService callers = Executors.newCachedThreadPool();
+
+    @AfterEach
+    void tearDown() {
+        guards.forEach(Guard::close);
+        callers.shutdownNow();
+    }
+
+    private Guard guard(GuardPolicy policy) {
+        return guard("redis", policy);
+    }
+
+    private Guard guard(String backend, GuardPolicy policy) {
+        Guard g = Guard.builder(backend).policy(policy).clock(clock).build();
+        guards.add(g);
+        return g;
+    }
+
+    private static GuardPolicy.Builder quick() {
+        return GuardPolicy.builder()
+                .timeout(Duration.ofSeconds(5))
+                .totalTimeout(Duration.ofSeconds(5))
+                .retryBackoff(Duration.ofMillis(1))
+                .maxRetries(2)
+                .slidingWindowSize(100)
+                .minimumNumberOfCalls(100);
+    }
+
+    private static ConditionFactory eventually() {
+        return await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(5));
+    }
+
+    private static IOException refused() {
+        return new IOException("connection refused");
+    }
+
+    private static long millisSince(long startNanos) {
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
+    }
+
+    @Nested
+    @DisplayName("timeouts")
+    class Timeouts {
+
+        @Test
+        @DisplayName("a blocking body is abandoned and interrupted at the attempt timeout")
+        void blockingBodyIsInterruptedAtTheTimeout() {
+            Guard g = guard(quick().timeout(Duration.ofMillis(200)).totalTimeout(Duration.ofMillis(200)).build());
+            AtomicBoolean interrupted = new AtomicBoolean();
+            AtomicReference<String> bodyThread = new AtomicReference<>();
+
+            long start = System.nanoTime();
+            StateTimeoutException e = catchThrowableOfType(StateTimeoutException.class, () -> g.call(INCR, () -> {
+                bodyThread.set(Thread.currentThread().getName());
+                try {
+                    Thread.sleep(5_000);
+                } catch (InterruptedException ie) {
+                    interrupted.set(true);
+                    throw ie;
+                }
+                return "late";
+            }));
+
+            assertThat(millisSince(start)).isLessThan(200 + SLACK_MS);
+            assertThat(e.backend()).isEqualTo("redis");
+            assertThat(e.operation()).isEqualTo("counter.incr");
+            assertThat(e.elapsed()).isGreaterThanOrEqualTo(Duration.ofMillis(200));
+            assertThat(e.getMessage())
+                    .matches("redis counter\\.incr failed after \\d+ ms: .*")
+                    .containsPattern("timed out after (19\\d|200) ms \\(attempt 1 of 1\\)");
+            // The cause shows where the body was stuck.
+            assertThat(e.getCause()).isNotNull();
+            assertThat(Arrays.stream(e.getCause().getStackTrace()).map(StackTraceElement::getClassName))
+                    .anyMatch(c -> c.startsWith(GuardTest.class.getName()));
+            eventually().untilTrue(interrupted);
+            assertThat(bodyThread.get()).matches("exstate-guard-redis-\\d+");
+            assertThat(g.stats().timeouts()).isEqualTo(1);
+            assertThat(g.stats().failures()).isEqualTo(1);
+        }
+
+        @Test
+        @DisplayName("retries of a body that keeps timing out stop at the total timeout")
+        void retriesStopAtTheTotalTimeout() {
+            Guard g = guard(quick().timeout(Duration.ofMillis(100)).totalTimeout(Duration.ofMillis(250))
+                    .maxRetries(10).build());
+            AtomicInteger attempts = new AtomicInteger();
+
+            long start = System.nanoTime();
+            StateTimeoutException e = catchThrowableOfType(StateTimeoutException.class, () -> g.call(FIND, () -> {
+                attempts.incrementAndGet();
+                Thread.sleep(5_000);
+                return "late";
+            }));
+
+            assertThat(millisSince(start)).isLessThan(250 + SLACK_MS);
+            assertThat(attempts.get()).isBetween(2, 3);
+            assertThat(e.getMessage()).contains("of 11)").contains("total timeout 250 ms");
+            assertThat(g.stats().retries()).isEqualTo(attempts.get() - 1);
+            assertThat(g.stats().timeouts()).isEqualTo(attempts.get());
+        }
+
+        @Test
+        @DisplayName("an async body that never completes times out and is cancelled")
+        void asyncBodyThatNeverCompletesTimesOut() {
+            Guard g = guard(quick().timeout(Duration.ofMillis(150)).totalTimeout(Duration.ofMillis(150)).build());
+            CompletableFuture<String> never = new CompletableFuture<>();
+
+            long start = System.nanoTime();
+            CompletableFuture<String> result = g.callAsync(INCR, () -> never);
+
+            assertThat(result).isNotDone(); // callAsync did not block the caller
+            assertThatThrownBy(() -> result.get(5, TimeUnit.SECONDS))
+                    .isInstanceOf(ExecutionException.class)
+                    .cause().isInstanceOf(StateTimeoutException.class)
+                    .hasMessageContaining("redis counter.incr failed after")
+                    .hasMessageMatching(".*timed out after (14\\d|150) ms \\(attempt 1 of 1\\).*");
+            assertThat(millisSince(start)).isLessThan(150 + SLACK_MS);
+            assertThat(never).isCancelled();
+        }
+
+        @Test
+        @DisplayName("await throws the typed timeout with the caller's own stack")
+        void awaitThrowsTypedTimeoutWithCallersStack() {
+            Guard g = guard(quick().timeout(Duration.ofMillis(100)).totalTimeout(Duration.ofMillis(100)).build());
+
+            StateTimeoutException e = catchThrowableOfType(StateTimeoutException.class,
+                    () -> g.await(FIND, CompletableFuture<String>::new));
+
+            assertThat(e.getMessage()).contains("redis session.find failed after").containsPattern("timed out after (9\\d|100) ms");
+            assertThat(Arrays.stream(e.getStackTrace()).map(StackTraceElement::getMethodName))
+                    .contains("awaitThrowsTypedTimeoutWithCallersStack");
+        }
+    }
+
+    @Nested
+    @DisplayName("retries")
+    class Retries {
+
+        @Test
+        @DisplayName("an idempotent operation is retried up to maxRetries, then fails with the cause named")
+        void idempotentOperationIsRetriedUpToMaxRetries() {
+            Guard g = guard(quick().maxRetries(2).build());
+            AtomicInteger attempts = new AtomicInteger();
+
+            StateUnavailableException e = catchThrowableOfType(StateUnavailableException.class, () -> g.call(FIND, () -> {
+                attempts.incrementAndGet();
+                throw refused();
+            }));
+
+            assertThat(attempts.get()).isEqualTo(3);
+            assertThat(e).isExactlyInstanceOf(StateUnavailableException.class);
+            assertThat(e.getMessage())
+                    .matches("redis session\\.find failed after \\d+ ms: .*")
+                    .contains("java.io.IOException: connection refused (attempt 3 of 3)");
+            assertThat(e.getCause()).isInstanceOf(IOException.class);
+            GuardStats s = g.stats();
+            assertThat(s.calls()).isEqualTo(1);
+            assertThat(s.retries()).isEqualTo(2);
+            assertThat(s.failures()).isEqualTo(1);
+            assertThat(s.successes()).isZero();
+        }
+
+        @Test
+        @DisplayName("an idempotent operation that recovers on a retry returns its value")
+        void idempotentOperationSucceedsOnRetry() {
+            Guard g = guard(quick().maxRetries(2).build());
+            AtomicInteger attempts = new AtomicInteger();
+
+            String value = g.call(FIND, () -> {
+                if (attempts.incrementAndGet() < 3) {
+                    throw refused();
+                }
+                return "found";
+            });
+
+            assertThat(value).isEqualTo("found");
+            assertThat(g.stats().successes()).isEqualTo(1);
+            assertThat(g.stats().retries()).isEqualTo(2);
+            assertThat(g.stats().failures()).isZero();
+        }
+
+        @Test
+        @DisplayName("a non-idempotent operation is attempted once")
+        void nonIdempotentOperationIsNeverRetried() {
+            Guard g = guard(quick().maxRetries(5).build());
+            AtomicInteger attempts = new AtomicInteger();
+
+            assertThatThrownBy(() -> g.call(INCR, () -> {
+                attempts.incrementAndGet();
+                throw refused();
+            })).isInstanceOf(StateUnavailableException.class).hasMessageContaining("(attempt 1 of 1)");
+
+            assertThat(attempts.get()).isEqualTo(1);
+            assertThat(g.stats().retries()).isZero();
+        }
+
+        @Test
+        @DisplayName("caller errors pass through unchanged, are not retried and never open the breaker")
+        void callerErrorsPassThroughUnchanged() {
+            Guard g = guard(quick().slidingWindowSize(4).minimumNumberOfCalls(4).build());
+            AtomicInteger attempts = new AtomicInteger();
+            IllegalArgumentException bad = new IllegalArgumentException("bad key");
+
+            for (int i = 0; i < 10; i++) {
+                assertThatThrownBy(() -> g.call(FIND, () -> {
+                    attempts.incrementAndGet();
+                    throw bad;
+                })).isSameAs(bad);
+            }
+
+            assertThat(attempts.get()).isEqualTo(10);
+            GuardStats s = g.stats();
+            assertThat(s.breakerState()).isEqualTo("CLOSED");
+            assertThat(s.failures()).isZero();
+            assertThat(s.retries()).isZero();
+        }
+
+        @Test
+        @DisplayName("a caller error wrapped in ExecutionException is unwrapped and passes through")
+        void wrappedCallerErrorIsUnwrapped() {
+            Guard g = guard(quick().build());
+            IllegalStateException precondition = new IllegalStateException("etag mismatch");
+
+            assertThatThrownBy(() -> g.call(FIND, () -> {
+                throw new ExecutionException(precondition);
+            })).isSameAs(precondition);
+        }
+
+        @Test
+        @DisplayName("the failure predicate decides what counts as a backend failure")
+        void customFailurePredicate() {
+            Guard g = Guard.builder("redis").policy(quick().build()).clock(clock)
+                    .failurePredicate(t -> !(t instanceof UncheckedIOException)).build();
+            guards.add(g);
+            AtomicInteger attempts = new AtomicInteger();
+            UncheckedIOException notOurs = new UncheckedIOException(refused());
+
+            assertThatThrownBy(() -> g.call(FIND, () -> {
+                attempts.incrementAndGet();
+                throw notOurs;
+            })).isSameAs(notOurs);
+            assertThat(attempts.get()).isEqualTo(1);
+        }
+    }
+
+    @Nested
+    @DisplayName("circuit breaker")
+    class Breaker {
+
+        private GuardPolicy breakerPolicy(int permittedInHalfOpen) {
+            return quick().slidingWindowSize(4).minimumNumberOfCalls(4).failureRateThreshold(50)
+                    .waitInOpenState(Duration.ofSeconds(10)).permittedCallsInHalfOpenState(permittedInHalfOpen)
+                    .build();
+        }
+
+        private void failTimes(Guard g, AtomicInteger bodyCalls, int n) {
+            for (int i = 0; i < n; i++) {
+                assertThatThrownBy(() -> g.call(INCR, () -> {
+                    bodyCalls.incrementAndGet();
+                    throw refused();
+                })).isExactlyInstanceOf(StateUnavailableException.class);
+            }
+        }
+
+        @Test
+        @DisplayName("opens after failures and then fails fast without calling the backend")
+        void opensAndFailsFast() {
+            Guard g = guard(breakerPolicy(1));
+            AtomicInteger bodyCalls = new AtomicInteger();
+            failTimes(g, bodyCalls, 4);
+            assertThat(g.stats().breakerState()).isEqualTo("OPEN");
+
+            for (int i = 0; i < 3; i++) {
+                CircuitOpenException e = catchThrowableOfType(CircuitOpenException.class,
+                        () -> g.call(INCR, () -> bodyCalls.incrementAndGet()));
+                assertThat(e.getMessage())
+                        .startsWith("redis counter.incr failed after")
+                        .contains("circuit breaker OPEN after 4 failures in the last 4 calls")
+                        .contains("retry after 10000 ms")
+                        .contains("java.io.IOException: connection refused");
+            }
+
+            assertThat(bodyCalls.get()).isEqualTo(4);
+            assertThat(g.stats().rejected()).isEqualTo(3);
+        }
+
+        @Test
+        @DisplayName("an open breaker is not retried even for idempotent operations")
+        void openBreakerIsNotRetried() {
+            Guard g = guard(breakerPolicy(1));
+            AtomicInteger bodyCalls = new AtomicInteger();
+            failTimes(g, bodyCalls, 4);
+
+            assertThatThrownBy(() -> g.call(FIND, () -> bodyCalls.incrementAndGet()))
+                    .isInstanceOf(CircuitOpenException.class);
+            assertThat(g.stats().retries()).isZero();
+        }
+
+        @Test
+        @DisplayName("after the open wait a successful probe closes the breaker again")
+        void halfOpenProbeRecovers() {
+            Guard g = guard(breakerPolicy(1));
+            AtomicInteger bodyCalls = new AtomicInteger();
+            failTimes(g, bodyCalls, 4);
+
+            clock.advance(Duration.ofSeconds(10).plusMillis(1));
+            assertThat(g.call(INCR, () -> "probe ok")).isEqualTo("probe ok");
+
+            assertThat(g.stats().breakerState()).isEqualTo("CLOSED");
+            assertThat(g.call(INCR, () -> bodyCalls.incrementAndGet())).isEqualTo(5);
+        }
+
+        @Test
+        @DisplayName("a failed probe opens the breaker again")
+        void failedProbeReopens() {
+            Guard g = guard(breakerPolicy(1));
+            AtomicInteger bodyCalls = new AtomicInteger();
+            failTimes(g, bodyCalls, 4);
+
+            clock.advance(Duration.ofSeconds(11));
+            failTimes(g, bodyCalls, 1);
+
+            assertThat(g.stats().breakerState()).isEqualTo("OPEN");
+            assertThatThrownBy(() -> g.call(INCR, () -> bodyCalls.incrementAndGet()))
+                    .isInstanceOf(CircuitOpenException.class);
+            assertThat(bodyCalls.get()).isEqualTo(5);
+        }
+
+        @Test
+        @DisplayName("attempt timeouts count as failures")
+        void timeoutsOpenTheBreaker() {
+            Guard g = guard(quick().slidingWindowSize(2).minimumNumberOfCalls(2)
+                    .timeout(Duration.ofMillis(50)).totalTimeout(Duration.ofMillis(50)).build());
+            for (int i = 0; i < 2; i++) {
+                assertThatThrownBy(() -> g.call(INCR, () -> {
+                    Thread.sleep(5_000);
+                    return 1;
+                })).isInstanceOf(StateTimeoutException.class);
+            }
+            assertThat(g.stats().breakerState()).isEqualTo("OPEN");
+        }
+
+        @Test
+        @DisplayName("health goes UP, DOWN while open, DEGRADED while probing, UP when closed")
+        void healthFollowsTheBreaker() {
+            Guard g = guard(breakerPolicy(2));
+            assertThat(g.health().status()).isEqualTo(BackendHealth.Status.UP);
+            assertThat(g.health().component()).isEqualTo("redis");
+
+            failTimes(g, new AtomicInteger(), 4);
+            BackendHealth down = g.health();
+            assertThat(down.status()).isEqualTo(BackendHealth.Status.DOWN);
+            assertThat(down.detail()).contains("OPEN since").contains("4 failures").contains("failure rate 100.0%");
+
+            clock.advance(Duration.ofSeconds(10).plusMillis(1));
+            assertThat(g.health().status())
+                    .as("once probes are allowed the replica must not stay out of rotation")
+                    .isEqualTo(BackendHealth.Status.DEGRADED);
+
+            g.call(INCR, () -> "probe 1");
+            assertThat(g.stats().breakerState()).isEqualTo("HALF_OPEN");
+            assertThat(g.health().status()).isEqualTo(BackendHealth.Status.DEGRADED);
+
+            g.call(INCR, () -> "probe 2");
+            assertThat(g.health().status()).isEqualTo(BackendHealth.Status.UP);
+        }
+    }
+
+    @Nested
+    @DisplayName("bulkhead")
+    class Bulkhead {
+
+        @Test
+        @DisplayName("calls beyond maxConcurrentCalls are rejected without calling the backend")
+        void callsBeyondTheLimitAreRejected() throws Exception {
+            // A window of one call at 100%: a single recorded rejection would open the breaker.
+            Guard g = guard(quick().maxConcurrentCalls(2).maxWaitForSlot(Duration.ofMillis(20))
+                    .slidingWindowSize(1).minimumNumberOfCalls(1).failureRateThreshold(100).build());
+            CountDownLatch release = new CountDownLatch(1);
+            AtomicInteger entered = new AtomicInteger();
+            List<Future<String>> blocked = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                blocked.add(callers.submit(() -> g.call(FIND, () -> {
+                    entered.incrementAndGet();
+                    release.await();
+                    return "done";
+                })));
+            }
+            eventually().until(() -> entered.get() == 2);
+
+            AtomicInteger thirdBody = new AtomicInteger();
+            BulkheadFullException e = catchThrowableOfType(BulkheadFullException.class,
+                    () -> g.call(FIND, () -> thirdBody.incrementAndGet()));
+
+            assertThat(e.getMessage()).contains("redis session.find failed after")
+                    .contains("bulkhead full: 2 of 2 calls in flight");
+            assertThat(thirdBody.get()).isZero();
+            assertThat(g.stats().rejected()).isEqualTo(1);
+            assertThat(g.stats().retries()).isZero();
+
+            release.countDown();
+            for (Future<String> f : blocked) {
+                assertThat(f.get(5, TimeUnit.SECONDS)).isEqualTo("done");
+            }
+            assertThat(g.stats().breakerState()).isEqualTo("CLOSED");
+            assertThat(g.call(FIND, () -> "slots are free again")).isEqualTo("slots are free again");
+        }
+
+        @Test
+        @DisplayName("a blocking caller waits up to maxWaitForSlot for a free slot")
+        void blockingCallerWaitsForASlot() throws Exception {
+            Guard g = guard(quick().maxConcurrentCalls(1).maxWaitForSlot(Duration.ofSeconds(5)).build());
+            CountDownLatch release = new CountDownLatch(1);
+            CountDownLatch holding = new CountDownLatch(1);
+            Future<String> first = callers.submit(() -> g.call(FIND, () -> {
+                holding.countDown();
+                release.await();
+                return "first";
+            }));
+            holding.await(5, TimeUnit.SECONDS);
+
+            AtomicReference<Thread> secondCaller = new AtomicReference<>();
+            Future<String> second = callers.submit(() -> {
+                secondCaller.set(Thread.currentThread());
+                return g.call(FIND, () -> "second");
+            });
+            // The second caller is parked waiting for the slot, not rejected.
+            eventually().until(() -> secondCaller.get() != null
+                    && secondCaller.get().getState() == Thread.State.TIMED_WAITING);
+            assertThat(second).isNotDone();
+
+            release.countDown();
+            assertThat(first.get(5, TimeUnit.SECONDS)).isEqualTo("first");
+            assertThat(second.get(5, TimeUnit.SECONDS)).isEqualTo("second");
+            assertThat(g.stats().rejected()).isZero();
+        }
+
+        @Test
+        @DisplayName("an async caller waits for a slot without blocking")
+        void asyncCallerWaitsForASlotWithoutBlocking() throws Exception {
+            Guard g = guard(quick().maxConcurrentCalls(1).maxWaitForSlot(Duration.ofSeconds(5)).build());
+            CompletableFuture<String> first = new CompletableFuture<>();
+            CompletableFuture<String> firstResult = g.callAsync(FIND, () -> first);
+            AtomicInteger secondBody = new AtomicInteger();
+
+            CompletableFuture<String> secondResult = g.callAsync(FIND, () -> {
+                secondBody.incrementAndGet();
+                return CompletableFuture.completedFuture("second");
+            });
+
+            assertThat(secondResult).isNotDone();
+            assertThat(secondBody.get()).isZero();
+            first.complete("first");
+            assertThat(firstResult.get(5, TimeUnit.SECONDS)).isEqualTo("first");
+            assertThat(secondResult.get(5, TimeUnit.SECONDS)).isEqualTo("second");
+            assertThat(secondBody.get()).isEqualTo(1);
+        }
+
+        @Test
+        @DisplayName("an async call with no free slot within maxWaitForSlot is rejected")
+        void asyncCallWithoutASlotIsRejected() {
+            Guard g = guard(quick().maxConcurrentCalls(1).maxWaitForSlot(Duration.ofMillis(30)).build());
+            g.callAsync(FIND, CompletableFuture<String>::new);
+
+            assertThatThrownBy(() -> g.await(FIND, () -> CompletableFuture.completedFuture("never runs")))
+                    .isInstanceOf(BulkheadFullException.class)
+                    .hasMessageContaining("bulkhead full: 1 of 1");
+        }
+    }
+
+    @Nested
+    @DisplayName("fallbacks")
+    class Fallbacks {
+
+        @Test
+        @DisplayName("Fallback.value answers a backend failure and is counted")
+        void valueFallbackAnswersBackendFailure() {
+            Guard g = guard(quick().maxRetries(0).build());
+
+            String value = g.call(FIND, () -> {
+                throw refused();
+            }, Fallback.value("feature off"));
+
+            assertThat(value).isEqualTo("feature off");
+            assertThat(g.stats().fallbacks()).isEqualTo(1);
+            assertThat(g.stats().failures()).isEqualTo(1);
+        }
+
+        @Test
+        @DisplayName("Fallback.value also answers an open breaker")
+        void valueFallbackAnswersOpenBreaker() {
+            Guard g = guard(quick().maxRetries(0).slidingWindowSize(1).minimumNumberOfCalls(1).build());
+            g.call(FIND, () -> {
+                throw refused();
+            }, Fallback.value("x"));
+
+            assertThat(g.call(FIND, () -> "backend", Fallback.value("default"))).isEqualTo("default");
+            assertThat(g.stats().rejected()).isEqualTo(1);
+            assertThat(g.stats().fallbacks()).isEqualTo(2);
+        }
+
+        @Test
+        @DisplayName("no fallback replaces a caller error")
+        void fallbackDoesNotHideCallerErrors() {
+            Guard g = guard(quick().build());
+            IllegalArgumentException bad = new IllegalArgumentException("oversized");
+
+            assertThatThrownBy(() -> g.call(FIND, () -> {
+                throw bad;
+            }, Fallback.value("default"))).isSameAs(bad);
+            assertThat(g.stats().fallbacks()).isZero();
+        }
+
+        @Test
+        @DisplayName("a stale value within maxStaleness is served when the backend fails")
+        void staleValueWithinBoundIsServed() {
+            Guard g = guard(quick().maxRetries(0).maxStaleness(Duration.ofSeconds(30)).build());
+            NearCache<String, String> cache = NearCache.<String, String>builder("sessions").clock(clock).build();
+            cache.put("k", "cached");
+            cache.disconnected();
+            clock.advance(Duration.ofSeconds(29));
+
+            String value = g.call(FIND, () -> {
+                throw refused();
+            }, Fallback.staleFrom(cache, "k"));
+
+            assertThat(value).isEqualTo("cached");
+            assertThat(cache.stats().staleServed()).isEqualTo(1);
+            assertThat(g.stats().fallbacks()).isEqualTo(1);
+        }
+
+        @Test
+        @DisplayName("a value staler than maxStaleness is not served: the typed exception is thrown")
+        void staleValueBeyondBoundIsNotServed() {
+            Guard g = guard(quick().maxRetries(0).maxStaleness(Duration.ofSeconds(30)).build());
+            NearCache<String, String> cache = NearCache.<String, String>builder("sessions").clock(clock).build();
+            cache.put("k", "cached");
+            cache.disconnected();
+            clock.advance(Duration.ofSeconds(31));
+
+            assertThatThrownBy(() -> g.call(FIND, () -> {
+                throw refused();
+            }, Fallback.staleFrom(cache, "k")))
+                    .isExactlyInstanceOf(StateUnavailableException.class)
+                    .hasMessageContaining("connection refused")
+                    .hasMessageContaining("no cached value at most 30000 ms stale in near cache sessions");
+            assertThat(cache.stats().staleServed()).isZero();
+            assertThat(g.stats().fallbacks()).isZero();
+        }
+
+        @Test
+        @DisplayName("a timed-out async call falls back to the stale value")
+        void asyncStaleFallback() {
+            Guard g = guard(quick().timeout(Duration.ofMillis(50)).totalTimeout(Duration.ofMillis(50)).build());
+            NearCache<String, String> cache = NearCache.<String, String>builder("config").clock(clock).build();
+            cache.put("k", "cached");
+
+            assertThat(g.await(FIND, CompletableFuture<String>::new, Fallback.staleFrom(cache, "k"))).isEqualTo("cached");
+            assertThat(g.stats().timeouts()).isEqualTo(1);
+            assertThat(g.stats().fallbacks()).isEqualTo(1);
+        }
+    }
+
+    @Nested
+    @DisplayName("async calls")
+    class Async {
+
+        @Test
+        @DisplayName("idempotent async operations are retried on failure")
+        void asyncRetriesIdempotentOperations() {
+            Guard g = guard(quick().maxRetries(2).build());
+            AtomicInteger attempts = new AtomicInteger();
+
+            String value = g.await(FIND, () -> attempts.incrementAndGet() < 3
+                    ? CompletableFuture.failedFuture(refused())
+                    : CompletableFuture.completedFuture("found"));
+
+            assertThat(value).isEqualTo("found");
+            assertThat(attempts.get()).isEqualTo(3);
+            assertThat(g.stats().retries()).isEqualTo(2);
+            assertThat(g.stats().successes()).isEqualTo(1);
+        }
+
+        @Test
+        @DisplayName("non-idempotent async operations are not retried")
+        void asyncNonIdempotentIsNotRetried() {
+            Guard g = guard(quick().maxRetries(2).build());
+            AtomicInteger attempts = new AtomicInteger();
+
+            assertThatThrownBy(() -> g.await(INCR, () -> {
+                attempts.incrementAndGet();
+                return CompletableFuture.<Long>failedFuture(refused());
+            })).isExactlyInstanceOf(StateUnavailableException.class)
+                    .hasMessageContaining("java.io.IOException: connection refused (attempt 1 of 1)");
+            assertThat(attempts.get()).isEqualTo(1);
+        }
+
+        @Test
+        @DisplayName("caller errors from an async body pass through unchanged")
+        void asyncCallerErrorPassesThrough() {
+            Guard g = guard(quick().build());
+            IllegalArgumentException bad = new IllegalArgumentException("bad");
+            AtomicInteger attempts = new AtomicInteger();
+
+            assertThatThrownBy(() -> g.await(FIND, () -> {
+                attempts.incrementAndGet();
+                return CompletableFuture.<String>failedFuture(bad);
+            })).isSameAs(bad);
+            assertThatThrownBy(() -> g.callAsync(FIND, () -> CompletableFuture.<String>failedFuture(bad)).join())
+                    .hasCause(bad);
+            assertThat(attempts.get()).isEqualTo(1);
+            assertThat(g.stats().failures()).isZero();
+        }
+
+        @Test
+        @DisplayName("an async body that throws instead of returning a stage is a failed attempt")
+        void asyncBodyThrowingIsAFailedAttempt() {
+            Guard g = guard(quick().maxRetries(1).build());
+            AtomicInteger attempts = new AtomicInteger();
+
+            assertThatThrownBy(() -> g.await(FIND, () -> {
+                attempts.incrementAndGet();
+                throw new UncheckedIOException(refused());
+            })).isExactlyInstanceOf(StateUnavailableException.class)
+                    .hasMessageContaining("(attempt 2 of 2)");
+            assertThat(attempts.get()).isEqualTo(2);
+        }
+
+        @Test
+        @DisplayName("an open breaker fails async calls fast")
+        void asyncCircuitOpen() {
+            Guard g = guard(quick().maxRetries(0).slidingWindowSize(1).minimumNumberOfCalls(1).build());
+            assertThatThrownBy(() -> g.await(INCR, () -> CompletableFuture.failedFuture(refused())))
+                    .isInstanceOf(StateUnavailableException.class);
+            AtomicInteger body = new AtomicInteger();
+
+            assertThatThrownBy(() -> g.await(INCR, () -> {
+                body.incrementAndGet();
+                return CompletableFuture.completedFuture(1);
+            })).isInstanceOf(CircuitOpenException.class);
+            assertThat(body.get()).isZero();
+        }
+    }
+
+    @Nested
+    @DisplayName("lifecycle")
+    class Lifecycle {
+
+        @Test
+        @DisplayName("close stops the guard's threads and later calls fail with a clear error")
+        void closeStopsThreadsAndRejectsCalls() {
+            Guard g = guard("closing", quick().build());
+            assertThat(g.call(FIND, () -> Thread.currentThread().getName())).startsWith("exstate-guard-closing-");
+            assertThat(Thread.getAllStackTraces().keySet()).anyMatch(t -> t.getName().startsWith("exstate-guard-closing-") && t.isDaemon());
+
+            g.close();
+
+            eventually().until(() -> Thread.getAllStackTraces().keySet().stream()
+                    .noneMatch(t -> t.getName().startsWith("exstate-guard-closing-")));
+            assertThatThrownBy(() -> g.call(FIND, () -> "x"))
+                    .isInstanceOf(StateUnavailableException.class)
+                    .hasMessageContaining("closed");
+            assertThat(g.callAsync(FIND, () -> CompletableFuture.completedFuture("x")))
+                    .isCompletedExceptionally();
+        }
+
+        @Test
+        @DisplayName("stats count calls and successes")
+        void statsCountCalls() {
+            Guard g = guard(quick().build());
+            g.call(FIND, () -> 1);
+            g.await(FIND, () -> CompletableFuture.completedFuture(2));
+
+            GuardStats s = g.stats();
+            assertThat(s.calls()).isEqualTo(2);
+            assertThat(s.successes()).isEqualTo(2);
+            assertThat(s.failures()).isZero();
+            assertThat(s.breakerState()).isEqualTo("CLOSED");
+        }
+    }
+
+    /** A StateClock the test moves by hand; the guard uses it for the breaker's open wait. */
+    static final class TestClock implements StateClock {
+        private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
+
+        @Override
+        public long nanoTime() {
+            return nanos.get();
+        }
+
+        @Override
+        public Instant now() {
+            return Instant.parse("2030-01-01T00:00:00Z").plusNanos(nanos.get());
+        }
+
+        void advance(Duration d) {
+            nanos.addAndGet(d.toNanos());
+        }
+    }
+}

@@ -1,0 +1,468 @@
+package dev.exstate.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.exstate.blob.Blob;
+import dev.exstate.blob.BlobInfo;
+import dev.exstate.blob.BlobPage;
+import dev.exstate.blob.BlobRange;
+import dev.exstate.blob.BlobStore;
+import dev.exstate.blob.PutOptions;
+import dev.exstate.codec.Codec;
+import dev.exstate.config.ConfigListener;
+import dev.exstate.config.ConfigRejection;
+import dev.exstate.config.ConfigSnapshot;
+import dev.exstate.config.ConfigSource;
+import dev.exstate.config.ConfigValidationException;
+import dev.exstate.config.ConfigValidator;
+import dev.exstate.guard.Guard;
+import dev.exstate.guard.GuardPolicy;
+import dev.exstate.health.BackendHealth;
+import dev.exstate.lease.Lease;
+import dev.exstate.lease.LeaseOptions;
+import dev.exstate.lease.LeaseProvider;
+import dev.exstate.memory.InMemoryBackend;
+import dev.exstate.session.Session;
+import dev.exstate.session.SessionId;
+import dev.exstate.session.SessionOptions;
+import dev.exstate.session.SessionStore;
+import dev.exstate.time.StateClock;
+import java.io.InputStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.NullSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class StateRuntimeTest {
+    private final List<StateRuntime> runtimes = new ArrayList<>();
+    private final List<String> events = new CopyOnWriteArrayList<>();
+
+    @AfterEach
+    void closeRuntimes() {
+        runtimes.forEach(StateRuntime::close);
+    }
+
+    private StateRuntime track(StateRuntime r) {
+        runtimes.add(r);
+        return r;
+    }
+
+    /** A runtime whose four providers record when they are closed. */
+    private StateRuntime recordingRuntime() {
+        InMemoryBackend backend = InMemoryBackend.create();
+        return track(StateRuntime.builder("shop")
+                .config(ctx -> new RecordingConfig(backend.configSource(ConfigValidator.acceptAll()), events))
+                .leases(ctx -> new RecordingLeases(events))
+                .sessions(ctx -> new RecordingSessions(events))
+                .blobs(ctx -> new RecordingBlobs(events))
+                .build());
+    }
+
+    @Nested
+    @DisplayName("app name")
+    class AppName {
+
+        @ParameterizedTest
+        @NullSource
+        @ValueSource(strings = {"", "Shop", "shop_cart", "shop cart", "shop:1", "a-very-long-application-name-over-forty-c"})
+        @DisplayName("an app name outside [a-z0-9-]{1,40} is refused with the rule in the message")
+        void invalidAppNamesAreRefused(String name) {
+            assertThatThrownBy(() -> StateRuntime.builder(name))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("a-z, 0-9 and '-'");
+        }
+
+        @Test
+        void validAppNameIsKept() {
+            StateRuntime r = track(StateRuntime.builder("shop-api-2").build());
+
+            assertThat(r.appName()).isEqualTo("shop-api-2");
+        }
+    }
+
+    @Nested
+    @DisplayName("close()")
+    class Close {
+
+        @Test
+        @DisplayName("turns readiness off first, then closes leases, sessions, blobs, config, then turns liveness off")
+        void closesInOrder() {
+            StateRuntime r = recordingRuntime();
+            RecordingLeases leases = (RecordingLeases) r.leases();
+            leases.onClose = () -> events.add("ready=" + r.health().readiness().up()
+                    + " alive=" + r.health().liveness().up());
+            assertThat(r.health().readiness().up()).isTrue();
+
+            r.close();
+
+            assertThat(events).containsExactly("ready=false alive=true", "leases", "sessions", "blobs", "config");
+            assertThat(r.health().liveness().up()).isFalse();
+            assertThat(r.health().readiness().up()).isFalse();
+        }
+
+        @Test
+        @DisplayName("a step that throws is logged and the later steps still run")
+        void failingStepDoesNotStopLaterSteps() {
+            StateRuntime r = recordingRuntime();
+            ((RecordingSessions) r.sessions()).failOnClose = true;
+
+            assertThatCode(r::close).doesNotThrowAnyException();
+
+            assertThat(events).containsExactly("leases", "sessions", "blobs", "config");
+            assertThat(r.health().liveness().up()).isFalse();
+        }
+
+        @Test
+        @DisplayName("a scheduled job still running at close() finishes before the leases are released")
+        void schedulerStopsBeforeLeasesAreReleased() throws Exception {
+            InMemoryBackend backend = InMemoryBackend.create();
+            StateRuntime r = track(StateRuntime.builder("shop").inMemory(backend)
+                    .leases(ctx -> new RecordingLeases(events, backend.leaseProvider()))
+                    .build());
+            CountDownLatch running = new CountDownLatch(1);
+            r.scheduler().scheduleWithFixedDelay("report", Duration.ofMinutes(1), ctx -> {
+                running.countDown();
+                // hand back work once the replica drains, as a well-behaved job does
+                await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(5))
+                        .until(() -> !r.health().readiness().up());
+                events.add("job finished");
+            });
+            assertThat(running.await(5, TimeUnit.SECONDS)).as("job started").isTrue();
+
+            r.close();
+
+            assertThat(events).containsExactly("job finished", "leases");
+            assertThat(r.scheduler()).isNotNull();
+        }
+
+        @Test
+        void isIdempotent() {
+            StateRuntime r = recordingRuntime();
+
+            r.close();
+            r.close();
+
+            assertThat(events).containsExactly("leases", "sessions", "blobs", "config");
+        }
+
+        @Test
+        @DisplayName("providers already built are still returned, but nothing new is created after close")
+        void nothingNewAfterClose() {
+            StateRuntime r = track(StateRuntime.builder("shop").build());
+            ConfigSource config = r.config();
+            r.guard("redis");
+
+            r.close();
+
+            assertThat(r.config()).isSameAs(config);
+            assertThatThrownBy(r::blobs).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+            assertThatThrownBy(() -> r.guard("etcd")).isInstanceOf(IllegalStateException.class);
+        }
+    }
+
+    @Nested
+    @DisplayName("guards")
+    class Guards {
+
+        @Test
+        @DisplayName("providers on the same backend share one guard, with the policy configured for it")
+        void oneGuardPerBackend() {
+            GuardPolicy redisPolicy = GuardPolicy.builder().timeout(Duration.ofMillis(100)).build();
+            AtomicReference<Guard> fromSessions = new AtomicReference<>();
+            AtomicReference<Guard> fromLeases = new AtomicReference<>();
+            StateRuntime r = track(StateRuntime.builder("shop")
+                    .guardPolicy("redis", redisPolicy)
+                    .sessions(ctx -> {
+                        fromSessions.set(ctx.guard("redis"));
+                        return new RecordingSessions(events);
+                    })
+                    .leases(ctx -> {
+                        fromLeases.set(ctx.guard("redis"));
+                        return new RecordingLeases(events);
+                    })
+                    .build());
+
+            assertThat(fromSessions.get()).isNotNull().isSameAs(fromLeases.get()).isSameAs(r.guard("redis"));
+            assertThat(r.guard("redis").policy()).isEqualTo(redisPolicy);
+            assertThat(r.guard("redis").backend()).isEqualTo("redis");
+            assertThat(r.guard("s3")).isNotSameAs(r.guard("redis"));
+            assertThat(r.guard("s3").policy()).isEqualTo(GuardPolicy.defaults());
+        }
+
+        @Test
+        void eachGuardIsOneReadinessIndicator() {
+            StateRuntime r = track(StateRuntime.builder("shop").build());
+            int before = r.health().readiness().components().size();
+
+            r.guard("redis");
+            r.guard("redis");
+            r.guard("s3");
+
+            assertThat(r.health().readiness().components()).hasSize(before + 2);
+        }
+    }
+
+    @Nested
+    @DisplayName("defaults")
+    class Defaults {
+
+        @Test
+        @DisplayName("capabilities not configured run on the given in-memory backend, and share its data")
+        void defaultsUseTheGivenInMemoryBackend() {
+            InMemoryBackend backend = InMemoryBackend.create();
+            backend.putConfig("feature.x", "on");
+            StateRuntime r = track(StateRuntime.builder("shop").inMemory(backend).build());
+
+            assertThat(r.config().current().require("feature.x")).isEqualTo("on");
+            backend.putConfig("feature.x", "off");
+            assertThat(r.config().current().require("feature.x")).isEqualTo("off");
+            assertThat(r.config()).isSameAs(r.config());
+        }
+
+        @Test
+        void withoutAnythingConfiguredConfigIsLoadedAndReady() {
+            StateRuntime r = track(StateRuntime.builder("shop").build());
+
+            assertThat(r.config().isLoaded()).isTrue();
+            assertThat(r.config().current().values()).isEmpty();
+            assertThat(r.health().readiness().up()).isTrue();
+            assertThat(r.blobs()).isSameAs(r.blobs());
+        }
+
+        @Test
+        @DisplayName("sessions and leases default to the shared in-memory backend; close() releases the runtime's leases")
+        void sessionsAndLeasesDefaultToTheSharedBackend() {
+            InMemoryBackend backend = InMemoryBackend.create();
+            StateRuntime r = track(StateRuntime.builder("shop").inMemory(backend).build());
+            LeaseProvider otherReplica = backend.leaseProvider();
+            try {
+                Session session = r.sessions().create();
+                assertThat(backend.sessionStore(SessionOptions.defaults()).find(session.id())).isPresent();
+                assertThat(r.leases().tryAcquire("report", Duration.ofSeconds(30))).isPresent();
+                assertThat(otherReplica.tryAcquire("report", Duration.ofSeconds(30))).isEmpty();
+
+                r.close();
+
+                assertThat(otherReplica.tryAcquire("report", Duration.ofSeconds(30))).isPresent();
+            } finally {
+                otherReplica.close();
+            }
+        }
+
+        @Test
+        void schedulerIsCreatedOnceOverTheRuntimesLeases() {
+            StateRuntime r = track(StateRuntime.builder("shop").build());
+
+            assertThat(r.scheduler()).isSameAs(r.scheduler());
+        }
+
+        @Test
+        @DisplayName("the runtime's clock is the in-memory backend's unless one is set")
+        void clockDefaultsToTheBackendsClock() {
+            StateClock fixed = new StateClock() {
+                @Override
+                public long nanoTime() {
+                    return 1;
+                }
+
+                @Override
+                public Instant now() {
+                    return Instant.EPOCH;
+                }
+            };
+            InMemoryBackend backend = InMemoryBackend.create(fixed);
+            AtomicReference<StateContext> seen = new AtomicReference<>();
+            track(StateRuntime.builder("shop").inMemory(backend)
+                    .blobs(ctx -> {
+                        seen.set(ctx);
+                        return new RecordingBlobs(events);
+                    })
+                    .build());
+
+            assertThat(seen.get().clock()).isSameAs(fixed);
+            assertThat(seen.get().appName()).isEqualTo("shop");
+        }
+    }
+
+    @Nested
+    @DisplayName("config and readiness")
+    class ConfigReadiness {
+
+        @Test
+        @DisplayName("a config source without a first snapshot makes the replica not ready")
+        void unloadedConfigMeansNotReady() {
+            InMemoryBackend backend = InMemoryBackend.create();
+            backend.putConfig("limit", "-1");
+            StateRuntime r = track(StateRuntime.builder("shop")
+                    .config(ctx -> backend.configSource(s -> {
+                        if (s.getInt("limit", 0) < 0) {
+                            throw new ConfigValidationException("limit must be >= 0");
+                        }
+                    }))
+                    .build());
+
+            assertThat(r.health().readiness().up()).isFalse();
+            assertThat(r.health().readiness().reasons()).anySatisfy(reason ->
+                    assertThat(reason).contains("no config snapshot loaded yet"));
+
+            backend.putConfig("limit", "5");
+
+            assertThat(r.health().readiness().up()).isTrue();
+        }
+
+        @Test
+        void providersCanAddHealthIndicators() {
+            StateRuntime r = track(StateRuntime.builder("shop")
+                    .blobs(ctx -> {
+                        ctx.registerHealth(() -> BackendHealth.down("s3", "unreachable"));
+                        return new RecordingBlobs(events);
+                    })
+                    .build());
+
+            assertThat(r.health().readiness().reasons()).contains("s3: unreachable");
+        }
+    }
+
+    @Nested
+    @DisplayName("build()")
+    class Build {
+
+        @Test
+        @DisplayName("a configured factory that fails makes build() fail and closes what was built")
+        void failingFactoryClosesWhatWasBuilt() {
+            InMemoryBackend backend = InMemoryBackend.create();
+            StateRuntime.Builder b = StateRuntime.builder("shop")
+                    .config(ctx -> new RecordingConfig(backend.configSource(ConfigValidator.acceptAll()), events))
+                    .leases(ctx -> {
+                        throw new IllegalArgumentException("bad redis uri");
+                    });
+
+            assertThatThrownBy(b::build).isInstanceOf(IllegalArgumentException.class).hasMessage("bad redis uri");
+            assertThat(events).containsExactly("config");
+        }
+
+        @Test
+        void factoryReturningNullIsRefused() {
+            StateRuntime.Builder b = StateRuntime.builder("shop").sessions(ctx -> null);
+
+            assertThatThrownBy(b::build).isInstanceOf(IllegalStateException.class).hasMessageContaining("session store");
+        }
+    }
+
+    // ---- fakes: not backends, just providers that record when they are closed ----
+
+    static final class RecordingLeases implements LeaseProvider {
+        private final List<String> events;
+        private final LeaseProvider delegate;
+        volatile Runnable onClose = () -> { };
+
+        RecordingLeases(List<String> events) {
+            this(events, null);
+        }
+
+        RecordingLeases(List<String> events, LeaseProvider delegate) {
+            this.events = events;
+            this.delegate = delegate;
+        }
+
+        @Override
+        public Optional<Lease> tryAcquire(String name, LeaseOptions options) {
+            if (delegate == null) {
+                throw new UnsupportedOperationException("not used in this test");
+            }
+            return delegate.tryAcquire(name, options);
+        }
+
+        @Override
+        public void close() {
+            onClose.run();
+            events.add("leases");
+            if (delegate != null) {
+                delegate.close();
+            }
+        }
+    }
+
+    static final class RecordingSessions implements SessionStore {
+        private final List<String> events;
+        volatile boolean failOnClose;
+
+        RecordingSessions(List<String> events) {
+            this.events = events;
+        }
+
+        @Override public Session create() { throw new UnsupportedOperationException("not used in this test"); }
+        @Override public Optional<Session> find(SessionId id) { throw new UnsupportedOperationException("not used in this test"); }
+        @Override public void save(Session session) { throw new UnsupportedOperationException("not used in this test"); }
+        @Override public <T> T compute(SessionId id, String name, Codec<T> codec, UnaryOperator<T> fn) { throw new UnsupportedOperationException("not used in this test"); }
+        @Override public void invalidate(SessionId id) { throw new UnsupportedOperationException("not used in this test"); }
+        @Override public SessionId rotateId(SessionId id) { throw new UnsupportedOperationException("not used in this test"); }
+        @Override public SessionOptions options() { return SessionOptions.defaults(); }
+
+        @Override
+        public void close() {
+            events.add("sessions");
+            if (failOnClose) {
+                throw new IllegalStateException("flush failed");
+            }
+        }
+    }
+
+    static final class RecordingBlobs implements BlobStore {
+        private final List<String> events;
+
+        RecordingBlobs(List<String> events) {
+            this.events = events;
+        }
+
+        @Override public BlobInfo put(String key, InputStream content, long length, PutOptions options) { throw new UnsupportedOperationException("not used in this test"); }
+        @Override public Optional<Blob> get(String key) { throw new UnsupportedOperationException("not used in this test"); }
+        @Override public Optional<Blob> get(String key, BlobRange range) { throw new UnsupportedOperationException("not used in this test"); }
+        @Override public Optional<BlobInfo> stat(String key) { throw new UnsupportedOperationException("not used in this test"); }
+        @Override public void delete(String key) { throw new UnsupportedOperationException("not used in this test"); }
+        @Override public BlobPage list(String prefix, String continuationToken, int maxKeys) { throw new UnsupportedOperationException("not used in this test"); }
+
+        @Override
+        public void close() {
+            events.add("blobs");
+        }
+    }
+
+    static final class RecordingConfig implements ConfigSource {
+        private final ConfigSource delegate;
+        private final List<String> events;
+
+        RecordingConfig(ConfigSource delegate, List<String> events) {
+            this.delegate = delegate;
+            this.events = events;
+        }
+
+        @Override public ConfigSnapshot current() { return delegate.current(); }
+        @Override public boolean isLoaded() { return delegate.isLoaded(); }
+        @Override public AutoCloseable subscribe(ConfigListener listener) { return delegate.subscribe(listener); }
+        @Override public Optional<ConfigRejection> lastRejection() { return delegate.lastRejection(); }
+        @Override public BackendHealth health() { return delegate.health(); }
+
+        @Override
+        public void close() {
+            events.add("config");
+            delegate.close();
+        }
+    }
+}

@@ -1,0 +1,93 @@
+package dev.exstate.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+class SessionOptionsTest {
+
+    @Test
+    @DisplayName("defaults are 30 min idle, 1 min touch, 100 attributes, 64 KiB, 200-character names")
+    void defaults() {
+        SessionOptions o = SessionOptions.defaults();
+
+        assertThat(o.maxInactiveInterval()).isEqualTo(Duration.ofMinutes(30));
+        assertThat(o.touchInterval()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(o.maxAttributes()).isEqualTo(100);
+        assertThat(o.maxSessionBytes()).isEqualTo(64 * 1024);
+        assertThat(o.maxAttributeNameLength()).isEqualTo(200);
+        assertThat(SessionOptions.builder().build()).isEqualTo(o);
+    }
+
+    @Test
+    @DisplayName("a short idle timeout without an explicit touch interval gets a tenth of it")
+    void shortTimeoutGetsProportionateTouch() {
+        SessionOptions o = SessionOptions.builder().maxInactiveInterval(Duration.ofSeconds(2)).build();
+
+        assertThat(o.touchInterval()).isEqualTo(Duration.ofMillis(200));
+    }
+
+    @Test
+    @DisplayName("an explicit touch interval is kept")
+    void explicitTouchIsKept() {
+        SessionOptions o = SessionOptions.builder()
+                .maxInactiveInterval(Duration.ofSeconds(2)).touchInterval(Duration.ofMillis(1500)).build();
+
+        assertThat(o.touchInterval()).isEqualTo(Duration.ofMillis(1500));
+        assertThat(SessionOptions.builder().maxInactiveInterval(Duration.ofSeconds(2)).touchInterval(Duration.ZERO).build()
+                .touchInterval()).isZero();
+    }
+
+    @Test
+    @DisplayName("a long idle timeout keeps the 1 min default touch interval")
+    void longTimeoutKeepsDefaultTouch() {
+        SessionOptions o = SessionOptions.builder().maxInactiveInterval(Duration.ofHours(8)).build();
+
+        assertThat(o.touchInterval()).isEqualTo(Duration.ofMinutes(1));
+    }
+
+    @Test
+    @DisplayName("a touch interval not shorter than the idle timeout is rejected")
+    void touchMustBeShorterThanTimeout() {
+        assertThatThrownBy(() -> SessionOptions.builder()
+                .maxInactiveInterval(Duration.ofMinutes(1)).touchInterval(Duration.ofMinutes(1)).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("touchInterval");
+        assertThatThrownBy(() -> SessionOptions.builder().touchInterval(Duration.ofSeconds(-1)).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("touchInterval");
+    }
+
+    @Test
+    @DisplayName("an idle timeout under 1 ms is rejected")
+    void timeoutMustBePositive() {
+        assertThatThrownBy(() -> SessionOptions.builder().maxInactiveInterval(Duration.ZERO).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxInactiveInterval");
+        assertThatThrownBy(() -> SessionOptions.builder().maxInactiveInterval(Duration.ofNanos(999_999))
+                .touchInterval(Duration.ZERO).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxInactiveInterval");
+    }
+
+    @Test
+    @DisplayName("limits must be at least 1")
+    void limitsMustBePositive() {
+        assertThatThrownBy(() -> SessionOptions.builder().maxAttributes(0).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxAttributes");
+        assertThatThrownBy(() -> SessionOptions.builder().maxSessionBytes(0).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxSessionBytes");
+        assertThatThrownBy(() -> SessionOptions.builder().maxAttributeNameLength(0).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxAttributeNameLength");
+        SessionOptions smallest = SessionOptions.builder().maxAttributes(1).maxSessionBytes(1).maxAttributeNameLength(1).build();
+        assertThat(smallest.maxAttributes()).isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("null durations are rejected")
+    void nullsRejected() {
+        assertThatThrownBy(() -> SessionOptions.builder().maxInactiveInterval(null).build())
+                .isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> SessionOptions.builder().touchInterval(null).build())
+                .isInstanceOf(NullPointerException.class);
+    }
+}

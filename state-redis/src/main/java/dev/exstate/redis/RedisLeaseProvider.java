@@ -1,0 +1,45 @@
+package dev.exstate.redis;
+
+import dev.exstate.lease.Lease;
+import dev.exstate.lease.LeaseOptions;
+import dev.exstate.lease.LeaseProvider;
+import dev.exstate.lease.spi.LeaseManager;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A {@link LeaseProvider} on Redis; get one from {@link RedisState}.
+ *
+ * <p>A lease is the key {@code <prefix>:<app>:lease:{<name>}} holding {@code <owner>:<token>}
+ * with a TTL; the fencing token comes from an {@code INCR} counter that never expires, so tokens
+ * of a name strictly increase for as long as Redis keeps its data (use AOF persistence if
+ * fencing must survive a Redis restart). Acquire, renew and release are compare-and-set Lua
+ * scripts; renewal runs in the background and a holder's {@link Lease#isValid()} turns false by
+ * its local deadline, before Redis would let another replica take the lease.
+ *
+ * <p>Thread-safe. {@link #tryAcquire} blocks for one guarded call and throws
+ * {@link dev.exstate.guard.StateUnavailableException} when Redis cannot be asked.
+ * {@link #close()} releases every lease still held and this provider's share of the connection.
+ */
+public final class RedisLeaseProvider implements LeaseProvider {
+    private final LeaseManager manager;
+
+    RedisLeaseProvider(LeaseManager manager) {
+        this.manager = Objects.requireNonNull(manager, "manager");
+    }
+
+    @Override
+    public Optional<Lease> tryAcquire(String name, LeaseOptions options) {
+        return manager.tryAcquire(name, options);
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+
+    @Override
+    public String toString() {
+        return "RedisLeaseProvider";
+    }
+}

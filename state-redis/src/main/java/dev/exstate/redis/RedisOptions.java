@@ -1,0 +1,266 @@
+package dev.exstate.redis;
+
+import dev.exstate.guard.GuardPolicy;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * How to reach Redis and how the Redis providers behave. Immutable; build with
+ * {@link #standalone(String)}, {@link #sentinel(String)} or {@link #cluster(List)}.
+ *
+ * <p>Defaults are meant for production on the same network: one multiplexed connection per
+ * replica (per Redis Cluster node), a near cache of 10,000 sessions kept honest by RESP3 client
+ * tracking, a heartbeat every second, {@link GuardPolicy#defaults()} and a 2 s per-command
+ * backstop. The password never appears in {@link #toString()}, nor do credentials embedded in a
+ * URI.
+ *
+ * @param topology          standalone server, Sentinel-managed master, or Redis Cluster
+ * @param uris              {@code redis://host:port} / {@code rediss://} (TLS) for a standalone
+ *                          server or cluster seed nodes, {@code redis-sentinel://h1:p1,h2:p2#master}
+ *                          for Sentinel
+ * @param tls               use TLS even if the URI scheme does not say so
+ * @param verifyPeer        with TLS, verify the server certificate and host name (default true)
+ * @param username          ACL user name, or {@code null} for the default user
+ * @param password          password, or {@code null}; never shown
+ * @param commandTimeout    Lettuce's own per-command timeout: a backstop that frees commands
+ *                          stuck on a connection. Callers are bounded earlier by the guard policy
+ * @param connections       multiplexed connections per replica (per node in a cluster); commands
+ *                          are spread over them round robin (default 1)
+ * @param keyPrefix         first segment of every key (default {@code exstate}); keys look like
+ *                          {@code exstate:<app>:session:{<id>}}
+ * @param appName           second segment of every key; {@code null} means "the runtime's app
+ *                          name" (or {@code app} when used without a runtime)
+ * @param nearCacheSize     sessions cached per replica; 0 turns the near cache off
+ * @param tracking          enable RESP3 client tracking; without it there is no near cache
+ *                          (a pub/sub fallback for Redis &lt; 6 is not implemented)
+ * @param heartbeatInterval how often each connection is pinged; a failed ping marks the
+ *                          replica not ready and the near cache stale until a ping succeeds.
+ *                          This bounds how long a silently broken connection can go unnoticed
+ * @param guardPolicy       the policy of the guard used when the providers are built without a
+ *                          {@link dev.exstate.runtime.StateRuntime}; a runtime's own policy for
+ *                          {@code "redis"} wins otherwise
+ */
+public record RedisOptions(
+        Topology topology,
+        List<String> uris,
+        boolean tls,
+        boolean verifyPeer,
+        String username,
+        String password,
+        Duration commandTimeout,
+        int connections,
+        String keyPrefix,
+        String appName,
+        long nearCacheSize,
+        boolean tracking,
+        Duration heartbeatInterval,
+        GuardPolicy guardPolicy) {
+
+    /** How the Redis deployment is organised. */
+    public enum Topology { STANDALONE, SENTINEL, CLUSTER }
+
+    public RedisOptions {
+        Objects.requireNonNull(topology, "topology");
+        Objects.requireNonNull(uris, "uris");
+        uris = List.copyOf(uris);
+        if (uris.isEmpty()) {
+            throw new IllegalArgumentException("at least one Redis URI is required");
+        }
+        for (String u : uris) {
+            checkUri(topology, u);
+        }
+        if (topology != Topology.CLUSTER && uris.size() != 1) {
+            throw new IllegalArgumentException(topology + " takes exactly one URI (Sentinel nodes go into one "
+                    + "redis-sentinel://h1:p1,h2:p2#master URI), got " + uris.size());
+        }
+        if (username != null && username.isBlank()) {
+            throw new IllegalArgumentException("username must not be blank (use null for the default user)");
+        }
+        requirePositive(commandTimeout, "commandTimeout");
+        if (connections < 1 || connections > 64) {
+            throw new IllegalArgumentException("connections must be between 1 and 64, was " + connections);
+        }
+        checkKeySegment(keyPrefix, "keyPrefix");
+        if (appName != null) {
+            checkKeySegment(appName, "appName");
+        }
+        if (nearCacheSize < 0) {
+            throw new IllegalArgumentException("nearCacheSize must be >= 0, was " + nearCacheSize);
+        }
+        requirePositive(heartbeatInterval, "heartbeatInterval");
+        Objects.requireNonNull(guardPolicy, "guardPolicy");
+    }
+
+    /** A single Redis server: {@code redis://host:port} or {@code rediss://host:port}. */
+    public static Builder standalone(String uri) {
+        return new Builder(Topology.STANDALONE, List.of(uri));
+    }
+
+    /** A Sentinel-managed master: {@code redis-sentinel://h1:26379,h2:26379#mymaster}. */
+    public static Builder sentinel(String uri) {
+        return new Builder(Topology.SENTINEL, List.of(uri));
+    }
+
+    /** A Redis Cluster, given some of its nodes as {@code redis://host:port}. */
+    public static Builder cluster(List<String> seedUris) {
+        return new Builder(Topology.CLUSTER, seedUris);
+    }
+
+    /** A builder starting from these options. */
+    public Builder toBuilder() {
+        Builder b = new Builder(topology, uris);
+        b.tls = tls;
+        b.verifyPeer = verifyPeer;
+        b.username = username;
+        b.password = password;
+        b.commandTimeout = commandTimeout;
+        b.connections = connections;
+        b.keyPrefix = keyPrefix;
+        b.appName = appName;
+        b.nearCacheSize = nearCacheSize;
+        b.tracking = tracking;
+        b.heartbeatInterval = heartbeatInterval;
+        b.guardPolicy = guardPolicy;
+        return b;
+    }
+
+    /** True if a near cache is kept (size above 0 and tracking on). */
+    public boolean nearCacheEnabled() {
+        return nearCacheSize > 0 && tracking;
+    }
+
+    /** Shows the topology, the URIs without credentials and the settings; never the password. */
+    @Override
+    public String toString() {
+        return "RedisOptions[" + topology + " " + uris.stream().map(RedisOptions::redact).toList()
+                + (tls ? ", tls" + (verifyPeer ? "" : " (no peer verification)") : "")
+                + (username != null ? ", user=" + username : "")
+                + (password != null ? ", password=****" : "")
+                + ", commandTimeout=" + commandTimeout + ", connections=" + connections
+                + ", keys=" + keyPrefix + ":" + (appName == null ? "<app>" : appName)
+                + ", nearCacheSize=" + nearCacheSize + ", tracking=" + tracking
+                + ", heartbeat=" + heartbeatInterval + "]";
+    }
+
+    /** The URI with any user info replaced, for messages. */
+    static String redact(String uri) {
+        int scheme = uri.indexOf("://");
+        if (scheme < 0) {
+            return uri;
+        }
+        int at = uri.indexOf('@', scheme + 3);
+        return at < 0 ? uri : uri.substring(0, scheme + 3) + "****@" + uri.substring(at + 1);
+    }
+
+    private static void checkUri(Topology topology, String uri) {
+        if (uri == null || uri.isBlank()) {
+            throw new IllegalArgumentException("Redis URI must not be blank");
+        }
+        String lower = uri.toLowerCase(Locale.ROOT);
+        boolean sentinel = lower.startsWith("redis-sentinel://") || lower.startsWith("rediss-sentinel://");
+        boolean plain = lower.startsWith("redis://") || lower.startsWith("rediss://");
+        if (topology == Topology.SENTINEL ? !sentinel : !plain) {
+            throw new IllegalArgumentException("Redis URI " + redact(uri) + " does not fit topology " + topology
+                    + (topology == Topology.SENTINEL ? ": expected redis-sentinel://" : ": expected redis:// or rediss://"));
+        }
+        if (plain) {
+            try {
+                URI parsed = new URI(uri);
+                if (parsed.getHost() == null) {
+                    throw new IllegalArgumentException("Redis URI " + redact(uri) + " has no host");
+                }
+            } catch (java.net.URISyntaxException e) {
+                throw new IllegalArgumentException("Redis URI " + redact(uri) + " is malformed: " + e.getReason());
+            }
+        }
+    }
+
+    private static void checkKeySegment(String value, String name) {
+        if (value == null || value.isBlank()) {
+            throw new IllegalArgumentException(name + " must not be blank");
+        }
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            // braces would change the Redis Cluster hash tag of every key
+            if (c == '{' || c == '}' || Character.isWhitespace(c) || Character.isISOControl(c)) {
+                throw new IllegalArgumentException(name + " must not contain braces, whitespace or control characters: '"
+                        + value + "'");
+            }
+        }
+    }
+
+    private static void requirePositive(Duration d, String name) {
+        Objects.requireNonNull(d, name);
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(name + " must be positive, was " + d);
+        }
+    }
+
+    /** Builder for {@link RedisOptions}; validation happens in {@link #build()}. */
+    public static final class Builder {
+        private final Topology topology;
+        private final List<String> uris;
+        private boolean tls;
+        private boolean verifyPeer = true;
+        private String username;
+        private String password;
+        private Duration commandTimeout = Duration.ofSeconds(2);
+        private int connections = 1;
+        private String keyPrefix = "exstate";
+        private String appName;
+        private long nearCacheSize = 10_000;
+        private boolean tracking = true;
+        private Duration heartbeatInterval = Duration.ofSeconds(1);
+        private GuardPolicy guardPolicy = GuardPolicy.defaults();
+
+        private Builder(Topology topology, List<String> uris) {
+            this.topology = topology;
+            this.uris = new ArrayList<>(Objects.requireNonNull(uris, "uris"));
+        }
+
+        /** TLS even for {@code redis://} URIs. */
+        public Builder tls(boolean v) { this.tls = v; return this; }
+
+        /** With TLS: verify certificate and host name (default true). */
+        public Builder verifyPeer(boolean v) { this.verifyPeer = v; return this; }
+
+        /** ACL user and password. */
+        public Builder credentials(String username, String password) {
+            this.username = username;
+            this.password = Objects.requireNonNull(password, "password");
+            return this;
+        }
+
+        /** Password of the default user ({@code requirepass}). */
+        public Builder password(String password) {
+            this.password = Objects.requireNonNull(password, "password");
+            return this;
+        }
+
+        public Builder commandTimeout(Duration v) { this.commandTimeout = v; return this; }
+
+        public Builder connections(int v) { this.connections = v; return this; }
+
+        public Builder keyPrefix(String v) { this.keyPrefix = v; return this; }
+
+        public Builder appName(String v) { this.appName = v; return this; }
+
+        /** Sessions cached per replica; 0 disables the near cache. */
+        public Builder nearCacheSize(long v) { this.nearCacheSize = v; return this; }
+
+        public Builder tracking(boolean v) { this.tracking = v; return this; }
+
+        public Builder heartbeatInterval(Duration v) { this.heartbeatInterval = v; return this; }
+
+        public Builder guardPolicy(GuardPolicy v) { this.guardPolicy = v; return this; }
+
+        public RedisOptions build() {
+            return new RedisOptions(topology, uris, tls, verifyPeer, username, password, commandTimeout, connections,
+                    keyPrefix, appName, nearCacheSize, tracking, heartbeatInterval, guardPolicy);
+        }
+    }
+}

@@ -1,0 +1,116 @@
+package dev.exstate.redis;
+
+import dev.exstate.cache.NearCacheStats;
+import dev.exstate.codec.Codec;
+import dev.exstate.redis.internal.SessionEngine;
+import dev.exstate.session.Session;
+import dev.exstate.session.SessionId;
+import dev.exstate.session.SessionOptions;
+import dev.exstate.session.SessionStore;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.UnaryOperator;
+
+/**
+ * A {@link SessionStore} on Redis; get one from {@link RedisState}.
+ *
+ * <p>Each session is one hash {@code <prefix>:<app>:session:{<id>}} with a TTL. A save writes
+ * only the changed attributes, checks the limits against the resulting session and refreshes the
+ * TTL in one Lua script (one round trip), so replicas that change different attributes never
+ * lose each other's writes. {@link #compute} is an optimistic compare-and-set loop. Reads refresh
+ * the TTL at most once per touch interval.
+ *
+ * <p>With the near cache on (the default), {@link #find} of a session this replica read recently
+ * is answered locally; Redis client tracking drops it as soon as any replica changes it. Across
+ * replicas this is eventually consistent: an invalidation travels as fast as a reply (well under
+ * a millisecond on a LAN), but a read on another replica in that instant may still see the
+ * previous version. When Redis fails, cached sessions are served stale within the guard policy's
+ * {@code maxStaleness}; everything else fails with
+ * {@link dev.exstate.guard.StateUnavailableException} within the policy's timeout.
+ *
+ * <p>Thread-safe. Every method blocks for at most the guard's total timeout ({@link #compute}
+ * once per attempt). {@link #close()} releases this store's share of the Redis connection.
+ */
+public final class RedisSessionStore implements SessionStore {
+    private final SessionEngine engine;
+    private final Runnable onClose;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    RedisSessionStore(SessionEngine engine, Runnable onClose) {
+        this.engine = Objects.requireNonNull(engine, "engine");
+        this.onClose = Objects.requireNonNull(onClose, "onClose");
+    }
+
+    @Override
+    public Session create() {
+        checkOpen();
+        return engine.create();
+    }
+
+    @Override
+    public Optional<Session> find(SessionId id) {
+        Objects.requireNonNull(id, "id");
+        checkOpen();
+        return engine.find(id);
+    }
+
+    @Override
+    public void save(Session session) {
+        Objects.requireNonNull(session, "session");
+        checkOpen();
+        engine.save(session);
+    }
+
+    @Override
+    public <T> T compute(SessionId id, String name, Codec<T> codec, UnaryOperator<T> fn) {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(codec, "codec");
+        Objects.requireNonNull(fn, "fn");
+        checkOpen();
+        return engine.compute(id, name, codec, fn);
+    }
+
+    @Override
+    public void invalidate(SessionId id) {
+        Objects.requireNonNull(id, "id");
+        checkOpen();
+        engine.invalidate(id);
+    }
+
+    @Override
+    public SessionId rotateId(SessionId id) {
+        Objects.requireNonNull(id, "id");
+        checkOpen();
+        return engine.rotateId(id);
+    }
+
+    @Override
+    public SessionOptions options() {
+        return engine.options();
+    }
+
+    /** Hits, misses and stale serves of this replica's near cache; empty if it is off. */
+    public Optional<NearCacheStats> nearCacheStats() {
+        return engine.nearCacheStats();
+    }
+
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            onClose.run();
+        }
+    }
+
+    private void checkOpen() {
+        if (closed.get()) {
+            throw new IllegalStateException("redis session store is closed; build a new one from RedisState");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "RedisSessionStore[" + engine.options() + (closed.get() ? ", closed" : "") + "]";
+    }
+}

@@ -1,0 +1,341 @@
+package dev.exstate.redis.internal;
+
+import dev.exstate.guard.StateUnavailableException;
+import dev.exstate.redis.RedisOptions;
+import io.lettuce.core.AbstractRedisClient;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisCredentials;
+import io.lettuce.core.RedisCredentialsProvider;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.SslVerifyMode;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.TrackingArgs;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.push.PushListener;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.api.push.RedisClusterPushListener;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.codec.RedisCodec;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.protocol.ConnectionIntent;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.Delay;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Owns everything Lettuce: client resources (2 I/O + 2 computation daemon threads named
+ * {@code exstate-redis-...}), the client, the multiplexed connection(s), client tracking and
+ * the heartbeat. Not API.
+ *
+ * <p>Connections reject commands while disconnected (instead of queueing them without bound),
+ * so a call during an outage fails at once and the guard decides what happens; Lettuce keeps
+ * reconnecting in the background with a capped backoff (10 ms doubling to 1 s).
+ */
+public final class RedisConnector implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(RedisConnector.class);
+    public static final RedisCodec<String, byte[]> CODEC = RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
+    private static final int REQUEST_QUEUE_SIZE = 65_536;
+
+    private final RedisOptions options;
+    private final ClientResources resources;
+    private final AbstractRedisClient client;
+    private final List<StatefulConnection<String, byte[]>> connections = new ArrayList<>();
+    private final List<RedisClusterAsyncCommands<String, byte[]>> commands = new ArrayList<>();
+    private final List<StatefulRedisClusterConnection<String, byte[]>> clusterConnections = new ArrayList<>();
+    // set before any push or connection event can reach it; read from Lettuce's threads
+    private volatile Tracking tracking;
+    private final ScheduledFuture<?> heartbeat;
+    private final AtomicInteger next = new AtomicInteger();
+    private volatile boolean closed;
+
+    private RedisConnector(RedisOptions options) {
+        this.options = options;
+        this.resources = DefaultClientResources.builder()
+                .ioThreadPoolSize(2)
+                .computationThreadPoolSize(2)
+                .threadFactoryProvider(pool -> new DefaultThreadFactory("exstate-redis-" + pool, true))
+                .reconnectDelay(Delay.exponential(Duration.ofMillis(10), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
+                .build();
+        AbstractRedisClient created = null;
+        Tracking t = null;
+        ScheduledFuture<?> beat = null;
+        try {
+            Duration pingTimeout = min(options.commandTimeout(), max(options.heartbeatInterval(), Duration.ofMillis(500)));
+            if (options.topology() == RedisOptions.Topology.CLUSTER) {
+                RedisClusterClient cc = RedisClusterClient.create(resources, options.uris().stream().map(this::toUri).toList());
+                cc.setOptions(ClusterClientOptions.builder(clientOptions())
+                        .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
+                                .enableAllAdaptiveRefreshTriggers()
+                                .enablePeriodicRefresh(Duration.ofSeconds(60))
+                                .build())
+                        .build());
+                created = cc;
+                StatefulRedisClusterConnection<String, byte[]> first = cc.connect(CODEC);
+                register(first);
+                boolean supported = options.nearCacheEnabled() && probeTracking(anyNode(first));
+                t = new Tracking(supported, pingTimeout, resources.eventExecutorGroup());
+                this.tracking = t;
+                first.addListener((RedisClusterPushListener) (node, message) -> tracking.onPush(message));
+                for (int i = 1; i < options.connections(); i++) {
+                    StatefulRedisClusterConnection<String, byte[]> c = cc.connect(CODEC);
+                    register(c);
+                    c.addListener((RedisClusterPushListener) (node, message) -> tracking.onPush(message));
+                }
+                syncClusterNodes();
+            } else {
+                RedisClient rc = RedisClient.create(resources);
+                rc.setOptions(clientOptions());
+                created = rc;
+                RedisURI uri = toUri(options.uris().get(0));
+                StatefulRedisConnection<String, byte[]> first = rc.connect(CODEC, uri);
+                register(first);
+                boolean supported = options.nearCacheEnabled() && probeTracking(first);
+                t = new Tracking(supported, pingTimeout, resources.eventExecutorGroup());
+                this.tracking = t;
+                List<StatefulRedisConnection<String, byte[]>> all = new ArrayList<>();
+                all.add(first);
+                for (int i = 1; i < options.connections(); i++) {
+                    StatefulRedisConnection<String, byte[]> c = rc.connect(CODEC, uri);
+                    register(c);
+                    all.add(c);
+                }
+                for (StatefulRedisConnection<String, byte[]> c : all) {
+                    Tracking tr = t;
+                    c.addListener((PushListener) tr::onPush);
+                    tr.add(c, address(uri));
+                }
+            }
+            if (!t.awaitUp(options.commandTimeout().multipliedBy(2))) {
+                throw new IllegalStateException("connections did not become ready: " + t.problem());
+            }
+            long period = options.heartbeatInterval().toMillis();
+            beat = resources.eventExecutorGroup().scheduleAtFixedRate(this::heartbeat, period, period, TimeUnit.MILLISECONDS);
+        } catch (RuntimeException | InterruptedException e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            connections.forEach(c -> closeQuietly(c));
+            if (created != null) {
+                created.shutdown(0, 2, TimeUnit.SECONDS);
+            }
+            resources.shutdown(0, 2, TimeUnit.SECONDS);
+            throw new StateUnavailableException("redis", "connect", Duration.ZERO,
+                    "cannot connect to " + options.uris().stream().map(RedisConnector::redact).toList()
+                            + " (" + e + "); check that Redis runs and the URI, TLS settings and credentials are right", e);
+        }
+        this.client = created;
+        this.heartbeat = beat;
+    }
+
+    /** Connects, enables tracking and waits until every connection is ready. */
+    public static RedisConnector connect(RedisOptions options) {
+        return new RedisConnector(options);
+    }
+
+    public RedisOptions options() {
+        return options;
+    }
+
+    /** The async commands of the next connection (round robin); never blocks. */
+    public RedisClusterAsyncCommands<String, byte[]> commands() {
+        if (commands.size() == 1) {
+            return commands.get(0);
+        }
+        return commands.get(Math.floorMod(next.getAndIncrement(), commands.size()));
+    }
+
+    public Tracking tracking() {
+        return tracking;
+    }
+
+    /** True if a near cache may be used: tracking is on and the server supports it. */
+    public boolean trackingEnabled() {
+        return tracking.trackingEnabled();
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /** A short description of the deployment for errors and health, without credentials. */
+    public String describe() {
+        return options.topology().name().toLowerCase(java.util.Locale.ROOT) + " "
+                + options.uris().stream().map(RedisConnector::redact).toList();
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        heartbeat.cancel(false);
+        for (StatefulConnection<String, byte[]> c : connections) {
+            closeQuietly(c);
+        }
+        try {
+            client.shutdown(0, 2, TimeUnit.SECONDS);
+        } catch (RuntimeException e) {
+            log.debug("redis: client shutdown failed", e);
+        }
+        try {
+            resources.shutdown(0, 2, TimeUnit.SECONDS).get(3, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            log.debug("redis: client resources shutdown failed", e);
+        }
+    }
+
+    private void heartbeat() {
+        if (closed) {
+            return;
+        }
+        try {
+            if (!clusterConnections.isEmpty()) {
+                syncClusterNodes();
+            }
+            tracking.heartbeat();
+        } catch (RuntimeException e) {
+            log.debug("redis: heartbeat failed", e);
+        }
+    }
+
+    /**
+     * Watches one connection to every master of the cluster (the same pooled connections Lettuce
+     * routes slot commands over), adding new masters and dropping former ones.
+     */
+    private void syncClusterNodes() {
+        Tracking t = tracking;
+        Set<String> masters = new HashSet<>();
+        for (int i = 0; i < clusterConnections.size(); i++) {
+            StatefulRedisClusterConnection<String, byte[]> cc = clusterConnections.get(i);
+            for (RedisClusterNode node : cc.getPartitions()) {
+                if (!node.is(RedisClusterNode.NodeFlag.UPSTREAM) || node.getUri() == null) {
+                    continue;
+                }
+                String host = node.getUri().getHost();
+                int port = node.getUri().getPort();
+                String address = (clusterConnections.size() > 1 ? "#" + i + " " : "") + host + ":" + port;
+                masters.add(address);
+                if (!t.isWatching(address)) {
+                    StatefulRedisConnection<String, byte[]> nodeConnection = cc.getConnection(host, port, ConnectionIntent.WRITE);
+                    t.add(nodeConnection, address);
+                }
+            }
+        }
+        t.retain(masters);
+    }
+
+    private static StatefulRedisConnection<String, byte[]> anyNode(StatefulRedisClusterConnection<String, byte[]> cc) {
+        for (RedisClusterNode node : cc.getPartitions()) {
+            if (node.is(RedisClusterNode.NodeFlag.UPSTREAM) && node.getUri() != null) {
+                return cc.getConnection(node.getUri().getHost(), node.getUri().getPort(), ConnectionIntent.WRITE);
+            }
+        }
+        throw new IllegalStateException("the cluster reports no master node");
+    }
+
+    /** False (and a warning) if the server cannot do RESP3 client tracking: then no near cache. */
+    private boolean probeTracking(StatefulRedisConnection<String, byte[]> connection) {
+        try {
+            connection.sync().clientTracking(TrackingArgs.Builder.enabled());
+            return true;
+        } catch (RedisCommandExecutionException e) {
+            log.warn("redis: the server does not support RESP3 client tracking ({}); the session near cache is off. "
+                    + "Use Redis 6 or later to enable it.", e.getMessage());
+            return false;
+        }
+    }
+
+    private void register(StatefulRedisConnection<String, byte[]> c) {
+        connections.add(c);
+        commands.add(c.async());
+    }
+
+    private void register(StatefulRedisClusterConnection<String, byte[]> c) {
+        connections.add(c);
+        clusterConnections.add(c);
+        commands.add(c.async());
+    }
+
+    private ClientOptions clientOptions() {
+        return ClientOptions.builder()
+                .autoReconnect(true)
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .requestQueueSize(REQUEST_QUEUE_SIZE)
+                .timeoutOptions(TimeoutOptions.builder().fixedTimeout(options.commandTimeout()).build())
+                .socketOptions(SocketOptions.builder()
+                        .connectTimeout(min(options.commandTimeout(), Duration.ofSeconds(10)))
+                        .keepAlive(true)
+                        .build())
+                .build();
+    }
+
+    private RedisURI toUri(String text) {
+        RedisURI uri = RedisURI.create(text);
+        if (options.tls()) {
+            uri.setSsl(true);
+        }
+        if (uri.isSsl()) {
+            uri.setVerifyPeer(options.verifyPeer() ? SslVerifyMode.FULL : SslVerifyMode.NONE);
+        }
+        if (options.password() != null) {
+            String user = options.username();
+            String password = options.password();
+            uri.setCredentialsProvider(RedisCredentialsProvider.from(() -> RedisCredentials.just(user, password)));
+        }
+        uri.setTimeout(options.commandTimeout());
+        return uri;
+    }
+
+    private static String address(RedisURI uri) {
+        return uri.getHost() != null ? uri.getHost() + ":" + uri.getPort() : "sentinel " + uri.getSentinelMasterId();
+    }
+
+    static String redact(String uri) {
+        int scheme = uri.indexOf("://");
+        if (scheme < 0) {
+            return uri;
+        }
+        int at = uri.indexOf('@', scheme + 3);
+        return at < 0 ? uri : uri.substring(0, scheme + 3) + "****@" + uri.substring(at + 1);
+    }
+
+    private static void closeQuietly(StatefulConnection<?, ?> c) {
+        try {
+            c.close();
+        } catch (RuntimeException e) {
+            log.debug("redis: closing a connection failed", e);
+        }
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+
+    private static Duration max(Duration a, Duration b) {
+        return a.compareTo(b) >= 0 ? a : b;
+    }
+}

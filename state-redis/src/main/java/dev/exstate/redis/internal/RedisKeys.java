@@ -1,0 +1,85 @@
+package dev.exstate.redis.internal;
+
+import dev.exstate.session.SessionId;
+import java.util.Optional;
+
+/**
+ * The one place where Redis key and hash-field names are made. Not API.
+ *
+ * <p>Every key carries a Redis Cluster hash tag ({@code {...}}) holding the session id or the
+ * lease name, so the keys of one session (or one lease and its token counter) share a slot and
+ * every script touches a single slot, while different sessions spread over the cluster.
+ *
+ * <ul>
+ *   <li>session: {@code <prefix>:<app>:session:{<id>}}, one hash;</li>
+ *   <li>lease: {@code <prefix>:<app>:lease:{<name>}}, a string {@code <owner>:<token>};</li>
+ *   <li>fencing-token counter: {@code <prefix>:<app>:lease:{<name>}:token}, never expires.</li>
+ * </ul>
+ * Lease names are escaped inside the tag ({@code %}, <code>{</code>, <code>}</code> become
+ * {@code %25}, {@code %7B}, {@code %7D}) so a name can never break out of its hash tag.
+ */
+public final class RedisKeys {
+    /** Prefix of attribute fields in a session hash. */
+    public static final String ATTRIBUTE = "a:";
+    /** Creation time, epoch ms. */
+    public static final String CREATED = "m:c";
+    /** Last recorded access, epoch ms. */
+    public static final String ACCESSED = "m:a";
+    /** Idle timeout of this session, ms; also its key's TTL. */
+    public static final String MAX_INACTIVE = "m:i";
+    /** Running total of attribute bytes as counted against maxSessionBytes. */
+    public static final String BYTES = "m:b";
+    /** Tombstone: set while a session is being moved to a new id; the session counts as gone. */
+    public static final String ROTATED = "m:r";
+    /** Metadata fields every live session hash holds (the scripts rely on this count). */
+    public static final int META_FIELDS = 4;
+
+    private final String sessionPrefix;
+    private final String leasePrefix;
+
+    public RedisKeys(String keyPrefix, String appName) {
+        this.sessionPrefix = keyPrefix + ":" + appName + ":session:{";
+        this.leasePrefix = keyPrefix + ":" + appName + ":lease:{";
+    }
+
+    public String session(SessionId id) {
+        return sessionPrefix + id.value() + "}";
+    }
+
+    /** The session id of a session key of this namespace, if it is one. */
+    public Optional<SessionId> sessionIdOf(String key) {
+        if (key == null || !key.startsWith(sessionPrefix) || !key.endsWith("}")) {
+            return Optional.empty();
+        }
+        return SessionId.tryParse(key.substring(sessionPrefix.length(), key.length() - 1));
+    }
+
+    public String lease(String name) {
+        return leasePrefix + escape(name) + "}";
+    }
+
+    public String leaseToken(String name) {
+        return lease(name) + ":token";
+    }
+
+    public static String attributeField(String name) {
+        return ATTRIBUTE + name;
+    }
+
+    static String escape(String name) {
+        if (name.indexOf('%') < 0 && name.indexOf('{') < 0 && name.indexOf('}') < 0) {
+            return name;
+        }
+        StringBuilder sb = new StringBuilder(name.length() + 8);
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            switch (c) {
+                case '%' -> sb.append("%25");
+                case '{' -> sb.append("%7B");
+                case '}' -> sb.append("%7D");
+                default -> sb.append(c);
+            }
+        }
+        return sb.toString();
+    }
+}

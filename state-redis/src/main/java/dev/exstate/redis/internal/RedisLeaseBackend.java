@@ -1,0 +1,80 @@
+package dev.exstate.redis.internal;
+
+import dev.exstate.guard.Guard;
+import dev.exstate.guard.Operation;
+import dev.exstate.lease.spi.LeaseBackend;
+import io.lettuce.core.ScriptOutputType;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.OptionalLong;
+
+/**
+ * Leases on Redis: a string key {@code <owner>:<token>} with a TTL, the token from an
+ * {@code INCR} counter under the same hash tag. Each method is one guarded Lua script. Not API.
+ */
+public final class RedisLeaseBackend implements LeaseBackend {
+    // idempotent: the script returns the same token if this owner already holds the lease, so a
+    // retry after a lost reply neither fails nor leaks the lease nor skips a token
+    static final Operation ACQUIRE = Operation.idempotent("lease.acquire");
+    static final Operation RENEW = Operation.idempotent("lease.renew");
+    static final Operation RELEASE = Operation.idempotent("lease.release");
+
+    private final RedisConnector connector;
+    private final RedisKeys keys;
+    private final Guard guard;
+    private final Runnable onClose;
+
+    public RedisLeaseBackend(RedisConnector connector, RedisKeys keys, Guard guard, Runnable onClose) {
+        this.connector = connector;
+        this.keys = keys;
+        this.guard = guard;
+        this.onClose = onClose;
+    }
+
+    @Override
+    public OptionalLong acquire(String name, String owner, Duration ttl) {
+        String[] k = {keys.lease(name), keys.leaseToken(name)};
+        byte[] ownerBytes = owner.getBytes(StandardCharsets.UTF_8);
+        byte[] ttlMs = ttlMillis(ttl);
+        Long token = guard.await(ACQUIRE, () -> Scripts.LEASE_ACQUIRE.<Long>run(connector.commands(), ScriptOutputType.INTEGER,
+                k, ownerBytes, ttlMs));
+        return token < 0 ? OptionalLong.empty() : OptionalLong.of(token);
+    }
+
+    @Override
+    public boolean renew(String name, String owner, long token, Duration ttl) {
+        String[] k = {keys.lease(name)};
+        byte[] holder = holder(owner, token);
+        byte[] ttlMs = ttlMillis(ttl);
+        Long renewed = guard.await(RENEW, () -> Scripts.LEASE_RENEW.<Long>run(connector.commands(), ScriptOutputType.INTEGER,
+                k, holder, ttlMs));
+        return renewed == 1;
+    }
+
+    @Override
+    public void release(String name, String owner, long token) {
+        String[] k = {keys.lease(name)};
+        byte[] holder = holder(owner, token);
+        guard.await(RELEASE, () -> Scripts.LEASE_RELEASE.<Long>run(connector.commands(), ScriptOutputType.INTEGER, k, holder));
+    }
+
+    @Override
+    public String backendName() {
+        return guard.backend();
+    }
+
+    @Override
+    public void close() {
+        onClose.run();
+    }
+
+    private static byte[] holder(String owner, long token) {
+        return (owner + ":" + token).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Rounded up: Redis must keep the lease at least as long as the holder believes it holds it. */
+    private static byte[] ttlMillis(Duration ttl) {
+        long ms = ttl.toMillis() + (ttl.minusMillis(ttl.toMillis()).isZero() ? 0 : 1);
+        return Long.toString(Math.max(1, ms)).getBytes(StandardCharsets.US_ASCII);
+    }
+}

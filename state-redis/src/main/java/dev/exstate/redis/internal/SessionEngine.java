@@ -1,0 +1,400 @@
+package dev.exstate.redis.internal;
+
+import dev.exstate.cache.InvalidationListener;
+import dev.exstate.cache.InvalidationSource;
+import dev.exstate.cache.NearCache;
+import dev.exstate.cache.NearCacheStats;
+import dev.exstate.codec.Codec;
+import dev.exstate.guard.Fallback;
+import dev.exstate.guard.Guard;
+import dev.exstate.guard.Operation;
+import dev.exstate.guard.StateUnavailableException;
+import dev.exstate.session.Session;
+import dev.exstate.session.SessionId;
+import dev.exstate.session.SessionLimitException;
+import dev.exstate.session.SessionNotFoundException;
+import dev.exstate.session.SessionOptions;
+import dev.exstate.time.StateClock;
+import io.lettuce.core.KeyValue;
+import io.lettuce.core.ScriptOutputType;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sessions on Redis: the logic behind {@link dev.exstate.redis.RedisSessionStore}. Every remote
+ * call goes through the shared guard; every write is one Lua script (one round trip) that checks
+ * existence and limits before changing anything. Not API.
+ */
+public final class SessionEngine {
+    private static final Logger log = LoggerFactory.getLogger(SessionEngine.class);
+
+    static final Operation CREATE = Operation.idempotent("session.create");
+    static final Operation FIND = Operation.idempotent("session.find");
+    static final Operation TOUCH = Operation.idempotent("session.touch");
+    // a save writes absolute values for the changed attributes: applying it twice is the same as once
+    static final Operation SAVE = Operation.idempotent("session.save");
+    static final Operation COMPUTE_READ = Operation.idempotent("session.compute.read");
+    // a compare-and-set that was applied but whose reply was lost would look like a conflict on
+    // retry and run fn again: never retried by the guard
+    static final Operation COMPUTE = Operation.nonIdempotent("session.compute");
+    static final Operation INVALIDATE = Operation.idempotent("session.invalidate");
+    static final Operation ROTATE_OUT = Operation.nonIdempotent("session.rotateId");
+    static final Operation ROTATE_IN = Operation.idempotent("session.rotateId.write");
+    static final Operation ROTATE_DELETE = Operation.idempotent("session.rotateId.delete");
+
+    /** Attempts of one compute under contention before giving up. */
+    static final int MAX_COMPUTE_ATTEMPTS = 1000;
+    /** Concurrent background touches from near-cache hits; more are skipped (the next hit retries). */
+    private static final int MAX_TOUCHES_IN_FLIGHT = 1024;
+    /** How long the tombstone of a rotated id may linger if the rotation is interrupted. */
+    private static final long TOMBSTONE_MS = 60_000;
+
+    private final RedisConnector connector;
+    private final RedisKeys keys;
+    private final Guard guard;
+    private final StateClock clock;
+    private final SessionOptions options;
+    private final NearCache<SessionId, SessionSnapshot> cache;
+    private final Set<SessionId> touching = ConcurrentHashMap.newKeySet();
+
+    public SessionEngine(RedisConnector connector, RedisKeys keys, Guard guard, StateClock clock, SessionOptions options,
+                         NearCache<SessionId, SessionSnapshot> cache) {
+        this.connector = connector;
+        this.keys = keys;
+        this.guard = guard;
+        this.clock = clock;
+        this.options = options;
+        this.cache = cache;
+    }
+
+    /**
+     * The near cache of a replica, fed by client tracking. {@code null} if tracking is off or not
+     * supported by the server.
+     */
+    public static NearCache<SessionId, SessionSnapshot> nearCache(RedisConnector connector, RedisKeys keys, StateClock clock) {
+        if (!connector.trackingEnabled()) {
+            return null;
+        }
+        InvalidationSource<String> raw = connector.tracking();
+        InvalidationSource<SessionId> sessions = listener -> raw.subscribe(new InvalidationListener<>() {
+            @Override
+            public void invalidate(String key) {
+                keys.sessionIdOf(key).ifPresent(listener::invalidate);
+            }
+
+            @Override
+            public void invalidateAll() {
+                listener.invalidateAll();
+            }
+
+            @Override
+            public void disconnected() {
+                listener.disconnected();
+            }
+
+            @Override
+            public void reconnected() {
+                listener.reconnected();
+            }
+        });
+        return NearCache.<SessionId, SessionSnapshot>builder("redis-sessions")
+                .maximumSize(connector.options().nearCacheSize())
+                .clock(clock)
+                .invalidationSource(sessions)
+                .build();
+    }
+
+    public SessionOptions options() {
+        return options;
+    }
+
+    /** Statistics of the near cache, or empty if there is none. */
+    public Optional<NearCacheStats> nearCacheStats() {
+        return cache == null ? Optional.empty() : Optional.of(cache.stats());
+    }
+
+    public Session create() {
+        SessionId id = SessionId.generate();
+        long now = nowMs();
+        long inactive = options.maxInactiveInterval().toMillis();
+        String key = keys.session(id);
+        guard.await(CREATE, () -> Scripts.SESSION_CREATE.<Long>run(connector.commands(), ScriptOutputType.INTEGER,
+                new String[] {key}, ascii(now), ascii(inactive)));
+        Instant at = Instant.ofEpochMilli(now);
+        return Session.restore(id, at, at, Duration.ofMillis(inactive), Map.of());
+    }
+
+    public Optional<Session> find(SessionId id) {
+        long now = nowMs();
+        if (cache != null) {
+            Optional<SessionSnapshot> hit = cache.getIfPresent(id);
+            if (hit.isPresent()) {
+                SessionSnapshot s = hit.get();
+                if (!s.expiredAt(now)) {
+                    if (now - s.lastAccessMs() >= options.touchInterval().toMillis()) {
+                        touchInBackground(id, now);
+                    }
+                    return Optional.of(s.toSession(id));
+                }
+                // expired by our clock; ask Redis (its TTL is the authority)
+                cache.invalidate(id);
+            }
+        }
+        long token = cache != null ? cache.beginLoad(id) : 0;
+        String key = keys.session(id);
+        long touchMs = options.touchInterval().toMillis();
+        SessionSnapshot[] live = new SessionSnapshot[1];
+        SessionSnapshot snapshot = guard.await(FIND,
+                () -> Scripts.SESSION_FIND.<List<Object>>run(connector.commands(), ScriptOutputType.MULTI,
+                        new String[] {key}, ascii(now), ascii(touchMs)).thenApply(reply -> {
+                            SessionSnapshot s = parseFind(reply, now);
+                            live[0] = s;
+                            return s;
+                        }),
+                cache != null ? Fallback.staleFrom(cache, id) : Fallback.failFast());
+        if (snapshot.isAbsent()) {
+            return Optional.empty();
+        }
+        if (snapshot != live[0]) {
+            // served from the near cache while Redis failed: never re-cache it (it would look fresh)
+            return snapshot.expiredAt(now) ? Optional.empty() : Optional.of(snapshot.toSession(id));
+        }
+        if (cache != null && !snapshot.touched()) {
+            cache.putIfCurrent(id, snapshot, token);
+        }
+        return Optional.of(snapshot.toSession(id));
+    }
+
+    public void save(Session session) {
+        SessionId id = session.id();
+        Map<String, byte[]> changes = session.changes();
+        List<byte[]> args = new ArrayList<>(3 + changes.size() * 4);
+        args.add(ascii(nowMs()));
+        args.add(ascii(options.maxAttributes()));
+        args.add(ascii(options.maxSessionBytes()));
+        for (Map.Entry<String, byte[]> change : changes.entrySet()) {
+            String name = change.getKey();
+            checkName(name);
+            byte[] value = change.getValue();
+            args.add(utf8(RedisKeys.attributeField(name)));
+            args.add(value != null ? new byte[] {'p'} : new byte[] {'d'});
+            args.add(value != null ? value : new byte[0]);
+            args.add(ascii(Session.sizeOf(name, null)));
+        }
+        String key = keys.session(id);
+        byte[][] argv = args.toArray(byte[][]::new);
+        List<Object> reply = guard.await(SAVE, () -> Scripts.SESSION_SAVE.<List<Object>>run(connector.commands(),
+                ScriptOutputType.MULTI, new String[] {key}, argv));
+        // our copy is outdated either way; tracking would tell us too, a moment later
+        invalidateLocally(id);
+        checkWriteReply(id, reply, "save");
+        session.markSaved();
+    }
+
+    public <T> T compute(SessionId id, String name, Codec<T> codec, UnaryOperator<T> fn) {
+        checkName(name);
+        String key = keys.session(id);
+        String field = RedisKeys.attributeField(name);
+        List<KeyValue<String, byte[]>> read = guard.await(COMPUTE_READ,
+                () -> connector.commands().hmget(key, field, RedisKeys.CREATED, RedisKeys.ROTATED));
+        if (!read.get(1).hasValue() || read.get(2).hasValue()) {
+            invalidateLocally(id);
+            throw new SessionNotFoundException(id);
+        }
+        byte[] current = read.get(0).hasValue() ? read.get(0).getValue() : null;
+        long started = System.nanoTime();
+        byte[] fieldBytes = utf8(field);
+        byte[] nameLen = ascii(Session.sizeOf(name, null));
+        for (int attempt = 1; attempt <= MAX_COMPUTE_ATTEMPTS; attempt++) {
+            T next = fn.apply(current == null ? null : codec.decode(current));
+            byte[] nextBytes = next == null ? null : codec.encode(next);
+            byte[][] argv = {
+                    ascii(nowMs()), ascii(options.maxAttributes()), ascii(options.maxSessionBytes()),
+                    fieldBytes, nameLen,
+                    current != null ? ONE : ZERO, current != null ? current : EMPTY,
+                    nextBytes != null ? ONE : ZERO, nextBytes != null ? nextBytes : EMPTY};
+            List<Object> reply = guard.await(COMPUTE, () -> Scripts.SESSION_CAS.<List<Object>>run(connector.commands(),
+                    ScriptOutputType.MULTI, new String[] {key}, argv));
+            long code = (Long) reply.get(0);
+            if (code == 2) {
+                current = (Long) reply.get(1) == 1 ? (byte[]) reply.get(2) : null;
+                backOff(attempt);
+                continue;
+            }
+            invalidateLocally(id);
+            checkWriteReply(id, reply, "compute");
+            return next;
+        }
+        throw new StateUnavailableException(guard.backend(), COMPUTE.name(), Duration.ofNanos(System.nanoTime() - started),
+                "attribute '" + name + "' of " + id + " kept changing under " + MAX_COMPUTE_ATTEMPTS
+                        + " attempts; too many concurrent updates of one attribute, retry later", null);
+    }
+
+    public void invalidate(SessionId id) {
+        String key = keys.session(id);
+        guard.await(INVALIDATE, () -> connector.commands().del(key));
+        invalidateLocally(id);
+    }
+
+    /**
+     * Moves a session in three steps that work on a Redis Cluster too (the two ids live in
+     * different slots): mark the old hash as moved and read it (the linearization point), write
+     * the new hash, delete the old one. If the second step fails the mark is undone.
+     */
+    public SessionId rotateId(SessionId id) {
+        String oldKey = keys.session(id);
+        List<Object> content = guard.await(ROTATE_OUT, () -> Scripts.SESSION_ROTATE_OUT.<List<Object>>run(
+                connector.commands(), ScriptOutputType.MULTI, new String[] {oldKey}, ascii(TOMBSTONE_MS)));
+        invalidateLocally(id);
+        if (content.isEmpty()) {
+            throw new SessionNotFoundException(id);
+        }
+        SessionId newId = SessionId.generate();
+        String newKey = keys.session(newId);
+        long inactive = -1;
+        List<byte[]> args = new ArrayList<>(content.size() + 2);
+        args.add(ascii(nowMs()));
+        args.add(null);
+        for (int i = 0; i + 1 < content.size(); i += 2) {
+            byte[] fieldBytes = (byte[]) content.get(i);
+            String field = new String(fieldBytes, StandardCharsets.UTF_8);
+            if (field.equals(RedisKeys.ACCESSED) || field.equals(RedisKeys.ROTATED)) {
+                continue;
+            }
+            if (field.equals(RedisKeys.MAX_INACTIVE)) {
+                inactive = SessionSnapshot.parseLong((byte[]) content.get(i + 1));
+            }
+            args.add(fieldBytes);
+            args.add((byte[]) content.get(i + 1));
+        }
+        args.set(1, ascii(inactive > 0 ? inactive : options.maxInactiveInterval().toMillis()));
+        byte[][] argv = args.toArray(byte[][]::new);
+        try {
+            guard.await(ROTATE_IN, () -> Scripts.SESSION_ROTATE_IN.<Long>run(connector.commands(), ScriptOutputType.INTEGER,
+                    new String[] {newKey}, argv));
+        } catch (RuntimeException e) {
+            try {
+                guard.await(ROTATE_IN, () -> Scripts.SESSION_UNROTATE.<Long>run(connector.commands(),
+                        ScriptOutputType.INTEGER, new String[] {oldKey}));
+            } catch (RuntimeException undo) {
+                e.addSuppressed(undo);
+            }
+            throw e;
+        }
+        try {
+            guard.await(ROTATE_DELETE, () -> connector.commands().del(oldKey));
+        } catch (StateUnavailableException e) {
+            // the old id is already unusable (tombstone) and expires on its own
+            log.debug("redis: deleting the old session after rotation failed; it expires in {} ms", TOMBSTONE_MS, e);
+        }
+        return newId;
+    }
+
+    private void touchInBackground(SessionId id, long now) {
+        if (touching.size() >= MAX_TOUCHES_IN_FLIGHT || !touching.add(id)) {
+            return;
+        }
+        String key = keys.session(id);
+        long touchMs = options.touchInterval().toMillis();
+        try {
+            guard.callAsync(TOUCH, () -> Scripts.SESSION_TOUCH.<Long>run(connector.commands(), ScriptOutputType.INTEGER,
+                            new String[] {key}, ascii(now), ascii(touchMs)))
+                    .whenComplete((r, e) -> {
+                        touching.remove(id);
+                        if (e != null) {
+                            log.debug("redis: background touch of {} failed: {}", id, e.toString());
+                        }
+                    });
+        } catch (RuntimeException e) {
+            touching.remove(id);
+            log.debug("redis: background touch of {} not started: {}", id, e.toString());
+        }
+    }
+
+    private void invalidateLocally(SessionId id) {
+        if (cache != null) {
+            cache.invalidate(id);
+        }
+    }
+
+    private SessionSnapshot parseFind(List<Object> reply, long now) {
+        if (reply.isEmpty()) {
+            return SessionSnapshot.ABSENT;
+        }
+        boolean touched = (Long) reply.get(0) == 1;
+        return SessionSnapshot.parse(reply, 1, touched, now);
+    }
+
+    private void checkWriteReply(SessionId id, List<Object> reply, String what) {
+        long code = (Long) reply.get(0);
+        if (code == 1) {
+            return;
+        }
+        if (code == 0) {
+            throw new SessionNotFoundException(id);
+        }
+        long value = reply.size() > 1 ? (Long) reply.get(1) : -1;
+        if (code == -1) {
+            throw new SessionLimitException("the " + what + " would leave " + id + " with " + value
+                    + " attributes; maxAttributes is " + options.maxAttributes() + ". Nothing was written.");
+        }
+        if (code == -2) {
+            throw new SessionLimitException("the " + what + " would leave " + id + " with " + value
+                    + " bytes of names and values; maxSessionBytes is " + options.maxSessionBytes() + ". Nothing was written.");
+        }
+        throw new IllegalStateException("unexpected reply " + code + " from the redis session " + what + " script");
+    }
+
+    private void checkName(String name) {
+        if (name.isEmpty()) {
+            throw new SessionLimitException("attribute name must not be empty");
+        }
+        if (name.length() > options.maxAttributeNameLength()) {
+            throw new SessionLimitException("attribute name of " + name.length() + " characters exceeds maxAttributeNameLength ("
+                    + options.maxAttributeNameLength() + "); name starts with '" + name.substring(0, Math.min(20, name.length())) + "'");
+        }
+        for (int i = 0; i < name.length(); i++) {
+            if (Character.isISOControl(name.charAt(i))) {
+                throw new SessionLimitException("attribute name contains a control character at index " + i);
+            }
+        }
+    }
+
+    /** Spreads contending computes apart: nothing for the first retries, then a growing random pause. */
+    private static void backOff(int attempt) {
+        if (attempt < 3) {
+            return;
+        }
+        long maxMicros = Math.min(5_000, 50L << Math.min(attempt - 3, 7));
+        LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(ThreadLocalRandom.current().nextLong(maxMicros + 1)));
+    }
+
+    private long nowMs() {
+        return clock.now().toEpochMilli();
+    }
+
+    private static final byte[] ONE = {'1'};
+    private static final byte[] ZERO = {'0'};
+    private static final byte[] EMPTY = {};
+
+    static byte[] ascii(long value) {
+        return Long.toString(value).getBytes(StandardCharsets.US_ASCII);
+    }
+
+    static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}

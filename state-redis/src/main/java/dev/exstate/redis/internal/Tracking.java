@@ -1,0 +1,344 @@
+package dev.exstate.redis.internal;
+
+import dev.exstate.cache.InvalidationListener;
+import dev.exstate.cache.InvalidationSource;
+import io.lettuce.core.RedisChannelHandler;
+import io.lettuce.core.RedisConnectionStateListener;
+import io.lettuce.core.TrackingArgs;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.push.PushMessage;
+import io.lettuce.core.codec.StringCodec;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Connection state of every connection this replica reads through, RESP3 client tracking on
+ * each of them, and the invalidations Redis pushes. Not API.
+ *
+ * <p>A connection is UP only once {@code CLIENT TRACKING on} has succeeded on its current socket:
+ * Redis forgets tracking when a connection drops, and Lettuce reconnects without re-enabling it,
+ * so every (re)connect sets the connection PENDING and re-issues the command. A heartbeat PING
+ * that fails or times out makes a connection SUSPECT: a connection that is open but silent (a
+ * paused server, a network black hole) could otherwise swallow invalidations unnoticed.
+ *
+ * <p>Listeners hear {@code disconnected()} as soon as any connection is not UP, and
+ * {@code reconnected()} (the near cache then drops everything) once all are UP again. Reads
+ * whose load began before {@code reconnected()} are not cached by the near cache, which closes
+ * the window between a reconnect and tracking being on again.
+ */
+public final class Tracking implements InvalidationSource<String> {
+    private static final Logger log = LoggerFactory.getLogger(Tracking.class);
+    private static final int TRACKING_RETRIES = 5;
+
+    enum State { PENDING, UP, SUSPECT, DOWN }
+
+    /** One connection to one Redis server (a standalone server, or one cluster node). */
+    final class Node {
+        final StatefulRedisConnection<String, byte[]> connection;
+        final String address;
+        State state = State.PENDING;
+        long epoch;
+        boolean pingInFlight;
+        boolean removed;
+        String problem = "connecting";
+
+        Node(StatefulRedisConnection<String, byte[]> connection, String address) {
+            this.connection = connection;
+            this.address = address;
+        }
+    }
+
+    private final boolean trackingEnabled;
+    private final Duration pingTimeout;
+    private final ScheduledExecutorService scheduler;
+    private final List<Node> nodes = new ArrayList<>();
+    private final List<InvalidationListener<String>> listeners = new CopyOnWriteArrayList<>();
+    private boolean allUp;
+
+    public Tracking(boolean trackingEnabled, Duration pingTimeout, ScheduledExecutorService scheduler) {
+        this.trackingEnabled = trackingEnabled;
+        this.pingTimeout = pingTimeout;
+        this.scheduler = scheduler;
+    }
+
+    public boolean trackingEnabled() {
+        return trackingEnabled;
+    }
+
+    /**
+     * Starts watching {@code connection}: registers for its connect/disconnect events and enables
+     * tracking on it. Does not wait; see {@link #awaitUp}.
+     */
+    public void add(StatefulRedisConnection<String, byte[]> connection, String address) {
+        Node node;
+        long epoch;
+        synchronized (this) {
+            node = new Node(connection, address);
+            nodes.add(node);
+            epoch = node.epoch;
+            recompute();
+        }
+        connection.addListener(new RedisConnectionStateListener() {
+            @Override
+            public void onRedisConnected(RedisChannelHandler<?, ?> handler, SocketAddress remote) {
+                connected(node);
+            }
+
+            @Override
+            public void onRedisDisconnected(RedisChannelHandler<?, ?> handler) {
+                disconnected(node);
+            }
+        });
+        if (connection.isOpen()) {
+            enableTracking(node, epoch, 0);
+        }
+    }
+
+    /** Waits until every connection is UP; false on timeout. */
+    public boolean awaitUp(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (this) {
+            while (!allUp) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(this, left);
+            }
+            return true;
+        }
+    }
+
+    /** Cluster topology changed: forget connections to nodes that no longer serve slots. */
+    public synchronized void retain(Set<String> addresses) {
+        boolean changed = nodes.removeIf(n -> {
+            if (!addresses.contains(n.address)) {
+                n.removed = true;
+                return true;
+            }
+            return false;
+        });
+        if (changed) {
+            recompute();
+        }
+    }
+
+    public synchronized boolean isWatching(String address) {
+        return nodes.stream().anyMatch(n -> n.address.equals(address));
+    }
+
+    /** True if every connection is up and tracked. Cheap, no I/O. */
+    public synchronized boolean isUp() {
+        return allUp;
+    }
+
+    /** Why this replica is not fully connected, or {@code null} if it is. Cheap, no I/O. */
+    public synchronized String problem() {
+        if (allUp) {
+            return null;
+        }
+        if (nodes.isEmpty()) {
+            return "no connection";
+        }
+        List<String> problems = new ArrayList<>();
+        for (Node n : nodes) {
+            if (n.state != State.UP) {
+                problems.add(n.address + ": " + n.problem);
+            }
+        }
+        return String.join("; ", problems);
+    }
+
+    /** One heartbeat: ping every open connection, retry tracking where it is still pending. */
+    public void heartbeat() {
+        List<Node> snapshot;
+        synchronized (this) {
+            snapshot = List.copyOf(nodes);
+        }
+        for (Node n : snapshot) {
+            State state;
+            long epoch;
+            synchronized (this) {
+                if (n.pingInFlight || n.removed) {
+                    continue;
+                }
+                state = n.state;
+                epoch = n.epoch;
+            }
+            switch (state) {
+                case PENDING -> {
+                    if (n.connection.isOpen()) {
+                        enableTracking(n, epoch, TRACKING_RETRIES);
+                    }
+                }
+                case UP, SUSPECT -> ping(n, epoch);
+                case DOWN -> {
+                    // Lettuce is reconnecting; its connect event re-enables tracking
+                }
+            }
+        }
+    }
+
+    @Override
+    public synchronized AutoCloseable subscribe(InvalidationListener<String> listener) {
+        listeners.add(listener);
+        if (!allUp) {
+            listener.disconnected();
+        }
+        return () -> listeners.remove(listener);
+    }
+
+    /** Handles a RESP3 push: {@code invalidate} with a list of keys, or null for "everything". */
+    public void onPush(PushMessage message) {
+        if (!"invalidate".equals(message.getType())) {
+            return;
+        }
+        List<Object> content = message.getContent(Tracking::decode);
+        Object keys = content.size() > 1 ? content.get(1) : null;
+        if (keys instanceof List<?> list) {
+            for (Object key : list) {
+                if (key instanceof String k) {
+                    for (InvalidationListener<String> l : listeners) {
+                        l.invalidate(k);
+                    }
+                }
+            }
+        } else {
+            // a null key list: the server flushed its tracking table (FLUSHALL, table full)
+            for (InvalidationListener<String> l : listeners) {
+                l.invalidateAll();
+            }
+        }
+    }
+
+    private static Object decode(ByteBuffer buffer) {
+        return StringCodec.UTF8.decodeKey(buffer);
+    }
+
+    private void connected(Node n) {
+        long epoch;
+        synchronized (this) {
+            if (n.removed) {
+                return;
+            }
+            n.epoch++;
+            n.state = State.PENDING;
+            n.problem = "reconnected, enabling tracking";
+            epoch = n.epoch;
+            recompute();
+        }
+        enableTracking(n, epoch, 0);
+    }
+
+    private void disconnected(Node n) {
+        synchronized (this) {
+            if (n.removed) {
+                return;
+            }
+            n.epoch++;
+            n.state = State.DOWN;
+            n.problem = "disconnected";
+            recompute();
+        }
+    }
+
+    private void enableTracking(Node n, long epoch, int attempt) {
+        if (!trackingEnabled) {
+            markUp(n, epoch);
+            return;
+        }
+        n.connection.async().clientTracking(TrackingArgs.Builder.enabled()).whenComplete((ok, error) -> {
+            if (error == null) {
+                markUp(n, epoch);
+                return;
+            }
+            synchronized (this) {
+                if (n.epoch != epoch) {
+                    return;
+                }
+                n.problem = "cannot enable client tracking: " + error.getMessage();
+            }
+            // the connect event can come a moment before the connection accepts commands
+            if (attempt < TRACKING_RETRIES) {
+                scheduler.schedule(() -> {
+                    synchronized (this) {
+                        if (n.epoch != epoch || n.state != State.PENDING) {
+                            return;
+                        }
+                    }
+                    enableTracking(n, epoch, attempt + 1);
+                }, 20L << attempt, TimeUnit.MILLISECONDS);
+            } else {
+                log.debug("redis: enabling client tracking on {} failed; the heartbeat retries: {}", n.address, error.toString());
+            }
+        });
+    }
+
+    private synchronized void markUp(Node n, long epoch) {
+        if (n.epoch == epoch && n.state == State.PENDING && !n.removed) {
+            n.state = State.UP;
+            n.problem = "";
+            recompute();
+        }
+    }
+
+    private void ping(Node n, long epoch) {
+        synchronized (this) {
+            n.pingInFlight = true;
+        }
+        n.connection.async().ping().toCompletableFuture()
+                .orTimeout(pingTimeout.toMillis(), TimeUnit.MILLISECONDS)
+                .whenComplete((pong, error) -> {
+                    synchronized (this) {
+                        n.pingInFlight = false;
+                        if (n.epoch != epoch || n.removed) {
+                            return;
+                        }
+                        if (error == null) {
+                            if (n.state == State.SUSPECT) {
+                                n.state = State.UP;
+                                n.problem = "";
+                                recompute();
+                            }
+                        } else if (n.state == State.UP) {
+                            n.state = State.SUSPECT;
+                            n.problem = "not answering PING within " + pingTimeout.toMillis() + " ms";
+                            recompute();
+                        }
+                    }
+                });
+    }
+
+    /** Caller holds the lock. */
+    private void recompute() {
+        boolean up = !nodes.isEmpty();
+        for (Node n : nodes) {
+            up &= n.state == State.UP;
+        }
+        if (up == allUp) {
+            return;
+        }
+        allUp = up;
+        notifyAll();
+        for (InvalidationListener<String> l : listeners) {
+            try {
+                if (up) {
+                    l.reconnected();
+                } else {
+                    l.disconnected();
+                }
+            } catch (RuntimeException e) {
+                log.warn("redis: invalidation listener failed on {}", up ? "reconnect" : "disconnect", e);
+            }
+        }
+    }
+}

@@ -1,0 +1,13 @@
+-- Records an access and slides the TTL if the last one is at least the touch interval old.
+-- KEYS[1] session hash; ARGV[1] now (epoch ms); ARGV[2] touch interval (ms)
+-- Returns 1 if touched, 0 if not needed or the session is gone.
+local last = redis.call('HGET', KEYS[1], 'm:a')
+if not last or redis.call('HEXISTS', KEYS[1], 'm:r') == 1 then
+  return 0
+end
+if tonumber(ARGV[1]) - tonumber(last) >= tonumber(ARGV[2]) then
+  redis.call('HSET', KEYS[1], 'm:a', ARGV[1])
+  redis.call('PEXPIRE', KEYS[1], redis.call('HGET', KEYS[1], 'm:i'))
+  return 1
+end
+return 0

@@ -1,0 +1,79 @@
+package dev.exstate.redis;
+
+import dev.exstate.redis.internal.RedisConnector;
+import dev.exstate.redis.internal.RedisKeys;
+import dev.exstate.session.SessionId;
+import io.lettuce.core.AbstractRedisClient;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * White-box access for tests: reads what really landed in Redis, with a plain Lettuce client
+ * (binary values, cluster routing), bypassing the providers, their guard and near cache.
+ */
+final class RawRedis implements AutoCloseable {
+    private final AbstractRedisClient client;
+    private final AutoCloseable connection;
+    private final RedisClusterCommands<String, byte[]> commands;
+
+    private RawRedis(AbstractRedisClient client, AutoCloseable connection, RedisClusterCommands<String, byte[]> commands) {
+        this.client = client;
+        this.connection = connection;
+        this.commands = commands;
+    }
+
+    static RawRedis standalone(String uri) {
+        RedisClient c = RedisClient.create(RedisURI.create(uri));
+        var conn = c.connect(RedisConnector.CODEC);
+        return new RawRedis(c, conn, conn.sync());
+    }
+
+    static RawRedis cluster(List<String> uris) {
+        RedisClusterClient c = RedisClusterClient.create(uris.stream().map(RedisURI::create).toList());
+        var conn = c.connect(RedisConnector.CODEC);
+        return new RawRedis(c, conn, conn.sync());
+    }
+
+    RedisClusterCommands<String, byte[]> commands() {
+        return commands;
+    }
+
+    /** The attributes stored for a session, empty if its hash is gone or tombstoned. */
+    Optional<Map<String, byte[]>> sessionAttributes(RedisKeys keys, SessionId id) {
+        Map<String, byte[]> hash = commands.hgetall(keys.session(id));
+        if (hash.isEmpty() || hash.containsKey(RedisKeys.ROTATED)) {
+            return Optional.empty();
+        }
+        Map<String, byte[]> attributes = new LinkedHashMap<>();
+        hash.forEach((field, value) -> {
+            if (field.startsWith(RedisKeys.ATTRIBUTE)) {
+                attributes.put(field.substring(RedisKeys.ATTRIBUTE.length()), value);
+            }
+        });
+        return Optional.of(attributes);
+    }
+
+    /** The fencing token of the stored holder of a lease, empty if nobody holds it. */
+    Optional<Long> leaseToken(RedisKeys keys, String name) {
+        byte[] value = commands.get(keys.lease(name));
+        if (value == null) {
+            return Optional.empty();
+        }
+        String holder = new String(value, StandardCharsets.UTF_8);
+        return Optional.of(Long.parseLong(holder.substring(holder.lastIndexOf(':') + 1)));
+    }
+
+    @Override
+    public void close() throws Exception {
+        connection.close();
+        client.shutdown(0, 2, TimeUnit.SECONDS);
+    }
+}

@@ -1,0 +1,355 @@
+package dev.exstate.testkit.backend;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * An {@code etcd} (3.4+) child process on free 127.0.0.1 client and peer ports, single member
+ * unless created by {@link EtcdCluster}.
+ *
+ * <pre>{@code
+ * try (EtcdServer etcd = EtcdServer.builder().start()) {
+ *     etcd.etcdctl("put", "k", "v").requireSuccess();
+ *     etcd.kill();
+ *     etcd.restart();            // same ports, same data directory
+ *     etcd.get("k");             // Optional[v]
+ * }
+ * }</pre>
+ *
+ * <p>Ready means: {@code GET /health} answers {@code "health":"true"}, which needs an elected
+ * leader. The member keeps its data directory across {@link #restart()}; etcd then ignores the
+ * initial-cluster flags and recovers from its WAL. Thread-safe; see {@link BackendProcess} for the
+ * controls.
+ */
+public final class EtcdServer extends BackendProcess {
+    static final String DEBIAN_PACKAGES = "etcd-server etcd-client";
+    private static final String HOST = "127.0.0.1";
+    private static final Duration ETCDCTL_TIMEOUT = Duration.ofSeconds(15);
+    private static final Pattern MEMBER_ID = Pattern.compile("\"member_id\"\\s*:\\s*\"?(\\d+)");
+    private static final Pattern LEADER = Pattern.compile("\"leader\"\\s*:\\s*\"?(\\d+)");
+    private static final Pattern RAFT_TERM = Pattern.compile("\"raft_term\"\\s*:\\s*\"?(\\d+)");
+    private static final Pattern REVISION = Pattern.compile("\"revision\"\\s*:\\s*\"?(\\d+)");
+    private static final Pattern VALUE = Pattern.compile("\"value\"\\s*:\\s*\"([^\"]*)\"");
+
+    private final String name;
+    private final Duration heartbeatInterval;
+    private final Duration electionTimeout;
+    private final List<String> extraArgs;
+    private final boolean clusterMember;
+    private final String clusterToken;
+    private volatile int clientPort;
+    private volatile int peerPort;
+    private volatile String initialCluster;
+
+    private EtcdServer(Builder b) {
+        super("etcd", b.binary != null ? b.binary : Binaries.require("etcd", DEBIAN_PACKAGES), b.startTimeout);
+        this.name = b.name;
+        this.heartbeatInterval = b.heartbeatInterval;
+        this.electionTimeout = b.electionTimeout;
+        this.extraArgs = List.copyOf(b.extraArgs);
+        this.clusterMember = b.clusterToken != null;
+        // a unique token keeps members of different test clusters apart when ports get reused
+        this.clusterToken = clusterMember ? b.clusterToken : "exstate-" + UUID.randomUUID();
+        if (!clusterMember) {
+            assignSinglePorts();
+        }
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** True if {@code etcd} can be found (PATH or {@code -Dexstate.bin.etcd}). */
+    public static boolean isInstalled() {
+        return Binaries.lookup("etcd").isPresent();
+    }
+
+    @Override
+    public EtcdServer start() {
+        super.start();
+        return this;
+    }
+
+    @Override
+    public EtcdServer restart() {
+        super.restart();
+        return this;
+    }
+
+    /** The member name ({@code --name}). */
+    public String name() {
+        return name;
+    }
+
+    public String host() {
+        return HOST;
+    }
+
+    public int clientPort() {
+        return clientPort;
+    }
+
+    public int peerPort() {
+        return peerPort;
+    }
+
+    /** The client URL, {@code http://127.0.0.1:<clientPort>}. */
+    public String endpoint() {
+        return "http://" + HOST + ":" + clientPort;
+    }
+
+    /** The peer URL, {@code http://127.0.0.1:<peerPort>}. */
+    public String peerUrl() {
+        return "http://" + HOST + ":" + peerPort;
+    }
+
+    /** True if {@code GET /health} says healthy within {@code timeout}; never throws. */
+    public boolean isHealthy(Duration timeout) {
+        try {
+            return Http.get(endpoint() + "/health", timeout).replace(" ", "").contains("\"health\":\"true\"");
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /**
+     * This member's view of the cluster from {@code POST /v3/maintenance/status}.
+     *
+     * @throws UncheckedIOException if the member does not answer within {@code timeout}
+     */
+    public Status status(Duration timeout) {
+        String body;
+        try {
+            body = Http.postJson(endpoint() + "/v3/maintenance/status", "{}", timeout);
+        } catch (IOException e) {
+            throw new UncheckedIOException("etcd status of " + name + " at " + endpoint() + " failed: " + e, e);
+        }
+        return new Status(field(MEMBER_ID, body), field(LEADER, body),
+                Long.parseLong(field(RAFT_TERM, body)), Long.parseLong(field(REVISION, body)));
+    }
+
+    /**
+     * Runs {@code etcdctl} (API v3) against this member: {@code etcdctl("get", "k")}. Remember that
+     * {@code etcdctl endpoint health} prints its verdict on stderr.
+     */
+    public CommandResult etcdctl(String... args) {
+        return runEtcdctl(endpoint(), args);
+    }
+
+    /** Reads a key through the JSON gateway (a linearizable read), for white-box test asserts. */
+    public Optional<String> get(String key) {
+        String body = gateway("/v3/kv/range", "{\"key\":\"" + base64(key) + "\"}");
+        if (!body.contains("\"kvs\"")) {
+            return Optional.empty();
+        }
+        Matcher m = VALUE.matcher(body);
+        // the gateway omits an empty value
+        return Optional.of(m.find() ? new String(Base64.getDecoder().decode(m.group(1)), StandardCharsets.UTF_8) : "");
+    }
+
+    /** Writes a key through the JSON gateway. */
+    public void put(String key, String value) {
+        gateway("/v3/kv/put", "{\"key\":\"" + base64(key) + "\",\"value\":\"" + base64(value) + "\"}");
+    }
+
+    @Override
+    public String toString() {
+        return "EtcdServer[" + name + ", client " + endpoint() + ", peer " + peerUrl()
+                + (isRunning() ? ", running" : ", not running") + (isPaused() ? ", paused" : "")
+                + ", dir " + dataDir() + "]";
+    }
+
+    /**
+     * One member's status: its id, the leader it follows ({@code "0"} when it knows none), the
+     * raft term and the store revision.
+     */
+    public record Status(String memberId, String leaderId, long raftTerm, long revision) {
+        public boolean isLeader() {
+            return !"0".equals(memberId) && memberId.equals(leaderId);
+        }
+    }
+
+    // ---- BackendProcess hooks ----
+
+    @Override
+    List<String> arguments() {
+        List<String> args = new ArrayList<>(List.of(
+                "--name", name,
+                "--data-dir", etcdDataDir().toString(),
+                "--listen-client-urls", endpoint(),
+                "--advertise-client-urls", endpoint(),
+                "--listen-peer-urls", peerUrl(),
+                "--initial-advertise-peer-urls", peerUrl(),
+                "--initial-cluster", initialCluster,
+                // ignored by etcd once the data dir holds a member, so restarts recover from the WAL
+                "--initial-cluster-state", "new",
+                "--initial-cluster-token", clusterToken,
+                "--heartbeat-interval", Long.toString(heartbeatInterval.toMillis()),
+                "--election-timeout", Long.toString(electionTimeout.toMillis()),
+                "--logger", "zap",
+                "--log-outputs", "stderr"));
+        args.addAll(extraArgs);
+        return args;
+    }
+
+    @Override
+    boolean probeReady(Duration timeout) {
+        return isHealthy(timeout);
+    }
+
+    @Override
+    boolean reassignPorts() {
+        if (clusterMember) {
+            return false;
+        }
+        // a half-started member may have written its first ports into the data dir
+        deleteRecursively(etcdDataDir());
+        assignSinglePorts();
+        return true;
+    }
+
+    @Override
+    String address() {
+        return HOST + ":" + clientPort + " (peer " + peerPort + ")";
+    }
+
+    /** Sets ports chosen by {@link EtcdCluster}; only before the first successful start. */
+    void assignClusterPorts(int client, int peer, String cluster) {
+        deleteRecursively(etcdDataDir());
+        this.clientPort = client;
+        this.peerPort = peer;
+        this.initialCluster = cluster;
+    }
+
+    static CommandResult runEtcdctl(String endpoints, String... args) {
+        Path etcdctl = Binaries.require("etcdctl", "etcd-client");
+        List<String> command = new ArrayList<>(List.of(etcdctl.toString(), "--endpoints=" + endpoints,
+                "--dial-timeout=2s", "--command-timeout=5s"));
+        command.addAll(List.of(args));
+        return Commands.run(command, Map.of("ETCDCTL_API", "3"), ETCDCTL_TIMEOUT);
+    }
+
+    private void assignSinglePorts() {
+        clientPort = FreePorts.next();
+        peerPort = FreePorts.next();
+        initialCluster = name + "=" + peerUrl();
+    }
+
+    private Path etcdDataDir() {
+        return dataDir().resolve("etcd");
+    }
+
+    private String gateway(String path, String json) {
+        try {
+            return Http.postJson(endpoint() + path, json, Duration.ofSeconds(5));
+        } catch (IOException e) {
+            throw new UncheckedIOException("etcd " + path + " on " + name + " at " + endpoint() + " failed: " + e, e);
+        }
+    }
+
+    private static String base64(String s) {
+        return Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String field(Pattern p, String json) {
+        Matcher m = p.matcher(json);
+        // the gateway omits zero values, e.g. "leader" while there is none
+        return m.find() ? m.group(1) : "0";
+    }
+
+    /**
+     * Options for an {@link EtcdServer}. Defaults: name {@code exstate}, heartbeat 50 ms and
+     * election timeout 250 ms (a lone member elects itself after one election timeout, so this
+     * makes start and restart take a few hundred milliseconds instead of over a second; a single
+     * member cannot lose its leadership to anyone), 20 second start timeout, {@code etcd} from the
+     * PATH. {@link EtcdCluster} uses etcd's own defaults (100 ms / 1 s) unless told otherwise.
+     */
+    public static final class Builder {
+        private String name = "exstate";
+        private Duration heartbeatInterval = Duration.ofMillis(50);
+        private Duration electionTimeout = Duration.ofMillis(250);
+        private final List<String> extraArgs = new ArrayList<>();
+        private Duration startTimeout = DEFAULT_START_TIMEOUT;
+        private Path binary;
+        private String clusterToken;
+
+        private Builder() {}
+
+        /** The member name ({@code --name}). */
+        public Builder name(String name) {
+            if (name == null || name.isBlank() || name.contains("=") || name.contains(",")) {
+                throw new IllegalArgumentException("etcd member name must be non-blank without '=' or ',': " + name);
+            }
+            this.name = name;
+            return this;
+        }
+
+        /** {@code --heartbeat-interval}. */
+        public Builder heartbeatInterval(Duration interval) {
+            this.heartbeatInterval = requirePositive(interval, "heartbeatInterval");
+            return this;
+        }
+
+        /** {@code --election-timeout}; etcd requires at least 5 heartbeat intervals. */
+        public Builder electionTimeout(Duration timeout) {
+            this.electionTimeout = requirePositive(timeout, "electionTimeout");
+            return this;
+        }
+
+        /** Extra command line options, e.g. {@code arg("--auto-compaction-retention", "1")}. */
+        public Builder arg(String... args) {
+            for (String a : args) {
+                extraArgs.add(Objects.requireNonNull(a, "arg"));
+            }
+            return this;
+        }
+
+        public Builder startTimeout(Duration timeout) {
+            this.startTimeout = requirePositive(timeout, "startTimeout");
+            return this;
+        }
+
+        /** Uses this executable instead of the one on the PATH. */
+        public Builder binary(Path binary) {
+            this.binary = Objects.requireNonNull(binary, "binary");
+            return this;
+        }
+
+        Builder clusterToken(String token) {
+            this.clusterToken = token;
+            return this;
+        }
+
+        /** Creates the server without starting it. */
+        public EtcdServer build() {
+            if (electionTimeout.compareTo(heartbeatInterval.multipliedBy(5)) < 0) {
+                throw new IllegalArgumentException("etcd needs electionTimeout >= 5 x heartbeatInterval: "
+                        + electionTimeout + " vs " + heartbeatInterval);
+            }
+            return new EtcdServer(this);
+        }
+
+        /** Creates and starts the server; on failure nothing is left running. */
+        public EtcdServer start() {
+            EtcdServer server = build();
+            try {
+                return server.start();
+            } catch (RuntimeException e) {
+                server.close();
+                throw e;
+            }
+        }
+    }
+}

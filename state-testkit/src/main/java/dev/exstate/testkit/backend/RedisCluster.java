@@ -1,0 +1,285 @@
+package dev.exstate.testkit.backend;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * A Redis Cluster of masters (3 by default, no replicas) on loopback, each node its own
+ * {@link RedisServer} with its own data directory, so a test can {@link RedisServer#pause()} or
+ * {@link RedisServer#kill()} one node and watch the client cope.
+ *
+ * <p>{@code start()} launches the nodes, joins them with {@code redis-cli --cluster create} and
+ * returns once every node reports {@code cluster_state:ok}. Nodes keep their {@code nodes.conf},
+ * so a restarted node rejoins on its old port. {@link #close()} kills every node and deletes its
+ * data. Thread-safe.
+ */
+public final class RedisCluster implements AutoCloseable {
+    private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(1);
+
+    private final List<RedisServer> nodes;
+    private final Duration startTimeout;
+    private final Path redisCli;
+    private boolean created;
+
+    private RedisCluster(Builder b) {
+        this.redisCli = Binaries.require("redis-cli", "redis-tools (pulled in by redis-server)");
+        this.startTimeout = b.startTimeout;
+        List<RedisServer> list = new ArrayList<>();
+        try {
+            for (int i = 0; i < b.masters; i++) {
+                RedisServer.Builder nb = RedisServer.builder().clusterNode(b.nodeTimeout).startTimeout(b.startTimeout);
+                if (b.durable) {
+                    nb.durable();
+                }
+                if (b.password != null) {
+                    nb.password(b.password);
+                }
+                if (b.binary != null) {
+                    nb.binary(b.binary);
+                }
+                list.add(nb.build());
+            }
+        } catch (RuntimeException e) {
+            list.forEach(RedisServer::close);
+            throw e;
+        }
+        this.nodes = List.copyOf(list);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** True if {@code redis-server} and {@code redis-cli} can be found. */
+    public static boolean isInstalled() {
+        return RedisServer.isInstalled() && Binaries.lookup("redis-cli").isPresent();
+    }
+
+    /** All nodes, in creation order; each owns a share of the 16384 slots. */
+    public List<RedisServer> nodes() {
+        return nodes;
+    }
+
+    public RedisServer node(int index) {
+        return nodes.get(index);
+    }
+
+    /** {@code redis://127.0.0.1:<port>} of every node. */
+    public List<String> uris() {
+        return nodes.stream().map(RedisServer::uri).toList();
+    }
+
+    /** {@code 127.0.0.1:<port>} of every node, comma separated. */
+    public String hostAndPorts() {
+        return nodes.stream().map(RedisServer::hostAndPort).collect(Collectors.joining(","));
+    }
+
+    /**
+     * The node that serves {@code key}'s hash slot, asked of the first node that answers.
+     *
+     * @throws IllegalStateException if no running node answers or the slot is not assigned
+     */
+    public RedisServer nodeForKey(String key) {
+        for (RedisServer asked : nodes) {
+            if (!asked.isRunning() || asked.isPaused()) {
+                continue;
+            }
+            try (RespConnection conn = asked.connect(PROBE_TIMEOUT)) {
+                long slot = (Long) conn.call("CLUSTER", "KEYSLOT", key);
+                List<?> ranges = (List<?>) conn.call("CLUSTER", "SLOTS");
+                for (Object r : ranges) {
+                    List<?> range = (List<?>) r;
+                    if ((Long) range.get(0) <= slot && slot <= (Long) range.get(1)) {
+                        long masterPort = (Long) ((List<?>) range.get(2)).get(1);
+                        return nodes.stream().filter(n -> n.port() == masterPort).findFirst()
+                                .orElseThrow(() -> new IllegalStateException(
+                                        "slot " + slot + " is served by unknown port " + masterPort));
+                    }
+                }
+                throw new IllegalStateException("slot " + slot + " of key '" + key + "' is not assigned");
+            } catch (UncheckedIOException | RespException e) {
+                // this node cannot answer; ask the next one
+            }
+        }
+        throw new IllegalStateException("no running redis cluster node answered: " + hostAndPorts());
+    }
+
+    /**
+     * Starts all nodes, creates the cluster (the first time only) and waits for
+     * {@code cluster_state:ok} on every node. Calling it again restarts stopped nodes.
+     */
+    public synchronized RedisCluster start() {
+        long deadline = System.nanoTime() + startTimeout.toNanos();
+        for (RedisServer node : nodes) {
+            node.start();
+        }
+        if (created) {
+            // the nodes remember the cluster in nodes.conf; only wait for them to agree again
+            awaitClusterOk(startTimeout);
+            return this;
+        }
+        List<String> command = new ArrayList<>(List.of(redisCli.toString(), "--cluster", "create"));
+        nodes.forEach(n -> command.add(n.hostAndPort()));
+        command.addAll(List.of("--cluster-replicas", "0", "--cluster-yes"));
+        String password = nodes.get(0).password();
+        // REDISCLI_AUTH keeps the password off the command line
+        Map<String, String> env = password == null ? Map.of() : Map.of("REDISCLI_AUTH", password);
+        CommandResult result = Commands.run(command, env, startTimeout);
+        if (!result.isSuccess()) {
+            throw new BackendStartException("redis-cli --cluster create failed for " + hostAndPorts()
+                    + " with exit code " + result.exitCode() + ":\n" + result.output().strip());
+        }
+        created = true;
+        awaitClusterOk(Duration.ofNanos(Math.max(deadline - System.nanoTime(), Duration.ofSeconds(5).toNanos())));
+        return this;
+    }
+
+    /**
+     * Waits until every running, unpaused node reports {@code cluster_state:ok}.
+     *
+     * @throws BackendStartException on timeout, with each node's last answer
+     */
+    public void awaitClusterOk(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            Map<String, String> states = clusterStates();
+            if (!states.isEmpty() && states.values().stream().allMatch("ok"::equals)) {
+                return;
+            }
+            if (System.nanoTime() - deadline >= 0) {
+                throw new BackendStartException("redis cluster " + hostAndPorts() + " did not reach cluster_state:ok within "
+                        + timeout + "; states: " + states);
+            }
+            BackendProcess.sleepMillis(50);
+        }
+    }
+
+    /** {@code cluster_state} of each running, unpaused node by host:port ("unreachable" if it cannot be asked). */
+    public Map<String, String> clusterStates() {
+        Map<String, String> states = new LinkedHashMap<>();
+        for (RedisServer node : nodes) {
+            if (!node.isRunning() || node.isPaused()) {
+                continue;
+            }
+            states.put(node.hostAndPort(), clusterState(node));
+        }
+        return states;
+    }
+
+    private static String clusterState(RedisServer node) {
+        try (RespConnection conn = node.connect(PROBE_TIMEOUT)) {
+            String info = (String) conn.call("CLUSTER", "INFO");
+            for (String line : info.split("\r?\n")) {
+                if (line.startsWith("cluster_state:")) {
+                    return line.substring("cluster_state:".length()).strip();
+                }
+            }
+            return "missing";
+        } catch (RuntimeException e) {
+            return "unreachable";
+        }
+    }
+
+    /** Kills every node and deletes its data. Idempotent. */
+    @Override
+    public void close() {
+        RuntimeException first = null;
+        for (RedisServer node : nodes) {
+            try {
+                node.close();
+            } catch (RuntimeException e) {
+                if (first == null) {
+                    first = e;
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "RedisCluster[" + hostAndPorts() + "]";
+    }
+
+    /**
+     * Options for a {@link RedisCluster}. Defaults: 3 masters, no replicas, a 2 second
+     * {@code cluster-node-timeout} (so a failed node is noticed quickly in tests), no password,
+     * 20 second start timeout.
+     */
+    public static final class Builder {
+        private int masters = 3;
+        private Duration nodeTimeout = Duration.ofSeconds(2);
+        private boolean durable;
+        private String password;
+        private Duration startTimeout = BackendProcess.DEFAULT_START_TIMEOUT;
+        private Path binary;
+
+        private Builder() {}
+
+        /** Number of masters; Redis Cluster needs at least 3. */
+        public Builder masters(int masters) {
+            if (masters < 3) {
+                throw new IllegalArgumentException("a redis cluster needs at least 3 masters: " + masters);
+            }
+            this.masters = masters;
+            return this;
+        }
+
+        /** {@code cluster-node-timeout}: how long a node may be unreachable before it is considered failing. */
+        public Builder nodeTimeout(Duration timeout) {
+            this.nodeTimeout = BackendProcess.requirePositive(timeout, "nodeTimeout");
+            return this;
+        }
+
+        /** Every node runs with {@code appendonly yes} and {@code appendfsync always}. */
+        public Builder durable() {
+            this.durable = true;
+            return this;
+        }
+
+        /** {@code requirepass} (and {@code masterauth}) on every node. */
+        public Builder password(String password) {
+            if (password == null || password.isBlank()) {
+                throw new IllegalArgumentException("password must not be blank");
+            }
+            this.password = password;
+            return this;
+        }
+
+        /** Bounds starting each node and, separately, creating the cluster. */
+        public Builder startTimeout(Duration timeout) {
+            this.startTimeout = BackendProcess.requirePositive(timeout, "startTimeout");
+            return this;
+        }
+
+        /** Uses this {@code redis-server} instead of the one on the PATH. */
+        public Builder binary(Path binary) {
+            this.binary = binary;
+            return this;
+        }
+
+        /** Creates the nodes without starting them. */
+        public RedisCluster build() {
+            return new RedisCluster(this);
+        }
+
+        /** Creates, starts and joins the cluster; on failure nothing is left running. */
+        public RedisCluster start() {
+            RedisCluster cluster = build();
+            try {
+                return cluster.start();
+            } catch (RuntimeException e) {
+                cluster.close();
+                throw e;
+            }
+        }
+    }
+}

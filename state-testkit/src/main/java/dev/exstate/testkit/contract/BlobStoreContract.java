@@ -1,0 +1,618 @@
+package dev.exstate.testkit.contract;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.exstate.blob.Blob;
+import dev.exstate.blob.BlobInfo;
+import dev.exstate.blob.BlobPage;
+import dev.exstate.blob.BlobPreconditionFailedException;
+import dev.exstate.blob.BlobRange;
+import dev.exstate.blob.BlobStore;
+import dev.exstate.blob.InvalidBlobKeyException;
+import dev.exstate.blob.PutOptions;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The contract every {@link BlobStore} satisfies, as one abstract JUnit suite. A provider's test
+ * extends it and answers {@link #newStore}; each call is one more replica over the same backend.
+ * Every test works under its own random key prefix ({@link #key}), so a backend (bucket) may be
+ * shared between tests.
+ */
+public abstract class BlobStoreContract {
+    private static final int LARGE_BYTES = 8 * 1024 * 1024;
+
+    private final List<BlobStore> stores = new CopyOnWriteArrayList<>();
+    private final String prefix = "contract-" + UUID.randomUUID() + "/";
+    private BlobStore replicaA;
+    private BlobStore replicaB;
+
+    /** A new replica of the store under test, over this test's backend. Closed by the suite. */
+    protected abstract BlobStore newStore();
+
+    /** False for stores that cannot hold 8 MiB blobs; skips the large-object tests. */
+    protected boolean supportsLargeObjects() {
+        return true;
+    }
+
+    @AfterEach
+    void closeStores() {
+        for (BlobStore s : stores) {
+            s.close();
+        }
+        stores.clear();
+        replicaA = null;
+        replicaB = null;
+    }
+
+    protected final BlobStore a() {
+        if (replicaA == null) {
+            replicaA = track(newStore());
+        }
+        return replicaA;
+    }
+
+    protected final BlobStore b() {
+        if (replicaB == null) {
+            replicaB = track(newStore());
+        }
+        return replicaB;
+    }
+
+    private BlobStore track(BlobStore s) {
+        stores.add(s);
+        return s;
+    }
+
+    /** {@code name} under this test's own prefix. */
+    protected final String key(String name) {
+        return prefix + name;
+    }
+
+    /** This test's own prefix, ending in '/'. */
+    protected final String prefix() {
+        return prefix;
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String text(Blob blob) {
+        return new String(blob.readAllBytes(), StandardCharsets.UTF_8);
+    }
+
+    private Optional<String> contentOf(BlobStore store, String key) {
+        return store.get(key).map(BlobStoreContract::text);
+    }
+
+    private List<String> allKeys(BlobStore store, String listPrefix) {
+        List<String> keys = new ArrayList<>();
+        String token = null;
+        do {
+            BlobPage page = store.list(listPrefix, token, 1000);
+            page.items().forEach(i -> keys.add(i.key()));
+            token = page.continuationToken();
+        } while (token != null);
+        return keys;
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * A stream of {@code size} pseudo-random bytes made on the fly, so large content is never
+     * held in memory; {@link #digest()} is the SHA-256 of what was read.
+     */
+    private static final class GeneratedContent extends InputStream {
+        private final SplittableRandom random;
+        private final MessageDigest sha = sha256();
+        private long remaining;
+
+        GeneratedContent(long size, long seed) {
+            this.remaining = size;
+            this.random = new SplittableRandom(seed);
+        }
+
+        @Override
+        public int read() {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) == -1 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) {
+            if (len == 0) {
+                return 0;
+            }
+            if (remaining == 0) {
+                return -1;
+            }
+            // uneven chunks, as a network stream delivers them
+            int n = (int) Math.min(Math.min(len, remaining), 1 + random.nextInt(32 * 1024));
+            for (int i = 0; i < n; i++) {
+                b[off + i] = (byte) random.nextInt(256);
+            }
+            sha.update(b, off, n);
+            remaining -= n;
+            return n;
+        }
+
+        byte[] digest() {
+            return sha.digest();
+        }
+    }
+
+    private static byte[] digestOf(InputStream in) {
+        MessageDigest sha = sha256();
+        byte[] buffer = new byte[64 * 1024];
+        try (in) {
+            int n;
+            while ((n = in.read(buffer)) != -1) {
+                sha.update(buffer, 0, n);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return sha.digest();
+    }
+
+    /** Runs {@code tasks} on their own threads, released together; returns their results in order. */
+    private static <T> List<T> runTogether(List<Callable<T>> tasks) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(tasks.size(), r -> {
+            Thread t = new Thread(r, "exstate-contract-worker");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<T>> futures = new ArrayList<>();
+            for (Callable<T> task : tasks) {
+                futures.add(pool.submit(() -> {
+                    start.await();
+                    return task.call();
+                }));
+            }
+            start.countDown();
+            List<T> results = new ArrayList<>();
+            for (Future<T> f : futures) {
+                results.add(f.get(60, TimeUnit.SECONDS));
+            }
+            return results;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Nested
+    @DisplayName("put, get, stat and delete")
+    class Basics {
+
+        @Test
+        @DisplayName("content, content type and metadata round-trip through another replica")
+        void roundTripThroughOtherReplica() {
+            String k = key("docs/report.txt");
+            PutOptions opts = PutOptions.defaults().withContentType("text/plain; charset=utf-8")
+                    .withMetadata(Map.of("owner", "alice", "Source", "upload"));
+
+            BlobInfo put = a().put(k, utf8("hello, blob ✓"), opts);
+
+            assertThat(put.key()).isEqualTo(k);
+            assertThat(put.size()).isEqualTo(utf8("hello, blob ✓").length);
+            assertThat(put.etag()).isNotBlank();
+            try (Blob blob = b().get(k).orElseThrow()) {
+                assertThat(text(blob)).isEqualTo("hello, blob ✓");
+                assertThat(blob.info().contentType()).isEqualTo("text/plain; charset=utf-8");
+                assertThat(blob.info().metadata()).isEqualTo(Map.of("owner", "alice", "source", "upload"));
+                assertThat(blob.info().size()).isEqualTo(put.size());
+                assertThat(blob.info().etag()).isEqualTo(put.etag());
+            }
+        }
+
+        @Test
+        @DisplayName("content type defaults to application/octet-stream")
+        void defaultContentType() {
+            String k = key("raw");
+            a().put(k, new byte[] {1, 2, 3});
+
+            assertThat(b().stat(k).orElseThrow().contentType()).isEqualTo(PutOptions.DEFAULT_CONTENT_TYPE);
+            assertThat(b().stat(k).orElseThrow().metadata()).isEmpty();
+        }
+
+        @Test
+        @DisplayName("stat describes the blob without reading it")
+        void statDescribesBlob() {
+            String k = key("stat/me");
+            BlobInfo put = a().put(k, utf8("0123456789"));
+
+            BlobInfo stat = b().stat(k).orElseThrow();
+
+            assertThat(stat.key()).isEqualTo(k);
+            assertThat(stat.size()).isEqualTo(10);
+            assertThat(stat.etag()).isEqualTo(put.etag());
+            assertThat(stat.lastModified()).isNotNull();
+        }
+
+        @Test
+        @DisplayName("an empty blob is stored and read back")
+        void emptyBlob() {
+            String k = key("empty");
+            a().put(k, new byte[0]);
+
+            assertThat(b().stat(k).orElseThrow().size()).isZero();
+            assertThat(contentOf(b(), k)).contains("");
+        }
+
+        @Test
+        @DisplayName("a missing key gets and stats to empty")
+        void missingIsEmpty() {
+            assertThat(a().get(key("nope"))).isEmpty();
+            assertThat(a().get(key("nope"), BlobRange.of(0, 1))).isEmpty();
+            assertThat(a().stat(key("nope"))).isEmpty();
+        }
+
+        @Test
+        @DisplayName("delete removes the blob for every replica and is idempotent")
+        void deleteIsIdempotent() {
+            String k = key("doomed");
+            a().put(k, utf8("x"));
+
+            b().delete(k);
+
+            assertThat(a().get(k)).isEmpty();
+            assertThat(a().stat(k)).isEmpty();
+            a().delete(k);
+            b().delete(key("never-existed"));
+        }
+
+        @Test
+        @DisplayName("a put overwrites and changes the etag")
+        void overwrite() {
+            String k = key("over");
+            BlobInfo first = a().put(k, utf8("first version"));
+
+            BlobInfo second = b().put(k, utf8("second"));
+
+            assertThat(contentOf(a(), k)).contains("second");
+            assertThat(a().stat(k).orElseThrow().size()).isEqualTo(6);
+            assertThat(second.etag()).isNotEqualTo(first.etag());
+        }
+
+        @Test
+        @DisplayName("a stream of unknown length is stored whole")
+        void unknownLength() {
+            String k = key("unknown-length");
+            GeneratedContent in = new GeneratedContent(100_000, 7);
+
+            BlobInfo info = a().put(k, in, -1, PutOptions.defaults());
+
+            assertThat(info.size()).isEqualTo(100_000);
+            try (Blob blob = b().get(k).orElseThrow()) {
+                assertThat(digestOf(blob.content())).isEqualTo(in.digest());
+            }
+        }
+    }
+
+    @Nested
+    @DisplayName("conditional puts")
+    class Conditional {
+
+        @Test
+        @DisplayName("ifAbsent succeeds once, then fails and keeps the original content")
+        void ifAbsentOnce() {
+            String k = key("once");
+            a().put(k, utf8("original"), PutOptions.ifAbsent());
+
+            assertThatThrownBy(() -> b().put(k, utf8("intruder"), PutOptions.ifAbsent()))
+                    .isInstanceOf(BlobPreconditionFailedException.class);
+
+            assertThat(contentOf(a(), k)).contains("original");
+        }
+
+        @Test
+        @DisplayName("ifMatch with the current etag succeeds; with a stale etag it fails and keeps the content")
+        void ifMatch() {
+            String k = key("cas");
+            BlobInfo v1 = a().put(k, utf8("v1"));
+
+            BlobInfo v2 = b().put(k, utf8("v2"), PutOptions.ifMatch(v1.etag()));
+
+            assertThat(contentOf(a(), k)).contains("v2");
+            assertThatThrownBy(() -> a().put(k, utf8("v3"), PutOptions.ifMatch(v1.etag())))
+                    .isInstanceOf(BlobPreconditionFailedException.class);
+            assertThat(contentOf(b(), k)).contains("v2");
+            assertThat(a().stat(k).orElseThrow().etag()).isEqualTo(v2.etag());
+        }
+
+        @Test
+        @DisplayName("ifMatch on a missing blob fails and stores nothing")
+        void ifMatchOnMissing() {
+            String k = key("missing");
+            BlobInfo other = a().put(key("other"), utf8("x"));
+
+            assertThatThrownBy(() -> a().put(k, utf8("v"), PutOptions.ifMatch(other.etag())))
+                    .isInstanceOf(BlobPreconditionFailedException.class);
+            assertThat(b().stat(k)).isEmpty();
+        }
+
+        @Test
+        @DisplayName("8 threads racing with ifAbsent leave exactly one winner")
+        void concurrentIfAbsentHasOneWinner() throws Exception {
+            String k = key("race");
+            List<Callable<String>> tasks = new ArrayList<>();
+            for (int t = 0; t < 8; t++) {
+                String content = "writer-" + t;
+                BlobStore store = t % 2 == 0 ? a() : b();
+                tasks.add(() -> {
+                    try {
+                        store.put(k, utf8(content), PutOptions.ifAbsent());
+                        return content;
+                    } catch (BlobPreconditionFailedException lost) {
+                        return null;
+                    }
+                });
+            }
+
+            List<String> results = runTogether(tasks);
+
+            List<String> winners = results.stream().filter(r -> r != null).toList();
+            assertThat(winners).hasSize(1);
+            assertThat(contentOf(a(), k)).contains(winners.get(0));
+        }
+    }
+
+    @Nested
+    @DisplayName("ranged reads")
+    class Ranges {
+        private static final String CONTENT = "0123456789abcdefghij";
+
+        private String read(String k, BlobRange range) {
+            try (Blob blob = b().get(k, range).orElseThrow()) {
+                assertThat(blob.info().size()).as("info describes the whole blob").isEqualTo(CONTENT.length());
+                return text(blob);
+            }
+        }
+
+        @Test
+        @DisplayName("a range in the middle yields exactly those bytes")
+        void middle() {
+            String k = key("range");
+            a().put(k, utf8(CONTENT));
+
+            assertThat(read(k, BlobRange.of(5, 5))).isEqualTo("56789");
+            assertThat(read(k, BlobRange.of(0, 1))).isEqualTo("0");
+        }
+
+        @Test
+        @DisplayName("a range from an offset yields the rest")
+        void fromOffset() {
+            String k = key("range");
+            a().put(k, utf8(CONTENT));
+
+            assertThat(read(k, BlobRange.from(15))).isEqualTo("fghij");
+            assertThat(read(k, BlobRange.from(0))).isEqualTo(CONTENT);
+        }
+
+        @Test
+        @DisplayName("a range past the end yields the bytes that exist, possibly none")
+        void pastEnd() {
+            String k = key("range");
+            a().put(k, utf8(CONTENT));
+
+            assertThat(read(k, BlobRange.of(18, 10))).isEqualTo("ij");
+            assertThat(read(k, BlobRange.from(25))).isEmpty();
+        }
+    }
+
+    @Nested
+    @DisplayName("listing")
+    class Listing {
+
+        @Test
+        @DisplayName("25 keys listed 10 at a time come in 3 pages, in order, without duplicates or other prefixes")
+        void pagedListing() {
+            List<String> expected = new ArrayList<>();
+            for (int i = 0; i < 25; i++) {
+                String k = key("list/a/item-" + String.format("%02d", i));
+                expected.add(k);
+            }
+            // put in reverse order so the listing cannot just echo insertion order
+            for (int i = expected.size() - 1; i >= 0; i--) {
+                a().put(expected.get(i), utf8("v" + i));
+            }
+            a().put(key("list/b/item-00"), utf8("other prefix"));
+            a().put(key("list/a"), utf8("the prefix without slash"));
+            a().put(key("list/"), new byte[0]);
+
+            List<String> seen = new ArrayList<>();
+            List<Integer> pageSizes = new ArrayList<>();
+            String token = null;
+            int pages = 0;
+            do {
+                BlobPage page = b().list(key("list/a/"), token, 10);
+                pageSizes.add(page.items().size());
+                page.items().forEach(i -> seen.add(i.key()));
+                token = page.continuationToken();
+                assertThat(++pages).as("pages").isLessThanOrEqualTo(3);
+            } while (token != null);
+
+            assertThat(pageSizes).containsExactly(10, 10, 5);
+            assertThat(seen).containsExactlyElementsOf(expected);
+            assertThat(new HashSet<>(seen)).hasSize(25);
+        }
+
+        @Test
+        @DisplayName("listed items carry size and etag")
+        void listedItemsDescribeBlobs() {
+            BlobInfo put = a().put(key("described"), utf8("12345"));
+
+            BlobPage page = b().list(prefix(), null, 10);
+
+            assertThat(page.items()).hasSize(1);
+            BlobInfo item = page.items().get(0);
+            assertThat(item.key()).isEqualTo(put.key());
+            assertThat(item.size()).isEqualTo(5);
+            assertThat(item.etag()).isEqualTo(put.etag());
+            assertThat(page.continuationToken()).isNull();
+        }
+
+        @Test
+        @DisplayName("a prefix without blobs lists an empty last page")
+        void emptyListing() {
+            BlobPage page = a().list(key("nothing-here/"), null, 10);
+
+            assertThat(page.items()).isEmpty();
+            assertThat(page.next()).isEmpty();
+        }
+
+        @Test
+        @DisplayName("maxKeys outside 1..1000 is rejected")
+        void maxKeysBounds() {
+            assertThatThrownBy(() -> a().list(prefix(), null, 0)).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> a().list(prefix(), null, 1001)).isInstanceOf(IllegalArgumentException.class);
+            assertThat(a().list(prefix(), null, 1000).items()).isEmpty();
+        }
+    }
+
+    @Nested
+    @DisplayName("bad input")
+    class BadInput {
+
+        @Test
+        @DisplayName("illegal keys are rejected with InvalidBlobKeyException and nothing is stored")
+        void illegalKeysRejected() {
+            List<String> badKeys = List.of(
+                    key("a/../b"),
+                    key("../escape"),
+                    key("./here"),
+                    "/" + key("absolute"),
+                    key("control\u0001char"),
+                    key("new\nline"),
+                    "",
+                    key("x".repeat(1025)),
+                    "x".repeat(1025));
+            for (String bad : badKeys) {
+                assertThatThrownBy(() -> a().put(bad, utf8("payload")))
+                        .as("key of %d chars", bad.length())
+                        .isInstanceOf(InvalidBlobKeyException.class);
+            }
+
+            assertThat(allKeys(b(), prefix())).isEmpty();
+            assertThat(allKeys(b(), "")).noneMatch(k -> k.contains(prefix()) || k.equals("x".repeat(1025)));
+        }
+
+        @Test
+        @DisplayName("a key of exactly 1024 bytes is accepted")
+        void longestKeyAccepted() {
+            String k = prefix() + "y".repeat(1024 - prefix().length());
+
+            a().put(k, utf8("ok"));
+
+            assertThat(contentOf(b(), k)).contains("ok");
+        }
+
+        @Test
+        @DisplayName("a stream shorter or longer than the declared length is rejected and nothing is stored")
+        void lengthMismatchRejected() {
+            String fresh = key("mismatch-new");
+            String existing = key("mismatch-existing");
+            a().put(existing, utf8("keep me"));
+
+            for (String k : List.of(fresh, existing)) {
+                assertThatThrownBy(() -> a().put(k, new ByteArrayInputStream(utf8("0123456789")), 20, PutOptions.defaults()))
+                        .as("short stream to %s", k)
+                        .isInstanceOf(IllegalArgumentException.class);
+                assertThatThrownBy(() -> a().put(k, new ByteArrayInputStream(utf8("0123456789")), 5, PutOptions.defaults()))
+                        .as("long stream to %s", k)
+                        .isInstanceOf(IllegalArgumentException.class);
+            }
+
+            assertThat(b().stat(fresh)).isEmpty();
+            assertThat(contentOf(b(), existing)).contains("keep me");
+        }
+    }
+
+    @Nested
+    @DisplayName("large objects")
+    class Large {
+
+        @Test
+        @DisplayName("8 MiB of streamed content come back with the same SHA-256")
+        void largeObjectRoundTrip() {
+            Assumptions.assumeTrue(supportsLargeObjects(), "store does not hold large objects");
+            String k = key("large.bin");
+            GeneratedContent in = new GeneratedContent(LARGE_BYTES, 42);
+
+            BlobInfo info = a().put(k, in, LARGE_BYTES, PutOptions.defaults());
+
+            assertThat(info.size()).isEqualTo(LARGE_BYTES);
+            try (Blob blob = b().get(k).orElseThrow()) {
+                assertThat(blob.info().size()).isEqualTo(LARGE_BYTES);
+                assertThat(digestOf(blob.content())).isEqualTo(in.digest());
+            }
+        }
+
+        @Test
+        @DisplayName("8 MiB of content of unknown length come back whole")
+        void largeObjectOfUnknownLength() {
+            Assumptions.assumeTrue(supportsLargeObjects(), "store does not hold large objects");
+            String k = key("large-unknown.bin");
+            GeneratedContent in = new GeneratedContent(LARGE_BYTES + 123, 43);
+
+            BlobInfo info = a().put(k, in, -1, PutOptions.defaults());
+
+            assertThat(info.size()).isEqualTo(LARGE_BYTES + 123);
+            assertThat(b().stat(k).orElseThrow().size()).isEqualTo(LARGE_BYTES + 123);
+            try (Blob blob = b().get(k).orElseThrow()) {
+                assertThat(digestOf(blob.content())).isEqualTo(in.digest());
+            }
+        }
+
+        @Test
+        @DisplayName("a ranged read of a large object yields exactly the requested bytes")
+        void largeObjectRange() {
+            Assumptions.assumeTrue(supportsLargeObjects(), "store does not hold large objects");
+            String k = key("large-range.bin");
+            byte[] content = new byte[LARGE_BYTES];
+            new SplittableRandom(44).nextBytes(content);
+            a().put(k, content);
+            int offset = LARGE_BYTES / 2 + 17;
+
+            try (Blob blob = b().get(k, BlobRange.of(offset, 1000)).orElseThrow()) {
+                byte[] expected = new byte[1000];
+                System.arraycopy(content, offset, expected, 0, 1000);
+                assertThat(blob.readAllBytes()).containsExactly(expected);
+            }
+        }
+    }
+}

@@ -1,0 +1,481 @@
+package dev.exstate.testkit.contract;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.exstate.lease.InvalidLeaseNameException;
+import dev.exstate.lease.Lease;
+import dev.exstate.lease.LeaseOptions;
+import dev.exstate.lease.LeaseProvider;
+import dev.exstate.testkit.TimeControl;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The contract every {@link LeaseProvider} satisfies, as one abstract JUnit suite. A provider's
+ * test extends it, starts a fresh backend per test (in its own {@code @BeforeEach}) and answers
+ * {@link #newProvider} and {@link #time}; each {@code newProvider} call is one more replica over
+ * the same backend, and the suite closes every replica it made after each test.
+ *
+ * <p>With a manual clock, expiry is tested by advancing it and TTLs are long; with a backend that
+ * expires by its own clock (Redis, etcd) the suite uses a short TTL ({@link #ttl()}) and lets
+ * real time pass, waiting at most {@link #patience()} for the backend to agree.
+ *
+ * <p>Override {@link #readsBackend()} and {@link #storedToken} to let the "backend storage"
+ * group check what really landed in the backend; without them that group is skipped, and every
+ * other test still checks the contract through the API.
+ */
+public abstract class LeaseProviderContract {
+    private final List<LeaseProvider> providers = new CopyOnWriteArrayList<>();
+
+    /** A new replica's provider over this test's backend. Closed by the suite after the test. */
+    protected abstract LeaseProvider newProvider();
+
+    /** How time passes for the backend under test. */
+    protected abstract TimeControl time();
+
+    /**
+     * White-box hook: the fencing token of the live holder of {@code name} as the backend stores
+     * it, empty if nobody holds it. Only called when {@link #readsBackend()} is true.
+     */
+    protected Optional<Long> storedToken(String name) {
+        return Optional.empty();
+    }
+
+    /** True if {@link #storedToken} reads the backend; enables the "backend storage" group. */
+    protected boolean readsBackend() {
+        return false;
+    }
+
+    /** Lease TTL used by the suite: 30 s on a manual clock, 1 s when real time must pass. */
+    protected Duration ttl() {
+        return time().isManual() ? Duration.ofSeconds(30) : Duration.ofSeconds(1);
+    }
+
+    /** Longest time the suite waits for a real backend to agree (expiry, renewal). */
+    protected Duration patience() {
+        return Duration.ofSeconds(10);
+    }
+
+    @AfterEach
+    void closeProviders() {
+        for (LeaseProvider p : providers) {
+            p.close();
+        }
+        providers.clear();
+    }
+
+    /** A new replica, closed after the test. */
+    protected final LeaseProvider replica() {
+        LeaseProvider p = newProvider();
+        providers.add(p);
+        return p;
+    }
+
+    /** A name no other test (or earlier run against a shared backend) uses. */
+    protected static String leaseName(String base) {
+        return "contract-" + base + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    /** {@link #ttl()} without background renewal: the lease expires unless renewed by hand. */
+    protected final LeaseOptions unrenewed() {
+        return LeaseOptions.builder(ttl()).autoRenew(false).build();
+    }
+
+    private static Lease acquire(LeaseProvider p, String name, LeaseOptions options) {
+        Optional<Lease> lease = p.tryAcquire(name, options);
+        assertThat(lease).as("lease '%s' should be free", name).isPresent();
+        return lease.get();
+    }
+
+    /**
+     * Lets {@code old}'s TTL pass, then takes its name with {@code other} (on a real clock, as soon
+     * as the backend lets go), and checks that {@code old} already knew it was no longer valid.
+     */
+    private Lease takeOverAfterExpiry(LeaseProvider other, Lease old) {
+        time().advance(ttl().plusMillis(1));
+        AtomicReference<Lease> taken = new AtomicReference<>();
+        AtomicBoolean oldValidWhenTaken = new AtomicBoolean();
+        await().atMost(patience()).pollInterval(Duration.ofMillis(20)).until(() -> {
+            Optional<Lease> got = other.tryAcquire(old.name(), unrenewed());
+            got.ifPresent(l -> {
+                oldValidWhenTaken.set(old.isValid());
+                taken.set(l);
+            });
+            return got.isPresent();
+        });
+        assertThat(oldValidWhenTaken)
+                .as("the old holder must consider its lease invalid by the time another replica can take it")
+                .isFalse();
+        return taken.get();
+    }
+
+    @Nested
+    @DisplayName("acquiring")
+    class Acquiring {
+
+        @Test
+        @DisplayName("a free name is acquired and the lease is valid for at most its TTL")
+        void freeNameIsAcquired() {
+            String name = leaseName("free");
+            Lease lease = acquire(replica(), name, unrenewed());
+
+            assertThat(lease.name()).isEqualTo(name);
+            assertThat(lease.isValid()).isTrue();
+            assertThat(lease.remaining()).isPositive().isLessThanOrEqualTo(ttl());
+        }
+
+        @Test
+        @DisplayName("another replica cannot acquire a name while it is held")
+        void heldNameIsRefusedToOtherReplica() {
+            String name = leaseName("held");
+            Lease lease = acquire(replica(), name, unrenewed());
+
+            assertThat(replica().tryAcquire(name, unrenewed())).isEmpty();
+            assertThat(lease.isValid()).isTrue();
+        }
+
+        @Test
+        @DisplayName("the holding replica cannot acquire the same name a second time either")
+        void heldNameIsRefusedToSameReplica() {
+            LeaseProvider p = replica();
+            String name = leaseName("twice");
+            acquire(p, name, unrenewed());
+
+            assertThat(p.tryAcquire(name, unrenewed())).isEmpty();
+        }
+
+        @Test
+        @DisplayName("leases on different names do not block each other")
+        void namesAreIndependent() {
+            LeaseProvider p = replica();
+            acquire(p, leaseName("one"), unrenewed());
+            assertThat(replica().tryAcquire(leaseName("two"), unrenewed())).isPresent();
+        }
+
+        @Test
+        @DisplayName("blank, over-long and control-character names are rejected; 200 characters are fine")
+        void invalidNamesAreRejected() {
+            LeaseProvider p = replica();
+            for (String bad : new String[] {"", "   ", "x".repeat(201), "line\nbreak", "nul\u0000"}) {
+                assertThatThrownBy(() -> p.tryAcquire(bad, unrenewed()))
+                        .as("name %s", bad.replace("\n", "\\n").replace("\u0000", "\\0"))
+                        .isInstanceOf(InvalidLeaseNameException.class);
+            }
+            String longest = leaseName("long");
+            longest = longest + "x".repeat(200 - longest.length());
+            assertThat(p.tryAcquire(longest, unrenewed())).isPresent();
+        }
+    }
+
+    @Nested
+    @DisplayName("fencing tokens")
+    class FencingTokens {
+
+        @Test
+        @DisplayName("after release another replica acquires the name with a greater token")
+        void releasedNameGoesToOtherReplicaWithGreaterToken() {
+            String name = leaseName("handover");
+            Lease first = acquire(replica(), name, unrenewed());
+            first.release();
+
+            Lease second = acquire(replica(), name, unrenewed());
+
+            assertThat(first.isValid()).isFalse();
+            assertThat(second.fencingToken()).isGreaterThan(first.fencingToken());
+        }
+
+        @Test
+        @DisplayName("tokens strictly increase over 20 acquisitions alternating between two replicas")
+        void tokensStrictlyIncrease() {
+            LeaseProvider[] replicas = {replica(), replica()};
+            String name = leaseName("tokens");
+            long previous = Long.MIN_VALUE;
+            for (int i = 0; i < 20; i++) {
+                Lease lease = acquire(replicas[i % 2], name, unrenewed());
+                assertThat(lease.fencingToken()).as("acquisition %d", i).isGreaterThan(previous);
+                previous = lease.fencingToken();
+                lease.release();
+            }
+        }
+    }
+
+    @Nested
+    @DisplayName("expiry and renewal")
+    class ExpiryAndRenewal {
+
+        @Test
+        @DisplayName("a lease that is not renewed expires: another replica takes it, and the old holder already knows")
+        void unrenewedLeaseExpires() {
+            String name = leaseName("expires");
+            Lease old = acquire(replica(), name, unrenewed());
+            LeaseProvider other = replica();
+            time().advance(ttl().dividedBy(2));
+            assertThat(other.tryAcquire(name, unrenewed())).as("still held at half the TTL").isEmpty();
+            assertThat(old.isValid()).isTrue();
+
+            Lease taken = takeOverAfterExpiry(other, old);
+
+            assertThat(old.isValid()).isFalse();
+            assertThat(old.remaining()).isZero();
+            assertThat(taken.fencingToken()).isGreaterThan(old.fencingToken());
+        }
+
+        @Test
+        @DisplayName("renew extends the lease by its TTL from now")
+        void renewExtends() {
+            String name = leaseName("renew");
+            Lease lease = acquire(replica(), name, unrenewed());
+            time().advance(ttl().dividedBy(2));
+
+            assertThat(lease.renew()).isTrue();
+            time().advance(ttl().multipliedBy(7).dividedBy(10));
+
+            assertThat(lease.isValid()).as("0.7 TTL after renewal, 1.2 TTL after acquisition").isTrue();
+            assertThat(replica().tryAcquire(name, unrenewed())).isEmpty();
+        }
+
+        @Test
+        @DisplayName("renewing a lease another replica took over returns false and fires onLost once")
+        void renewAfterTakeoverFailsAndFiresOnLost() {
+            String name = leaseName("takeover");
+            Lease old = acquire(replica(), name, unrenewed());
+            AtomicInteger lost = new AtomicInteger();
+            old.onLost(lost::incrementAndGet);
+            Lease taken = takeOverAfterExpiry(replica(), old);
+
+            assertThat(old.renew()).isFalse();
+            assertThat(old.renew()).isFalse();
+
+            assertThat(lost).as("onLost fires exactly once").hasValue(1);
+            assertThat(old.isValid()).isFalse();
+            AtomicInteger late = new AtomicInteger();
+            old.onLost(late::incrementAndGet);
+            assertThat(late).as("a callback added after the loss runs at once").hasValue(1);
+            assertThat(taken.isValid()).isTrue();
+            assertThat(taken.renew()).as("the new holder is untouched").isTrue();
+        }
+
+        @Test
+        @DisplayName("a stale holder's release does not free the new holder's lease")
+        void staleReleaseDoesNotFreeNewHolder() {
+            String name = leaseName("stale");
+            Lease old = acquire(replica(), name, unrenewed());
+            Lease taken = takeOverAfterExpiry(replica(), old);
+
+            assertThatCode(old::release).doesNotThrowAnyException();
+
+            assertThat(replica().tryAcquire(name, unrenewed())).isEmpty();
+            assertThat(taken.isValid()).isTrue();
+        }
+
+        @Test
+        @DisplayName("an auto-renewed lease outlives several TTLs")
+        void autoRenewedLeaseOutlivesItsTtl() {
+            String name = leaseName("auto");
+            // on a manual clock renewals still tick in real time: keep them frequent so the test is quick
+            Duration renewEvery = time().isManual() ? Duration.ofMillis(50) : ttl().dividedBy(3);
+            Lease lease = acquire(replica(), name, LeaseOptions.builder(ttl()).renewEvery(renewEvery).build());
+            LeaseProvider other = replica();
+
+            for (int round = 0; round < 5; round++) {
+                time().advance(ttl().dividedBy(2));
+                await().atMost(patience()).pollInterval(Duration.ofMillis(10))
+                        .until(() -> lease.remaining().compareTo(ttl().dividedBy(2)) > 0);
+                assertThat(lease.isValid()).as("round %d", round).isTrue();
+                assertThat(other.tryAcquire(name, unrenewed())).as("round %d", round).isEmpty();
+            }
+
+            lease.release();
+            assertThat(other.tryAcquire(name, unrenewed())).isPresent();
+        }
+    }
+
+    @Nested
+    @DisplayName("releasing")
+    class Releasing {
+
+        @Test
+        @DisplayName("release is idempotent and fires no lost callback")
+        void releaseIsIdempotentAndQuiet() {
+            String name = leaseName("release");
+            Lease lease = acquire(replica(), name, unrenewed());
+            AtomicInteger lost = new AtomicInteger();
+            lease.onLost(lost::incrementAndGet);
+
+            lease.release();
+            lease.release();
+            lease.close();
+
+            assertThat(lease.isValid()).isFalse();
+            assertThat(lease.remaining()).isZero();
+            assertThat(lease.renew()).isFalse();
+            assertThat(lost).hasValue(0);
+            assertThat(replica().tryAcquire(name, unrenewed())).isPresent();
+        }
+
+        @Test
+        @DisplayName("closing a provider releases every lease it holds")
+        void closeReleasesAll() {
+            LeaseProvider p = replica();
+            String unrenewedName = leaseName("close-a");
+            String renewedName = leaseName("close-b");
+            Lease a = acquire(p, unrenewedName, unrenewed());
+            Lease b = acquire(p, renewedName, LeaseOptions.of(ttl()));
+
+            p.close();
+            p.close();
+
+            assertThat(a.isValid()).isFalse();
+            assertThat(b.isValid()).isFalse();
+            LeaseProvider other = replica();
+            assertThat(other.tryAcquire(unrenewedName, unrenewed())).isPresent();
+            assertThat(other.tryAcquire(renewedName, unrenewed())).isPresent();
+        }
+    }
+
+    @Nested
+    @DisplayName("contention")
+    class Contention {
+
+        @Test
+        @DisplayName("four threads on two replicas contending 200 times never see two valid holders, and tokens increase")
+        void neverTwoHolders() throws Exception {
+            LeaseProvider[] replicas = {replica(), replica()};
+            String name = leaseName("contended");
+            int wanted = 200;
+            AtomicInteger holders = new AtomicInteger();
+            AtomicInteger acquisitions = new AtomicInteger();
+            AtomicInteger overlaps = new AtomicInteger();
+            AtomicInteger invalidWhileHeld = new AtomicInteger();
+            AtomicInteger nonIncreasing = new AtomicInteger();
+            AtomicLong lastToken = new AtomicLong(Long.MIN_VALUE);
+            long giveUpAt = System.nanoTime() + patience().multipliedBy(3).toNanos();
+
+            ExecutorService pool = Executors.newFixedThreadPool(4, r -> {
+                Thread t = new Thread(r, "exstate-contract-worker");
+                t.setDaemon(true);
+                return t;
+            });
+            try {
+                CountDownLatch start = new CountDownLatch(1);
+                List<Future<?>> workers = new ArrayList<>();
+                for (int w = 0; w < 4; w++) {
+                    LeaseProvider mine = replicas[w % 2];
+                    workers.add(pool.submit(() -> {
+                        start.await();
+                        while (acquisitions.get() < wanted && System.nanoTime() < giveUpAt) {
+                            Optional<Lease> got = mine.tryAcquire(name, unrenewed());
+                            if (got.isEmpty()) {
+                                continue;
+                            }
+                            Lease lease = got.get();
+                            if (holders.incrementAndGet() != 1) {
+                                overlaps.incrementAndGet();
+                            }
+                            if (!lease.isValid()) {
+                                invalidWhileHeld.incrementAndGet();
+                            }
+                            if (lease.fencingToken() <= lastToken.getAndSet(lease.fencingToken())) {
+                                nonIncreasing.incrementAndGet();
+                            }
+                            acquisitions.incrementAndGet();
+                            // leave the critical section before releasing, or the next holder would overlap us
+                            holders.decrementAndGet();
+                            lease.release();
+                        }
+                        return null;
+                    }));
+                }
+                start.countDown();
+                for (Future<?> f : workers) {
+                    f.get(patience().multipliedBy(4).toMillis(), TimeUnit.MILLISECONDS);
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+
+            assertThat(acquisitions.get()).isGreaterThanOrEqualTo(wanted);
+            assertThat(overlaps).as("moments with two holders").hasValue(0);
+            assertThat(invalidWhileHeld).as("fresh leases that were not valid").hasValue(0);
+            assertThat(nonIncreasing).as("tokens not greater than the previous holder's").hasValue(0);
+        }
+    }
+
+    @Nested
+    @DisplayName("backend storage (white-box)")
+    class BackendStorage {
+
+        @Test
+        @DisplayName("an acquired lease is stored with its fencing token, and release removes it")
+        void acquireStoresAndReleaseRemoves() {
+            assumeTrue(readsBackend(), "provider test does not read the backend");
+            String name = leaseName("stored");
+            Lease lease = acquire(replica(), name, unrenewed());
+            assertThat(storedToken(name)).contains(lease.fencingToken());
+
+            lease.release();
+
+            assertThat(storedToken(name)).isEmpty();
+        }
+
+        @Test
+        @DisplayName("an expired lease is gone from the backend")
+        void expiredLeaseIsGone() {
+            assumeTrue(readsBackend(), "provider test does not read the backend");
+            String name = leaseName("gone");
+            acquire(replica(), name, unrenewed());
+
+            time().advance(ttl().plusMillis(1));
+
+            await().atMost(patience()).pollInterval(Duration.ofMillis(20)).until(() -> storedToken(name).isEmpty());
+        }
+
+        @Test
+        @DisplayName("after a takeover the backend holds the new holder's token, even after the stale holder releases")
+        void takeoverIsStored() {
+            assumeTrue(readsBackend(), "provider test does not read the backend");
+            String name = leaseName("takeover-stored");
+            Lease old = acquire(replica(), name, unrenewed());
+            Lease taken = takeOverAfterExpiry(replica(), old);
+
+            old.release();
+            assertThat(old.renew()).isFalse();
+
+            assertThat(storedToken(name)).contains(taken.fencingToken());
+        }
+
+        @Test
+        @DisplayName("closing a provider removes its leases from the backend")
+        void closeRemovesFromBackend() {
+            assumeTrue(readsBackend(), "provider test does not read the backend");
+            LeaseProvider p = replica();
+            String name = leaseName("close-stored");
+            acquire(p, name, LeaseOptions.of(ttl()));
+
+            p.close();
+
+            assertThat(storedToken(name)).isEmpty();
+        }
+    }
+}

@@ -1,0 +1,306 @@
+package dev.exstate.testkit.s3;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Objects;
+import java.util.Properties;
+import org.gaul.s3proxy.AuthenticationType;
+import org.gaul.s3proxy.S3Proxy;
+import org.jclouds.ContextBuilder;
+import org.jclouds.blobstore.BlobStoreContext;
+
+/**
+ * An S3 endpoint served in-process by <a href="https://github.com/gaul/s3proxy">s3proxy</a> on a
+ * loopback port, for integration tests of S3 clients. Requests are authenticated (AWS signature
+ * V2 or V4) with the server's access key and secret key.
+ *
+ * <p>Two storage backends: {@link Backend#TRANSIENT} keeps objects in this JVM's heap (fast; for
+ * small objects), {@link Backend#FILESYSTEM} keeps them in a directory (for large objects, and
+ * for data that must survive {@link #restart()} of a new server instance over the same
+ * directory). Either way the data survives {@link #stop()}/{@link #start()} of the same instance,
+ * and a restarted server listens on the same port, so a client keeps its endpoint.
+ *
+ * <p>s3proxy and its dependency tree are not brought in by the testkit: add
+ * {@code org.gaul:s3proxy} to your test classpath (and align Jackson, see the project's
+ * DEPENDENCIES notes). Bucket names need at least 3 characters.
+ *
+ * <p>Thread-safe; the secret key never appears in {@link #toString()}.
+ */
+public final class S3ProxyServer implements AutoCloseable {
+
+    /** Where the served objects are kept. */
+    public enum Backend {
+        /** In this JVM's heap (jclouds {@code transient}). */
+        TRANSIENT,
+        /** In a directory (jclouds {@code filesystem}). */
+        FILESYSTEM
+    }
+
+    private static final String HOST = "127.0.0.1";
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(20);
+
+    private final Backend backend;
+    private final String accessKey;
+    private final String secretKey;
+    private final Path dataDir;
+    private final boolean deleteDataDirOnClose;
+    private final BlobStoreContext context;
+
+    private int port;
+    private S3Proxy proxy;
+    private boolean closed;
+
+    private S3ProxyServer(Builder b) {
+        this.backend = b.backend;
+        this.accessKey = b.accessKey != null ? b.accessKey : "exstate-" + randomHex(6);
+        this.secretKey = b.secretKey != null ? b.secretKey : randomHex(20);
+        this.port = b.port;
+        Properties props = new Properties();
+        if (backend == Backend.FILESYSTEM) {
+            try {
+                this.deleteDataDirOnClose = b.dataDir == null;
+                this.dataDir = b.dataDir != null ? Files.createDirectories(b.dataDir) : Files.createTempDirectory("exstate-s3proxy-");
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot create the s3proxy data directory", e);
+            }
+            props.setProperty("jclouds.filesystem.basedir", dataDir.toAbsolutePath().toString());
+        } else {
+            this.dataDir = null;
+            this.deleteDataDirOnClose = false;
+        }
+        this.context = ContextBuilder.newBuilder(backend == Backend.FILESYSTEM ? "filesystem" : "transient")
+                .overrides(props)
+                .credentials(accessKey, secretKey)
+                .build(BlobStoreContext.class);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A started server with a transient backend, a random port and random credentials. */
+    public static S3ProxyServer startTransient() {
+        return builder().build().start();
+    }
+
+    /**
+     * Starts serving; on the first start on the configured port (0: a free one), later on the
+     * port the first start got. Returns once the server accepts connections. No-op if running.
+     *
+     * @throws IllegalStateException if the server is closed or does not start
+     */
+    public synchronized S3ProxyServer start() {
+        if (closed) {
+            throw new IllegalStateException("s3proxy server is closed");
+        }
+        if (proxy != null) {
+            return this;
+        }
+        S3Proxy p = S3Proxy.builder()
+                .blobStore(context.getBlobStore())
+                .endpoint(URI.create("http://" + HOST + ":" + port))
+                .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, accessKey, secretKey)
+                .build();
+        try {
+            p.start();
+            long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+            while (!"STARTED".equals(p.getState())) {
+                if ("FAILED".equals(p.getState()) || System.nanoTime() > deadline) {
+                    p.stop();
+                    throw new IllegalStateException("s3proxy did not start on " + HOST + ":" + port + " (state " + p.getState() + ")");
+                }
+                Thread.sleep(10);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while starting s3proxy", e);
+        } catch (IllegalStateException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException("s3proxy failed to start on " + HOST + ":" + port + ": " + e.getMessage(), e);
+        }
+        port = p.getPort();
+        proxy = p;
+        return this;
+    }
+
+    /** Stops serving (connections are refused); the stored objects and the port are kept for {@link #start()}. */
+    public synchronized void stop() {
+        if (proxy == null) {
+            return;
+        }
+        try {
+            proxy.stop();
+        } catch (Exception e) {
+            throw new IllegalStateException("s3proxy failed to stop: " + e.getMessage(), e);
+        } finally {
+            proxy = null;
+        }
+    }
+
+    /** {@link #stop()} then {@link #start()} on the same port, with the same objects. */
+    public synchronized S3ProxyServer restart() {
+        stop();
+        return start();
+    }
+
+    public synchronized boolean isRunning() {
+        return proxy != null;
+    }
+
+    /** {@code http://127.0.0.1:<port>}; valid once started, and stays the same across restarts. */
+    public synchronized URI endpoint() {
+        if (port == 0) {
+            throw new IllegalStateException("s3proxy has not been started yet: no port assigned");
+        }
+        return URI.create("http://" + HOST + ":" + port);
+    }
+
+    public synchronized int port() {
+        return port;
+    }
+
+    public String accessKey() {
+        return accessKey;
+    }
+
+    public String secretKey() {
+        return secretKey;
+    }
+
+    public Backend backend() {
+        return backend;
+    }
+
+    /** The data directory of a {@link Backend#FILESYSTEM} server, else {@code null}. */
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    /** Creates {@code bucket} directly in the backend (no HTTP); no-op if it exists. */
+    public void createBucket(String bucket) {
+        Objects.requireNonNull(bucket, "bucket");
+        context.getBlobStore().createContainerInLocation(null, bucket);
+    }
+
+    /** Whether {@code bucket} exists, asked directly of the backend. */
+    public boolean bucketExists(String bucket) {
+        return context.getBlobStore().containerExists(bucket);
+    }
+
+    /**
+     * Stops the server, releases the backend and deletes the data directory if this server
+     * created it. Idempotent.
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        try {
+            stop();
+        } finally {
+            closed = true;
+            context.close();
+            if (deleteDataDirOnClose && dataDir != null) {
+                deleteRecursively(dataDir);
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "S3ProxyServer[" + backend + ", " + HOST + ":" + port + ", accessKey=****]";
+    }
+
+    private static void deleteRecursively(Path dir) {
+        try {
+            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                    Files.deleteIfExists(file);
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
+                    Files.deleteIfExists(d);
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException e) {
+            // a leftover temp directory is not worth failing a test run for
+        }
+    }
+
+    private static String randomHex(int bytes) {
+        byte[] b = new byte[bytes];
+        new SecureRandom().nextBytes(b);
+        return HexFormat.of().formatHex(b);
+    }
+
+    /** Builder for {@link S3ProxyServer}. Defaults: transient backend, random port, random credentials. */
+    public static final class Builder {
+        private Backend backend = Backend.TRANSIENT;
+        private Path dataDir;
+        private String accessKey;
+        private String secretKey;
+        private int port;
+
+        private Builder() {
+        }
+
+        /** Keep objects in the heap of this JVM. */
+        public Builder transientBackend() {
+            this.backend = Backend.TRANSIENT;
+            this.dataDir = null;
+            return this;
+        }
+
+        /** Keep objects in a new temporary directory, deleted on {@link S3ProxyServer#close()}. */
+        public Builder filesystemBackend() {
+            this.backend = Backend.FILESYSTEM;
+            this.dataDir = null;
+            return this;
+        }
+
+        /** Keep objects in {@code dir} (created if missing, never deleted by the server). */
+        public Builder filesystemBackend(Path dir) {
+            this.backend = Backend.FILESYSTEM;
+            this.dataDir = Objects.requireNonNull(dir, "dir");
+            return this;
+        }
+
+        public Builder credentials(String accessKey, String secretKey) {
+            if (accessKey == null || accessKey.isBlank() || secretKey == null || secretKey.isBlank()) {
+                throw new IllegalArgumentException("s3proxy access key and secret key must not be blank");
+            }
+            this.accessKey = accessKey;
+            this.secretKey = secretKey;
+            return this;
+        }
+
+        /** Port to listen on, 0 (the default) for a free one chosen at the first start. */
+        public Builder port(int port) {
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("port must be in [0, 65535], was " + port);
+            }
+            this.port = port;
+            return this;
+        }
+
+        /** Builds a server that is not started yet. */
+        public S3ProxyServer build() {
+            return new S3ProxyServer(this);
+        }
+    }
+}

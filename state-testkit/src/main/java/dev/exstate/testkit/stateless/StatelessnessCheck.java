@@ -1,0 +1,486 @@
+package dev.exstate.testkit.stateless;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The standard proof that a service is stateless: N replicas with the same config behind a
+ * round-robin balancer give every client the same answers as one replica alone, and a scheduled
+ * job runs each tick on one replica only.
+ *
+ * <p>{@link #run()} does, in this order:
+ * <ol>
+ *   <li>starts {@code N} replicas (default 2) in one shared {@link World};</li>
+ *   <li>sends the {@link Workload}: clients interleaved, step {@code i} of a client to replica
+ *       {@code i % N}, each client with its own cookies and captured {@code {{variables}}};</li>
+ *   <li>starts one fresh replica in a fresh world (the baseline), sends the same workload to it
+ *       alone, and closes it;</li>
+ *   <li>compares the answers request by request: status and body, the body passed through the
+ *       {@linkplain Builder#normalizeBody normalizer} first (mask generated ids, timestamps);</li>
+ *   <li>once the group has been up for the {@linkplain Builder#jobWindow job window}, collects
+ *       {@link Replica#jobRuns()}: a (job, tick) reported by more than one replica is a duplicate;</li>
+ *   <li>closes the replicas and the world.</li>
+ * </ol>
+ *
+ * <p>Bounded: every request has a timeout (default 5 s) and counts as "no answer" when it passes;
+ * starting and closing a replica is bounded by the start timeout (default 30 s). Requests are sent
+ * one at a time, so the verdict does not depend on races between clients. A check instance may be
+ * run more than once; runs are independent. A replica that fails to start makes {@link #run()}
+ * throw {@link IllegalStateException}: that is a broken setup, not a verdict.
+ */
+public final class StatelessnessCheck {
+    static final String REPLICAS_WORLD = "replicas";
+    static final String BASELINE_WORLD = "baseline";
+
+    private static final Logger LOG = LoggerFactory.getLogger(StatelessnessCheck.class);
+    private static final Pattern VARIABLE = Pattern.compile("\\{\\{([A-Za-z0-9_.-]+)}}");
+    private static final AtomicInteger THREADS = new AtomicInteger();
+
+    private final ReplicaFactory factory;
+    private final String name;
+    private final int replicas;
+    private final Workload workload;
+    private final UnaryOperator<String> normalizer;
+    private final Duration jobWindow;
+    private final Duration requestTimeout;
+    private final Duration startTimeout;
+
+    private StatelessnessCheck(Builder b) {
+        this.factory = b.factory;
+        this.name = b.name;
+        this.replicas = b.replicas;
+        this.workload = Objects.requireNonNull(b.workload, "workload: call Builder.workload(...)");
+        this.normalizer = b.normalizer;
+        this.jobWindow = b.jobWindow;
+        this.requestTimeout = b.requestTimeout;
+        this.startTimeout = b.startTimeout;
+    }
+
+    public static Builder builder(ReplicaFactory factory) {
+        return new Builder(factory);
+    }
+
+    /**
+     * Runs the check (see the class comment). Blocks for about the job window plus the time the
+     * two workload runs take.
+     *
+     * @throws IllegalStateException if a replica does not start within the start timeout
+     */
+    public StatelessnessReport run() {
+        ExecutorService httpThreads = Executors.newFixedThreadPool(2, r -> {
+            Thread t = new Thread(r, "exstate-statelessness-http-" + THREADS.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        HttpClient http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(requestTimeout)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .executor(httpThreads)
+                .build();
+        World groupWorld = new World(REPLICAS_WORLD);
+        List<Replica> group = new ArrayList<>();
+        try {
+            for (int i = 0; i < replicas; i++) {
+                group.add(start(groupWorld, "replica " + i + " of " + replicas));
+            }
+            long groupStarted = System.nanoTime();
+            LOG.debug("statelessness check {}: {} replicas up, sending {} requests", name, replicas, workload.requestCount());
+            List<List<Exchange>> actual = send(http, group);
+
+            List<List<Exchange>> expected;
+            World baselineWorld = new World(BASELINE_WORLD);
+            try {
+                Replica baseline = start(baselineWorld, "the baseline replica");
+                try {
+                    expected = send(http, List.of(baseline));
+                } finally {
+                    close(baseline, "the baseline replica");
+                }
+            } finally {
+                baselineWorld.close();
+            }
+
+            List<Difference> differences = new ArrayList<>();
+            Map<String, int[]> perEndpoint = new LinkedHashMap<>();
+            List<String> notes = new ArrayList<>();
+            compare(expected, actual, differences, perEndpoint, notes);
+
+            long waitNanos = jobWindow.toNanos() - (System.nanoTime() - groupStarted);
+            if (waitNanos > 0) {
+                TimeUnit.NANOSECONDS.sleep(waitNanos);
+            }
+            Duration window = Duration.ofMillis((System.nanoTime() - groupStarted) / 1_000_000L);
+            Map<JobRun, TreeSet<Integer>> runs = new TreeMap<>(
+                    Comparator.comparing(JobRun::job).thenComparingLong(JobRun::tick));
+            int runCount = 0;
+            for (int i = 0; i < group.size(); i++) {
+                List<JobRun> reported = group.get(i).jobRuns();
+                runCount += reported.size();
+                for (JobRun run : reported) {
+                    runs.computeIfAbsent(run, k -> new TreeSet<>()).add(i);
+                }
+            }
+            List<DuplicateJobRun> duplicates = new ArrayList<>();
+            runs.forEach((run, on) -> {
+                if (on.size() > 1) {
+                    duplicates.add(new DuplicateJobRun(run, List.copyOf(on)));
+                }
+            });
+
+            List<EndpointResult> endpoints = new ArrayList<>();
+            perEndpoint.forEach((e, counts) -> endpoints.add(new EndpointResult(e, counts[0], counts[1])));
+            return new StatelessnessReport(name, replicas, workload.clients().size(), workload.requestCount(),
+                    endpoints, differences, window, runCount, duplicates, notes);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("statelessness check " + name + " was interrupted", e);
+        } finally {
+            for (int i = group.size() - 1; i >= 0; i--) {
+                close(group.get(i), "replica " + i);
+            }
+            groupWorld.close();
+            httpThreads.shutdownNow();
+        }
+    }
+
+    private void compare(List<List<Exchange>> expected, List<List<Exchange>> actual, List<Difference> differences,
+                         Map<String, int[]> perEndpoint, List<String> notes) {
+        int baselineNoAnswer = 0;
+        int baselineServerErrors = 0;
+        String firstBaselineProblem = null;
+        // walk in the order requests were sent, so the first differences shown are the first that happened
+        for (int s = 0; s < workload.maxSteps(); s++) {
+            for (int c = 0; c < workload.clients().size(); c++) {
+                Workload.Client client = workload.clients().get(c);
+                if (s >= client.steps().size()) {
+                    continue;
+                }
+                Step step = client.steps().get(s);
+                Exchange want = expected.get(c).get(s);
+                Exchange got = actual.get(c).get(s);
+                Response w = normalize(want.response());
+                Response g = normalize(got.response());
+                int[] counts = perEndpoint.computeIfAbsent(step.endpoint(), k -> new int[2]);
+                counts[0]++;
+                if (w.isError() || w.status() >= 500) {
+                    if (w.isError()) {
+                        baselineNoAnswer++;
+                    } else {
+                        baselineServerErrors++;
+                    }
+                    if (firstBaselineProblem == null) {
+                        firstBaselineProblem = want.request() + " -> " + w.shortForm(60);
+                    }
+                }
+                if (!same(w, g)) {
+                    counts[1]++;
+                    differences.add(new Difference(client.name(), s, s % replicas, step.endpoint(), got.request(), w, g));
+                }
+            }
+        }
+        if (baselineNoAnswer + baselineServerErrors > 0) {
+            notes.add("the baseline itself got " + baselineNoAnswer + " requests without answer and " + baselineServerErrors
+                    + " server errors (first: " + firstBaselineProblem + "); check the workload and the service");
+        }
+    }
+
+    private static boolean same(Response expected, Response actual) {
+        if (expected.isError() || actual.isError()) {
+            // error texts name ports and differ between runs; only "no answer on both sides" is the same
+            return expected.isError() && actual.isError();
+        }
+        return expected.status() == actual.status() && expected.body().equals(actual.body());
+    }
+
+    private Response normalize(Response r) {
+        if (r.isError()) {
+            return r;
+        }
+        String body = Objects.requireNonNull(normalizer.apply(r.body()), "body normalizer returned null");
+        return new Response(r.status(), body, null);
+    }
+
+    /** Sends the workload to {@code targets} round-robin; result[client][step]. */
+    private List<List<Exchange>> send(HttpClient http, List<Replica> targets) throws InterruptedException {
+        List<ClientState> states = new ArrayList<>();
+        List<List<Exchange>> results = new ArrayList<>();
+        for (int c = 0; c < workload.clients().size(); c++) {
+            states.add(new ClientState());
+            results.add(new ArrayList<>());
+        }
+        for (int s = 0; s < workload.maxSteps(); s++) {
+            for (int c = 0; c < workload.clients().size(); c++) {
+                List<Step> steps = workload.clients().get(c).steps();
+                if (s < steps.size()) {
+                    Replica target = targets.get(s % targets.size());
+                    results.get(c).add(exchange(http, target.baseUri(), steps.get(s), states.get(c)));
+                }
+            }
+        }
+        return results;
+    }
+
+    private Exchange exchange(HttpClient http, URI base, Step step, ClientState state) throws InterruptedException {
+        String shown = step.method() + " " + step.path();
+        try {
+            String path = substitute(step.path(), state.variables);
+            shown = step.method() + " " + path;
+            byte[] body = step.textBody()
+                    ? substitute(new String(step.body(), StandardCharsets.UTF_8), state.variables).getBytes(StandardCharsets.UTF_8)
+                    : step.body();
+            String root = base.toString().endsWith("/") ? base.toString().substring(0, base.toString().length() - 1) : base.toString();
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(root + path))
+                    .timeout(requestTimeout)
+                    .method(step.method(), body.length == 0 ? HttpRequest.BodyPublishers.noBody()
+                            : HttpRequest.BodyPublishers.ofByteArray(body));
+            for (Map.Entry<String, String> h : step.headers().entrySet()) {
+                request.header(h.getKey(), substitute(h.getValue(), state.variables));
+            }
+            if (!state.cookies.isEmpty()) {
+                StringBuilder cookie = new StringBuilder();
+                state.cookies.forEach((k, v) -> cookie.append(cookie.length() == 0 ? "" : "; ").append(k).append('=').append(v));
+                request.header("Cookie", cookie.toString());
+            }
+            CompletableFuture<HttpResponse<byte[]>> call = http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+            HttpResponse<byte[]> response;
+            try {
+                // the request timeout covers the headers; the extra second bounds a body that never ends
+                response = call.get(requestTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                call.cancel(true);
+                return new Exchange(shown, Response.failed("no answer within " + requestTimeout.toMillis() + " ms"));
+            } catch (ExecutionException e) {
+                Throwable cause = e.getCause();
+                if (cause instanceof HttpTimeoutException) {
+                    return new Exchange(shown, Response.failed("no answer within " + requestTimeout.toMillis() + " ms"));
+                }
+                return new Exchange(shown, Response.failed(cause instanceof IOException io && io.getMessage() != null
+                        ? cause.getClass().getSimpleName() + ": " + io.getMessage() : String.valueOf(cause)));
+            }
+            state.takeCookies(response.headers().allValues("set-cookie"));
+            Response r = Response.of(response.statusCode(), response.body());
+            for (Step.Capture capture : step.captures()) {
+                Matcher m = capture.pattern().matcher(r.body());
+                if (m.find()) {
+                    state.variables.put(capture.variable(), m.groupCount() >= 1 ? m.group(1) : m.group());
+                }
+            }
+            return new Exchange(shown, r);
+        } catch (UnresolvedVariableException | IllegalArgumentException e) {
+            return new Exchange(shown, Response.failed("not sent: " + e.getMessage()));
+        }
+    }
+
+    private static String substitute(String text, Map<String, String> variables) {
+        if (text.indexOf("{{") < 0) {
+            return text;
+        }
+        Matcher m = VARIABLE.matcher(text);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            String value = variables.get(m.group(1));
+            if (value == null) {
+                throw new UnresolvedVariableException("{{" + m.group(1) + "}} was not captured by an earlier response");
+            }
+            m.appendReplacement(out, Matcher.quoteReplacement(value));
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+
+    private Replica start(World world, String what) throws InterruptedException {
+        Replica replica = bounded("starting " + what, () -> factory.start(world));
+        if (replica == null || replica.baseUri() == null) {
+            throw new IllegalStateException("statelessness check " + name + ": the factory returned no replica (or no base URI) for " + what);
+        }
+        return replica;
+    }
+
+    private void close(Replica replica, String what) {
+        try {
+            bounded("closing " + what, () -> {
+                replica.close();
+                return null;
+            });
+        } catch (RuntimeException e) {
+            LOG.warn("statelessness check {}: {}", name, e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Runs {@code call} on its own daemon thread and waits at most the start timeout. */
+    private <T> T bounded(String what, Callable<T> call) throws InterruptedException {
+        FutureTask<T> task = new FutureTask<>(call);
+        Thread t = new Thread(task, "exstate-statelessness-lifecycle-" + THREADS.incrementAndGet());
+        t.setDaemon(true);
+        t.start();
+        try {
+            return task.get(startTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            task.cancel(true);
+            throw new IllegalStateException("statelessness check " + name + ": " + what + " did not finish within "
+                    + startTimeout.toMillis() + " ms");
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("statelessness check " + name + ": " + what + " failed: " + e.getCause(), e.getCause());
+        }
+    }
+
+    /** One request as sent and its answer. */
+    private record Exchange(String request, Response response) {
+    }
+
+    /** One virtual client's cookies and captured variables during one run. */
+    private static final class ClientState {
+        final Map<String, String> cookies = new LinkedHashMap<>();
+        final Map<String, String> variables = new HashMap<>();
+
+        void takeCookies(List<String> setCookies) {
+            for (String header : setCookies) {
+                String[] parts = header.split(";");
+                int eq = parts[0].indexOf('=');
+                if (eq <= 0) {
+                    continue;
+                }
+                String cookieName = parts[0].substring(0, eq).trim();
+                String value = parts[0].substring(eq + 1).trim();
+                boolean expired = false;
+                for (int i = 1; i < parts.length; i++) {
+                    String attr = parts[i].trim().toLowerCase(java.util.Locale.ROOT);
+                    if (attr.startsWith("max-age=")) {
+                        try {
+                            expired = Long.parseLong(attr.substring("max-age=".length()).trim()) <= 0;
+                        } catch (NumberFormatException ignored) {
+                            // a malformed Max-Age is ignored, as browsers do
+                        }
+                    }
+                }
+                if (expired || value.isEmpty()) {
+                    cookies.remove(cookieName);
+                } else {
+                    cookies.put(cookieName, value);
+                }
+            }
+        }
+    }
+
+    private static final class UnresolvedVariableException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        UnresolvedVariableException(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * Builder for {@link StatelessnessCheck}. Defaults: 2 replicas, no body normalization, no job
+     * window, 5 s request timeout, 30 s start timeout. A workload is required.
+     */
+    public static final class Builder {
+        private final ReplicaFactory factory;
+        private String name = "service";
+        private int replicas = 2;
+        private Workload workload;
+        private UnaryOperator<String> normalizer = UnaryOperator.identity();
+        private Duration jobWindow = Duration.ZERO;
+        private Duration requestTimeout = Duration.ofSeconds(5);
+        private Duration startTimeout = Duration.ofSeconds(30);
+
+        private Builder(ReplicaFactory factory) {
+            this.factory = Objects.requireNonNull(factory, "factory");
+        }
+
+        /** The name reports use for the service under test. */
+        public Builder name(String v) {
+            this.name = Objects.requireNonNull(v, "name");
+            return this;
+        }
+
+        /** Replicas in the checked group; at least 2. */
+        public Builder replicas(int n) {
+            if (n < 2) {
+                throw new IllegalArgumentException("the check needs at least 2 replicas, was " + n);
+            }
+            this.replicas = n;
+            return this;
+        }
+
+        public Builder workload(Workload v) {
+            this.workload = Objects.requireNonNull(v, "workload");
+            return this;
+        }
+
+        /**
+         * Applied to both bodies before comparing, e.g. to mask generated ids:
+         * {@code b -> b.replaceAll("[0-9a-f]{32}", "<id>")}. Must not return null.
+         */
+        public Builder normalizeBody(UnaryOperator<String> v) {
+            this.normalizer = Objects.requireNonNull(v, "normalizer");
+            return this;
+        }
+
+        /**
+         * How long the group runs, from its start, before job runs are collected; choose a few
+         * job periods (e.g. 1.5 s for a 200 ms job). Zero collects right after the comparison.
+         */
+        public Builder jobWindow(Duration v) {
+            if (v.isNegative()) {
+                throw new IllegalArgumentException("jobWindow must not be negative, was " + v);
+            }
+            this.jobWindow = v;
+            return this;
+        }
+
+        /** Longest wait for one answer; a request past it counts as "no answer". */
+        public Builder requestTimeout(Duration v) {
+            if (v.toMillis() < 1) {
+                throw new IllegalArgumentException("requestTimeout must be at least 1 ms, was " + v);
+            }
+            this.requestTimeout = v;
+            return this;
+        }
+
+        /** Longest wait for a replica to start, and for it to close. */
+        public Builder startTimeout(Duration v) {
+            if (v.toMillis() < 1) {
+                throw new IllegalArgumentException("startTimeout must be at least 1 ms, was " + v);
+            }
+            this.startTimeout = v;
+            return this;
+        }
+
+        public StatelessnessCheck build() {
+            return new StatelessnessCheck(this);
+        }
+    }
+}

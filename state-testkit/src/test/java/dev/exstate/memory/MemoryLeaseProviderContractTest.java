@@ -1,0 +1,48 @@
+package dev.exstate.memory;
+
+import dev.exstate.lease.LeaseProvider;
+import dev.exstate.testkit.ManualClock;
+import dev.exstate.testkit.TimeControl;
+import dev.exstate.testkit.contract.LeaseProviderContract;
+import java.util.Optional;
+import java.util.OptionalLong;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+
+/**
+ * The in-memory lease provider, on a manual clock, passes the lease provider contract. Replicas
+ * are built exactly as {@link InMemoryBackend#leaseProvider()} builds them, over a table this
+ * test can also read directly.
+ */
+@DisplayName("in-memory LeaseProvider")
+class MemoryLeaseProviderContractTest extends LeaseProviderContract {
+    private ManualClock clock;
+    private LeaseTable table;
+
+    @BeforeEach
+    void freshBackend() {
+        clock = new ManualClock();
+        table = new LeaseTable(clock);
+    }
+
+    @Override
+    protected LeaseProvider newProvider() {
+        return MemoryLeaseBackend.provider(table, clock);
+    }
+
+    @Override
+    protected TimeControl time() {
+        return TimeControl.manual(clock);
+    }
+
+    @Override
+    protected boolean readsBackend() {
+        return true;
+    }
+
+    @Override
+    protected Optional<Long> storedToken(String name) {
+        OptionalLong token = table.holderToken(name);
+        return token.isPresent() ? Optional.of(token.getAsLong()) : Optional.empty();
+    }
+}
