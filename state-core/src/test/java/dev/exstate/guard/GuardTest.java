@@ -239,6 +239,25 @@ class GuardTest {
         }
 
         @Test
+        @DisplayName("a retry the breaker refuses ends the call with the backend failure, noting the refusal")
+        void retryRefusedByOpenBreaker() {
+            Guard g = guard(quick().maxRetries(2).slidingWindowSize(1).minimumNumberOfCalls(1).build());
+            AtomicInteger attempts = new AtomicInteger();
+
+            StateUnavailableException e = catchThrowableOfType(StateUnavailableException.class, () -> g.call(FIND, () -> {
+                attempts.incrementAndGet();
+                throw refused();
+            }));
+
+            assertThat(attempts.get()).isEqualTo(1);
+            assertThat(e).isExactlyInstanceOf(StateUnavailableException.class);
+            assertThat(e.getMessage()).contains("connection refused (attempt 1 of 3)")
+                    .contains("retry refused: circuit breaker OPEN after 1 failure in the last 1 calls");
+            assertThat(g.stats().failures()).isEqualTo(1);
+            assertThat(g.stats().rejected()).isZero();
+        }
+
+        @Test
         @DisplayName("caller errors pass through unchanged, are not retried and never open the breaker")
         void callerErrorsPassThroughUnchanged() {
             Guard g = guard(quick().slidingWindowSize(4).minimumNumberOfCalls(4).build());

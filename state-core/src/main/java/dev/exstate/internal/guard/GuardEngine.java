@@ -498,17 +498,17 @@ public final class GuardEngine {
             breaker.releasePermission();
             return null;
         }
-        breaker.onError(durationNanos, TimeUnit.NANOSECONDS, cause);
         String what = Failure.describe(cause);
-        lastFailure = what;
+        lastFailure = what; // before onError, which may open the breaker and log it
+        breaker.onError(durationNanos, TimeUnit.NANOSECONDS, cause);
         return new Failure(Failure.Kind.UNAVAILABLE, what + " (attempt " + attempt + " of " + maxAttempts + ")", cause);
     }
 
     private Failure timedOut(long durationNanos, long attemptNanos, int attempt, int maxAttempts, Throwable cause) {
         timeouts.increment();
-        breaker.onError(durationNanos, TimeUnit.NANOSECONDS, ATTEMPT_TIMED_OUT);
         String what = "timed out after " + roundedMs(attemptNanos) + " ms";
         lastFailure = what;
+        breaker.onError(durationNanos, TimeUnit.NANOSECONDS, ATTEMPT_TIMED_OUT);
         return new Failure(Failure.Kind.TIMEOUT, what + " (attempt " + attempt + " of " + maxAttempts + ")", cause);
     }
 
@@ -589,7 +589,8 @@ public final class GuardEngine {
             openedAtNanos = clock.nanoTime();
             openedAt = clock.now();
             CircuitBreaker.Metrics m = breaker.getMetrics();
-            openReason = m.getNumberOfFailedCalls() + " failures in the last " + m.getNumberOfBufferedCalls()
+            int failed = m.getNumberOfFailedCalls();
+            openReason = failed + (failed == 1 ? " failure" : " failures") + " in the last " + m.getNumberOfBufferedCalls()
                     + " calls (failure rate " + m.getFailureRate() + "%, threshold " + policy.failureRateThreshold() + "%)";
             log.warn("exstate guard {}: circuit breaker {} -> {} after {}; failing fast for {} ms (last failure: {})",
                     backend, from, to, openReason, policy.waitInOpenState().toMillis(), lastFailure);

@@ -13,6 +13,7 @@ import java.util.function.Supplier;
  * its start/stop timeout. {@link #jobRuns()} may be called from another thread than the one that
  * started the replica, so it must return a thread-safe snapshot.
  */
+@SuppressWarnings("try") // close() may throw anything a service's shutdown throws, InterruptedException included
 public interface Replica extends AutoCloseable {
 
     /** Where the replica listens, e.g. {@code http://127.0.0.1:41234}; step paths are appended. */

@@ -125,7 +125,7 @@ public record StatelessnessReport(String name, int replicaCount, int clientCount
             out.append("\nNotes:\n");
             notes.forEach(n -> out.append("  - ").append(n).append('\n'));
         }
-        out.append("\nResult: ").append(passed() ? "PASS" : "FAIL").append(" (").append(name).append(")\n");
+        out.append("\nResult: ").append(passed() ? "PASS" : "FAIL").append(" -- ").append(name).append('\n');
         return out.toString();
     }
 

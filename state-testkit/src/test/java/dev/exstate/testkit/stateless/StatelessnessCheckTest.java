@@ -56,7 +56,7 @@ class StatelessnessCheckTest {
             assertThat(report.requestCount()).isEqualTo(11);
             assertThat(report.endpoints()).extracting(EndpointResult::endpoint)
                     .containsExactly("POST /count", "GET /count", "POST /notes", "GET /notes/{{noteId}}");
-            assertThat(report.render()).contains("[PASS] responses: 11 of 11", "Result: PASS (tiny)")
+            assertThat(report.render()).contains("[PASS] responses: 11 of 11", "Result: PASS -- tiny")
                     .doesNotContain("FAIL");
         }
 
@@ -96,7 +96,7 @@ class StatelessnessCheckTest {
             assertThat(report.render())
                     .contains("[FAIL] responses", "FAIL  GET /count", "client alice, step 1, replica 1: GET /count",
                             "expected: 200 count=1", "actual:   200 count=0",
-                            "state is kept in the process", "Result: FAIL (tiny)");
+                            "state is kept in the process", "Result: FAIL -- tiny");
         }
 
         @Test
