@@ -19,7 +19,11 @@ public interface Lease extends AutoCloseable {
     /** The leased name. */
     String name();
 
-    /** Strictly greater than every token previously issued for this name. */
+    /**
+     * Strictly greater than every token previously issued for this name, and for every name of
+     * the same family: names of the form {@code family@suffix} (the {@link LeasedScheduler}'s
+     * per-tick leases) share one token sequence, so tokens increase from tick to tick.
+     */
     long fencingToken();
 
     /** True until the local deadline passes, the lease is released, or it is known lost. */

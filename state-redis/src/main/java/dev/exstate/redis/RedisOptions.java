@@ -1,6 +1,7 @@
 package dev.exstate.redis;
 
 import dev.exstate.guard.GuardPolicy;
+import dev.exstate.redis.internal.RedisConnector;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -146,14 +147,8 @@ public record RedisOptions(
                 + ", heartbeat=" + heartbeatInterval + "]";
     }
 
-    /** The URI with any user info replaced, for messages. */
-    static String redact(String uri) {
-        int scheme = uri.indexOf("://");
-        if (scheme < 0) {
-            return uri;
-        }
-        int at = uri.indexOf('@', scheme + 3);
-        return at < 0 ? uri : uri.substring(0, scheme + 3) + "****@" + uri.substring(at + 1);
+    private static String redact(String uri) {
+        return RedisConnector.redact(uri);
     }
 
     private static void checkUri(Topology topology, String uri) {

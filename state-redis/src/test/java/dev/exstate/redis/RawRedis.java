@@ -6,6 +6,7 @@ import dev.exstate.session.SessionId;
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.nio.charset.StandardCharsets;
@@ -21,10 +22,10 @@ import java.util.concurrent.TimeUnit;
  */
 final class RawRedis implements AutoCloseable {
     private final AbstractRedisClient client;
-    private final AutoCloseable connection;
+    private final StatefulConnection<String, byte[]> connection;
     private final RedisClusterCommands<String, byte[]> commands;
 
-    private RawRedis(AbstractRedisClient client, AutoCloseable connection, RedisClusterCommands<String, byte[]> commands) {
+    private RawRedis(AbstractRedisClient client, StatefulConnection<String, byte[]> connection, RedisClusterCommands<String, byte[]> commands) {
         this.client = client;
         this.connection = connection;
         this.commands = commands;
@@ -72,7 +73,7 @@ final class RawRedis implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() {
         connection.close();
         client.shutdown(0, 2, TimeUnit.SECONDS);
     }

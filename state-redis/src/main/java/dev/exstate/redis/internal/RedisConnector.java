@@ -66,6 +66,7 @@ public final class RedisConnector implements AutoCloseable {
     private volatile Tracking tracking;
     private final ScheduledFuture<?> heartbeat;
     private final AtomicInteger next = new AtomicInteger();
+    private final Set<String> adding = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
     private RedisConnector(RedisOptions options) {
@@ -85,7 +86,7 @@ public final class RedisConnector implements AutoCloseable {
                 RedisClusterClient cc = RedisClusterClient.create(resources, options.uris().stream().map(this::toUri).toList());
                 cc.setOptions(ClusterClientOptions.builder(clientOptions())
                         .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
-                                .enableAllAdaptiveRefreshTriggers()
+                                // adaptive refresh (MOVED, ASK, reconnects) is on by default in Lettuce 7
                                 .enablePeriodicRefresh(Duration.ofSeconds(60))
                                 .build())
                         .build());
@@ -102,6 +103,11 @@ public final class RedisConnector implements AutoCloseable {
                     c.addListener((RedisClusterPushListener) (node, message) -> tracking.onPush(message));
                 }
                 syncClusterNodes();
+                // the first sync connects asynchronously; wait until every master is watched
+                long deadline = System.nanoTime() + options.commandTimeout().multipliedBy(2).toNanos();
+                while (!adding.isEmpty() && System.nanoTime() < deadline) {
+                    Thread.sleep(5);
+                }
             } else {
                 RedisClient rc = RedisClient.create(resources);
                 rc.setOptions(clientOptions());
@@ -239,9 +245,19 @@ public final class RedisConnector implements AutoCloseable {
                 int port = node.getUri().getPort();
                 String address = (clusterConnections.size() > 1 ? "#" + i + " " : "") + host + ":" + port;
                 masters.add(address);
-                if (!t.isWatching(address)) {
-                    StatefulRedisConnection<String, byte[]> nodeConnection = cc.getConnection(host, port, ConnectionIntent.WRITE);
-                    t.add(nodeConnection, address);
+                if (!t.isWatching(address) && adding.add(address)) {
+                    // the pooled connection Lettuce routes this node's slots over (same intent, host and port)
+                    cc.getConnectionAsync(host, port, ConnectionIntent.WRITE).whenComplete((nodeConnection, error) -> {
+                        try {
+                            if (error == null && !closed) {
+                                t.add(nodeConnection, address);
+                            } else if (error != null) {
+                                log.debug("redis: cannot connect to cluster node {} yet: {}", address, error.toString());
+                            }
+                        } finally {
+                            adding.remove(address);
+                        }
+                    });
                 }
             }
         }
@@ -314,7 +330,8 @@ public final class RedisConnector implements AutoCloseable {
         return uri.getHost() != null ? uri.getHost() + ":" + uri.getPort() : "sentinel " + uri.getSentinelMasterId();
     }
 
-    static String redact(String uri) {
+    /** The URI with any user info (user name, password) replaced by {@code ****}, for messages. */
+    public static String redact(String uri) {
         int scheme = uri.indexOf("://");
         if (scheme < 0) {
             return uri;

@@ -15,6 +15,10 @@ import java.util.Optional;
  *   <li>lease: {@code <prefix>:<app>:lease:{<name>}}, a string {@code <owner>:<token>};</li>
  *   <li>fencing-token counter: {@code <prefix>:<app>:lease:{<name>}:token}, never expires.</li>
  * </ul>
+ * A name of the form {@code family@suffix} (the {@code LeasedScheduler}'s per-tick leases,
+ * {@code job:report@29145}) is stored as {@code <prefix>:<app>:lease:{<family>}@<suffix>} and
+ * shares its family's token counter: tokens then increase from tick to tick, as fencing needs,
+ * and a tick leaves no counter key behind when its lease expires.
  * Lease names are escaped inside the tag ({@code %}, <code>{</code>, <code>}</code> become
  * {@code %25}, {@code %7B}, {@code %7D}) so a name can never break out of its hash tag.
  */
@@ -55,11 +59,16 @@ public final class RedisKeys {
     }
 
     public String lease(String name) {
-        return leasePrefix + escape(name) + "}";
+        int at = name.indexOf('@');
+        return at < 0
+                ? leasePrefix + escape(name) + "}"
+                : leasePrefix + escape(name.substring(0, at)) + "}" + name.substring(at);
     }
 
+    /** The token counter of the lease's family (the part of the name before the first '@'). */
     public String leaseToken(String name) {
-        return lease(name) + ":token";
+        int at = name.indexOf('@');
+        return leasePrefix + escape(at < 0 ? name : name.substring(0, at)) + "}:token";
     }
 
     public static String attributeField(String name) {

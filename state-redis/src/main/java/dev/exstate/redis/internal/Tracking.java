@@ -132,6 +132,13 @@ public final class Tracking implements InvalidationSource<String> {
         }
     }
 
+    private synchronized void forget(Node n) {
+        if (nodes.remove(n)) {
+            n.removed = true;
+            recompute();
+        }
+    }
+
     public synchronized boolean isWatching(String address) {
         return nodes.stream().anyMatch(n -> n.address.equals(address));
     }
@@ -182,7 +189,12 @@ public final class Tracking implements InvalidationSource<String> {
                 }
                 case UP, SUSPECT -> ping(n, epoch);
                 case DOWN -> {
-                    // Lettuce is reconnecting; its connect event re-enables tracking
+                    // Lettuce is reconnecting and its connect event re-enables tracking, unless
+                    // Lettuce closed the connection for good (a cluster node it no longer uses):
+                    // then stop watching it; the cluster sync watches its successor
+                    if (n.connection instanceof RedisChannelHandler<?, ?> handler && handler.isClosed()) {
+                        forget(n);
+                    }
                 }
             }
         }

@@ -218,6 +218,20 @@ public abstract class LeaseProviderContract {
                 lease.release();
             }
         }
+
+        @Test
+        @DisplayName("names of one family (family@suffix, as the scheduler's per-tick leases) get increasing tokens")
+        void tokensIncreaseAcrossAFamily() {
+            LeaseProvider[] replicas = {replica(), replica()};
+            String family = leaseName("job");
+            long previous = Long.MIN_VALUE;
+            for (int tick = 0; tick < 10; tick++) {
+                Lease lease = acquire(replicas[tick % 2], family + "@" + (1000 + tick), unrenewed());
+                assertThat(lease.fencingToken()).as("tick %d", tick).isGreaterThan(previous);
+                previous = lease.fencingToken();
+                lease.release();
+            }
+        }
     }
 
     @Nested

@@ -1,0 +1,370 @@
+package dev.exstate.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.exstate.codec.Codec;
+import dev.exstate.guard.StateUnavailableException;
+import dev.exstate.health.BackendHealth;
+import dev.exstate.health.HealthReport;
+import dev.exstate.lease.Lease;
+import dev.exstate.redis.internal.RedisKeys;
+import dev.exstate.redis.internal.Scripts;
+import dev.exstate.runtime.StateRuntime;
+import dev.exstate.session.Session;
+import dev.exstate.session.SessionId;
+import dev.exstate.session.SessionOptions;
+import dev.exstate.testkit.TimeControl;
+import dev.exstate.testkit.backend.RedisServer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+/** What the Redis session store adds to the contract: near cache, sliding TTL on Redis, keys, scripts, security. */
+@DisplayName("Redis sessions")
+class RedisSessionIT {
+    private static RedisServer redis;
+    private static RawRedis raw;
+    private final List<AutoCloseable> closeAfter = new ArrayList<>();
+    private String app;
+    private RedisKeys keys;
+
+    @BeforeAll
+    static void startRedis() {
+        redis = RedisServer.builder().start();
+        raw = RawRedis.standalone(redis.uri());
+    }
+
+    @AfterAll
+    static void stopRedis() throws Exception {
+        raw.close();
+        redis.close();
+    }
+
+    @BeforeEach
+    void namespace() {
+        app = "it-" + UUID.randomUUID().toString().substring(0, 8);
+        keys = new RedisKeys("exstate", app);
+    }
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (int i = closeAfter.size() - 1; i >= 0; i--) {
+            closeAfter.get(i).close();
+        }
+        closeAfter.clear();
+    }
+
+    private RedisOptions.Builder options() {
+        return RedisOptions.standalone(redis.uri()).appName(app);
+    }
+
+    private RedisSessionStore replica(SessionOptions sessionOptions) {
+        return replica(options().build(), sessionOptions);
+    }
+
+    private RedisSessionStore replica(RedisOptions redisOptions, SessionOptions sessionOptions) {
+        RedisState state = RedisState.create(redisOptions);
+        closeAfter.add(state);
+        RedisSessionStore store = state.sessionStore(sessionOptions);
+        closeAfter.add(store);
+        return store;
+    }
+
+    private static SessionOptions longLived() {
+        return SessionOptions.builder().maxInactiveInterval(Duration.ofMinutes(5)).touchInterval(Duration.ofMinutes(1)).build();
+    }
+
+    /** Script calls Redis has executed (every read and write of the providers is a script). */
+    private static long scriptCalls() {
+        return commandCalls("evalsha", "eval");
+    }
+
+    /** Calls of these commands Redis has executed, including those run inside scripts. */
+    private static long commandCalls(String... commands) {
+        long calls = 0;
+        for (String line : raw.commands().info("commandstats").split("\\r?\\n")) {
+            for (String command : commands) {
+                if (line.startsWith("cmdstat_" + command + ":")) {
+                    String rest = line.substring(line.indexOf("calls=") + "calls=".length());
+                    calls += Long.parseLong(rest.substring(0, rest.indexOf(',')));
+                }
+            }
+        }
+        return calls;
+    }
+
+    /**
+     * Reads {@code id} until a read is answered by the near cache. The first read after this
+     * replica's own write may not be cached: Redis then still owes it the invalidation of that
+     * write, which arrives right behind the reply and voids the load.
+     */
+    static void cacheIt(RedisSessionStore store, SessionId id) {
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(1)).until(() -> {
+            long hits = store.nearCacheStats().orElseThrow().hits();
+            store.find(id).orElseThrow();
+            return store.nearCacheStats().orElseThrow().hits() > hits;
+        });
+    }
+
+    private long storedAccess(SessionId id) {
+        byte[] value = raw.commands().hget(keys.session(id), RedisKeys.ACCESSED);
+        return value == null ? -1 : Long.parseLong(new String(value, StandardCharsets.US_ASCII));
+    }
+
+    @Nested
+    @DisplayName("near cache")
+    class NearCacheBehaviour {
+
+        @Test
+        @DisplayName("a session read once is served from the near cache without calling Redis")
+        void cachedReadsDoNotCallRedis() {
+            RedisSessionStore a = replica(longLived());
+            Session s = a.create();
+            s.putString("user", "alice");
+            a.save(s);
+            cacheIt(a, s.id());
+            long before = scriptCalls();
+            long hitsBefore = a.nearCacheStats().orElseThrow().hits();
+
+            for (int i = 0; i < 50; i++) {
+                assertThat(a.find(s.id()).orElseThrow().getString("user")).contains("alice");
+            }
+
+            assertThat(scriptCalls()).as("Redis read or script calls during 50 cached reads").isEqualTo(before);
+            assertThat(a.nearCacheStats().orElseThrow().hits() - hitsBefore).isEqualTo(50);
+        }
+
+        @Test
+        @DisplayName("a save on another replica invalidates the cached copy through client tracking")
+        void otherReplicasSaveInvalidates() {
+            RedisSessionStore a = replica(longLived());
+            RedisSessionStore b = replica(longLived());
+            Session s = a.create();
+            s.putString("cart", "1 apple");
+            a.save(s);
+            a.find(s.id()).orElseThrow();
+            assertThat(a.find(s.id()).orElseThrow().getString("cart")).contains("1 apple");
+            long invalidationsBefore = a.nearCacheStats().orElseThrow().invalidations();
+
+            Session onB = b.find(s.id()).orElseThrow();
+            onB.putString("cart", "2 apples");
+            b.save(onB);
+
+            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(5))
+                    .until(() -> a.find(s.id()).orElseThrow().getString("cart").orElseThrow().equals("2 apples"));
+            assertThat(a.nearCacheStats().orElseThrow().invalidations()).isGreaterThan(invalidationsBefore);
+        }
+
+        @Test
+        @DisplayName("compute, invalidate and rotateId on another replica also reach the cached copy")
+        void otherWritesInvalidate() {
+            RedisSessionStore a = replica(longLived());
+            RedisSessionStore b = replica(longLived());
+            Session s = a.create();
+            s.putString("k", "v");
+            a.save(s);
+            a.find(s.id()).orElseThrow();
+
+            b.compute(s.id(), "n", Codec.longs(), v -> 7L);
+            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(5))
+                    .until(() -> a.find(s.id()).orElseThrow().get("n", Codec.longs()).orElse(0L) == 7L);
+
+            SessionId rotated = b.rotateId(s.id());
+            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(5)).until(() -> a.find(s.id()).isEmpty());
+            assertThat(a.find(rotated).orElseThrow().getString("k")).contains("v");
+
+            b.invalidate(rotated);
+            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(5)).until(() -> a.find(rotated).isEmpty());
+        }
+
+        @Test
+        @DisplayName("a cache hit after the touch interval records the access in Redis in the background, once")
+        void cacheHitTouchesInBackground() {
+            SessionOptions opts = SessionOptions.builder().maxInactiveInterval(Duration.ofSeconds(30))
+                    .touchInterval(Duration.ofMillis(300)).build();
+            RedisSessionStore a = replica(opts);
+            Session s = a.create();
+            cacheIt(a, s.id());
+            long created = storedAccess(s.id());
+            for (int i = 0; i < 20; i++) {
+                a.find(s.id()).orElseThrow();
+            }
+            assertThat(storedAccess(s.id())).as("hits within the touch interval do not write").isEqualTo(created);
+
+            TimeControl.real().advance(Duration.ofMillis(350));
+            long writesBefore = commandCalls("hset");
+            for (int i = 0; i < 20; i++) {
+                assertThat(a.find(s.id())).isPresent();
+            }
+
+            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10))
+                    .until(() -> storedAccess(s.id()) > created);
+            assertThat(raw.commands().pttl(keys.session(s.id()))).isGreaterThan(Duration.ofSeconds(29).toMillis());
+            assertThat(commandCalls("hset") - writesBefore).as("writes caused by 20 reads").isEqualTo(1);
+        }
+
+        @Test
+        @DisplayName("with three connections per replica every connection is tracked: invalidations reach the cache")
+        void severalConnections() {
+            RedisSessionStore a = replica(options().connections(3).build(), longLived());
+            RedisSessionStore b = replica(longLived());
+            List<SessionId> ids = new ArrayList<>();
+            for (int i = 0; i < 9; i++) {
+                Session s = b.create();
+                s.putString("k", "old");
+                b.save(s);
+                ids.add(s.id());
+                cacheIt(a, s.id());
+            }
+
+            for (SessionId id : ids) {
+                Session s = b.find(id).orElseThrow();
+                s.putString("k", "new");
+                b.save(s);
+            }
+
+            for (SessionId id : ids) {
+                await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(5))
+                        .until(() -> a.find(id).orElseThrow().getString("k").orElseThrow().equals("new"));
+            }
+            long clients = raw.commands().clientList().lines().filter(l -> l.contains("flags=t")).count();
+            assertThat(clients).as("connections with tracking on (flag t)").isGreaterThanOrEqualTo(4);
+        }
+
+        @Test
+        @DisplayName("with nearCacheSize 0 there is no near cache and every read goes to Redis")
+        void nearCacheOff() {
+            RedisSessionStore a = replica(options().nearCacheSize(0).build(), longLived());
+            Session s = a.create();
+            a.find(s.id()).orElseThrow();
+            long before = scriptCalls();
+
+            a.find(s.id()).orElseThrow();
+
+            assertThat(a.nearCacheStats()).isEmpty();
+            assertThat(scriptCalls()).isEqualTo(before + 1);
+        }
+    }
+
+    @Nested
+    @DisplayName("storage layout")
+    class Layout {
+
+        @Test
+        @DisplayName("a session is one hash named with the configured prefix, app and the id as hash tag, with a TTL")
+        void sessionKeyLayout() {
+            RedisSessionStore a = replica(options().keyPrefix("myco").build(), longLived());
+            Session s = a.create();
+            s.putString("k", "v");
+            a.save(s);
+
+            String key = "myco:" + app + ":session:{" + s.id().value() + "}";
+            assertThat(raw.commands().type(key)).isEqualTo("hash");
+            Map<String, byte[]> hash = raw.commands().hgetall(key);
+            assertThat(hash).containsKeys("a:k", RedisKeys.CREATED, RedisKeys.ACCESSED, RedisKeys.MAX_INACTIVE, RedisKeys.BYTES);
+            assertThat(new String(hash.get(RedisKeys.BYTES), StandardCharsets.US_ASCII)).isEqualTo("2");
+            assertThat(raw.commands().pttl(key)).isBetween(Duration.ofMinutes(4).toMillis(), Duration.ofMinutes(5).toMillis());
+        }
+
+        @Test
+        @DisplayName("saves keep working after the server forgot its scripts (NOSCRIPT falls back to EVAL)")
+        void scriptFlushIsHarmless() {
+            RedisSessionStore a = replica(longLived());
+            Session s = a.create();
+            raw.commands().scriptFlush();
+            assertThat(raw.commands().scriptExists(Scripts.SESSION_SAVE.sha())).containsExactly(false);
+
+            s.putString("k", "v");
+            a.save(s);
+
+            assertThat(raw.sessionAttributes(keys, s.id()).orElseThrow()).containsOnlyKeys("k");
+            assertThat(raw.commands().scriptExists(Scripts.SESSION_SAVE.sha())).containsExactly(true);
+        }
+    }
+
+    @Nested
+    @DisplayName("connection and security")
+    class Security {
+
+        @Test
+        @DisplayName("a password-protected Redis works with the right password; a wrong one fails without showing it")
+        void passwordProtected() throws Exception {
+            try (RedisServer secured = RedisServer.builder().password("right-horse-battery").start()) {
+                RedisOptions good = RedisOptions.standalone(secured.uri()).appName(app).password("right-horse-battery").build();
+                RedisSessionStore store = replica(good, longLived());
+                Session s = store.create();
+                assertThat(store.find(s.id())).isPresent();
+                assertThat(good.toString()).doesNotContain("right-horse-battery").contains("password=****");
+
+                RedisOptions bad = RedisOptions.standalone(secured.uri()).appName(app).password("wrong-staple-secret").build();
+                assertThatThrownBy(() -> replica(bad, longLived()))
+                        .isInstanceOf(StateUnavailableException.class)
+                        .satisfies(e -> {
+                            for (Throwable t = e; t != null; t = t.getCause()) {
+                                assertThat(String.valueOf(t.getMessage())).doesNotContain("wrong-staple-secret");
+                            }
+                        });
+                closeAll();
+            }
+        }
+
+        @Test
+        @DisplayName("credentials inside a URI are not shown by the options")
+        void uriCredentialsHidden() {
+            RedisOptions options = RedisOptions.standalone("redis://bob:pa55word@redis.internal:6379").build();
+            assertThat(options.toString()).doesNotContain("pa55word").contains("redis://****@redis.internal:6379");
+        }
+
+        @Test
+        @DisplayName("an unreachable Redis fails the first provider with StateUnavailableException naming it")
+        void unreachable() {
+            try (RedisServer stopped = RedisServer.builder().build()) {
+                RedisOptions options = RedisOptions.standalone(stopped.uri()).commandTimeout(Duration.ofMillis(500)).build();
+                assertThatThrownBy(() -> RedisState.create(options).sessionStore(longLived()))
+                        .isInstanceOf(StateUnavailableException.class)
+                        .hasMessageContaining("redis connect")
+                        .hasMessageContaining(stopped.hostAndPort());
+            }
+        }
+    }
+
+    @Nested
+    @DisplayName("runtime integration")
+    class Runtime {
+
+        @Test
+        @DisplayName("sessions and leases built through a StateRuntime share one connection and guard, and report readiness")
+        void throughRuntime() {
+            RedisState state = RedisState.create(RedisOptions.standalone(redis.uri()).build());
+            closeAfter.add(state);
+            try (StateRuntime runtime = StateRuntime.builder(app)
+                    .sessions(state.sessions(longLived()))
+                    .leases(state.leases())
+                    .build()) {
+                Session s = runtime.sessions().create();
+                Lease lease = runtime.leases().tryAcquire("nightly-report", Duration.ofSeconds(5)).orElseThrow();
+
+                assertThat(state.guard()).isSameAs(runtime.guard(RedisState.BACKEND));
+                assertThat(raw.sessionAttributes(keys, s.id())).as("keys use the runtime's app name").isPresent();
+                assertThat(raw.leaseToken(keys, "nightly-report")).contains(lease.fencingToken());
+                HealthReport ready = runtime.health().readiness();
+                assertThat(ready.up()).isTrue();
+                assertThat(ready.components()).anyMatch(c -> c.component().equals("redis") && c.status() == BackendHealth.Status.UP);
+            }
+            assertThat(state.guard()).as("closing the runtime closes the shared connection").isNull();
+            assertThat(state.health().health().status()).isEqualTo(BackendHealth.Status.DOWN);
+        }
+    }
+}
