@@ -18,6 +18,13 @@ public interface StateContext {
      */
     Guard guard(String backend);
 
+    /**
+     * Like {@link #guard(String)}, but a guard created by this call gets {@code providerDefault}
+     * unless the user configured a policy for {@code backend}. Providers whose calls are
+     * naturally slower than the general defaults (blob transfers) use this.
+     */
+    Guard guard(String backend, dev.exstate.guard.GuardPolicy providerDefault);
+
     /** Adds an indicator to the runtime's readiness. */
     void registerHealth(HealthIndicator indicator);
 }

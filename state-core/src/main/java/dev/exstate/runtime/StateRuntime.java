@@ -117,6 +117,15 @@ public final class StateRuntime implements AutoCloseable {
 
     /** The shared guard of {@code backend}, as providers see it. */
     public Guard guard(String backend) {
+        return guard(backend, GuardPolicy.defaults());
+    }
+
+    /**
+     * The shared guard of {@code backend}; if it does not exist yet it is created with the policy
+     * set by {@link Builder#guardPolicy} or else {@code providerDefault}.
+     */
+    Guard guard(String backend, GuardPolicy providerDefault) {
+        Objects.requireNonNull(providerDefault, "providerDefault");
         if (backend == null || backend.isBlank()) {
             throw new IllegalArgumentException("backend name must not be blank");
         }
@@ -125,7 +134,7 @@ public final class StateRuntime implements AutoCloseable {
             if (g == null) {
                 requireOpen("a guard for backend '" + backend + "'");
                 g = Guard.builder(backend)
-                        .policy(policies.getOrDefault(backend, GuardPolicy.defaults()))
+                        .policy(policies.getOrDefault(backend, providerDefault))
                         .clock(clock)
                         .build();
                 guards.put(backend, g);
@@ -302,6 +311,11 @@ public final class StateRuntime implements AutoCloseable {
         }
 
         @Override
+        public Guard guard(String backend, GuardPolicy providerDefault) {
+            return StateRuntime.this.guard(backend, providerDefault);
+        }
+
+        @Override
         public void registerHealth(HealthIndicator indicator) {
             health.register(indicator);
         }
@@ -341,7 +355,10 @@ public final class StateRuntime implements AutoCloseable {
             return this;
         }
 
-        /** The policy of {@code backend}'s guard; backends not named get {@link GuardPolicy#defaults()}. */
+        /**
+         * The policy of {@code backend}'s guard. Backends not named get their provider's default
+         * policy (e.g. longer timeouts for blob transfers) or {@link GuardPolicy#defaults()}.
+         */
         public Builder guardPolicy(String backend, GuardPolicy policy) {
             if (backend == null || backend.isBlank()) {
                 throw new IllegalArgumentException("backend name must not be blank");

@@ -206,6 +206,29 @@ class StateRuntimeTest {
         }
 
         @Test
+        @DisplayName("a provider's default policy applies unless the user configured one for that backend")
+        void providerDefaultPolicyYieldsToUserPolicy() {
+            GuardPolicy slowTransfers = GuardPolicy.builder().timeout(Duration.ofSeconds(10)).totalTimeout(Duration.ofSeconds(30)).build();
+            GuardPolicy userPolicy = GuardPolicy.builder().timeout(Duration.ofSeconds(3)).build();
+            AtomicReference<Guard> blobGuard = new AtomicReference<>();
+            AtomicReference<Guard> leaseGuard = new AtomicReference<>();
+            track(StateRuntime.builder("shop")
+                    .guardPolicy("etcd", userPolicy)
+                    .blobs(ctx -> {
+                        blobGuard.set(ctx.guard("s3", slowTransfers));
+                        return new RecordingBlobs(events);
+                    })
+                    .leases(ctx -> {
+                        leaseGuard.set(ctx.guard("etcd", slowTransfers));
+                        return new RecordingLeases(events);
+                    })
+                    .build());
+
+            assertThat(blobGuard.get().policy()).isEqualTo(slowTransfers);
+            assertThat(leaseGuard.get().policy()).isEqualTo(userPolicy);
+        }
+
+        @Test
         void eachGuardIsOneReadinessIndicator() {
             StateRuntime r = track(StateRuntime.builder("shop").build());
             int before = r.health().readiness().components().size();

@@ -131,10 +131,14 @@ public final class S3BlobStore implements BlobStore {
         return new S3BlobStore(options, guard, false);
     }
 
-    /** For {@code StateRuntime.builder(app).blobs(S3BlobStore.factory(options))}: uses the runtime's guard named {@link S3Options#guardName()}. */
+    /**
+     * For {@code StateRuntime.builder(app).blobs(S3BlobStore.factory(options))}: uses the runtime's
+     * guard named {@link S3Options#guardName()}, created with {@link S3Options#guardPolicy()} (long
+     * enough for one part) unless the runtime was given a policy for that name.
+     */
     public static ProviderFactory<S3BlobStore> factory(S3Options options) {
         Objects.requireNonNull(options, "options");
-        return context -> create(options, context.guard(options.guardName()));
+        return context -> create(options, context.guard(options.guardName(), options.guardPolicy()));
     }
 
     /** The key content with this hex SHA-256 has under {@link #putContentAddressed}. */

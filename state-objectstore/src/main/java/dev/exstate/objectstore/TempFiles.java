@@ -26,7 +26,7 @@ import java.util.function.BooleanSupplier;
  * through the leased scheduler:
  *
  * <pre>{@code
- * TempFiles temp = new TempFiles(runtime.blobs(), runtime.clock());
+ * TempFiles temp = new TempFiles(runtime.blobs());   // system clock; pass one to test expiry
  * runtime.scheduler().scheduleWithFixedDelay("tmp-cleanup", Duration.ofMinutes(5), temp.cleanupJob());
  * BlobInfo file = temp.put("report.csv", in, -1, Duration.ofHours(1));   // keep file.key()
  * }</pre>

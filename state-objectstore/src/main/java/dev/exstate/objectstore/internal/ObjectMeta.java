@@ -26,6 +26,12 @@ public final class ObjectMeta {
     /** Random id of the put that wrote the object: tells a retry whether its lost first attempt landed. */
     public static final String WRITE_ID = "exstate-write-id";
 
+    /**
+     * The content type exactly as given, kept when it has parameters: some servers rewrite
+     * {@code text/plain; charset=utf-8} as {@code text/plain;charset=utf-8}.
+     */
+    public static final String CONTENT_TYPE = "exstate-content-type";
+
     private static final String HEADER_PREFIX = "x-amz-meta-";
     private static final Pattern KEY = Pattern.compile("[a-z0-9][a-z0-9._-]*");
 
@@ -79,6 +85,25 @@ public final class ObjectMeta {
         return h;
     }
 
+    /** {@code own} plus the exact content type, if it has parameters a server might rewrite. */
+    public static Map<String, String> withExactContentType(Map<String, String> own, String contentType) {
+        if (contentType == null || contentType.indexOf(';') < 0 || !isPrintableAscii(contentType)) {
+            return own;
+        }
+        Map<String, String> m = new LinkedHashMap<>(own);
+        m.put(CONTENT_TYPE, contentType);
+        return m;
+    }
+
+    private static boolean isPrintableAscii(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) < 0x20 || s.charAt(i) > 0x7e) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Every {@code x-amz-meta-*} header, keys lower-cased without the prefix, the store's own included. */
     public static Map<String, String> all(Headers headers) {
         Map<String, String> m = new HashMap<>();
@@ -117,8 +142,10 @@ public final class ObjectMeta {
         }
         String etag = headers.get("ETag");
         Date modified = headers.getDate("Last-Modified");
+        Map<String, String> meta = all(headers);
+        String contentType = meta.getOrDefault(CONTENT_TYPE, headers.get("Content-Type"));
         return new BlobInfo(key, size, etag == null ? "\"\"" : Checksums.quote(etag),
-                modified == null ? Instant.EPOCH : modified.toInstant(), headers.get("Content-Type"), visible(all(headers)));
+                modified == null ? Instant.EPOCH : modified.toInstant(), contentType, visible(meta));
     }
 
     /** When the server answered, for the info of an object just written (S3 returns no Last-Modified on PUT). */

@@ -217,6 +217,7 @@ public final class S3Client implements AutoCloseable {
     }
 
     /** Opens the requests MinIO keeps protected (plain PUT of a byte range, ListObjectsV2 by token). */
+    @SuppressWarnings("try") // never closed itself: it shares an HTTP client that S3Client closes
     private static final class Requests extends MinioAsyncClient {
         Requests(MinioAsyncClient client) {
             super(client);

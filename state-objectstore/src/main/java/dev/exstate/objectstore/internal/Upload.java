@@ -119,8 +119,17 @@ public final class Upload {
             firstLength = n;
         }
 
-        /** Whether the first part holds the whole content. */
+        /** Whether the first part holds the whole content (decided once; may read one byte ahead). */
         public boolean fitsOnePart() {
+            if (fitsOnePart == null) {
+                fitsOnePart = decideFitsOnePart();
+            }
+            return fitsOnePart;
+        }
+
+        private Boolean fitsOnePart;
+
+        private boolean decideFitsOnePart() {
             readFirst();
             if (declared >= 0) {
                 return declared <= partSize;
@@ -261,7 +270,7 @@ public final class Upload {
         int length = source.firstLength();
         byte[] sha = source.sha256();
         String md5 = Checksums.hex(Checksums.md5(data, length));
-        Map<String, String> ownAll = new LinkedHashMap<>(own);
+        Map<String, String> ownAll = new LinkedHashMap<>(ObjectMeta.withExactContentType(own, contentType));
         ownAll.put(ObjectMeta.SHA256, Checksums.hex(sha));
         ownAll.put(ObjectMeta.WRITE_ID, writeId);
         Map<String, String> headers = new LinkedHashMap<>(ObjectMeta.headers(contentType, user, ownAll));
@@ -273,7 +282,8 @@ public final class Upload {
                     .thenApply(Upload::written)
                     .exceptionallyCompose(e -> attempt > 1 && hasCondition(condition)
                             && (S3Errors.isPreconditionFailed(e) || S3Errors.isNoSuchKey(e))
-                            ? confirmOurs(key, writeId, e) : CompletableFuture.failedFuture(e));
+                            ? confirmOurs(key, writeId, conditionFailure(e, condition, key))
+                            : CompletableFuture.failedFuture(conditionFailure(e, condition, key)));
         });
         if (Checksums.isMd5Etag(w.etag()) && !Checksums.sameEtag(w.etag(), md5)) {
             throw new BlobIntegrityException("put of blob '" + key + "': the server reports ETag " + w.etag()
@@ -296,7 +306,7 @@ public final class Upload {
             // fail before sending gigabytes for nothing
             checkCondition(key, condition);
         }
-        Map<String, String> ownAll = new LinkedHashMap<>(own);
+        Map<String, String> ownAll = new LinkedHashMap<>(ObjectMeta.withExactContentType(own, contentType));
         ownAll.put(ObjectMeta.PART_SIZE, Integer.toString(partSize));
         ownAll.put(ObjectMeta.WRITE_ID, writeId);
         Map<String, String> createHeaders = ObjectMeta.headers(contentType, user, ownAll);
@@ -373,7 +383,7 @@ public final class Upload {
     public BlobInfo copy(String sourceKey, long size, String targetKey, String contentType, Map<String, String> user,
                          Map<String, String> own) {
         String writeId = UUID.randomUUID().toString();
-        Map<String, String> ownAll = new LinkedHashMap<>(own);
+        Map<String, String> ownAll = new LinkedHashMap<>(ObjectMeta.withExactContentType(own, contentType));
         ownAll.put(ObjectMeta.PART_SIZE, Integer.toString(partSize));
         ownAll.put(ObjectMeta.WRITE_ID, writeId);
         Map<String, String> createHeaders = ObjectMeta.headers(contentType, user, ownAll);
@@ -461,7 +471,8 @@ public final class Upload {
                     // a retry after a lost reply finds the upload gone or the key taken: by us?
                     .exceptionallyCompose(e -> attempt > 1 && (S3Errors.is(e, "NoSuchUpload") || S3Errors.is(e, "InvalidPart")
                             || S3Errors.isNoSuchKey(e) || S3Errors.isPreconditionFailed(e))
-                            ? confirmOurs(key, writeId, e) : CompletableFuture.failedFuture(e));
+                            ? confirmOurs(key, writeId, conditionFailure(e, condition, key))
+                            : CompletableFuture.failedFuture(conditionFailure(e, condition, key)));
         });
     }
 
@@ -514,6 +525,14 @@ public final class Upload {
             }
             return CompletableFuture.<Written>failedFuture(original);
         }).thenCompose(x -> x);
+    }
+
+    /** S3 answers If-Match on a missing key with 404 NoSuchKey: for a put, that is a failed condition. */
+    private static Throwable conditionFailure(Throwable e, PutOptions.Condition condition, String key) {
+        if (condition.ifMatchEtag() != null && S3Errors.isNoSuchKey(e)) {
+            return new BlobPreconditionFailedException("put of blob '" + key + "' with ifMatch: no blob has this key; nothing was written");
+        }
+        return e;
     }
 
     private static boolean hasCondition(PutOptions.Condition c) {

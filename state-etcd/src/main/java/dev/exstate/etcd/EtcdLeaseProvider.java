@@ -1,0 +1,53 @@
+package dev.exstate.etcd;
+
+import dev.exstate.lease.Lease;
+import dev.exstate.lease.LeaseOptions;
+import dev.exstate.lease.LeaseProvider;
+import dev.exstate.lease.spi.LeaseManager;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A {@link LeaseProvider} on etcd leases; get one from {@link EtcdState}.
+ *
+ * <p>A lease is the key {@code <keyPrefix><app>/lease/<name>} holding a random owner id and
+ * attached to an etcd lease with the requested TTL (whole seconds, rounded up; etcd raises it to
+ * its own minimum of 1.5 × its election timeout). The fencing token is the key's create revision,
+ * so tokens of a name strictly increase for the life of the etcd cluster. Renewal sends one
+ * explicit keep-alive per renewal period (not jetcd's streaming keep-alive, which can stop
+ * silently), and a holder's {@link Lease#isValid()} turns false by its local deadline, before etcd
+ * lets another replica take the lease. Release deletes the key and revokes the etcd lease.
+ *
+ * <p>Thread-safe. {@link #tryAcquire} blocks for two guarded calls and throws
+ * {@link dev.exstate.guard.StateUnavailableException} when etcd cannot be asked.
+ * {@link #close()} releases every lease still held and this provider's share of the etcd client.
+ */
+public final class EtcdLeaseProvider implements LeaseProvider {
+    private final LeaseManager manager;
+    private final String prefix;
+
+    EtcdLeaseProvider(LeaseManager manager, String prefix) {
+        this.manager = Objects.requireNonNull(manager, "manager");
+        this.prefix = prefix;
+    }
+
+    @Override
+    public Optional<Lease> tryAcquire(String name, LeaseOptions options) {
+        return manager.tryAcquire(name, options);
+    }
+
+    /** The etcd key prefix of this provider's leases, e.g. {@code /exstate/shop/lease/}. */
+    public String prefix() {
+        return prefix;
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+
+    @Override
+    public String toString() {
+        return "EtcdLeaseProvider[" + prefix + "]";
+    }
+}

@@ -1,0 +1,162 @@
+package dev.exstate.etcd.internal;
+
+import dev.exstate.etcd.EtcdOptions;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.ClientBuilder;
+import io.etcd.jetcd.KV;
+import io.etcd.jetcd.Lease;
+import io.etcd.jetcd.Watch;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One jetcd {@link Client} shared by the providers built from one {@code EtcdState}, closed when
+ * the last holder lets go (reference counted). Not API.
+ *
+ * <p>The client is set up so that recovery and retries stay ours: jetcd's own retries are off
+ * (the Guard retries idempotent calls within its deadline), and calls fail fast when no
+ * connection is ready instead of queueing inside gRPC until some later reconnect (a queued
+ * write could otherwise be applied long after its caller gave up). Jetcd's executor is bounded
+ * and its threads are daemon and named {@code exstate-etcd-client-N}.
+ */
+public final class EtcdConnection {
+    private static final Logger log = LoggerFactory.getLogger(EtcdConnection.class);
+    private static final AtomicInteger THREAD_IDS = new AtomicInteger();
+    private static final int EXECUTOR_THREADS = 4;
+    private static final int EXECUTOR_QUEUE = 4096;
+
+    private final EtcdOptions options;
+    private final Client client;
+    private final ThreadPoolExecutor executor;
+    private final Runnable onClose;
+    private final Object lock = new Object();
+    private int references = 1; // guarded by lock
+    private volatile boolean closed;
+
+    private EtcdConnection(EtcdOptions options, Client client, ThreadPoolExecutor executor, Runnable onClose) {
+        this.options = options;
+        this.client = client;
+        this.executor = executor;
+        this.onClose = onClose;
+    }
+
+    /**
+     * Builds the client (it connects lazily, on the first call) with one reference held by the caller.
+     *
+     * @param onClose run after the client is closed (e.g. closing a guard owned with it)
+     */
+    public static EtcdConnection open(EtcdOptions options, Runnable onClose) {
+        ThreadPoolExecutor executor = new ThreadPoolExecutor(EXECUTOR_THREADS, EXECUTOR_THREADS, 30, TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(EXECUTOR_QUEUE), r -> {
+                    Thread t = new Thread(r, "exstate-etcd-client-" + THREAD_IDS.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        executor.allowCoreThreadTimeOut(true);
+        try {
+            ClientBuilder b = Client.builder()
+                    .endpoints(options.endpoints().toArray(String[]::new))
+                    .connectTimeout(options.connectTimeout())
+                    .keepaliveTime(options.keepAliveTime())
+                    .keepaliveTimeout(options.keepAliveTimeout())
+                    .waitForReady(false)
+                    .retryMaxAttempts(0)
+                    .executorService(executor);
+            if (options.user() != null) {
+                b.user(EtcdKeys.bytes(options.user())).password(EtcdKeys.bytes(options.password()));
+            }
+            if (options.tls()) {
+                b.sslContext(ssl -> {
+                    if (options.trustCertificates() != null) {
+                        ssl.trustManager(options.trustCertificates().toFile());
+                    }
+                    if (options.clientCertificate() != null) {
+                        ssl.keyManager(options.clientCertificate().toFile(), options.clientKey().toFile());
+                    }
+                });
+                if (options.authority() != null) {
+                    b.authority(options.authority());
+                }
+            }
+            return new EtcdConnection(options, b.build(), executor, onClose);
+        } catch (SSLException e) {
+            executor.shutdownNow();
+            throw new IllegalArgumentException("etcd TLS setup failed for " + options.endpoints()
+                    + ": check trustCertificates / clientCertificate (" + e.getMessage() + ")", e);
+        } catch (RuntimeException e) {
+            executor.shutdownNow();
+            throw e;
+        }
+    }
+
+    public EtcdOptions options() {
+        return options;
+    }
+
+    public KV kv() {
+        return client.getKVClient();
+    }
+
+    public Lease lease() {
+        return client.getLeaseClient();
+    }
+
+    public Watch watch() {
+        return client.getWatchClient();
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /**
+     * Takes one more reference.
+     *
+     * @throws IllegalStateException if the connection is already closed
+     */
+    public EtcdConnection retain() {
+        synchronized (lock) {
+            if (references == 0) {
+                throw new IllegalStateException("the etcd connection to " + options.endpoints()
+                        + " is closed; build providers from an open EtcdState");
+            }
+            references++;
+            return this;
+        }
+    }
+
+    /** Drops one reference; the last one closes the client. Extra calls are ignored. */
+    public void release() {
+        synchronized (lock) {
+            if (references == 0) {
+                return;
+            }
+            references--;
+            if (references > 0) {
+                return;
+            }
+            closed = true;
+        }
+        try {
+            client.close();
+        } catch (RuntimeException e) {
+            log.warn("closing the etcd client for {} failed: {}", options.endpoints(), e.toString());
+        }
+        executor.shutdownNow();
+        try {
+            onClose.run();
+        } catch (RuntimeException e) {
+            log.warn("cleanup after closing the etcd client failed: {}", e.toString());
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "EtcdConnection[" + options.endpoints() + (closed ? ", closed" : "") + "]";
+    }
+}

@@ -1,0 +1,252 @@
+package dev.exstate.objectstore;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.exstate.blob.Blob;
+import dev.exstate.blob.BlobInfo;
+import dev.exstate.blob.PutOptions;
+import dev.exstate.guard.GuardPolicy;
+import dev.exstate.guard.StateTimeoutException;
+import dev.exstate.guard.StateUnavailableException;
+import dev.exstate.testkit.fault.FaultProxy;
+import java.io.InputStream;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Network faults between {@link S3BlobStore} and S3, injected by the testkit's TCP fault proxy:
+ * the store talks to the proxy, a second store (the "observer") talks to S3 directly.
+ */
+@DisplayName("S3BlobStore under network faults")
+class S3FaultIT {
+    private static final int PART = S3Options.MIN_PART_SIZE;
+
+    private static S3TestEndpoint s3;
+    private FaultProxy proxy;
+    private String bucket;
+    private final Deque<AutoCloseable> toClose = new ArrayDeque<>();
+
+    @BeforeAll
+    static void startS3() {
+        s3 = S3TestEndpoint.start();
+    }
+
+    @AfterAll
+    static void stopS3() {
+        s3.close();
+    }
+
+    @BeforeEach
+    void startProxy() {
+        proxy = FaultProxy.to(s3.endpoint().getHost(), s3.endpoint().getPort());
+        toClose.push(proxy);
+        bucket = s3.createBucket(S3TestEndpoint.freshBucketName());
+    }
+
+    @AfterEach
+    void closeAll() throws Exception {
+        while (!toClose.isEmpty()) {
+            toClose.pop().close();
+        }
+    }
+
+    /** A store that reaches S3 through the fault proxy. */
+    private S3BlobStore throughProxy(GuardPolicy policy) {
+        S3BlobStore store = S3BlobStore.create(s3.options(bucket).endpoint(proxy.uri("http")).partSize(PART)
+                .guardPolicy(policy).readTimeout(Duration.ofSeconds(2)).build());
+        toClose.push(store);
+        return store;
+    }
+
+    /** A store that reaches S3 directly, to look at what is stored. */
+    private S3BlobStore observer() {
+        S3BlobStore store = S3BlobStore.create(s3.options(bucket).build());
+        toClose.push(store);
+        return store;
+    }
+
+    private static GuardPolicy patient() {
+        return GuardPolicy.builder().timeout(Duration.ofSeconds(5)).totalTimeout(Duration.ofSeconds(20))
+                .maxRetries(4).retryBackoff(Duration.ofMillis(20)).minimumNumberOfCalls(50).slidingWindowSize(100).build();
+    }
+
+    /** Polls the key from another replica until stopped, recording the size of every sighting. */
+    private static final class Watcher implements AutoCloseable {
+        final List<String> sightings = new CopyOnWriteArrayList<>();
+        final AtomicBoolean stop = new AtomicBoolean();
+        final CompletableFuture<Void> done;
+
+        Watcher(S3BlobStore observer, String key) {
+            done = CompletableFuture.runAsync(() -> {
+                while (!stop.get()) {
+                    observer.stat(key).ifPresent(i -> sightings.add("stat: " + i.size() + " bytes"));
+                    observer.list("", null, 1000).items().stream().filter(i -> i.key().equals(key))
+                            .forEach(i -> sightings.add("list: " + i.size() + " bytes"));
+                    sleep(5);
+                }
+            });
+        }
+
+        @Override
+        public void close() throws ExecutionException, TimeoutException {
+            stop.set(true);
+            try {
+                done.get(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("connections reset mid-upload: the parts are retried and exactly one complete, correct object appears, never a partial one")
+    void resetMidMultipartIsRetried() throws Exception {
+        S3BlobStore store = throughProxy(patient());
+        S3BlobStore observer = observer();
+        long size = 6L * PART + 123;
+        // slow enough that parts are on the wire when the reset hits
+        proxy.bandwidth(25_000_000);
+        GeneratedContent content = new GeneratedContent(size, 21).onReaching(3L * PART + PART / 2, proxy::resetAll);
+
+        BlobInfo info;
+        try (Watcher watcher = new Watcher(observer, "big.bin")) {
+            info = store.put("big.bin", content, -1, PutOptions.defaults());
+            // the completed object may show up a moment before the put returns; a partial one never
+            assertThat(watcher.sightings).as("seen while the put ran").allMatch(s -> s.endsWith(" " + size + " bytes"));
+        }
+
+        assertThat(store.guard().stats().retries()).as("retried after the reset").isPositive();
+        assertThat(info.size()).isEqualTo(size);
+        assertThat(observer.list("", null, 1000).items()).extracting(BlobInfo::key).containsOnlyOnce("big.bin");
+        try (Blob blob = observer.get("big.bin", true).orElseThrow()) {
+            assertThat(GeneratedContent.sha256(blob.content())).isEqualTo(GeneratedContent.digestOf(size, 21));
+        }
+        if (s3.server() != null) {
+            assertThat(s3.server().storedNames(bucket)).as("no parts left behind").containsExactly("big.bin");
+        }
+    }
+
+    @Test
+    @DisplayName("a network that stays down fails the put as unavailable with nothing visible; the caller's retry then stores one correct object")
+    void persistentFailureThenRetry() throws Exception {
+        S3BlobStore store = throughProxy(patient().toBuilder().maxRetries(2).build());
+        S3BlobStore observer = observer();
+        long size = 4L * PART + 7;
+        proxy.bandwidth(25_000_000);
+        GeneratedContent first = new GeneratedContent(size, 22).onReaching(2L * PART + PART / 2, () -> {
+            proxy.refuseNew(true);
+            proxy.resetAll();
+        });
+
+        try (Watcher watcher = new Watcher(observer, "doc.bin")) {
+            assertThatThrownBy(() -> store.put("doc.bin", first, -1, PutOptions.defaults()))
+                    .isInstanceOf(StateUnavailableException.class);
+            assertThat(observer.stat("doc.bin")).isEmpty();
+            proxy.heal();
+            BlobInfo info = store.put("doc.bin", new GeneratedContent(size, 22), -1, PutOptions.defaults());
+            assertThat(info.size()).isEqualTo(size);
+            assertThat(watcher.sightings).allMatch(s -> s.endsWith(" " + size + " bytes"));
+        }
+
+        assertThat(observer.list("", null, 1000).items()).extracting(BlobInfo::key).containsOnlyOnce("doc.bin");
+        try (Blob blob = observer.get("doc.bin", true).orElseThrow()) {
+            assertThat(GeneratedContent.sha256(blob.content())).isEqualTo(GeneratedContent.digestOf(size, 22));
+        }
+    }
+
+    @Test
+    @DisplayName("latency above the per-attempt timeout fails calls with StateTimeoutException within the total timeout")
+    void latencyTimesOut() {
+        GuardPolicy quick = GuardPolicy.builder().timeout(Duration.ofMillis(300)).totalTimeout(Duration.ofSeconds(1))
+                .retryBackoff(Duration.ofMillis(20)).build();
+        S3BlobStore store = throughProxy(quick);
+        store.put("k", "v".getBytes(StandardCharsets.UTF_8));
+        proxy.latency(Duration.ofSeconds(2));
+
+        long t0 = System.nanoTime();
+        assertThatThrownBy(() -> store.stat("k"))
+                .isInstanceOf(StateTimeoutException.class)
+                .hasMessageContaining("blob.stat");
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(1).plusSeconds(2));
+        assertThatThrownBy(() -> store.put("k2", "v".getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(StateTimeoutException.class);
+        assertThat(store.guard().stats().timeouts()).isGreaterThanOrEqualTo(2);
+
+        proxy.heal();
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).ignoreExceptions()
+                .until(() -> store.stat("k").isPresent());
+    }
+
+    @Test
+    @DisplayName("a download whose body stalls fails the read within the read timeout, not never")
+    void stalledDownloadFailsTheRead() throws Exception {
+        S3BlobStore store = throughProxy(patient());
+        store.put("stream.bin", new GeneratedContent(6L * PART, 23), -1, PutOptions.defaults());
+
+        try (Blob blob = store.get("stream.bin").orElseThrow()) {
+            InputStream in = blob.content();
+            byte[] buf = new byte[64 * 1024];
+            assertThat(in.read(buf)).isPositive();
+            proxy.blackhole(true);
+            long t0 = System.nanoTime();
+            assertThatThrownBy(() -> {
+                while (in.read(buf) != -1) {
+                    // drain what was already buffered, then stall
+                }
+            }).isInstanceOf(SocketTimeoutException.class);
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(10));
+        } catch (java.io.UncheckedIOException closeAfterFailure) {
+            // closing a broken stream may fail too; the assertion above is what matters
+        }
+    }
+
+    @Test
+    @DisplayName("a create-only put whose first reply was lost recognises its own write on retry instead of failing")
+    void lostReplyOfConditionalPut() throws Exception {
+        GuardPolicy policy = GuardPolicy.builder().timeout(Duration.ofMillis(300)).totalTimeout(Duration.ofSeconds(5))
+                .maxRetries(4).retryBackoff(Duration.ofMillis(20)).build();
+        S3BlobStore store = throughProxy(policy);
+        S3BlobStore observer = observer();
+        store.stat("warm-up"); // open a connection before the latency starts
+        proxy.latency(Duration.ofMillis(200));
+
+        CompletableFuture<BlobInfo> put = CompletableFuture.supplyAsync(
+                () -> store.put("once", "mine".getBytes(StandardCharsets.UTF_8), PutOptions.ifAbsent()));
+        // the first attempt's request lands, its reply is still held back when its deadline passes
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(5))
+                .until(() -> observer.stat("once").isPresent() && store.guard().stats().timeouts() >= 1);
+        proxy.heal();
+
+        BlobInfo info = put.get(10, TimeUnit.SECONDS);
+        assertThat(info.key()).isEqualTo("once");
+        assertThat(store.guard().stats().retries()).isPositive();
+        assertThat(new String(observer.get("once").orElseThrow().readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("mine");
+        assertThat(observer.stat("once").orElseThrow().etag()).isEqualTo(info.etag());
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,82 @@
+package dev.exstate.objectstore;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.URI;
+import java.util.List;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("S3Options")
+class S3OptionsTest {
+
+    private static S3Options.Builder valid() {
+        return S3Options.builder().endpoint("http://127.0.0.1:9000").credentials("AKIAEXAMPLE", "s3cr3t-value").bucket("my-bucket");
+    }
+
+    @Test
+    @DisplayName("empty, short, long and malformed bucket names are rejected with InvalidBucketNameException")
+    void badBucketNames() {
+        List<String> bad = List.of("", "ab", "a".repeat(64), "My-Bucket", "under_score", "-start", "end-", "two..dots",
+                "192.168.1.10", "with space", "ünï");
+        for (String name : bad) {
+            assertThatThrownBy(() -> valid().bucket(name).build()).as("bucket '%s'", name)
+                    .isInstanceOf(InvalidBucketNameException.class)
+                    .hasMessageContaining("bucket name");
+        }
+        assertThatThrownBy(() -> valid().bucket(null).build()).isInstanceOf(InvalidBucketNameException.class);
+        assertThat(valid().bucket("abc").build().bucket()).isEqualTo("abc");
+        assertThat(valid().bucket("logs.example-1").build().bucket()).isEqualTo("logs.example-1");
+    }
+
+    @Test
+    @DisplayName("the endpoint must be http(s)://host[:port], and a URL with user info is refused without echoing it")
+    void endpoints() {
+        assertThatThrownBy(() -> valid().endpoint((URI) null).build()).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> valid().endpoint("ftp://host").build()).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> valid().endpoint("http://host:9000/bucket").build()).hasMessageContaining("without path");
+        assertThatThrownBy(() -> valid().endpoint("https://user:hunter2@host").build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("hunter2"));
+        assertThat(valid().endpoint("https://s3.eu-west-1.amazonaws.com/").build().endpoint())
+                .isEqualTo(URI.create("https://s3.eu-west-1.amazonaws.com"));
+    }
+
+    @Test
+    @DisplayName("part size, parts in flight and credentials are validated")
+    void limits() {
+        assertThatThrownBy(() -> valid().partSize(S3Options.MIN_PART_SIZE - 1).build()).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> valid().partsInFlight(0).build()).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> valid().credentials("only-access-key", null).build()).isInstanceOf(IllegalArgumentException.class);
+        S3Options anonymous = valid().credentials(null, null).build();
+        assertThat(anonymous.hasCredentials()).isFalse();
+        S3Options defaults = valid().build();
+        assertThat(defaults.partSize()).isEqualTo(8 * 1024 * 1024);
+        assertThat(defaults.partsInFlight()).isEqualTo(2);
+        assertThat(defaults.maxUploadBufferBytes()).isEqualTo(24L * 1024 * 1024);
+        assertThat(defaults.region()).isEqualTo("us-east-1");
+    }
+
+    @Test
+    @DisplayName("credentials never appear in toString")
+    void masked() {
+        S3Options options = valid().build();
+
+        assertThat(options.toString()).doesNotContain("AKIAEXAMPLE").doesNotContain("s3cr3t-value").contains("****");
+        assertThat(options.toBuilder().build()).isEqualTo(options);
+    }
+
+    @Test
+    @DisplayName("building a store makes no request, and its factory uses the runtime's guard")
+    void storeFromOptions() {
+        S3Options options = valid().build();
+        try (S3BlobStore store = S3BlobStore.create(options)) {
+            assertThat(store.guard().stats().calls()).isZero();
+            assertThat(store.toString()).doesNotContain("s3cr3t-value");
+            assertThat(store.presignGet("a/b.txt", java.time.Duration.ofMinutes(1)).toString())
+                    .startsWith("http://127.0.0.1:9000/my-bucket/a/b.txt?")
+                    .doesNotContain("s3cr3t-value");
+        }
+    }
+}

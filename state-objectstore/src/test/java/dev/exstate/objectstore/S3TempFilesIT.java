@@ -1,0 +1,93 @@
+package dev.exstate.objectstore;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.exstate.blob.BlobInfo;
+import dev.exstate.lease.LeaseProvider;
+import dev.exstate.lease.LeasedScheduler;
+import dev.exstate.lease.ScheduledJob;
+import dev.exstate.memory.InMemoryBackend;
+import dev.exstate.testkit.ManualClock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Temporary files on S3, cleaned by a job that two replicas schedule through the leased scheduler
+ * (leases from the in-memory backend): expiry is moved by a manual clock, the scheduler ticks on
+ * the system clock.
+ */
+@DisplayName("TempFiles on S3 with the leased cleanup job")
+class S3TempFilesIT {
+    private static S3TestEndpoint s3;
+    private final Deque<AutoCloseable> toClose = new ArrayDeque<>();
+
+    @BeforeAll
+    static void startS3() {
+        s3 = S3TestEndpoint.start();
+    }
+
+    @AfterAll
+    static void stopS3() {
+        s3.close();
+    }
+
+    @AfterEach
+    void closeAll() throws Exception {
+        while (!toClose.isEmpty()) {
+            toClose.pop().close();
+        }
+    }
+
+    private <T extends AutoCloseable> T closing(T c) {
+        toClose.push(c);
+        return c;
+    }
+
+    @Test
+    @DisplayName("expired files are deleted once, by whichever replica holds the job's lease; live ones stay")
+    void cleanupRunsOnOneReplica() {
+        ManualClock expiryClock = new ManualClock(Instant.parse("2030-01-01T00:00:00Z"));
+        S3Options options = s3.newBucket().build();
+        InMemoryBackend leases = InMemoryBackend.create();
+        AtomicInteger deletedInTotal = new AtomicInteger();
+        List<ScheduledJob> jobs = new ArrayList<>();
+        List<TempFiles> replicas = new ArrayList<>();
+        for (int r = 0; r < 2; r++) {
+            TempFiles temp = new TempFiles(closing(S3BlobStore.create(options)), expiryClock);
+            replicas.add(temp);
+            LeaseProvider provider = closing(leases.leaseProvider());
+            LeasedScheduler scheduler = closing(LeasedScheduler.builder(provider).build());
+            // fixed delay: the lease is held while a run lasts, so runs never overlap across replicas
+            jobs.add(scheduler.scheduleWithFixedDelay("tmp-cleanup", Duration.ofMillis(100),
+                    ctx -> deletedInTotal.addAndGet(temp.cleanup(ctx::isLeaseValid))));
+        }
+        List<BlobInfo> expiring = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            expiring.add(replicas.get(i % 2).put("part-" + i, new byte[] {(byte) i}, Duration.ofMinutes(5)));
+        }
+        BlobInfo lasting = replicas.get(0).put("keep", new byte[] {1}, Duration.ofHours(5));
+
+        expiryClock.advance(Duration.ofMinutes(10));
+
+        S3BlobStore observer = closing(S3BlobStore.create(options));
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50))
+                .until(() -> observer.list(TempFiles.PREFIX, null, 100).items().size() == 1);
+        assertThat(observer.stat(lasting.key())).isPresent();
+        for (BlobInfo gone : expiring) {
+            assertThat(observer.stat(gone.key())).isEmpty();
+        }
+        assertThat(deletedInTotal).as("each expired file deleted by exactly one run").hasValue(12);
+        assertThat(jobs.stream().mapToLong(ScheduledJob::completedRuns).sum()).isPositive();
+    }
+}
