@@ -31,22 +31,30 @@ public final class LeaseEngine implements AutoCloseable {
     private final LeaseBackend backend;
     private final StateClock clock;
     private final ScheduledThreadPoolExecutor renewer;
+    /** Watches deadlines and fires lost callbacks; never does I/O, so a hung renewal cannot delay it. */
+    private final ScheduledThreadPoolExecutor watchdog;
     private final Set<ManagedLease> held = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean closed = new AtomicBoolean();
 
     public LeaseEngine(LeaseBackend backend, StateClock clock) {
         this.backend = Objects.requireNonNull(backend, "backend");
         this.clock = Objects.requireNonNull(clock, "clock");
-        this.renewer = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, "exstate-lease-renewer-" + THREAD_IDS.incrementAndGet());
+        this.renewer = timer("exstate-lease-renewer-");
+        this.watchdog = timer("exstate-lease-watchdog-");
+    }
+
+    private static ScheduledThreadPoolExecutor timer(String threadPrefix) {
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, threadPrefix + THREAD_IDS.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
-        renewer.setRemoveOnCancelPolicy(true);
-        renewer.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
-        renewer.setContinueExistingPeriodicTasksAfterShutdownPolicy(false);
-        renewer.setKeepAliveTime(10, TimeUnit.SECONDS);
-        renewer.allowCoreThreadTimeOut(true);
+        timer.setRemoveOnCancelPolicy(true);
+        timer.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        timer.setContinueExistingPeriodicTasksAfterShutdownPolicy(false);
+        timer.setKeepAliveTime(10, TimeUnit.SECONDS);
+        timer.allowCoreThreadTimeOut(true);
+        return timer;
     }
 
     public Optional<Lease> tryAcquire(String name, LeaseOptions options) {
@@ -62,7 +70,7 @@ public final class LeaseEngine implements AutoCloseable {
         if (token.isEmpty()) {
             return Optional.empty();
         }
-        ManagedLease lease = new ManagedLease(name, owner, token.getAsLong(), sentAt, options, backend, clock, renewer, held::remove);
+        ManagedLease lease = new ManagedLease(name, owner, token.getAsLong(), sentAt, options, backend, clock, renewer, watchdog, held::remove);
         held.add(lease);
         if (closed.get()) {
             // close() ran while we were acquiring and may have missed this lease
@@ -80,6 +88,7 @@ public final class LeaseEngine implements AutoCloseable {
         for (ManagedLease lease : List.copyOf(held)) {
             lease.release();
         }
+        watchdog.shutdownNow();
         renewer.shutdown();
         try {
             if (!renewer.awaitTermination(1, TimeUnit.SECONDS)) {

@@ -42,6 +42,7 @@ final class ManagedLease implements Lease {
     private final LeaseBackend backend;
     private final StateClock clock;
     private final ScheduledExecutorService timer;
+    private final ScheduledExecutorService watchdog;
     private final Consumer<ManagedLease> forget;
 
     private final Object lock = new Object();
@@ -53,10 +54,12 @@ final class ManagedLease implements Lease {
     private boolean watched = true;
     private boolean releaseSent;
     private ScheduledFuture<?> next;
+    private ScheduledFuture<?> deadlineCheck;
     private List<Runnable> callbacks = new ArrayList<>();
 
     ManagedLease(String name, String owner, long token, long sentAtNanos, LeaseOptions options,
-                 LeaseBackend backend, StateClock clock, ScheduledExecutorService timer, Consumer<ManagedLease> forget) {
+                 LeaseBackend backend, StateClock clock, ScheduledExecutorService timer, ScheduledExecutorService watchdog,
+                 Consumer<ManagedLease> forget) {
         this.name = name;
         this.owner = owner;
         this.token = token;
@@ -67,6 +70,7 @@ final class ManagedLease implements Lease {
         this.backend = backend;
         this.clock = clock;
         this.timer = timer;
+        this.watchdog = watchdog;
         this.forget = forget;
         this.autoRenew = options.autoRenew();
         this.deadline = sentAtNanos + ttlNanos - marginNanos;
@@ -75,6 +79,7 @@ final class ManagedLease implements Lease {
     /** Starts background renewal (if configured) and the deadline watchdog. */
     void start() {
         scheduleNext();
+        scheduleDeadlineCheck();
     }
 
     @Override
@@ -234,6 +239,34 @@ final class ManagedLease implements Lease {
         }
     }
 
+    /*
+     * The deadline is watched on its own thread, which never does I/O: a renewal blocked in a
+     * slow or paused backend (up to the guard's total timeout, possibly longer than the TTL) must
+     * not delay the lost callbacks, which are what tells a job to stop.
+     */
+    private void scheduleDeadlineCheck() {
+        synchronized (lock) {
+            if (state != State.HELD || !watched) {
+                return;
+            }
+            long untilDeadline = Math.max(0, deadline - clock.nanoTime());
+            try {
+                deadlineCheck = watchdog.schedule(this::checkDeadline, untilDeadline, TimeUnit.NANOSECONDS);
+            } catch (RejectedExecutionException e) {
+                // the manager is closing: it releases this lease itself
+            }
+        }
+    }
+
+    private void checkDeadline() {
+        if (state == State.HELD && deadlinePassed()) {
+            markLost("its deadline passed without a successful renewal");
+        } else {
+            // renewed meanwhile (or a manual clock that has not moved): look again at the new deadline
+            scheduleDeadlineCheck();
+        }
+    }
+
     private boolean deadlinePassed() {
         return clock.nanoTime() - deadline >= 0;
     }
@@ -266,6 +299,10 @@ final class ManagedLease implements Lease {
         if (next != null) {
             next.cancel(false);
             next = null;
+        }
+        if (deadlineCheck != null) {
+            deadlineCheck.cancel(false);
+            deadlineCheck = null;
         }
     }
 

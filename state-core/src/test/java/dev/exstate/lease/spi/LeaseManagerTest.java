@@ -265,8 +265,34 @@ class LeaseManagerTest {
             assertThat(lease.isValid()).isFalse();
             assertThat(backend.renewCalls.get()).as("retried until the deadline").isGreaterThanOrEqualTo(2);
             assertThat(lostOn).hasSize(1);
-            assertThat(lostOn.get(0).getName()).startsWith("exstate-lease-renewer");
+            assertThat(lostOn.get(0).getName()).startsWith("exstate-lease-");
             assertThat(lostOn.get(0).isDaemon()).isTrue();
+        }
+
+        @Test
+        @DisplayName("a renewal hanging in a paused backend does not delay the lost callback past the deadline")
+        void hangingRenewalDoesNotDelayLoss() {
+            Lease lease = acquire(manager(StateClock.system()), "hang", LeaseOptions.of(shortTtl));
+            java.util.concurrent.atomic.AtomicBoolean renewalHanging = new java.util.concurrent.atomic.AtomicBoolean();
+            java.util.concurrent.CountDownLatch unblock = new java.util.concurrent.CountDownLatch(1);
+            backend.inFlight = () -> {
+                renewalHanging.set(true);
+                try {
+                    unblock.await(5, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                renewalHanging.set(false);
+            };
+            AtomicReference<Boolean> hangingWhenLost = new AtomicReference<>();
+            lease.onLost(() -> hangingWhenLost.set(renewalHanging.get()));
+            try {
+                await().atMost(Duration.ofSeconds(4)).pollInterval(Duration.ofMillis(10)).until(() -> hangingWhenLost.get() != null);
+                assertThat(hangingWhenLost.get()).as("the loss is reported while the renewal still hangs").isTrue();
+                assertThat(lease.isValid()).isFalse();
+            } finally {
+                unblock.countDown();
+            }
         }
 
         @Test
