@@ -7,6 +7,7 @@ import dev.exstate.testkit.stateless.StatelessnessReport;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -70,6 +71,60 @@ class DemoTest {
 
         assertThat(code).isZero();
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("usage: Demo", "exit code: 0 if ShopService passed");
+    }
+
+    @Test
+    @DisplayName("a backend option without a value, or a malformed address, is a bad command line (exit 2)")
+    void badBackendOptionsExitWithTwo() {
+        assertBadCommandLine(new String[] {"--redis"}, "option --redis needs a value");
+        assertBadCommandLine(new String[] {"--redis", "--etcd", "http://127.0.0.1:2379"}, "option --redis needs a value");
+        assertBadCommandLine(new String[] {"--redis", "http://127.0.0.1:6379"}, "--redis: ");
+        assertBadCommandLine(new String[] {"--etcd", "127.0.0.1:2379"}, "--etcd: ");
+        assertBadCommandLine(new String[] {"--s3", "ftp://127.0.0.1:9000"}, "--s3: ");
+        assertBadCommandLine(new String[] {"--bucket", "b1b"}, "need --s3 URL");
+        assertBadCommandLine(new String[] {"--s3", "http://127.0.0.1:9000", "--s3-access-key", "AK"},
+                "S3 needs both an access key and a secret key");
+        assertBadCommandLine(new String[] {"--etcd", "http://a:1", "--etcd", "http://b:1"}, "option --etcd given twice");
+    }
+
+    @Test
+    @DisplayName("backend options take 'name value' and 'name=value'; S3 keys fall back to the environment")
+    void parsesBackendOptions() {
+        Demo.Options o = Demo.Options.parse(Map.of("EXSTATE_S3_ACCESS_KEY", "AKENV", "EXSTATE_S3_SECRET_KEY", "SKENV"),
+                "--redis=redis://127.0.0.1:6379", "--etcd", "http://127.0.0.1:2379", "--s3", "http://127.0.0.1:9000");
+
+        assertThat(o.redis()).isEqualTo("redis://127.0.0.1:6379");
+        assertThat(o.etcd()).isEqualTo("http://127.0.0.1:2379");
+        assertThat(o.s3()).isEqualTo("http://127.0.0.1:9000");
+        assertThat(o.bucket()).isEqualTo(Demo.DEFAULT_BUCKET);
+        assertThat(o.s3AccessKey()).isEqualTo("AKENV");
+        assertThat(o.s3SecretKey()).isEqualTo("SKENV");
+
+        Demo.Options flags = Demo.Options.parse(Map.of("EXSTATE_S3_ACCESS_KEY", "AKENV", "EXSTATE_S3_SECRET_KEY", "SKENV"),
+                "--s3", "http://127.0.0.1:9000", "--s3-access-key", "AKFLAG", "--s3-secret-key", "SKFLAG");
+        assertThat(flags.s3AccessKey()).isEqualTo("AKFLAG");
+        assertThat(flags.s3SecretKey()).isEqualTo("SKFLAG");
+    }
+
+    @Test
+    @DisplayName("the options never show credentials")
+    void optionsHideCredentials() {
+        Demo.Options o = Demo.Options.parse("--redis", "redis://:hunter2@127.0.0.1:6379", "--s3", "http://127.0.0.1:9000",
+                "--s3-access-key", "AKFLAG", "--s3-secret-key", "SKFLAG");
+
+        assertThat(o.toString()).contains("redis://127.0.0.1:6379", "http://127.0.0.1:9000")
+                .doesNotContain("hunter2", "AKFLAG", "SKFLAG");
+    }
+
+    private static void assertBadCommandLine(String[] args, String message) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+        int code = Demo.run(args, print(out), print(err));
+
+        assertThat(code).as(String.join(" ", args)).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).as(String.join(" ", args)).contains(message, "usage: Demo");
+        assertThat(out.toString(StandardCharsets.UTF_8)).isEmpty();
     }
 
     private static PrintStream print(ByteArrayOutputStream bytes) {

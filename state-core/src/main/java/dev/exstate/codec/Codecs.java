@@ -120,6 +120,10 @@ final class Codecs {
     /** Strict UTF-8: malformed input is an error, never replaced with U+FFFD. */
     static String decodeUtf8(byte[] bytes, String targetType) {
         Objects.requireNonNull(bytes, "bytes");
+        if (isAscii(bytes)) {
+            // fast path for the common case (ids, flags, numbers): ASCII cannot be malformed
+            return new String(bytes, StandardCharsets.US_ASCII);
+        }
         try {
             return StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
@@ -130,5 +134,14 @@ final class Codecs {
             throw new CodecException("cannot decode " + targetType + ": the " + bytes.length
                     + " stored bytes are not valid UTF-8", e);
         }
+    }
+
+    private static boolean isAscii(byte[] bytes) {
+        for (byte b : bytes) {
+            if (b < 0) {
+                return false;
+            }
+        }
+        return true;
     }
 }

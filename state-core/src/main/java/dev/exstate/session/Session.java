@@ -28,9 +28,10 @@ public final class Session {
     private final Instant createdAt;
     private final Instant lastAccessedAt;
     private final Duration maxInactiveInterval;
-    private final Map<String, byte[]> attributes;
-    /** Attribute changes since load: a value is a put, {@code null} a removal. */
-    private final Map<String, byte[]> changes = new LinkedHashMap<>();
+    /** As loaded; never mutated (it may be shared with a provider's near cache), replaced by {@link #markSaved()}. */
+    private Map<String, byte[]> attributes;
+    /** Attribute changes since load: a value is a put, {@code null} a removal. Created on first change. */
+    private Map<String, byte[]> changes = Map.of();
 
     private Session(SessionId id, Instant createdAt, Instant lastAccessedAt, Duration maxInactiveInterval,
                     Map<String, byte[]> attributes) {
@@ -38,12 +39,13 @@ public final class Session {
         this.createdAt = Objects.requireNonNull(createdAt, "createdAt");
         this.lastAccessedAt = Objects.requireNonNull(lastAccessedAt, "lastAccessedAt");
         this.maxInactiveInterval = Objects.requireNonNull(maxInactiveInterval, "maxInactiveInterval");
-        this.attributes = new HashMap<>(attributes);
+        this.attributes = Objects.requireNonNull(attributes, "attributes");
     }
 
     /**
-     * For providers: a session as stored. The map is copied; its arrays are not, and must not be
-     * changed afterwards.
+     * For providers: a session as stored. Neither the map nor its arrays are copied, and the
+     * session never changes them: a provider may pass the same immutable map to many sessions
+     * (a near-cache hit then costs no copy), but must not change it afterwards.
      */
     public static Session restore(SessionId id, Instant createdAt, Instant lastAccessedAt,
                                   Duration maxInactiveInterval, Map<String, byte[]> attributes) {
@@ -69,7 +71,9 @@ public final class Session {
 
     /** The attribute decoded with {@code codec}, including unsaved local changes. */
     public <T> Optional<T> get(String name, Codec<T> codec) {
-        return getBytes(name).map(codec::decode);
+        byte[] stored = rawBytes(name);
+        // no defensive copy: codecs never change their input, and Codec.bytes() copies on decode
+        return stored == null ? Optional.empty() : Optional.of(codec.decode(stored));
     }
 
     /** Shortcut for {@code get(name, Codec.utf8())}. */
@@ -79,18 +83,29 @@ public final class Session {
 
     /** The attribute's stored bytes, including unsaved local changes. */
     public Optional<byte[]> getBytes(String name) {
+        return Optional.ofNullable(rawBytes(name)).map(byte[]::clone);
+    }
+
+    private byte[] rawBytes(String name) {
         Objects.requireNonNull(name, "name");
-        if (changes.containsKey(name)) {
-            return Optional.ofNullable(changes.get(name)).map(byte[]::clone);
+        if (!changes.isEmpty() && changes.containsKey(name)) {
+            return changes.get(name);
         }
-        return Optional.ofNullable(attributes.get(name)).map(byte[]::clone);
+        return attributes.get(name);
+    }
+
+    private Map<String, byte[]> changesForWrite() {
+        if (changes.isEmpty() && !(changes instanceof LinkedHashMap)) {
+            changes = new LinkedHashMap<>();
+        }
+        return changes;
     }
 
     /** Sets an attribute locally; written by the next {@link SessionStore#save}. */
     public <T> Session put(String name, T value, Codec<T> codec) {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(value, "value (use remove to delete an attribute)");
-        changes.put(name, codec.encode(value));
+        changesForWrite().put(name, codec.encode(value));
         return this;
     }
 
@@ -102,7 +117,7 @@ public final class Session {
     /** Removes an attribute locally; deleted by the next {@link SessionStore#save}. */
     public Session remove(String name) {
         Objects.requireNonNull(name, "name");
-        changes.put(name, null);
+        changesForWrite().put(name, null);
         return this;
     }
 
@@ -134,14 +149,19 @@ public final class Session {
 
     /** For providers: called after the changes were written, so they become the loaded state. */
     public void markSaved() {
+        if (changes.isEmpty()) {
+            return;
+        }
+        Map<String, byte[]> saved = new HashMap<>(attributes);
         changes.forEach((k, v) -> {
             if (v == null) {
-                attributes.remove(k);
+                saved.remove(k);
             } else {
-                attributes.put(k, v);
+                saved.put(k, v);
             }
         });
-        changes.clear();
+        attributes = saved;
+        changes = Map.of();
     }
 
     /** Shows the id prefix and attribute names, never values (they may be personal data). */

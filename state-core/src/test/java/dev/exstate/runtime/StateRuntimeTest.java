@@ -209,7 +209,7 @@ class StateRuntimeTest {
         @DisplayName("a provider's default policy applies unless the user configured one for that backend")
         void providerDefaultPolicyYieldsToUserPolicy() {
             GuardPolicy slowTransfers = GuardPolicy.builder().timeout(Duration.ofSeconds(10)).totalTimeout(Duration.ofSeconds(30)).build();
-            GuardPolicy userPolicy = GuardPolicy.builder().timeout(Duration.ofSeconds(3)).build();
+            GuardPolicy userPolicy = GuardPolicy.builder().timeout(Duration.ofSeconds(3)).totalTimeout(Duration.ofSeconds(6)).build();
             AtomicReference<Guard> blobGuard = new AtomicReference<>();
             AtomicReference<Guard> leaseGuard = new AtomicReference<>();
             track(StateRuntime.builder("shop")

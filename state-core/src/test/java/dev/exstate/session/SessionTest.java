@@ -38,16 +38,19 @@ class SessionTest {
     }
 
     @Test
-    @DisplayName("restore copies the attribute map: later changes to the caller's map are not seen")
-    void restoreCopiesMap() {
+    @DisplayName("a session never changes the map it was restored from, so providers may share it (near cache)")
+    void restoreNeverWritesTheGivenMap() {
         Map<String, byte[]> source = new HashMap<>();
         source.put("a", utf8("1"));
+        byte[] stored = source.get("a");
         Session s = loaded(source);
 
-        source.put("b", utf8("2"));
-        source.remove("a");
+        s.putString("b", "2").remove("a").markSaved();
+        s.putString("c", "3");
 
-        assertThat(s.attributeNames()).containsExactly("a");
+        assertThat(source).containsOnlyKeys("a");
+        assertThat(source.get("a")).isSameAs(stored).containsExactly(utf8("1"));
+        assertThat(s.attributeNames()).containsExactly("b", "c");
     }
 
     @Test
