@@ -104,7 +104,11 @@ public record S3Options(URI endpoint, String region, String accessKey, String se
         return accessKey != null;
     }
 
-    /** Heap one upload may hold at most: {@code partSize x (partsInFlight + 1)}. */
+    /**
+     * The store's own part buffers per upload: {@code partSize x (partsInFlight + 1)}. The HTTP
+     * client also copies each part it is sending, so one upload's heap peak is about
+     * {@code partSize x (2 x partsInFlight + 1)} (40 MiB with the defaults), whatever the object size.
+     */
     public long maxUploadBufferBytes() {
         return (long) partSize * (partsInFlight + 1);
     }
