@@ -15,7 +15,7 @@ import java.util.Objects;
  *
  * <p>Defaults are meant for production on the same network: one multiplexed connection per
  * replica (per Redis Cluster node), a near cache of 10,000 sessions kept honest by RESP3 client
- * tracking, a heartbeat every second, {@link GuardPolicy#defaults()} and a 2 s per-command
+ * tracking (or by pub/sub on servers without it, see {@link InvalidationMode}), a heartbeat every second, {@link GuardPolicy#defaults()} and a 2 s per-command
  * backstop. The password never appears in {@link #toString()}, nor do credentials embedded in a
  * URI.
  *
@@ -36,8 +36,9 @@ import java.util.Objects;
  * @param appName           second segment of every key; {@code null} means "the runtime's app
  *                          name" (or {@code app} when used without a runtime)
  * @param nearCacheSize     sessions cached per replica; 0 turns the near cache off
- * @param tracking          enable RESP3 client tracking; without it there is no near cache
- *                          (a pub/sub fallback for Redis &lt; 6 is not implemented)
+ * @param invalidation      how the near cache learns that another replica changed a session
+ *                          (default {@link InvalidationMode#AUTO}); {@link InvalidationMode#NONE}
+ *                          turns the near cache off
  * @param heartbeatInterval how often each connection is pinged; a failed ping marks the
  *                          replica not ready and the near cache stale until a ping succeeds.
  *                          This bounds how long a silently broken connection can go unnoticed
@@ -57,12 +58,34 @@ public record RedisOptions(
         String keyPrefix,
         String appName,
         long nearCacheSize,
-        boolean tracking,
+        InvalidationMode invalidation,
         Duration heartbeatInterval,
         GuardPolicy guardPolicy) {
 
     /** How the Redis deployment is organised. */
     public enum Topology { STANDALONE, SENTINEL, CLUSTER }
+
+    /**
+     * How the session near cache is kept honest across replicas.
+     *
+     * <ul>
+     *   <li>{@link #AUTO} (default): {@link #TRACKING} if the server supports it (Redis 6 or
+     *       later), else {@link #PUBSUB};</li>
+     *   <li>{@link #TRACKING}: RESP3 client tracking ({@code CLIENT TRACKING}); Redis pushes the
+     *       keys this replica read when anyone changes them. No extra cost on writes. If the
+     *       server does not support it, there is no near cache (and a warning);</li>
+     *   <li>{@link #PUBSUB}: every session write publishes the session's key on the channel
+     *       {@code <prefix>:<app>:session-invalidations} (inside the write's Lua script, so a
+     *       write is never acknowledged without its message), and each replica listens on one
+     *       extra pub/sub connection. Works on any Redis version and in Redis Cluster. All
+     *       replicas of one app must use a mode that publishes (AUTO resolving to PUBSUB, or
+     *       PUBSUB): a replica on TRACKING does not publish;</li>
+     *   <li>{@link #NONE}: no near cache; every read goes to Redis.</li>
+     * </ul>
+     * In every mode but NONE, while the invalidation channel is disconnected nothing is served
+     * from the near cache as fresh, and the cache is cleared once it is back.
+     */
+    public enum InvalidationMode { AUTO, TRACKING, PUBSUB, NONE }
 
     public RedisOptions {
         Objects.requireNonNull(topology, "topology");
@@ -93,6 +116,7 @@ public record RedisOptions(
             throw new IllegalArgumentException("nearCacheSize must be >= 0, was " + nearCacheSize);
         }
         requirePositive(heartbeatInterval, "heartbeatInterval");
+        Objects.requireNonNull(invalidation, "invalidation");
         Objects.requireNonNull(guardPolicy, "guardPolicy");
     }
 
@@ -123,15 +147,18 @@ public record RedisOptions(
         b.keyPrefix = keyPrefix;
         b.appName = appName;
         b.nearCacheSize = nearCacheSize;
-        b.tracking = tracking;
+        b.invalidation = invalidation;
         b.heartbeatInterval = heartbeatInterval;
         b.guardPolicy = guardPolicy;
         return b;
     }
 
-    /** True if a near cache is kept (size above 0 and tracking on). */
+    /**
+     * True if a near cache is wanted (size above 0 and an invalidation mode other than NONE).
+     * With {@link InvalidationMode#TRACKING} on a server without tracking there is none anyway.
+     */
     public boolean nearCacheEnabled() {
-        return nearCacheSize > 0 && tracking;
+        return nearCacheSize > 0 && invalidation != InvalidationMode.NONE;
     }
 
     /** Shows the topology, the URIs without credentials and the settings; never the password. */
@@ -143,7 +170,7 @@ public record RedisOptions(
                 + (password != null ? ", password=****" : "")
                 + ", commandTimeout=" + commandTimeout + ", connections=" + connections
                 + ", keys=" + keyPrefix + ":" + (appName == null ? "<app>" : appName)
-                + ", nearCacheSize=" + nearCacheSize + ", tracking=" + tracking
+                + ", nearCacheSize=" + nearCacheSize + ", invalidation=" + invalidation
                 + ", heartbeat=" + heartbeatInterval + "]";
     }
 
@@ -208,7 +235,7 @@ public record RedisOptions(
         private String keyPrefix = "exstate";
         private String appName;
         private long nearCacheSize = 10_000;
-        private boolean tracking = true;
+        private InvalidationMode invalidation = InvalidationMode.AUTO;
         private Duration heartbeatInterval = Duration.ofSeconds(1);
         private GuardPolicy guardPolicy = GuardPolicy.defaults();
 
@@ -247,7 +274,11 @@ public record RedisOptions(
         /** Sessions cached per replica; 0 disables the near cache. */
         public Builder nearCacheSize(long v) { this.nearCacheSize = v; return this; }
 
-        public Builder tracking(boolean v) { this.tracking = v; return this; }
+        /** How the near cache is invalidated; see {@link InvalidationMode} (default AUTO). */
+        public Builder invalidation(InvalidationMode v) { this.invalidation = v; return this; }
+
+        /** Shorthand: {@code true} is {@link InvalidationMode#AUTO}, {@code false} {@link InvalidationMode#NONE}. */
+        public Builder tracking(boolean v) { this.invalidation = v ? InvalidationMode.AUTO : InvalidationMode.NONE; return this; }
 
         public Builder heartbeatInterval(Duration v) { this.heartbeatInterval = v; return this; }
 
@@ -255,7 +286,7 @@ public record RedisOptions(
 
         public RedisOptions build() {
             return new RedisOptions(topology, uris, tls, verifyPeer, username, password, commandTimeout, connections,
-                    keyPrefix, appName, nearCacheSize, tracking, heartbeatInterval, guardPolicy);
+                    keyPrefix, appName, nearCacheSize, invalidation, heartbeatInterval, guardPolicy);
         }
     }
 }

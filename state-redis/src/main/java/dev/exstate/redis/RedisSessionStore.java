@@ -22,7 +22,8 @@ import java.util.function.UnaryOperator;
  * the TTL at most once per touch interval.
  *
  * <p>With the near cache on (the default), {@link #find} of a session this replica read recently
- * is answered locally; Redis client tracking drops it as soon as any replica changes it. Across
+ * is answered locally; Redis client tracking (or, on servers without it, pub/sub: see
+ * {@link RedisOptions.InvalidationMode}) drops it as soon as any replica changes it. Across
  * replicas this is eventually consistent: an invalidation travels as fast as a reply (well under
  * a millisecond on a LAN), but a read on another replica in that instant may still see the
  * previous version. When Redis fails, cached sessions are served stale within the guard policy's

@@ -25,6 +25,20 @@ class RedisOptionsTest {
     }
 
     @Test
+    @DisplayName("invalidation defaults to AUTO; NONE (or tracking(false)) turns the near cache off; PUBSUB keeps it")
+    void invalidationMode() {
+        RedisOptions.Builder b = RedisOptions.standalone("redis://h:1");
+        assertThat(b.build().invalidation()).isEqualTo(RedisOptions.InvalidationMode.AUTO);
+        assertThat(b.invalidation(RedisOptions.InvalidationMode.NONE).build().nearCacheEnabled()).isFalse();
+        RedisOptions pubsub = b.invalidation(RedisOptions.InvalidationMode.PUBSUB).build();
+        assertThat(pubsub.nearCacheEnabled()).isTrue();
+        assertThat(pubsub.toString()).contains("invalidation=PUBSUB");
+        assertThat(pubsub.toBuilder().build()).isEqualTo(pubsub);
+        assertThat(b.tracking(false).build().invalidation()).isEqualTo(RedisOptions.InvalidationMode.NONE);
+        assertThatThrownBy(() -> b.invalidation(null).build()).isInstanceOf(NullPointerException.class);
+    }
+
+    @Test
     @DisplayName("passwords and URI credentials never appear in toString")
     void secretsHidden() {
         RedisOptions o = RedisOptions.cluster(List.of("redis://u:hunter2@n1:7000", "redis://n2:7001"))

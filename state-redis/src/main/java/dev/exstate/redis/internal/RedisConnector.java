@@ -27,6 +27,7 @@ import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.protocol.ConnectionIntent;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
@@ -44,8 +45,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Owns everything Lettuce: client resources (2 I/O + 2 computation daemon threads named
- * {@code exstate-redis-...}), the client, the multiplexed connection(s), client tracking and
- * the heartbeat. Not API.
+ * {@code exstate-redis-...}), the client, the multiplexed connection(s), near-cache invalidation
+ * (client tracking, or a pub/sub connection, see {@link RedisOptions.InvalidationMode}) and the
+ * heartbeat. Not API.
  *
  * <p>Connections reject commands while disconnected (instead of queueing them without bound),
  * so a call during an outage fails at once and the guard decides what happens; Lettuce keeps
@@ -64,12 +66,14 @@ public final class RedisConnector implements AutoCloseable {
     private final List<StatefulRedisClusterConnection<String, byte[]>> clusterConnections = new ArrayList<>();
     // set before any push or connection event can reach it; read from Lettuce's threads
     private volatile Tracking tracking;
+    // the channel the session scripts publish changed keys on, or null if they must not publish
+    private final String invalidationChannel;
     private final ScheduledFuture<?> heartbeat;
     private final AtomicInteger next = new AtomicInteger();
     private final Set<String> adding = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
-    private RedisConnector(RedisOptions options) {
+    private RedisConnector(RedisOptions options, String channel) {
         this.options = options;
         this.resources = DefaultClientResources.builder()
                 .ioThreadPoolSize(2)
@@ -80,6 +84,7 @@ public final class RedisConnector implements AutoCloseable {
         AbstractRedisClient created = null;
         Tracking t = null;
         ScheduledFuture<?> beat = null;
+        String publishOn = null;
         try {
             Duration pingTimeout = min(options.commandTimeout(), max(options.heartbeatInterval(), Duration.ofMillis(500)));
             if (options.topology() == RedisOptions.Topology.CLUSTER) {
@@ -93,14 +98,21 @@ public final class RedisConnector implements AutoCloseable {
                 created = cc;
                 StatefulRedisClusterConnection<String, byte[]> first = cc.connect(CODEC);
                 register(first);
-                boolean supported = options.nearCacheEnabled() && probeTracking(anyNode(first));
-                t = new Tracking(supported, pingTimeout, resources.eventExecutorGroup());
+                RedisOptions.InvalidationMode mode = resolveMode(() -> anyNode(first));
+                t = new Tracking(mode == RedisOptions.InvalidationMode.TRACKING, pingTimeout, resources.eventExecutorGroup());
                 this.tracking = t;
                 first.addListener((RedisClusterPushListener) (node, message) -> tracking.onPush(message));
                 for (int i = 1; i < options.connections(); i++) {
                     StatefulRedisClusterConnection<String, byte[]> c = cc.connect(CODEC);
                     register(c);
                     c.addListener((RedisClusterPushListener) (node, message) -> tracking.onPush(message));
+                }
+                if (mode == RedisOptions.InvalidationMode.PUBSUB) {
+                    // PUBLISH in a cluster reaches every node: one subscription on any node hears all
+                    StatefulRedisPubSubConnection<String, byte[]> ps = cc.connectPubSub(CODEC);
+                    connections.add(ps);
+                    t.addPubSub(ps, "cluster", channel);
+                    publishOn = channel;
                 }
                 syncClusterNodes();
                 // the first sync connects asynchronously; wait until every master is watched
@@ -115,8 +127,8 @@ public final class RedisConnector implements AutoCloseable {
                 RedisURI uri = toUri(options.uris().get(0));
                 StatefulRedisConnection<String, byte[]> first = rc.connect(CODEC, uri);
                 register(first);
-                boolean supported = options.nearCacheEnabled() && probeTracking(first);
-                t = new Tracking(supported, pingTimeout, resources.eventExecutorGroup());
+                RedisOptions.InvalidationMode mode = resolveMode(() -> first);
+                t = new Tracking(mode == RedisOptions.InvalidationMode.TRACKING, pingTimeout, resources.eventExecutorGroup());
                 this.tracking = t;
                 List<StatefulRedisConnection<String, byte[]>> all = new ArrayList<>();
                 all.add(first);
@@ -129,6 +141,12 @@ public final class RedisConnector implements AutoCloseable {
                     Tracking tr = t;
                     c.addListener((PushListener) tr::onPush);
                     tr.add(c, address(uri));
+                }
+                if (mode == RedisOptions.InvalidationMode.PUBSUB) {
+                    StatefulRedisPubSubConnection<String, byte[]> ps = rc.connectPubSub(CODEC, uri);
+                    connections.add(ps);
+                    t.addPubSub(ps, address(uri), channel);
+                    publishOn = channel;
                 }
             }
             if (!t.awaitUp(options.commandTimeout().multipliedBy(2))) {
@@ -151,11 +169,15 @@ public final class RedisConnector implements AutoCloseable {
         }
         this.client = created;
         this.heartbeat = beat;
+        this.invalidationChannel = publishOn;
     }
 
-    /** Connects, enables tracking and waits until every connection is ready. */
-    public static RedisConnector connect(RedisOptions options) {
-        return new RedisConnector(options);
+    /**
+     * Connects, sets up near-cache invalidation and waits until every connection is ready.
+     * {@code invalidationChannel} is the app's pub/sub channel, used if the mode resolves to pub/sub.
+     */
+    public static RedisConnector connect(RedisOptions options, String invalidationChannel) {
+        return new RedisConnector(options, java.util.Objects.requireNonNull(invalidationChannel, "invalidationChannel"));
     }
 
     public RedisOptions options() {
@@ -174,9 +196,19 @@ public final class RedisConnector implements AutoCloseable {
         return tracking;
     }
 
-    /** True if a near cache may be used: tracking is on and the server supports it. */
+    /** True if client tracking is on (the server supports it and it was asked for). */
     public boolean trackingEnabled() {
         return tracking.trackingEnabled();
+    }
+
+    /** The channel session writes must publish their key on, or {@code null} if they must not publish. */
+    public String invalidationChannel() {
+        return invalidationChannel;
+    }
+
+    /** True if a near cache may be used: invalidations arrive by client tracking or pub/sub. */
+    public boolean nearCacheAvailable() {
+        return tracking.trackingEnabled() || invalidationChannel != null;
     }
 
     public boolean isClosed() {
@@ -273,15 +305,45 @@ public final class RedisConnector implements AutoCloseable {
         throw new IllegalStateException("the cluster reports no master node");
     }
 
-    /** False (and a warning) if the server cannot do RESP3 client tracking: then no near cache. */
-    private boolean probeTracking(StatefulRedisConnection<String, byte[]> connection) {
+    /**
+     * The invalidation mode in effect: TRACKING, PUBSUB or NONE. AUTO and TRACKING ask the server
+     * whether it can track; AUTO then falls back to pub/sub, TRACKING to no near cache.
+     */
+    private RedisOptions.InvalidationMode resolveMode(java.util.function.Supplier<StatefulRedisConnection<String, byte[]>> probe) {
+        if (!options.nearCacheEnabled()) {
+            return RedisOptions.InvalidationMode.NONE;
+        }
+        return switch (options.invalidation()) {
+            case NONE -> RedisOptions.InvalidationMode.NONE;
+            case PUBSUB -> RedisOptions.InvalidationMode.PUBSUB;
+            case TRACKING -> {
+                String problem = probeTracking(probe.get());
+                if (problem == null) {
+                    yield RedisOptions.InvalidationMode.TRACKING;
+                }
+                log.warn("redis: the server does not support RESP3 client tracking ({}); the session near cache is off. "
+                        + "Use Redis 6 or later, or invalidation mode AUTO or PUBSUB.", problem);
+                yield RedisOptions.InvalidationMode.NONE;
+            }
+            case AUTO -> {
+                String problem = probeTracking(probe.get());
+                if (problem == null) {
+                    yield RedisOptions.InvalidationMode.TRACKING;
+                }
+                log.info("redis: the server does not support RESP3 client tracking ({}); the session near cache is "
+                        + "invalidated by pub/sub instead", problem);
+                yield RedisOptions.InvalidationMode.PUBSUB;
+            }
+        };
+    }
+
+    /** Null if the server accepts {@code CLIENT TRACKING on}, else why not. */
+    private static String probeTracking(StatefulRedisConnection<String, byte[]> connection) {
         try {
             connection.sync().clientTracking(TrackingArgs.Builder.enabled());
-            return true;
+            return null;
         } catch (RedisCommandExecutionException e) {
-            log.warn("redis: the server does not support RESP3 client tracking ({}); the session near cache is off. "
-                    + "Use Redis 6 or later to enable it.", e.getMessage());
-            return false;
+            return e.getMessage();
         }
     }
 

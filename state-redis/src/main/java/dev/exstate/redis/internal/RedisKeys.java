@@ -40,10 +40,20 @@ public final class RedisKeys {
 
     private final String sessionPrefix;
     private final String leasePrefix;
+    private final String sessionInvalidations;
 
     public RedisKeys(String keyPrefix, String appName) {
+        this.sessionInvalidations = keyPrefix + ":" + appName + ":session-invalidations";
         this.sessionPrefix = keyPrefix + ":" + appName + ":session:{";
         this.leasePrefix = keyPrefix + ":" + appName + ":lease:{";
+    }
+
+    /**
+     * The pub/sub channel on which, in pub/sub invalidation mode, every session write publishes
+     * the session's key: {@code <prefix>:<app>:session-invalidations}. A channel, not a key.
+     */
+    public String sessionInvalidations() {
+        return sessionInvalidations;
     }
 
     public String session(SessionId id) {

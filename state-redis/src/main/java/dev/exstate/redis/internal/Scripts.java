@@ -15,6 +15,7 @@ public final class Scripts {
     public static final LuaScript SESSION_ROTATE_OUT = load("session-rotate-out");
     public static final LuaScript SESSION_ROTATE_IN = load("session-rotate-in");
     public static final LuaScript SESSION_UNROTATE = load("session-unrotate");
+    public static final LuaScript SESSION_DELETE = load("session-delete");
     public static final LuaScript LEASE_ACQUIRE = load("lease-acquire");
     public static final LuaScript LEASE_RENEW = load("lease-renew");
     public static final LuaScript LEASE_RELEASE = load("lease-release");

@@ -69,6 +69,9 @@ public final class SessionEngine {
     private final SessionOptions options;
     private final NearCache<SessionId, SessionSnapshot> cache;
     private final Set<SessionId> touching = ConcurrentHashMap.newKeySet();
+    // pub/sub invalidation: the channel every write script publishes its key on; empty: no publish
+    private final byte[] channel;
+    private final boolean publish;
 
     public SessionEngine(RedisConnector connector, RedisKeys keys, Guard guard, StateClock clock, SessionOptions options,
                          NearCache<SessionId, SessionSnapshot> cache) {
@@ -78,14 +81,17 @@ public final class SessionEngine {
         this.clock = clock;
         this.options = options;
         this.cache = cache;
+        String c = connector.invalidationChannel();
+        this.publish = c != null;
+        this.channel = c != null ? utf8(c) : EMPTY;
     }
 
     /**
-     * The near cache of a replica, fed by client tracking. {@code null} if tracking is off or not
-     * supported by the server.
+     * The near cache of a replica, fed by client tracking or pub/sub. {@code null} if there is
+     * no invalidation channel (mode NONE, size 0, or TRACKING on a server without it).
      */
     public static NearCache<SessionId, SessionSnapshot> nearCache(RedisConnector connector, RedisKeys keys, StateClock clock) {
-        if (!connector.trackingEnabled()) {
+        if (!connector.nearCacheAvailable()) {
             return null;
         }
         InvalidationSource<String> raw = connector.tracking();
@@ -159,7 +165,7 @@ public final class SessionEngine {
         SessionSnapshot[] live = new SessionSnapshot[1];
         SessionSnapshot snapshot = guard.await(FIND,
                 () -> Scripts.SESSION_FIND.<List<Object>>run(connector.commands(), ScriptOutputType.MULTI,
-                        new String[] {key}, ascii(now), ascii(touchMs)).thenApply(reply -> {
+                        new String[] {key}, ascii(now), ascii(touchMs), channel).thenApply(reply -> {
                             SessionSnapshot s = parseFind(reply, now);
                             live[0] = s;
                             return s;
@@ -185,6 +191,7 @@ public final class SessionEngine {
         args.add(ascii(nowMs()));
         args.add(ascii(options.maxAttributes()));
         args.add(ascii(options.maxSessionBytes()));
+        args.add(channel);
         for (Map.Entry<String, byte[]> change : changes.entrySet()) {
             String name = change.getKey();
             checkName(name);
@@ -198,7 +205,7 @@ public final class SessionEngine {
         byte[][] argv = args.toArray(byte[][]::new);
         List<Object> reply = guard.await(SAVE, () -> Scripts.SESSION_SAVE.<List<Object>>run(connector.commands(),
                 ScriptOutputType.MULTI, new String[] {key}, argv));
-        // our copy is outdated either way; tracking would tell us too, a moment later
+        // our copy is outdated either way; tracking or pub/sub would tell us too, a moment later
         invalidateLocally(id);
         checkWriteReply(id, reply, "save");
         session.markSaved();
@@ -225,7 +232,8 @@ public final class SessionEngine {
                     ascii(nowMs()), ascii(options.maxAttributes()), ascii(options.maxSessionBytes()),
                     fieldBytes, nameLen,
                     current != null ? ONE : ZERO, current != null ? current : EMPTY,
-                    nextBytes != null ? ONE : ZERO, nextBytes != null ? nextBytes : EMPTY};
+                    nextBytes != null ? ONE : ZERO, nextBytes != null ? nextBytes : EMPTY,
+                    channel};
             List<Object> reply = guard.await(COMPUTE, () -> Scripts.SESSION_CAS.<List<Object>>run(connector.commands(),
                     ScriptOutputType.MULTI, new String[] {key}, argv));
             long code = (Long) reply.get(0);
@@ -245,8 +253,16 @@ public final class SessionEngine {
 
     public void invalidate(SessionId id) {
         String key = keys.session(id);
-        guard.await(INVALIDATE, () -> connector.commands().del(key));
+        guard.await(INVALIDATE, () -> delete(key));
         invalidateLocally(id);
+    }
+
+    /** DEL, or with pub/sub invalidation DEL and PUBLISH in one script. */
+    private java.util.concurrent.CompletionStage<Long> delete(String key) {
+        if (publish) {
+            return Scripts.SESSION_DELETE.run(connector.commands(), ScriptOutputType.INTEGER, new String[] {key}, channel);
+        }
+        return connector.commands().del(key);
     }
 
     /**
@@ -257,7 +273,7 @@ public final class SessionEngine {
     public SessionId rotateId(SessionId id) {
         String oldKey = keys.session(id);
         List<Object> content = guard.await(ROTATE_OUT, () -> Scripts.SESSION_ROTATE_OUT.<List<Object>>run(
-                connector.commands(), ScriptOutputType.MULTI, new String[] {oldKey}, ascii(TOMBSTONE_MS)));
+                connector.commands(), ScriptOutputType.MULTI, new String[] {oldKey}, ascii(TOMBSTONE_MS), channel));
         invalidateLocally(id);
         if (content.isEmpty()) {
             throw new SessionNotFoundException(id);
@@ -295,7 +311,7 @@ public final class SessionEngine {
             throw e;
         }
         try {
-            guard.await(ROTATE_DELETE, () -> connector.commands().del(oldKey));
+            guard.await(ROTATE_DELETE, () -> delete(oldKey));
         } catch (StateUnavailableException e) {
             // the old id is already unusable (tombstone) and expires on its own
             log.debug("redis: deleting the old session after rotation failed; it expires in {} ms", TOMBSTONE_MS, e);
@@ -311,7 +327,7 @@ public final class SessionEngine {
         long touchMs = options.touchInterval().toMillis();
         try {
             guard.callAsync(TOUCH, () -> Scripts.SESSION_TOUCH.<Long>run(connector.commands(), ScriptOutputType.INTEGER,
-                            new String[] {key}, ascii(now), ascii(touchMs)))
+                            new String[] {key}, ascii(now), ascii(touchMs), channel))
                     .whenComplete((r, e) -> {
                         touching.remove(id);
                         if (e != null) {

@@ -3,13 +3,17 @@ package dev.exstate.redis.internal;
 import dev.exstate.cache.InvalidationListener;
 import dev.exstate.cache.InvalidationSource;
 import io.lettuce.core.RedisChannelHandler;
+import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.TrackingArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.push.PushMessage;
 import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,6 +38,12 @@ import org.slf4j.LoggerFactory;
  * {@code reconnected()} (the near cache then drops everything) once all are UP again. Reads
  * whose load began before {@code reconnected()} are not cached by the near cache, which closes
  * the window between a reconnect and tracking being on again.
+ *
+ * <p>With pub/sub invalidation (servers without tracking, or when asked for) there is one more
+ * connection, subscribed to the app's invalidation channel, on which the session scripts publish
+ * the keys they change. It is watched like the others: UP only once {@code SUBSCRIBE} has been
+ * confirmed on its current socket, so a message lost while it was down is covered by the
+ * {@code reconnected()} that clears the near cache.
  */
 public final class Tracking implements InvalidationSource<String> {
     private static final Logger log = LoggerFactory.getLogger(Tracking.class);
@@ -45,15 +55,18 @@ public final class Tracking implements InvalidationSource<String> {
     final class Node {
         final StatefulRedisConnection<String, byte[]> connection;
         final String address;
+        // the invalidation channel if this is the pub/sub connection, else null
+        final String channel;
         State state = State.PENDING;
         long epoch;
         boolean pingInFlight;
         boolean removed;
         String problem = "connecting";
 
-        Node(StatefulRedisConnection<String, byte[]> connection, String address) {
+        Node(StatefulRedisConnection<String, byte[]> connection, String address, String channel) {
             this.connection = connection;
             this.address = address;
+            this.channel = channel;
         }
     }
 
@@ -79,10 +92,30 @@ public final class Tracking implements InvalidationSource<String> {
      * tracking on it. Does not wait; see {@link #awaitUp}.
      */
     public void add(StatefulRedisConnection<String, byte[]> connection, String address) {
+        watch(connection, address, null);
+    }
+
+    /**
+     * Starts watching the pub/sub {@code connection}: every message on {@code channel} names a
+     * key that changed; the connection counts as UP once it is subscribed. Does not wait.
+     */
+    public void addPubSub(StatefulRedisPubSubConnection<String, byte[]> connection, String address, String channel) {
+        connection.addListener(new RedisPubSubAdapter<>() {
+            @Override
+            public void message(String from, byte[] message) {
+                if (channel.equals(from) && message != null) {
+                    invalidate(new String(message, StandardCharsets.UTF_8));
+                }
+            }
+        });
+        watch(connection, address + " (pub/sub " + channel + ")", channel);
+    }
+
+    private void watch(StatefulRedisConnection<String, byte[]> connection, String address, String channel) {
         Node node;
         long epoch;
         synchronized (this) {
-            node = new Node(connection, address);
+            node = new Node(connection, address, channel);
             nodes.add(node);
             epoch = node.epoch;
             recompute();
@@ -121,7 +154,8 @@ public final class Tracking implements InvalidationSource<String> {
     /** Cluster topology changed: forget connections to nodes that no longer serve slots. */
     public synchronized void retain(Set<String> addresses) {
         boolean changed = nodes.removeIf(n -> {
-            if (!addresses.contains(n.address)) {
+            // the pub/sub connection is not tied to one master: PUBLISH reaches every node
+            if (n.channel == null && !addresses.contains(n.address)) {
                 n.removed = true;
                 return true;
             }
@@ -219,9 +253,7 @@ public final class Tracking implements InvalidationSource<String> {
         if (keys instanceof List<?> list) {
             for (Object key : list) {
                 if (key instanceof String k) {
-                    for (InvalidationListener<String> l : listeners) {
-                        l.invalidate(k);
-                    }
+                    invalidate(k);
                 }
             }
         } else {
@@ -229,6 +261,12 @@ public final class Tracking implements InvalidationSource<String> {
             for (InvalidationListener<String> l : listeners) {
                 l.invalidateAll();
             }
+        }
+    }
+
+    private void invalidate(String key) {
+        for (InvalidationListener<String> l : listeners) {
+            l.invalidate(key);
         }
     }
 
@@ -244,7 +282,7 @@ public final class Tracking implements InvalidationSource<String> {
             }
             n.epoch++;
             n.state = State.PENDING;
-            n.problem = "reconnected, enabling tracking";
+            n.problem = n.channel != null ? "reconnected, subscribing" : "reconnected, enabling tracking";
             epoch = n.epoch;
             recompute();
         }
@@ -263,12 +301,19 @@ public final class Tracking implements InvalidationSource<String> {
         }
     }
 
+    /** Enables tracking on a data connection, or subscribes the pub/sub connection. */
+    @SuppressWarnings("unchecked")
     private void enableTracking(Node n, long epoch, int attempt) {
-        if (!trackingEnabled) {
+        java.util.concurrent.CompletionStage<?> enabling;
+        if (n.channel != null) {
+            enabling = ((StatefulRedisPubSubConnection<String, byte[]>) n.connection).async().subscribe(n.channel);
+        } else if (trackingEnabled) {
+            enabling = n.connection.async().clientTracking(TrackingArgs.Builder.enabled());
+        } else {
             markUp(n, epoch);
             return;
         }
-        n.connection.async().clientTracking(TrackingArgs.Builder.enabled()).whenComplete((ok, error) -> {
+        enabling.whenComplete((ok, error) -> {
             if (error == null) {
                 markUp(n, epoch);
                 return;
@@ -277,7 +322,8 @@ public final class Tracking implements InvalidationSource<String> {
                 if (n.epoch != epoch) {
                     return;
                 }
-                n.problem = "cannot enable client tracking: " + error.getMessage();
+                n.problem = (n.channel != null ? "cannot subscribe to " + n.channel + ": " : "cannot enable client tracking: ")
+                        + error.getMessage();
             }
             // the connect event can come a moment before the connection accepts commands
             if (attempt < TRACKING_RETRIES) {
@@ -290,7 +336,7 @@ public final class Tracking implements InvalidationSource<String> {
                     enableTracking(n, epoch, attempt + 1);
                 }, 20L << attempt, TimeUnit.MILLISECONDS);
             } else {
-                log.debug("redis: enabling client tracking on {} failed; the heartbeat retries: {}", n.address, error.toString());
+                log.debug("redis: enabling invalidations on {} failed; the heartbeat retries: {}", n.address, error.toString());
             }
         });
     }
@@ -315,7 +361,10 @@ public final class Tracking implements InvalidationSource<String> {
                         if (n.epoch != epoch || n.removed) {
                             return;
                         }
-                        if (error == null) {
+                        // on a RESP2 pub/sub connection PING gets an unusual reply that may
+                        // surface as an error: still an answer, so the connection is alive
+                        boolean answered = error == null || (n.channel != null && rootCause(error) instanceof RedisCommandExecutionException);
+                        if (answered) {
                             if (n.state == State.SUSPECT) {
                                 n.state = State.UP;
                                 n.problem = "";
@@ -328,6 +377,14 @@ public final class Tracking implements InvalidationSource<String> {
                         }
                     }
                 });
+    }
+
+    private static Throwable rootCause(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t;
     }
 
     /** Caller holds the lock. */

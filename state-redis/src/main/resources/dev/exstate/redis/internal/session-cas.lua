@@ -3,7 +3,7 @@
 -- KEYS[1] session hash
 -- ARGV[1] now; ARGV[2] max attributes; ARGV[3] max bytes; ARGV[4] field; ARGV[5] name length
 -- ARGV[6] '1' if a value was expected, '0' if absence; ARGV[7] expected value
--- ARGV[8] '1' to put ARGV[9], '0' to delete
+-- ARGV[8] '1' to put ARGV[9], '0' to delete; ARGV[10] invalidation channel, '' for none
 -- Returns {1} written, {0} not found, {2, 0} conflict (now absent), {2, 1, value} conflict,
 -- {-1, count} too many attributes, {-2, bytes} too many bytes.
 local key = KEYS[1]
@@ -50,4 +50,7 @@ if tonumber(ARGV[1]) > last then
   redis.call('HSET', key, 'm:a', ARGV[1])
 end
 redis.call('PEXPIRE', key, redis.call('HGET', key, 'm:i'))
+if ARGV[10] ~= '' then
+  redis.call('PUBLISH', ARGV[10], KEYS[1])
+end
 return {1}

@@ -2,6 +2,7 @@
 -- old id treats it as gone) and returns its content. The moment of the mark is the moment of
 -- the rotation: later writes to the old id fail, earlier ones are in the returned content.
 -- KEYS[1] old session hash; ARGV[1] how long the tombstone may linger (ms)
+-- ARGV[2] invalidation channel, '' for none
 -- Returns {} if absent, else {field, value, ...} as it was before the mark.
 local key = KEYS[1]
 if redis.call('EXISTS', key) == 0 or redis.call('HEXISTS', key, 'm:r') == 1 then
@@ -10,4 +11,7 @@ end
 local h = redis.call('HGETALL', key)
 redis.call('HSET', key, 'm:r', '1')
 redis.call('PEXPIRE', key, ARGV[1])
+if ARGV[2] ~= '' then
+  redis.call('PUBLISH', ARGV[2], KEYS[1])
+end
 return h

@@ -1,0 +1,8 @@
+-- Deletes a session and publishes its key on the invalidation channel, atomically: used instead
+-- of a plain DEL only with pub/sub near-cache invalidation.
+-- KEYS[1] session hash; ARGV[1] invalidation channel
+local n = redis.call('DEL', KEYS[1])
+if ARGV[1] ~= '' then
+  redis.call('PUBLISH', ARGV[1], KEYS[1])
+end
+return n
