@@ -1,0 +1,237 @@
+package dev.exstate.testkit.backend;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A Redis master watched by one Redis Sentinel, both child processes on free 127.0.0.1 ports, for
+ * testing clients that find their master through Sentinel.
+ *
+ * <pre>{@code
+ * try (RedisSentinel sentinel = RedisSentinel.builder().start()) {
+ *     RedisOptions.sentinel(sentinel.sentinelUri());   // redis-sentinel://127.0.0.1:<port>#mymaster
+ *     sentinel.master().pause();                         // faults go through the master's controls
+ * }
+ * }</pre>
+ *
+ * <p>Both processes are {@link RedisServer}s: the sentinel is {@code redis-server <conf> --sentinel}
+ * with the {@code sentinel monitor ...} directives passed on its command line, so it needs no
+ * separate {@code redis-sentinel} binary and gets the same controls (kill, pause, restart) and
+ * shutdown-hook cleanup as the master. Sentinel rewrites its own config file; it lives in the
+ * sentinel's writable data directory. The quorum is 1, {@code down-after-milliseconds} 1000 and
+ * {@code failover-timeout} 2000; with no replicas a failover never succeeds, so the master stays
+ * the master.
+ *
+ * <p>{@code start()} returns once the sentinel answers {@code SENTINEL get-master-addr-by-name}
+ * with the master's address. {@link #close()} kills both processes and deletes their data.
+ * Thread-safe.
+ */
+public final class RedisSentinel implements AutoCloseable {
+    /** The name under which the sentinel monitors the master. */
+    public static final String DEFAULT_MASTER_NAME = "mymaster";
+    private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(1);
+    private static final long POLL_MILLIS = 25;
+
+    private final String masterName;
+    private final Duration startTimeout;
+    private final RedisServer master;
+    private final Path binary;
+    private volatile RedisServer sentinel;
+    private volatile boolean closed;
+
+    private RedisSentinel(Builder b) {
+        this.masterName = b.masterName;
+        this.startTimeout = b.startTimeout;
+        this.binary = b.binary;
+        RedisServer.Builder mb = RedisServer.builder().startTimeout(b.startTimeout);
+        if (b.binary != null) {
+            mb.binary(b.binary);
+        }
+        this.master = mb.build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** True if {@code redis-server} can be found (it runs the sentinel too). */
+    public static boolean isInstalled() {
+        return RedisServer.isInstalled();
+    }
+
+    /**
+     * Starts the master, then the sentinel, and waits until the sentinel names the master. Does
+     * nothing for processes already running.
+     *
+     * @throws BackendStartException if either process does not come up within the start timeout
+     */
+    public synchronized RedisSentinel start() {
+        ensureOpen();
+        master.start();
+        if (sentinel == null) {
+            // built only now: a port clash on the first start may have moved the master
+            sentinel = newSentinel();
+        }
+        sentinel.start();
+        awaitMasterKnown();
+        return this;
+    }
+
+    /** The monitored master; use its controls to inject faults. */
+    public RedisServer master() {
+        return master;
+    }
+
+    /**
+     * The sentinel process (a {@code redis-server} in Sentinel mode).
+     *
+     * @throws IllegalStateException before the first {@link #start()}
+     */
+    public RedisServer sentinel() {
+        RedisServer s = sentinel;
+        if (s == null) {
+            throw new IllegalStateException("the sentinel for master " + master.hostAndPort() + " has not been started");
+        }
+        return s;
+    }
+
+    public String masterName() {
+        return masterName;
+    }
+
+    /** {@code redis-sentinel://127.0.0.1:<sentinel port>#<master name>}, the form Lettuce parses. */
+    public String sentinelUri() {
+        return "redis-sentinel://" + sentinel().hostAndPort() + "#" + masterName;
+    }
+
+    /**
+     * What the sentinel answers to {@code SENTINEL get-master-addr-by-name}: {@code host:port},
+     * or {@code null} if it does not know the master.
+     */
+    public String masterAddressFromSentinel() {
+        try (RespConnection conn = sentinel().connect(PROBE_TIMEOUT)) {
+            Object reply = conn.call("SENTINEL", "get-master-addr-by-name", masterName);
+            if (reply instanceof List<?> addr && addr.size() == 2) {
+                return addr.get(0) + ":" + addr.get(1);
+            }
+            return null;
+        }
+    }
+
+    /** Kills both processes and deletes their data directories. Idempotent. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        RedisServer s = sentinel;
+        try {
+            if (s != null) {
+                s.close();
+            }
+        } finally {
+            master.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        RedisServer s = sentinel;
+        return "RedisSentinel[" + (s == null ? "not started" : "sentinel " + s.hostAndPort()) + "#" + masterName
+                + ", master " + master.hostAndPort()
+                + (closed ? ", closed" : "") + "]";
+    }
+
+    private RedisServer newSentinel() {
+        String port = Integer.toString(master.port());
+        // each "--sentinel ..." argument becomes one "sentinel ..." config line; the bare
+        // "--sentinel" switches redis-server into Sentinel mode
+        RedisServer.Builder sb = RedisServer.builder().startTimeout(startTimeout)
+                .arg("--sentinel")
+                .arg("--sentinel", "monitor", masterName, master.host(), port, "1")
+                .arg("--sentinel", "down-after-milliseconds", masterName, "1000")
+                .arg("--sentinel", "failover-timeout", masterName, "2000");
+        if (binary != null) {
+            sb.binary(binary);
+        }
+        return sb.build();
+    }
+
+    private void awaitMasterKnown() {
+        long deadline = System.nanoTime() + startTimeout.toNanos();
+        String expected = master.hostAndPort();
+        String last = null;
+        RuntimeException lastError = null;
+        while (true) {
+            try {
+                last = masterAddressFromSentinel();
+                if (expected.equals(last)) {
+                    return;
+                }
+            } catch (RuntimeException e) {
+                lastError = e;
+            }
+            if (System.nanoTime() - deadline >= 0) {
+                throw new BackendStartException("redis sentinel at " + sentinel().hostAndPort() + " did not report master '"
+                        + masterName + "' at " + expected + " within " + startTimeout + " (last answer: " + last
+                        + (lastError != null ? ", last error: " + lastError.getMessage() : "") + ")."
+                        + System.lineSeparator() + "Sentinel log tail:" + System.lineSeparator() + sentinel().logTail(20));
+            }
+            BackendProcess.sleepMillis(POLL_MILLIS);
+        }
+    }
+
+    private synchronized void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException(this + " is closed");
+        }
+    }
+
+    /** Options for a {@link RedisSentinel}. Defaults: master name {@code mymaster}, 20 second start timeout. */
+    public static final class Builder {
+        private String masterName = DEFAULT_MASTER_NAME;
+        private Duration startTimeout = BackendProcess.DEFAULT_START_TIMEOUT;
+        private Path binary;
+
+        private Builder() {}
+
+        /** The name the sentinel monitors the master under (the URI fragment). */
+        public Builder masterName(String name) {
+            if (name == null || name.isBlank() || !name.matches("[A-Za-z0-9_.-]+")) {
+                throw new IllegalArgumentException("master name must be letters, digits, '_', '.' or '-': " + name);
+            }
+            this.masterName = name;
+            return this;
+        }
+
+        public Builder startTimeout(Duration timeout) {
+            this.startTimeout = BackendProcess.requirePositive(timeout, "startTimeout");
+            return this;
+        }
+
+        /** Uses this {@code redis-server} executable for master and sentinel instead of the PATH's. */
+        public Builder binary(Path binary) {
+            this.binary = Objects.requireNonNull(binary, "binary");
+            return this;
+        }
+
+        /** Creates the processes without starting them. */
+        public RedisSentinel build() {
+            return new RedisSentinel(this);
+        }
+
+        /** Creates and starts master and sentinel; on failure nothing is left running. */
+        public RedisSentinel start() {
+            RedisSentinel s = build();
+            try {
+                return s.start();
+            } catch (RuntimeException e) {
+                s.close();
+                throw e;
+            }
+        }
+    }
+}
