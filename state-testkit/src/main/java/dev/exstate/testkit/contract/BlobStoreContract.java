@@ -27,11 +27,6 @@ import java.util.SplittableRandom;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DisplayName;
@@ -185,33 +180,6 @@ public abstract class BlobStoreContract {
             throw new UncheckedIOException(e);
         }
         return sha.digest();
-    }
-
-    /** Runs {@code tasks} on their own threads, released together; returns their results in order. */
-    private static <T> List<T> runTogether(List<Callable<T>> tasks) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(tasks.size(), r -> {
-            Thread t = new Thread(r, "exstate-contract-worker");
-            t.setDaemon(true);
-            return t;
-        });
-        try {
-            CountDownLatch start = new CountDownLatch(1);
-            List<Future<T>> futures = new ArrayList<>();
-            for (Callable<T> task : tasks) {
-                futures.add(pool.submit(() -> {
-                    start.await();
-                    return task.call();
-                }));
-            }
-            start.countDown();
-            List<T> results = new ArrayList<>();
-            for (Future<T> f : futures) {
-                results.add(f.get(60, TimeUnit.SECONDS));
-            }
-            return results;
-        } finally {
-            pool.shutdownNow();
-        }
     }
 
     @Nested
@@ -383,7 +351,7 @@ public abstract class BlobStoreContract {
                 });
             }
 
-            List<String> results = runTogether(tasks);
+            List<String> results = Concurrently.runTogether(tasks);
 
             List<String> winners = results.stream().filter(r -> r != null).toList();
             assertThat(winners).hasSize(1);

@@ -24,11 +24,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
@@ -150,33 +145,6 @@ public abstract class SessionStoreContract {
         attributes.forEach(s::putString);
         store.save(s);
         return s;
-    }
-
-    /** Runs {@code tasks} on their own threads, released together; returns their results in order. */
-    private static <T> List<T> runTogether(List<Callable<T>> tasks) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(tasks.size(), r -> {
-            Thread t = new Thread(r, "exstate-contract-worker");
-            t.setDaemon(true);
-            return t;
-        });
-        try {
-            CountDownLatch start = new CountDownLatch(1);
-            List<Future<T>> futures = new ArrayList<>();
-            for (Callable<T> task : tasks) {
-                futures.add(pool.submit(() -> {
-                    start.await();
-                    return task.call();
-                }));
-            }
-            start.countDown();
-            List<T> results = new ArrayList<>();
-            for (Future<T> f : futures) {
-                results.add(f.get(60, TimeUnit.SECONDS));
-            }
-            return results;
-        } finally {
-            pool.shutdownNow();
-        }
     }
 
     /** A JSON-encodable value for the codec round trip. */
@@ -323,7 +291,7 @@ public abstract class SessionStoreContract {
                 }
             }
 
-            runTogether(tasks);
+            Concurrently.runTogether(tasks);
 
             Session result = a().find(id).orElseThrow();
             assertThat(result.attributeNames()).hasSize(16);
@@ -354,7 +322,7 @@ public abstract class SessionStoreContract {
                 }
             }
 
-            runTogether(tasks);
+            Concurrently.runTogether(tasks);
 
             assertThat(b().find(id).orElseThrow().get("counter", Codec.longs())).contains(800L);
         }
