@@ -1,12 +1,24 @@
 package dev.exstate.blob;
 
+import dev.exstate.internal.Unicode;
+
 /**
- * The rules every {@link BlobStore} applies to keys, in one place: 1 to 1024 UTF-8 bytes, no
- * control characters, no leading {@code /}, no empty, {@code .} or {@code ..} path segment, no
- * backslash.
+ * The rules every {@link BlobStore} applies to keys and listing tokens, in one place.
+ *
+ * <p>A key is 1 to 1024 UTF-8 bytes, with no control character, no unpaired surrogate (it has no
+ * UTF-8 form), no Unicode non-character such as {@code U+FFFE} or {@code U+FFFF} (S3 listings are
+ * XML 1.0, which cannot carry them), no leading {@code /}, no empty, {@code .} or {@code ..} path
+ * segment, and no backslash.
+ *
+ * <p>A continuation token is opaque: pass back exactly what {@link BlobPage#continuationToken()}
+ * gave. Every store rejects, before any request, a token longer than
+ * {@value #MAX_CONTINUATION_TOKEN_CHARS} characters or with characters outside printable ASCII
+ * ({@code !} to {@code ~}); a store may reject other tokens it could not have issued.
  */
 public final class BlobKeys {
     public static final int MAX_KEY_BYTES = 1024;
+    /** Longest continuation token any store accepts. */
+    public static final int MAX_CONTINUATION_TOKEN_CHARS = 4096;
 
     private BlobKeys() {
     }
@@ -29,6 +41,17 @@ public final class BlobKeys {
                 throw new InvalidBlobKeyException("blob key contains a backslash at index " + i);
             }
         }
+        int surrogate = Unicode.unpairedSurrogate(key);
+        if (surrogate >= 0) {
+            throw new InvalidBlobKeyException("blob key contains an unpaired surrogate (U+"
+                    + String.format("%04X", (int) key.charAt(surrogate)) + ") at index " + surrogate + "; it has no UTF-8 form");
+        }
+        int nonCharacter = Unicode.nonCharacter(key);
+        if (nonCharacter >= 0) {
+            throw new InvalidBlobKeyException("blob key contains the Unicode non-character U+"
+                    + String.format("%04X", key.codePointAt(nonCharacter)) + " at index " + nonCharacter
+                    + "; S3 listings (XML 1.0) cannot carry it");
+        }
         if (key.startsWith("/")) {
             throw new InvalidBlobKeyException("blob key must not start with '/'");
         }
@@ -50,5 +73,30 @@ public final class BlobKeys {
         }
         validate(prefix.endsWith("/") ? prefix + "x" : prefix);
         return prefix;
+    }
+
+    /**
+     * Returns {@code token} ({@code null}: the first page) if any store could have issued it;
+     * otherwise throws {@link IllegalArgumentException} saying why, without echoing the token.
+     */
+    public static String validateContinuationToken(String token) {
+        if (token == null) {
+            return null;
+        }
+        if (token.isEmpty()) {
+            throw new IllegalArgumentException("continuation token must not be empty; pass null for the first page");
+        }
+        if (token.length() > MAX_CONTINUATION_TOKEN_CHARS) {
+            throw new IllegalArgumentException("continuation token is " + token.length() + " characters long, more than "
+                    + MAX_CONTINUATION_TOKEN_CHARS + "; pass back the token a page returned, unchanged");
+        }
+        for (int i = 0; i < token.length(); i++) {
+            char c = token.charAt(i);
+            if (c < '!' || c > '~') {
+                throw new IllegalArgumentException("continuation token has character U+" + String.format("%04X", (int) c)
+                        + " at index " + i + ", outside printable ASCII; pass back the token a page returned, unchanged");
+            }
+        }
+        return token;
     }
 }

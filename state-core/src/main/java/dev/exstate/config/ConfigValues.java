@@ -1,5 +1,6 @@
 package dev.exstate.config;
 
+import dev.exstate.internal.Redaction;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.ParameterizedType;
@@ -18,13 +19,12 @@ import java.util.regex.Pattern;
 /**
  * Parsing of config strings into typed values, and binding of a snapshot to a record. Stateless
  * and thread-safe. Every error is a {@link ConfigBindingException} naming the key; the offending
- * value is shown unless the key looks like it holds a secret.
+ * value is shown only as {@link ConfigBindingException} says.
  */
 final class ConfigValues {
 
     private static final Pattern DECIMAL = Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
     private static final Pattern SIMPLE_DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)", Pattern.CASE_INSENSITIVE);
-    private static final List<String> SECRET_WORDS = List.of("password", "secret", "token", "key");
     private static final String SUPPORTED = "String, int, long, double, boolean (or their boxes), Duration, "
             + "an enum, List<String>, or Optional of one of these";
 
@@ -269,15 +269,12 @@ final class ConfigValues {
         return new ConfigBindingException("config key '" + key + "' = " + shown(key, value) + " is not " + expected, null);
     }
 
-    /** The value as it may appear in a message: quoted, or masked when the key names a secret. */
+    /** The value as it may appear in a message, by the rule {@link ConfigBindingException} documents. */
     static String shown(String key, String value) {
-        String k = key.toLowerCase(Locale.ROOT);
-        for (String word : SECRET_WORDS) {
-            if (k.contains(word)) {
-                return "<masked>";
-            }
+        if (Redaction.isSecretName(key)) {
+            return "<masked>";
         }
-        String v = value.length() > 100 ? value.substring(0, 100) + "..." : value;
-        return "'" + v + "'";
+        String v = value.indexOf('@') >= 0 || value.contains("://") ? Redaction.url(value) : value;
+        return "'" + Redaction.printable(v, 100) + "'";
     }
 }

@@ -279,11 +279,12 @@ public final class FileConfigSource implements ConfigSource {
             return this;
         }
 
-        /** How often the file is re-read even without a file-system event; at least 10 ms. */
+        /** How often the file is re-read even without a file-system event; 10 ms to 1 hour. */
         public Builder pollInterval(Duration v) {
             Objects.requireNonNull(v, "pollInterval");
-            if (v.toMillis() < 10) {
-                throw new IllegalArgumentException("pollInterval must be at least 10 ms, was " + v);
+            // compared as Durations: toMillis() of a huge one would overflow
+            if (v.compareTo(Duration.ofMillis(10)) < 0 || v.compareTo(Duration.ofHours(1)) > 0) {
+                throw new IllegalArgumentException("pollInterval must be between 10 ms and 1 hour, was " + v);
             }
             this.pollInterval = v;
             return this;

@@ -14,10 +14,14 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
@@ -133,11 +137,12 @@ final class MemoryBlobStore implements BlobStore {
             throw new IllegalArgumentException("maxKeys must be between 1 and " + MAX_LIST_KEYS + ", was " + maxKeys);
         }
         String p = BlobKeys.validatePrefix(prefix);
+        String after = lastKeyOf(continuationToken);
         NavigableMap<String, StoredBlob> blobs = table.blobs();
-        // the token is the last key of the previous page; keys sharing a prefix are contiguous
-        NavigableMap<String, StoredBlob> tail = continuationToken == null || BlobTable.KEY_ORDER.compare(continuationToken, p) < 0
+        // the token holds the last key of the previous page; keys sharing a prefix are contiguous
+        NavigableMap<String, StoredBlob> tail = after == null || BlobTable.KEY_ORDER.compare(after, p) < 0
                 ? blobs.tailMap(p, true)
-                : blobs.tailMap(continuationToken, false);
+                : blobs.tailMap(after, false);
         List<BlobInfo> items = new ArrayList<>(Math.min(maxKeys, 64));
         boolean more = false;
         for (Map.Entry<String, StoredBlob> e : tail.entrySet()) {
@@ -150,7 +155,26 @@ final class MemoryBlobStore implements BlobStore {
             }
             items.add(e.getValue().info());
         }
-        return new BlobPage(items, more ? items.get(items.size() - 1).key() : null);
+        return new BlobPage(items, more ? tokenAfter(items.get(items.size() - 1).key()) : null);
+    }
+
+    /** A token is the last key of a page, base64url-encoded: printable ASCII, as {@link BlobKeys} requires. */
+    private static String tokenAfter(String key) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(key.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The key a token marks, or null for none; a token this store could not have issued is the caller's error. */
+    private static String lastKeyOf(String token) {
+        if (BlobKeys.validateContinuationToken(token) == null) {
+            return null;
+        }
+        try {
+            String key = StandardCharsets.UTF_8.newDecoder()
+                    .decode(ByteBuffer.wrap(Base64.getUrlDecoder().decode(token))).toString();
+            return BlobKeys.validate(key);
+        } catch (IllegalArgumentException | CharacterCodingException e) {
+            throw new IllegalArgumentException("continuation token was not issued by this store; pass back the token a page returned, unchanged");
+        }
     }
 
     /** Nothing to release: the data belongs to the backend, not to this replica. */

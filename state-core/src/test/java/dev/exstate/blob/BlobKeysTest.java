@@ -62,4 +62,46 @@ class BlobKeysTest {
         assertThatThrownBy(() -> BlobKeys.validatePrefix("/uploads/")).isInstanceOf(InvalidBlobKeyException.class);
         assertThatThrownBy(() -> BlobKeys.validatePrefix("a//")).isInstanceOf(InvalidBlobKeyException.class);
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"a\uFFFEb", "a\uFFFF", "\uFDD0x", "x/\uFDEF", "a\uD83F\uDFFEb", "a\uDBFF\uDFFF"})
+    @DisplayName("keys with Unicode non-characters (U+FFFE, U+FFFF, ...) are rejected: S3 listings (XML 1.0) cannot carry them")
+    void nonCharactersRejected(String key) {
+        assertThatThrownBy(() -> BlobKeys.validate(key))
+                .isInstanceOf(InvalidBlobKeyException.class).hasMessageContaining("non-character");
+        assertThatThrownBy(() -> BlobKeys.validatePrefix(key)).isInstanceOf(InvalidBlobKeyException.class);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"a\uD800", "\uDC00a", "a\uDC00\uD800b", "x/\uD83D"})
+    @DisplayName("keys with unpaired surrogates are rejected: they have no UTF-8 form and would collide with '?'")
+    void unpairedSurrogatesRejected(String key) {
+        assertThatThrownBy(() -> BlobKeys.validate(key))
+                .isInstanceOf(InvalidBlobKeyException.class).hasMessageContaining("unpaired surrogate");
+    }
+
+    @Test
+    @DisplayName("continuation tokens: null is the first page; printable ASCII up to 4096 characters passes")
+    void wellFormedTokens() {
+        assertThat(BlobKeys.validateContinuationToken(null)).isNull();
+        assertThat(BlobKeys.validateContinuationToken("abc-_=+/~!")).isEqualTo("abc-_=+/~!");
+        String longest = "t".repeat(BlobKeys.MAX_CONTINUATION_TOKEN_CHARS);
+        assertThat(BlobKeys.validateContinuationToken(longest)).isEqualTo(longest);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "a\u0000", "with space", "line\r\nX-Injected: yes", "\uFFFF", "ключ", "tab\t"})
+    @DisplayName("continuation tokens that no store issues are rejected without being echoed")
+    void malformedTokens(String token) {
+        assertThatThrownBy(() -> BlobKeys.validateContinuationToken(token))
+                .isExactlyInstanceOf(IllegalArgumentException.class)
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("Injected"));
+    }
+
+    @Test
+    @DisplayName("a 10 KiB continuation token is rejected, naming the limit")
+    void hugeTokenRejected() {
+        assertThatThrownBy(() -> BlobKeys.validateContinuationToken("x".repeat(10 * 1024)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("4096");
+    }
 }

@@ -115,6 +115,25 @@ class ConfigValuesTest {
             assertThatThrownBy(() -> ConfigValues.parse("db.pool-size", "ten", Integer.class))
                     .hasMessageContaining("'ten'");
         }
+
+        @Test
+        @DisplayName("values of keys such as db.pwd, db.credential, db.passwd, jwt.signing are masked too")
+        void abbreviatedSecretNamesAreMasked() {
+            for (String key : new String[] {"db.pwd", "db.credential", "db.passwd", "jwt.signing", "session.cookie", "tls.private-pem"}) {
+                assertThatThrownBy(() -> ConfigValues.parse(key, "hunter2", Integer.class))
+                        .as(key)
+                        .isInstanceOf(ConfigBindingException.class)
+                        .hasMessage("config key '" + key + "' = <masked> is not a valid int");
+            }
+        }
+
+        @Test
+        @DisplayName("a URL value of an innocent-looking key is shown with its user info masked")
+        void urlValuesLoseTheirUserInfo() {
+            assertThatThrownBy(() -> ConfigValues.parse("db.url", "postgres://app:p@ssw0rd@db:5432/shop", Integer.class))
+                    .hasMessage("config key 'db.url' = 'postgres://****@db:5432/shop' is not a valid int")
+                    .satisfies(e -> assertThat(e.getMessage()).doesNotContain("ssw0rd"));
+        }
     }
 
     @Nested

@@ -219,4 +219,17 @@ class FileConfigSourceTest {
         assertThat(changes).isEmpty();
         assertThat(s.current().get("a")).contains("1");
     }
+
+    @Test
+    @DisplayName("a poll interval too small or too large to count in milliseconds is rejected, not overflowed")
+    void pollIntervalBounds() {
+        FileConfigSource.Builder b = FileConfigSource.builder(file());
+        for (Duration bad : new Duration[] {Duration.ofMillis(9), Duration.ofSeconds(-1), Duration.ofHours(2),
+            Duration.ofSeconds(Long.MAX_VALUE), Duration.ofSeconds(Long.MIN_VALUE)}) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> b.pollInterval(bad))
+                    .as(bad.toString())
+                    .isExactlyInstanceOf(IllegalArgumentException.class);
+        }
+        b.pollInterval(Duration.ofHours(1));
+    }
 }

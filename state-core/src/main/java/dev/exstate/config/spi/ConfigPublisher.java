@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,6 +30,16 @@ import org.slf4j.LoggerFactory;
  * <p>The first snapshot is accepted whatever its revision (an empty in-memory store is at
  * revision 0). A listener is told only about changes accepted after it subscribed. Thread-safe;
  * {@link #offer} runs the validator on the caller's thread and never waits for listeners.
+ *
+ * <p>User code cannot stop config delivery: whatever a validator throws, {@link Error}s such as
+ * {@link StackOverflowError} included, rejects that snapshot (and {@link #offer} returns false
+ * instead of throwing into the provider's watch loop); whatever a listener throws is logged,
+ * counted ({@link #listenerFailures()}) and delivery goes on with the next listener and change.
+ * A {@link VirtualMachineError} other than {@link StackOverflowError} (out of memory, an internal
+ * JVM error) leaves the JVM in a state no code can vouch for: delivery still goes on, but
+ * {@link #health()} reports DOWN from then on, naming the error, so that readiness takes the
+ * replica out of service until it is restarted. A stack overflow unwinds cleanly and is treated
+ * like any exception.
  */
 public final class ConfigPublisher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ConfigPublisher.class);
@@ -49,8 +60,12 @@ public final class ConfigPublisher implements AutoCloseable {
     private final BlockingQueue<ConfigChange> queue = new LinkedBlockingQueue<>();
     private final Thread delivery;
 
+    private final AtomicLong listenerFailures = new AtomicLong();
+
     private volatile ConfigSnapshot current;
     private volatile ConfigRejection lastRejection;
+    /** Why the JVM cannot be trusted any more (a VirtualMachineError from user code), or null. */
+    private volatile String fatal;
     private volatile boolean closed; // written under lock
 
     /**
@@ -90,8 +105,10 @@ public final class ConfigPublisher implements AutoCloseable {
             }
             try {
                 validator.validate(snapshot);
-            } catch (RuntimeException e) {
+            } catch (Throwable e) {
+                // user code: even an Error must not escape into the provider's read or watch loop
                 reject(snapshot, previous, e);
+                noteFatal("the config validator", e, snapshot.revision());
                 return false;
             }
             current = snapshot;
@@ -100,10 +117,36 @@ public final class ConfigPublisher implements AutoCloseable {
         }
     }
 
-    private void reject(ConfigSnapshot snapshot, ConfigSnapshot previous, RuntimeException e) {
+    /**
+     * Records that the backend holds a state at {@code revision} that cannot be offered at all
+     * (e.g. bytes that are not text), as {@link #lastRejection()}; the current snapshot stays in
+     * force. Ignored if {@code revision} is not newer than the current snapshot's.
+     *
+     * @param problems what is wrong, naming keys but never quoting values
+     * @return true if recorded
+     */
+    public boolean reject(long revision, List<String> problems) {
+        Objects.requireNonNull(problems, "problems");
+        synchronized (lock) {
+            ConfigSnapshot previous = current;
+            if (closed || (previous != null && revision <= previous.revision())) {
+                return false;
+            }
+            lastRejection = new ConfigRejection(revision, problems, clock.now());
+            log.warn("config from {}: revision {} cannot be used ({} problem(s), see lastRejection()); keeping {}",
+                    component, revision, problems.size(),
+                    previous == null ? "no snapshot (not loaded)" : "revision " + previous.revision());
+            return true;
+        }
+    }
+
+    private void reject(ConfigSnapshot snapshot, ConfigSnapshot previous, Throwable e) {
         List<String> problems;
         if (e instanceof ConfigValidationException cve) {
             problems = cve.problems();
+        } else if (e instanceof Error) {
+            problems = List.of("the validator threw " + e.getClass().getName()
+                    + (e.getMessage() == null ? "" : ": " + e.getMessage()));
         } else {
             problems = List.of(e.getMessage() == null ? e.getClass().getName() : e.getMessage());
         }
@@ -141,20 +184,36 @@ public final class ConfigPublisher implements AutoCloseable {
         return Optional.ofNullable(lastRejection);
     }
 
-    /** DOWN until the first snapshot is accepted, then UP. Never does I/O. */
+    /**
+     * Times a listener threw (anything, {@link Error}s included) since this publisher started;
+     * each time was logged and delivery went on.
+     */
+    public long listenerFailures() {
+        return listenerFailures.get();
+    }
+
+    /**
+     * DOWN until the first snapshot is accepted, then UP; DOWN for good once a validator or
+     * listener threw a {@link VirtualMachineError} other than {@link StackOverflowError}. Never
+     * does I/O.
+     */
     public BackendHealth health() {
         ConfigSnapshot c = current;
         String name = "config:" + component;
+        String f = fatal;
+        if (f != null) {
+            return BackendHealth.down(name, f);
+        }
         if (c == null) {
             ConfigRejection r = lastRejection;
             return BackendHealth.down(name, r == null
                     ? "no config snapshot loaded yet"
-                    : "no config snapshot loaded yet (revision " + r.revision() + " rejected by the validator)");
+                    : "no config snapshot loaded yet (revision " + r.revision() + " rejected, see lastRejection())");
         }
         ConfigRejection r = lastRejection;
         if (r != null && r.revision() > c.revision()) {
             return BackendHealth.up(name, "revision " + c.revision() + " (revision " + r.revision()
-                    + " rejected by the validator at " + r.at() + ")");
+                    + " rejected at " + r.at() + ", see lastRejection())");
         }
         return BackendHealth.up(name, "revision " + c.revision());
     }
@@ -203,6 +262,19 @@ public final class ConfigPublisher implements AutoCloseable {
         }
     }
 
+    private static boolean isFatal(Throwable t) {
+        return t instanceof VirtualMachineError && !(t instanceof StackOverflowError);
+    }
+
+    /** Marks health DOWN for good after a VirtualMachineError (other than a stack overflow) from user code. */
+    private void noteFatal(String who, Throwable t, long revision) {
+        if (isFatal(t)) {
+            fatal = who + " threw " + t.getClass().getName() + " on revision " + revision
+                    + "; this JVM may be unusable, restart the replica";
+            log.error("config from {}: {}", component, fatal, t);
+        }
+    }
+
     @Override
     public String toString() {
         ConfigSnapshot c = current;
@@ -225,11 +297,19 @@ public final class ConfigPublisher implements AutoCloseable {
             }
             try {
                 listener.onChange(change);
-            } catch (VirtualMachineError e) {
-                throw e;
             } catch (Throwable t) {
-                log.warn("config from {}: listener {} failed on revision {}; other listeners are not affected",
-                        component, listener, change.current().revision(), t);
+                // user code: whatever it throws, the delivery thread must live on for the next change
+                listenerFailures.incrementAndGet();
+                if (isFatal(t)) {
+                    noteFatal("config listener " + listener, t, change.current().revision());
+                } else if (t instanceof StackOverflowError) {
+                    // no stack trace: it would be a thousand frames of the listener's recursion
+                    log.warn("config from {}: listener {} failed on revision {} with a StackOverflowError; delivery goes on",
+                            component, listener, change.current().revision());
+                } else {
+                    log.warn("config from {}: listener {} failed on revision {}; delivery goes on",
+                            component, listener, change.current().revision(), t);
+                }
             }
         }
 

@@ -202,6 +202,82 @@ class ConfigPublisherTest {
     }
 
     @Test
+    @DisplayName("a listener throwing StackOverflowError does not end delivery: later changes still reach every listener")
+    void stackOverflowInListenerDoesNotEndDelivery() {
+        ConfigPublisher p = publisher(ConfigValidator.acceptAll());
+        List<Long> thrower = new CopyOnWriteArrayList<>();
+        List<Long> seen = new CopyOnWriteArrayList<>();
+        p.subscribe(c -> {
+            thrower.add(c.current().revision());
+            throw new StackOverflowError();
+        });
+        p.subscribe(c -> seen.add(c.current().revision()));
+
+        p.offer(snap(1, "a", "1"));
+        p.offer(snap(2, "a", "2"));
+
+        await().atMost(WAIT).untilAsserted(() -> assertThat(seen).containsExactly(1L, 2L));
+        assertThat(thrower).containsExactly(1L, 2L);
+        assertThat(p.listenerFailures()).isEqualTo(2);
+        assertThat(p.health().status()).isEqualTo(BackendHealth.Status.UP);
+    }
+
+    @Test
+    @DisplayName("a listener throwing OutOfMemoryError does not end delivery, but health turns DOWN for good, naming it")
+    void virtualMachineErrorInListenerMarksHealthDown() {
+        ConfigPublisher p = publisher(ConfigValidator.acceptAll());
+        List<Long> seen = new CopyOnWriteArrayList<>();
+        p.subscribe(c -> {
+            if (c.current().revision() == 1) {
+                throw new OutOfMemoryError("simulated");
+            }
+        });
+        p.subscribe(c -> seen.add(c.current().revision()));
+
+        p.offer(snap(1, "a", "1"));
+        p.offer(snap(2, "a", "2"));
+
+        await().atMost(WAIT).untilAsserted(() -> assertThat(seen).containsExactly(1L, 2L));
+        BackendHealth h = p.health();
+        assertThat(h.status()).isEqualTo(BackendHealth.Status.DOWN);
+        assertThat(h.detail()).contains("OutOfMemoryError", "revision 1", "restart");
+        assertThat(p.current().orElseThrow().revision()).isEqualTo(2);
+    }
+
+    @Test
+    @DisplayName("a validator throwing StackOverflowError rejects that snapshot without throwing; a later good one is accepted")
+    void stackOverflowInValidatorRejects() {
+        ConfigPublisher p = publisher(s -> {
+            if (s.values().containsKey("deep")) {
+                throw new StackOverflowError();
+            }
+        });
+        assertThat(p.offer(snap(1, "a", "1"))).isTrue();
+
+        assertThat(p.offer(snap(2, "deep", "x"))).isFalse();
+
+        assertThat(p.current().orElseThrow().revision()).isEqualTo(1);
+        assertThat(p.lastRejection().orElseThrow().problems()).singleElement().asString().contains("StackOverflowError");
+        assertThat(p.offer(snap(3, "a", "3"))).isTrue();
+        assertThat(p.health().status()).isEqualTo(BackendHealth.Status.UP);
+    }
+
+    @Test
+    @DisplayName("reject() records an unusable backend state as the last rejection and keeps the current snapshot")
+    void providerRejection() {
+        ConfigPublisher p = publisher(ConfigValidator.acceptAll());
+        p.offer(snap(5, "a", "1"));
+
+        assertThat(p.reject(4, List.of("old"))).isFalse();
+        assertThat(p.reject(6, List.of("key 'x' is not UTF-8"))).isTrue();
+
+        assertThat(p.lastRejection().orElseThrow().revision()).isEqualTo(6);
+        assertThat(p.current().orElseThrow().revision()).isEqualTo(5);
+        assertThat(p.health().status()).isEqualTo(BackendHealth.Status.UP);
+        assertThat(p.health().detail()).contains("revision 6 rejected");
+    }
+
+    @Test
     @DisplayName("a new listener is not told about changes accepted before it subscribed, even if still queued")
     void newListenerSkipsChangesAcceptedBefore() throws Exception {
         ConfigPublisher p = publisher(ConfigValidator.acceptAll());
