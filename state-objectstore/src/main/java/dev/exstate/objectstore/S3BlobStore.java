@@ -9,6 +9,7 @@ import dev.exstate.blob.BlobRange;
 import dev.exstate.blob.BlobStore;
 import dev.exstate.blob.PutOptions;
 import dev.exstate.guard.Guard;
+import dev.exstate.internal.Unicode;
 import dev.exstate.objectstore.internal.Checksums;
 import dev.exstate.objectstore.internal.ObjectMeta;
 import dev.exstate.objectstore.internal.S3Calls;
@@ -24,9 +25,13 @@ import io.minio.messages.Item;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -90,6 +95,8 @@ public final class S3BlobStore implements BlobStore {
     public static final Duration MAX_PRESIGN_EXPIRY = Duration.ofDays(7);
     private static final Duration CAS_STAGING_TTL = Duration.ofDays(1);
     private static final int MAX_LIST_KEYS = 1000;
+    /** A service token is a key name (s3proxy) or an opaque string of a few hundred bytes (AWS, MinIO). */
+    private static final int MAX_SERVICE_TOKEN_BYTES = 2048;
     private static final Logger LOG = LoggerFactory.getLogger(S3BlobStore.class);
 
     private final S3Options options;
@@ -356,19 +363,52 @@ public final class S3BlobStore implements BlobStore {
             throw new IllegalArgumentException("maxKeys must be between 1 and " + MAX_LIST_KEYS + ", was " + maxKeys);
         }
         String p = BlobKeys.validatePrefix(prefix);
+        String serviceToken = serviceToken(continuationToken);
         ensureOpenAndBucket();
         ListObjectsV2Response response = calls.await("blob.list", true, p.isEmpty() ? null : p + "*",
-                () -> client.list(p, continuationToken, maxKeys));
+                () -> client.list(p, serviceToken, maxKeys));
         List<BlobInfo> items = new ArrayList<>();
         for (Item item : response.result().contents()) {
             if (item.isDir() || item.isDeleteMarker()) {
                 continue;
             }
             Instant modified = item.lastModified() == null ? Instant.EPOCH : item.lastModified().toInstant();
-            items.add(new BlobInfo(item.objectName(), item.size(), Checksums.quote(item.etag()), modified, null, Map.of()));
+            items.add(new BlobInfo(S3Client.objectName(response, item), item.size(), Checksums.quote(item.etag()), modified,
+                    null, Map.of()));
         }
         String next = response.result().isTruncated() ? response.result().nextContinuationToken() : null;
-        return new BlobPage(items, next);
+        return new BlobPage(items, next == null ? null : TOKEN_ENCODER.encodeToString(next.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /*
+     * The token handed to callers is the service's token, base64url-encoded: printable ASCII as
+     * BlobKeys requires whatever the service uses (s3proxy's tokens are key names), and a token
+     * that does not decode to what a service could have sent is refused here, as the caller's
+     * error, instead of reaching the service (where a NUL or 10 KiB token is answered with a 5xx
+     * or a non-S3 error page, which would count as an outage).
+     */
+    private static final Base64.Encoder TOKEN_ENCODER = Base64.getUrlEncoder().withoutPadding();
+
+    private static String serviceToken(String token) {
+        if (BlobKeys.validateContinuationToken(token) == null) {
+            return null;
+        }
+        String decoded;
+        try {
+            decoded = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(Base64.getUrlDecoder().decode(token))).toString();
+        } catch (IllegalArgumentException | CharacterCodingException e) {
+            throw notIssued();
+        }
+        if (decoded.isEmpty() || decoded.getBytes(StandardCharsets.UTF_8).length > MAX_SERVICE_TOKEN_BYTES
+                || Unicode.nonCharacter(decoded) >= 0 || decoded.chars().anyMatch(Character::isISOControl)) {
+            throw notIssued();
+        }
+        return decoded;
+    }
+
+    private static IllegalArgumentException notIssued() {
+        return new IllegalArgumentException("continuation token was not issued by an S3BlobStore; pass back the token a page"
+                + " returned, unchanged");
     }
 
     /** A URL that lets anyone holding it GET {@code key} until {@code expiry} passes (at most 7 days). Makes no request. */

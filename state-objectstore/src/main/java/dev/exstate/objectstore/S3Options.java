@@ -1,6 +1,7 @@
 package dev.exstate.objectstore;
 
 import dev.exstate.guard.GuardPolicy;
+import dev.exstate.internal.Redaction;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Locale;
@@ -28,8 +29,8 @@ import java.util.regex.Pattern;
  * @param partsInFlight    parts of one upload sent concurrently (1 to 16)
  * @param guardPolicy      policy of the guard the store builds when none is given to it
  * @param guardName        backend name of that guard, as it appears in errors and metrics
- * @param connectTimeout   TCP (and TLS) connect timeout
- * @param readTimeout      longest wait for the next bytes of a request or response
+ * @param connectTimeout   TCP (and TLS) connect timeout, 1 ms to 5 minutes
+ * @param readTimeout      longest wait for the next bytes of a request or response, 1 ms to 1 hour
  * @param maxConnections   bound on concurrent HTTP requests and pooled connections
  */
 public record S3Options(URI endpoint, String region, String accessKey, String secretKey, String bucket,
@@ -43,6 +44,10 @@ public record S3Options(URI endpoint, String region, String accessKey, String se
     /** Most parts one multipart upload may have (an S3 limit). */
     public static final int MAX_PARTS = 10_000;
     public static final int DEFAULT_PART_SIZE = 8 * 1024 * 1024;
+    /** Longest connect timeout accepted. */
+    public static final Duration MAX_CONNECT_TIMEOUT = Duration.ofMinutes(5);
+    /** Longest read timeout accepted (the longest pause between two bytes of a download). */
+    public static final Duration MAX_READ_TIMEOUT = Duration.ofHours(1);
 
     /**
      * Guard policy used when the store builds its own guard: the guard's defaults, but 10 s per
@@ -78,8 +83,8 @@ public record S3Options(URI endpoint, String region, String accessKey, String se
         if (guardName == null || guardName.isBlank()) {
             throw new IllegalArgumentException("guardName must not be blank");
         }
-        requirePositive(connectTimeout, "connectTimeout");
-        requirePositive(readTimeout, "readTimeout");
+        requireBetween(connectTimeout, "connectTimeout", MAX_CONNECT_TIMEOUT);
+        requireBetween(readTimeout, "readTimeout", MAX_READ_TIMEOUT);
         if (maxConnections < 1) {
             throw new IllegalArgumentException("maxConnections must be >= 1, was " + maxConnections);
         }
@@ -175,20 +180,22 @@ public record S3Options(URI endpoint, String region, String accessKey, String se
             throw new IllegalArgumentException("S3 endpoint must not contain user info; pass credentials with S3Options.Builder.credentials");
         }
         if (endpoint.getHost() == null || endpoint.getHost().isBlank()) {
-            throw new IllegalArgumentException("S3 endpoint has no host: " + endpoint);
+            // a registry-based authority (e.g. two '@') has no user info for URI, but may hold a password
+            throw new IllegalArgumentException("S3 endpoint has no host: " + Redaction.url(endpoint.toString()));
         }
         String path = endpoint.getRawPath();
         if ((path != null && !path.isEmpty() && !path.equals("/")) || endpoint.getRawQuery() != null) {
             throw new IllegalArgumentException("S3 endpoint must be scheme://host[:port] without path or query; put the bucket in S3Options.bucket, was "
-                    + endpoint.getScheme() + "://" + endpoint.getHost() + (endpoint.getPort() > 0 ? ":" + endpoint.getPort() : "") + path);
+                    + Redaction.url(endpoint.getScheme() + "://" + endpoint.getHost() + (endpoint.getPort() > 0 ? ":" + endpoint.getPort() : "") + path));
         }
         return URI.create(scheme + "://" + endpoint.getRawAuthority());
     }
 
-    private static void requirePositive(Duration d, String name) {
+    private static void requireBetween(Duration d, String name, Duration max) {
         Objects.requireNonNull(d, name);
-        if (d.isNegative() || d.isZero()) {
-            throw new IllegalArgumentException(name + " must be positive, was " + d);
+        // the HTTP client counts in milliseconds: a larger value would overflow there
+        if (d.compareTo(Duration.ofMillis(1)) < 0 || d.compareTo(max) > 0) {
+            throw new IllegalArgumentException(name + " must be between 1 ms and " + max + ", was " + d);
         }
     }
 

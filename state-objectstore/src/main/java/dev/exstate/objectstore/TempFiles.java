@@ -5,6 +5,7 @@ import dev.exstate.blob.BlobInfo;
 import dev.exstate.blob.BlobKeys;
 import dev.exstate.blob.BlobPage;
 import dev.exstate.blob.BlobStore;
+import dev.exstate.blob.InvalidBlobKeyException;
 import dev.exstate.blob.PutOptions;
 import dev.exstate.lease.LeasedJob;
 import dev.exstate.time.StateClock;
@@ -18,6 +19,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
+import java.util.regex.Pattern;
 
 /**
  * Files with an expiry, for what a service would otherwise write to {@code /tmp}: an upload being
@@ -35,14 +37,25 @@ import java.util.function.BooleanSupplier;
  * in the key (and in the {@value #EXPIRES_AT} metadata) so that a listing, which carries no
  * metadata, shows it, and so that keys list in expiry order and a cleanup reads only the expired
  * keys plus one. Works over any {@link BlobStore}. Thread-safe.
+ *
+ * <p><b>Keys may be handed to clients.</b> {@link #get}, {@link #stat} and {@link #delete} accept
+ * only keys of the form {@link #put} issues ({@link #isIssuedKey}), whose random id is a version 4
+ * UUID (122 bits from {@code SecureRandom}): any other key of the store, such as
+ * {@code private/payroll.csv}, is refused with {@link InvalidBlobKeyException} before the store is
+ * asked, and a client cannot reach another client's file without its key. A TTL is positive and
+ * at most {@link #MAX_TTL}.
  */
 public final class TempFiles {
     /** Where temporary files live in the store. */
     public static final String PREFIX = "tmp/";
     /** Metadata key holding the expiry (ISO-8601 instant). */
     public static final String EXPIRES_AT = "expires-at";
+    /** Longest time to live of a temporary file. */
+    public static final Duration MAX_TTL = Duration.ofDays(366);
     private static final int EXPIRY_DIGITS = 13;
     private static final int PAGE = 1000;
+    private static final Pattern ISSUED = Pattern.compile(Pattern.quote(PREFIX)
+            + "[0-9]{" + EXPIRY_DIGITS + "}/[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}/[^/].*", Pattern.DOTALL);
 
     private final BlobStore store;
     private final StateClock clock;
@@ -62,11 +75,11 @@ public final class TempFiles {
      */
     public static String key(String name, Instant expiresAt) {
         Objects.requireNonNull(name, "name");
-        long millis = expiresAt.toEpochMilli();
-        if (millis < 0 || millis >= 10_000_000_000_000L) {
+        Objects.requireNonNull(expiresAt, "expiresAt");
+        if (expiresAt.isBefore(Instant.EPOCH) || !expiresAt.isBefore(Instant.ofEpochMilli(10_000_000_000_000L))) {
             throw new IllegalArgumentException("expiry " + expiresAt + " is outside the years 1970 to 2286");
         }
-        return BlobKeys.validate(PREFIX + String.format("%0" + EXPIRY_DIGITS + "d", millis) + "/" + name);
+        return BlobKeys.validate(PREFIX + String.format("%0" + EXPIRY_DIGITS + "d", expiresAt.toEpochMilli()) + "/" + name);
     }
 
     /** The expiry encoded in a temporary file's key, or empty if {@code key} is not one. */
@@ -99,8 +112,10 @@ public final class TempFiles {
     /** As {@link #put(String, InputStream, long, Duration)} with a content type and metadata (the condition is ignored). */
     public BlobInfo put(String name, InputStream content, long length, Duration ttl, PutOptions options) {
         Objects.requireNonNull(ttl, "ttl");
-        if (ttl.isNegative() || ttl.isZero()) {
-            throw new IllegalArgumentException("ttl of a temporary file must be positive, was " + ttl);
+        Objects.requireNonNull(options, "options");
+        // compared before adding: now + a huge ttl would overflow Instant
+        if (ttl.isNegative() || ttl.isZero() || ttl.compareTo(MAX_TTL) > 0) {
+            throw new IllegalArgumentException("ttl of a temporary file must be positive and at most " + MAX_TTL + ", was " + ttl);
         }
         if (name == null || name.isEmpty()) {
             throw new IllegalArgumentException("temporary file name must not be empty");
@@ -116,25 +131,62 @@ public final class TempFiles {
         return put(name, new ByteArrayInputStream(content), content.length, ttl);
     }
 
-    /** The file, or empty if it is missing or expired (even if not yet cleaned up). Close the blob. */
+    /**
+     * The file, or empty if it is missing or expired (even if not yet cleaned up). Close the blob.
+     *
+     * @throws InvalidBlobKeyException if {@code key} is not a key {@link #put} issues
+     */
     public Optional<Blob> get(String key) {
-        if (isExpired(key)) {
+        if (isExpired(requireIssued(key))) {
             return Optional.empty();
         }
         return store.get(key);
     }
 
-    /** The file's info, or empty if it is missing or expired. */
+    /**
+     * The file's info, or empty if it is missing or expired.
+     *
+     * @throws InvalidBlobKeyException if {@code key} is not a key {@link #put} issues
+     */
     public Optional<BlobInfo> stat(String key) {
-        if (isExpired(key)) {
+        if (isExpired(requireIssued(key))) {
             return Optional.empty();
         }
         return store.stat(key);
     }
 
-    /** Deletes the file now; idempotent. */
+    /**
+     * Deletes the file now; idempotent.
+     *
+     * @throws InvalidBlobKeyException if {@code key} is not a key {@link #put} issues
+     */
     public void delete(String key) {
-        store.delete(key);
+        store.delete(requireIssued(key));
+    }
+
+    /**
+     * Whether {@code key} has the form {@link #put} gives its files:
+     * {@code tmp/<13 digits>/<lower-case version 4 UUID>/<name>}, and is a valid blob key.
+     */
+    public static boolean isIssuedKey(String key) {
+        if (key == null || !ISSUED.matcher(key).matches()) {
+            return false;
+        }
+        try {
+            BlobKeys.validate(key);
+            return true;
+        } catch (InvalidBlobKeyException e) {
+            return false;
+        }
+    }
+
+    private static String requireIssued(String key) {
+        if (!isIssuedKey(key)) {
+            // the key is not echoed: it comes from a client and may be anything
+            throw new InvalidBlobKeyException("not a temporary file key: TempFiles only serves keys its put() issued"
+                    + " (tmp/<expiry>/<random id>/<name>)");
+        }
+        return key;
     }
 
     /** Whether {@code key} is a temporary file's key whose expiry has passed. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.URI;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -78,5 +79,31 @@ class S3OptionsTest {
                     .startsWith("http://127.0.0.1:9000/my-bucket/a/b.txt?")
                     .doesNotContain("s3cr3t-value");
         }
+    }
+
+    @Test
+    @DisplayName("an endpoint that hides credentials where URI sees no user info is refused without showing them")
+    void credentialsNeverEchoed() {
+        for (String url : new String[] {"http://app:p@ssw0rd@host:9000", "https://ak:se/cret@s3.example", "http://app:p@ssw0rd@",
+            "http://app:p@ssw0rd@host:9000/bucket?x=1"}) {
+            assertThatThrownBy(() -> valid().endpoint(url).build())
+                    .as(url)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .satisfies(e -> assertThat(e.getMessage()).doesNotContain("ssw0rd").doesNotContain("cret").doesNotContain("p@"));
+        }
+    }
+
+    @Test
+    @DisplayName("timeouts beyond their bounds are refused with IllegalArgumentException, not overflowed later")
+    void timeoutBounds() {
+        for (Duration bad : new Duration[] {Duration.ZERO, Duration.ofNanos(1), Duration.ofSeconds(-1), Duration.ofSeconds(Long.MAX_VALUE),
+            Duration.ofDays(365)}) {
+            assertThatThrownBy(() -> valid().connectTimeout(bad).build()).as("connect %s", bad)
+                    .isExactlyInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> valid().readTimeout(bad).build()).as("read %s", bad)
+                    .isExactlyInstanceOf(IllegalArgumentException.class);
+        }
+        assertThat(valid().connectTimeout(S3Options.MAX_CONNECT_TIMEOUT).readTimeout(S3Options.MAX_READ_TIMEOUT).build().readTimeout())
+                .isEqualTo(Duration.ofHours(1));
     }
 }

@@ -1,20 +1,24 @@
 package dev.exstate.objectstore;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.exstate.blob.BlobInfo;
+import dev.exstate.blob.InvalidBlobKeyException;
 import dev.exstate.lease.LeaseProvider;
 import dev.exstate.lease.LeasedScheduler;
 import dev.exstate.lease.ScheduledJob;
 import dev.exstate.memory.InMemoryBackend;
 import dev.exstate.testkit.ManualClock;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -89,5 +93,32 @@ class S3TempFilesIT {
         }
         assertThat(deletedInTotal).as("each expired file deleted by exactly one run").hasValue(12);
         assertThat(jobs.stream().mapToLong(ScheduledJob::completedRuns).sum()).isPositive();
+    }
+
+    @Test
+    @DisplayName("a key handed to a client reaches only its own temporary file: other keys of the bucket are refused before S3 is asked")
+    void onlyIssuedKeysAreServed() {
+        S3Options options = s3.newBucket().build();
+        S3BlobStore store = closing(S3BlobStore.create(options));
+        TempFiles temp = new TempFiles(store);
+        store.put("private/payroll.csv", "salaries".getBytes(StandardCharsets.UTF_8));
+        BlobInfo issued = temp.put("export.csv", "a,b".getBytes(StandardCharsets.UTF_8), Duration.ofMinutes(5));
+        String forgedSameShape = issued.key().replaceFirst("/[0-9a-f-]{36}/", "/" + UUID.randomUUID() + "/");
+        List<String> refused = List.of("private/payroll.csv", "tmp/../private/payroll.csv", "tmp/0000000000000/x/../../private/payroll.csv",
+                TempFiles.PREFIX + "9999999999999/private/payroll.csv", "tmp/" + issued.key(), issued.key() + "\u0000",
+                TempFiles.key("exstate-cas-" + UUID.randomUUID(), Instant.now().plusSeconds(60)));
+
+        for (String key : refused) {
+            assertThatThrownBy(() -> temp.get(key)).as("get %s", key).isInstanceOf(InvalidBlobKeyException.class);
+            assertThatThrownBy(() -> temp.stat(key)).as("stat %s", key).isInstanceOf(InvalidBlobKeyException.class);
+            assertThatThrownBy(() -> temp.delete(key)).as("delete %s", key).isInstanceOf(InvalidBlobKeyException.class);
+        }
+
+        assertThat(store.get("private/payroll.csv").orElseThrow().readAllBytes()).isEqualTo("salaries".getBytes(StandardCharsets.UTF_8));
+        assertThat(temp.get(issued.key()).orElseThrow().readAllBytes()).isEqualTo("a,b".getBytes(StandardCharsets.UTF_8));
+        assertThat(temp.get(forgedSameShape)).as("a guessed id finds nothing").isEmpty();
+        temp.delete(issued.key());
+        assertThat(store.stat(issued.key())).isEmpty();
+        assertThat(store.guard().stats().failures()).isZero();
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.exstate.blob.BlobInfo;
 import dev.exstate.blob.BlobStore;
+import dev.exstate.blob.InvalidBlobKeyException;
 import dev.exstate.lease.JobContext;
 import dev.exstate.memory.InMemoryBackend;
 import dev.exstate.testkit.ManualClock;
@@ -145,5 +146,35 @@ class TempFilesTest {
         assertThatThrownBy(() -> temp.put("../escape", new byte[0], Duration.ofSeconds(1)))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThat(List.of(store.list("", null, 10).items().toArray())).isEmpty();
+    }
+
+    @Test
+    @DisplayName("get, stat and delete refuse keys that put() did not issue; the blob behind them is untouched")
+    void onlyIssuedKeys() {
+        store.put("private/payroll.csv", utf8("salaries"));
+        for (String key : List.of("private/payroll.csv", "tmp/0000000000001/not-a-uuid/x", "tmp/1/x", "",
+                "tmp/0000000000001/00000000-0000-0000-0000-000000000000/x", // not a version 4 UUID
+                "tmp/0000000000001/" + java.util.UUID.randomUUID().toString().toUpperCase() + "/x")) {
+            assertThatThrownBy(() -> temp.get(key)).as(key).isInstanceOf(InvalidBlobKeyException.class);
+            assertThatThrownBy(() -> temp.stat(key)).as(key).isInstanceOf(InvalidBlobKeyException.class);
+            assertThatThrownBy(() -> temp.delete(key)).as(key).isInstanceOf(InvalidBlobKeyException.class);
+        }
+        assertThatThrownBy(() -> temp.get(null)).isInstanceOf(InvalidBlobKeyException.class);
+        assertThat(store.stat("private/payroll.csv")).isPresent();
+        BlobInfo issued = temp.put("a/b.txt", utf8("x"), Duration.ofMinutes(1));
+        assertThat(TempFiles.isIssuedKey(issued.key())).isTrue();
+        assertThat(temp.get(issued.key())).isPresent();
+    }
+
+    @Test
+    @DisplayName("a TTL beyond MAX_TTL is IllegalArgumentException, never an arithmetic overflow")
+    void ttlBounds() {
+        for (Duration bad : List.of(Duration.ofSeconds(Long.MAX_VALUE), Duration.ofDays(367), Duration.ZERO, Duration.ofMillis(-1),
+                Duration.ofSeconds(Long.MIN_VALUE))) {
+            assertThatThrownBy(() -> temp.put("f", utf8("x"), bad)).as(bad.toString()).isExactlyInstanceOf(IllegalArgumentException.class);
+        }
+        assertThat(temp.put("f", utf8("x"), TempFiles.MAX_TTL).key()).startsWith(TempFiles.PREFIX);
+        assertThatThrownBy(() -> TempFiles.key("f", Instant.MAX)).isExactlyInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> TempFiles.key("f", Instant.MIN)).isExactlyInstanceOf(IllegalArgumentException.class);
     }
 }

@@ -19,6 +19,7 @@ import io.minio.StatObjectResponse;
 import io.minio.UploadPartCopyResponse;
 import io.minio.UploadPartResponse;
 import io.minio.http.Method;
+import io.minio.messages.Item;
 import io.minio.messages.Part;
 import java.time.Duration;
 import java.util.List;
@@ -118,9 +119,22 @@ public final class S3Client implements AutoCloseable {
         return start(() -> requests.removeObject(RemoveObjectArgs.builder().bucket(bucket).region(region).object(key).build()));
     }
 
+    /**
+     * One ListObjectsV2 page with {@code encoding-type=url}: the keys come back URL-encoded, so a
+     * key XML 1.0 cannot carry (written by another client) cannot break the listing. Use
+     * {@link #objectName} to read an item's key.
+     */
     public CompletableFuture<ListObjectsV2Response> list(String prefix, String continuationToken, int maxKeys) {
-        // no encoding-type: keys hold no control characters (BlobKeys), so plain XML carries them
         return start(() -> requests.listV2(bucket, region, prefix.isEmpty() ? null : prefix, continuationToken, maxKeys));
+    }
+
+    /** The key of a listed item, decoded if the service URL-encoded it (it may ignore the request to). */
+    public static String objectName(ListObjectsV2Response response, Item item) {
+        String encoding = response.result().encodingType();
+        if (encoding != null && encoding.equalsIgnoreCase("url")) {
+            item.setEncodingType("url");
+        }
+        return item.objectName();
     }
 
     /** One PUT of {@code length} bytes of {@code data}; the client adds Content-MD5, which the server checks. */
@@ -230,7 +244,7 @@ public final class S3Client implements AutoCloseable {
 
         CompletableFuture<ListObjectsV2Response> listV2(String bucket, String region, String prefix, String token, int maxKeys)
                 throws Exception {
-            return listObjectsV2Async(bucket, region, null, null, null, maxKeys, prefix, token, false, false, null, null);
+            return listObjectsV2Async(bucket, region, null, "url", null, maxKeys, prefix, token, false, false, null, null);
         }
     }
 }

@@ -464,6 +464,18 @@ public abstract class BlobStoreContract {
         }
 
         @Test
+        @DisplayName("keys with non-ASCII, XML-special and URL-special characters list back exactly as they were put")
+        void unusualKeysListUnchanged() {
+            List<String> keys = List.of(key("odd/a&b<c>\"d'e"), key("odd/ключ ünïcode"), key("odd/emoji-\uD83D\uDE00"),
+                    key("odd/plus+percent%20space x"), key("odd/q?h#s;c=1"), key("odd/\u00a0nbsp\u2028ls"));
+            for (String k : keys) {
+                a().put(k, utf8("v"));
+            }
+
+            assertThat(allKeys(b(), key("odd/"))).containsExactlyInAnyOrderElementsOf(keys);
+        }
+
+        @Test
         @DisplayName("maxKeys outside 1..1000 is rejected")
         void maxKeysBounds() {
             assertThatThrownBy(() -> a().list(prefix(), null, 0)).isInstanceOf(IllegalArgumentException.class);
@@ -497,6 +509,73 @@ public abstract class BlobStoreContract {
 
             assertThat(allKeys(b(), prefix())).isEmpty();
             assertThat(allKeys(b(), "")).noneMatch(k -> k.contains(prefix()) || k.equals("x".repeat(1025)));
+        }
+
+        @Test
+        @DisplayName("keys with U+FFFE, U+FFFF or an unpaired surrogate are rejected, and listing their prefix keeps working")
+        void unlistableKeysRejected() {
+            a().put(key("nc/ok"), utf8("ok"));
+            List<String> badKeys = List.of(key("nc/a\uFFFE"), key("nc/b\uFFFF"), key("nc/\uFDD0"), key("nc/lone\uD800"),
+                    key("nc/lone\uDC00x"), key("nc/plane\uD83F\uDFFF"));
+            for (String bad : badKeys) {
+                assertThatThrownBy(() -> a().put(bad, utf8("payload"))).isInstanceOf(InvalidBlobKeyException.class);
+                assertThatThrownBy(() -> a().stat(bad)).isInstanceOf(InvalidBlobKeyException.class);
+                assertThatThrownBy(() -> a().list(bad, null, 10)).isInstanceOf(InvalidBlobKeyException.class);
+            }
+
+            assertThat(allKeys(b(), key("nc/"))).containsExactly(key("nc/ok"));
+            // '?' is what an encoder writes for a lone surrogate: it must not have been created instead
+            assertThat(b().stat(key("nc/lone?"))).isEmpty();
+        }
+
+        @Test
+        @DisplayName("an ifMatch etag or content type carrying CR/LF fails when the option is built; nothing is sent or stored")
+        void headerInjectionRejected() {
+            String k = key("guarded");
+            BlobInfo original = a().put(k, utf8("original"));
+
+            assertThatThrownBy(() -> a().put(k, utf8("smuggled"), PutOptions.ifMatch(original.etag() + "\r\nX-Injected: yes")))
+                    .isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> a().put(k, utf8("smuggled"),
+                    PutOptions.defaults().withContentType("text/plain\r\nX-Injected: yes")))
+                    .isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> a().put(k, utf8("smuggled"), PutOptions.ifMatch("\"x\"\r\n\r\nGET / HTTP/1.1\r\nHost: h")))
+                    .isInstanceOf(IllegalArgumentException.class);
+
+            assertThat(contentOf(b(), k)).contains("original");
+            assertThat(b().stat(k).orElseThrow().etag()).isEqualTo(original.etag());
+            // the store still works for a well-formed condition
+            assertThat(a().put(k, utf8("updated"), PutOptions.ifMatch(original.etag())).etag()).isNotEqualTo(original.etag());
+        }
+
+        @Test
+        @DisplayName("malformed continuation tokens are the caller's error (IllegalArgumentException), never an outage")
+        void malformedTokensRejected() {
+            for (int i = 0; i < 3; i++) {
+                a().put(key("tok/item-" + i), utf8("v"));
+            }
+            List<String> malformed = List.of("\u0000", "x".repeat(10 * 1024), "a\r\nX-Injected: yes", "", "with space",
+                    "\uFFFF", "ключ");
+            for (int round = 0; round < 4; round++) {
+                for (String token : malformed) {
+                    assertThatThrownBy(() -> a().list(key("tok/"), token, 10))
+                            .as("token of %d chars", token.length())
+                            .isInstanceOf(IllegalArgumentException.class);
+                }
+            }
+            // well-formed but never issued: the store may reject it or list from somewhere, but not fail otherwise
+            for (String token : List.of("%00", "AAAA", "zzzz-not-a-token", "~".repeat(4096), "..%2F..%2F")) {
+                try {
+                    a().list(key("tok/"), token, 10);
+                } catch (IllegalArgumentException rejected) {
+                    // the caller's error: fine
+                }
+            }
+
+            BlobPage first = b().list(key("tok/"), null, 2);
+            assertThat(first.items()).hasSize(2);
+            assertThat(b().list(key("tok/"), first.continuationToken(), 2).items()).hasSize(1);
+            assertThat(contentOf(a(), key("tok/item-0"))).contains("v");
         }
 
         @Test

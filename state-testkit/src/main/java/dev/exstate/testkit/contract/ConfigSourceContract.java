@@ -345,6 +345,27 @@ public abstract class ConfigSourceContract {
 
             eventually().until(() -> r.last().map(c -> "2".equals(c.current().values().get("a"))).orElse(false));
         }
+
+        @Test
+        @DisplayName("a listener throwing StackOverflowError (an Error) does not end delivery: later changes reach it and others")
+        void listenerThrowingAnErrorDoesNotEndDelivery() {
+            ConfigSource s = loadedSource(ConfigValidator.acceptAll());
+            Recorder thrower = new Recorder();
+            s.subscribe(change -> {
+                thrower.onChange(change);
+                throw new StackOverflowError("thrown by the test's listener");
+            });
+            Recorder r = new Recorder();
+            s.subscribe(r);
+
+            put(Map.of("a", "1"));
+            eventually().until(() -> r.last().map(c -> "1".equals(c.current().values().get("a"))).orElse(false));
+            put(Map.of("a", "2"));
+
+            eventually().until(() -> r.last().map(c -> "2".equals(c.current().values().get("a"))).orElse(false));
+            eventually().until(() -> thrower.last().map(c -> "2".equals(c.current().values().get("a"))).orElse(false));
+            assertThat(s.health().status()).isEqualTo(BackendHealth.Status.UP);
+        }
     }
 
     @Nested
@@ -375,6 +396,34 @@ public abstract class ConfigSourceContract {
             eventually().until(() -> r.changes.size() == 1);
             assertThat(r.changes.get(0).previous()).isEqualTo(good);
             assertThat(r.changes.get(0).current().get("app.limit")).contains("7");
+        }
+
+        @Test
+        @DisplayName("a validator throwing StackOverflowError (an Error) rejects that revision; later changes are still read")
+        void validatorThrowingAnErrorRejectsOnlyThatRevision() {
+            put(Map.of("app.limit", "5"));
+            ConfigSource s = loadedSource(snapshot -> {
+                if (snapshot.values().containsKey("app.recurse")) {
+                    throw new StackOverflowError("thrown by the test's validator");
+                }
+            });
+            awaitValue(s, "app.limit", "5");
+            ConfigSnapshot good = s.current();
+            Recorder r = new Recorder();
+            s.subscribe(r);
+
+            put(Map.of("app.recurse", "yes"));
+
+            eventually().until(() -> s.lastRejection().isPresent());
+            assertThat(s.lastRejection().get().problems()).anySatisfy(p -> assertThat(p).contains("StackOverflowError"));
+            assertThat(s.current()).isEqualTo(good);
+
+            delete("app.recurse");
+            put(Map.of("app.limit", "6"));
+
+            awaitValue(s, "app.limit", "6");
+            eventually().until(() -> r.last().map(c -> "6".equals(c.current().values().get("app.limit"))).orElse(false));
+            assertThat(s.health().status()).isEqualTo(BackendHealth.Status.UP);
         }
 
         @Test
