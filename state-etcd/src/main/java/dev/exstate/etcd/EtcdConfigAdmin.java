@@ -2,6 +2,7 @@ package dev.exstate.etcd;
 
 import dev.exstate.config.ConfigSnapshot;
 import dev.exstate.etcd.internal.EtcdConnection;
+import dev.exstate.etcd.internal.EtcdErrors;
 import dev.exstate.etcd.internal.EtcdKeys;
 import dev.exstate.guard.Guard;
 import dev.exstate.guard.Operation;
@@ -25,10 +26,13 @@ import java.util.Objects;
  *
  * <p>Every method is one guarded call and returns etcd's revision after it, so a caller can wait
  * until a source's {@code current().revision()} reaches it. Keys are the names a source shows
- * (without the prefix); a blank key, one over {@value EtcdKeys#MAX_CONFIG_KEY_LENGTH} characters
- * or with control characters throws {@link IllegalArgumentException}. Failures throw
- * {@link dev.exstate.guard.StateUnavailableException}; writes are overwrites, so the guard may
- * retry them. Thread-safe; fails with {@link IllegalStateException} once its {@link EtcdState}
+ * (without the prefix); a blank key, one over {@value EtcdKeys#MAX_CONFIG_KEY_LENGTH} characters,
+ * or a key or value with control characters or unpaired surrogates (which UTF-8 cannot carry)
+ * throws {@link IllegalArgumentException} before anything is sent. A write etcd refuses as too
+ * large (over its {@code --max-request-bytes}, 1.5 MiB by default) throws
+ * {@link IllegalArgumentException} naming the size, and is neither retried nor counted as an
+ * outage. Failures throw {@link dev.exstate.guard.StateUnavailableException}; writes are
+ * overwrites, so the guard may retry them. Thread-safe; fails with {@link IllegalStateException} once its {@link EtcdState}
  * and every provider built from it are closed (the shared client is gone).
  */
 public final class EtcdConfigAdmin {
@@ -55,8 +59,11 @@ public final class EtcdConfigAdmin {
     public long put(String key, String value) {
         Objects.requireNonNull(value, "value");
         var etcdKey = keys.configKey(key);
+        var etcdValue = EtcdKeys.bytes(EtcdKeys.checkConfigValue(key, value));
         requireOpen();
-        PutResponse r = guard.await(PUT, () -> kv().put(etcdKey, EtcdKeys.bytes(value)));
+        long size = (long) etcdKey.size() + etcdValue.size();
+        PutResponse r = guard.await(PUT, () -> EtcdErrors.sizeErrorsAreCallerErrors(() -> kv().put(etcdKey, etcdValue),
+                "config.put of key '" + key + "' (value of " + etcdValue.size() + " bytes)", size, maxInbound()));
         return r.getHeader().getRevision();
     }
 
@@ -70,12 +77,19 @@ public final class EtcdConfigAdmin {
         if (values.isEmpty()) {
             throw new IllegalArgumentException("putAll needs at least one value");
         }
-        Op[] ops = values.entrySet().stream()
-                .map(e -> (Op) Op.put(keys.configKey(e.getKey()),
-                        EtcdKeys.bytes(Objects.requireNonNull(e.getValue(), "value of " + e.getKey())), PutOption.DEFAULT))
-                .toArray(Op[]::new);
+        long size = 0;
+        Op[] ops = new Op[values.size()];
+        int i = 0;
+        for (Map.Entry<String, String> e : values.entrySet()) {
+            var etcdKey = keys.configKey(e.getKey());
+            var etcdValue = EtcdKeys.bytes(EtcdKeys.checkConfigValue(e.getKey(), e.getValue()));
+            size += etcdKey.size() + etcdValue.size();
+            ops[i++] = Op.put(etcdKey, etcdValue, PutOption.DEFAULT);
+        }
         requireOpen();
-        TxnResponse r = guard.await(PUT, () -> kv().txn().Then(ops).commit());
+        long total = size;
+        TxnResponse r = guard.await(PUT, () -> EtcdErrors.sizeErrorsAreCallerErrors(() -> kv().txn().Then(ops).commit(),
+                "config.put of " + values.size() + " keys", total, maxInbound()));
         return r.getHeader().getRevision();
     }
 
@@ -98,15 +112,33 @@ public final class EtcdConfigAdmin {
         return r.getHeader().getRevision();
     }
 
-    /** Every key under the prefix (without it) and etcd's revision of that state, read linearizably. */
+    /**
+     * Every key under the prefix (without it) and etcd's revision of that state, read linearizably.
+     *
+     * @throws IllegalStateException if a key or value there is not valid UTF-8 (written by another
+     *                               client), naming the key; delete or rewrite it
+     */
     public ConfigSnapshot list() {
         requireOpen();
-        GetResponse r = guard.await(LIST, () -> kv().get(keys.configPrefixBytes(), GetOption.builder().isPrefix(true).build()));
+        GetResponse r = guard.await(LIST, () -> EtcdErrors.sizeErrorsAreCallerErrors(
+                () -> kv().get(keys.configPrefixBytes(), GetOption.builder().isPrefix(true).build()),
+                "config.list of " + keys.configPrefix(), keys.configPrefixBytes().size(), maxInbound()));
         Map<String, String> values = new HashMap<>();
         for (KeyValue kv : r.getKvs()) {
-            values.put(keys.configKeyName(kv.getKey()), EtcdKeys.string(kv.getValue()));
+            String key = keys.configKeyName(kv.getKey());
+            String value = EtcdKeys.text(kv.getValue());
+            if (key == null || value == null) {
+                throw new IllegalStateException("etcd config key '" + keys.configKeyDescription(kv.getKey()) + "' under "
+                        + keys.configPrefix() + " has a " + (key == null ? "name" : "value") + " that is not valid UTF-8"
+                        + " (written by another client); delete or rewrite it");
+            }
+            values.put(key, value);
         }
         return new ConfigSnapshot(r.getHeader().getRevision(), values);
+    }
+
+    private int maxInbound() {
+        return connection.options().maxInboundMessageSize();
     }
 
     private io.etcd.jetcd.KV kv() {

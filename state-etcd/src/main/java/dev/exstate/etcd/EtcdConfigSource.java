@@ -118,7 +118,7 @@ public final class EtcdConfigSource implements ConfigSource {
         Optional<ConfigRejection> r = publisher.lastRejection();
         if (r.isPresent()) {
             return "no config snapshot loaded from etcd " + keys.configPrefix() + ": revision " + r.get().revision()
-                    + " was rejected by the validator (" + r.get().problems().size() + " problem(s), see lastRejection()); "
+                    + " was rejected (" + r.get().problems().size() + " problem(s), see lastRejection()); "
                     + "fix the values in etcd";
         }
         String p = watch.problem();

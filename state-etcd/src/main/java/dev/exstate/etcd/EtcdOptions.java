@@ -1,6 +1,7 @@
 package dev.exstate.etcd;
 
 import dev.exstate.guard.GuardPolicy;
+import dev.exstate.internal.Redaction;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
@@ -25,8 +26,12 @@ import java.util.TreeMap;
  * more often than every 5 s), {@link GuardPolicy#defaults()}, a start-up wait of 10 s for the
  * first config snapshot, a watch that must answer a progress request within 2 s of being asked
  * (asked after 2 s of silence), a consistency check of the watch every 10 s, and re-reads after a
- * failure backing off up to 2 s. The password
- * never appears in {@link #toString()}.
+ * failure backing off up to 2 s, and replies of up to 64 MiB (gRPC's own default, 4 MiB, would
+ * make a larger config prefix unreadable). The password never appears in {@link #toString()},
+ * and no error message shows an endpoint's user info.
+ *
+ * <p>Every duration has an upper bound (stated below), so a huge value fails here with
+ * {@link IllegalArgumentException} instead of overflowing later.
  *
  * @param endpoints             client URLs of etcd members, {@code http://host:port} or
  *                              {@code https://host:port} (TLS); give every member, so a client
@@ -42,26 +47,34 @@ import java.util.TreeMap;
  *                              (default {@code /exstate/})
  * @param appName               second part of every key; {@code null} means "the runtime's app
  *                              name" (or {@code app} when used without a runtime)
- * @param connectTimeout        TCP (and TLS) connect timeout per attempt
- * @param keepAliveTime         gRPC ping interval on an idle connection; at least 5 s
- * @param keepAliveTimeout      how long a ping may stay unanswered before the connection is dropped
+ * @param connectTimeout        TCP (and TLS) connect timeout per attempt; at most 5 minutes
+ * @param keepAliveTime         gRPC ping interval on an idle connection; 5 s to 2 hours
+ * @param keepAliveTimeout      how long a ping may stay unanswered before the connection is
+ *                              dropped; at most 5 minutes
  * @param startupTimeout        how long building a config source waits for its first read from
  *                              etcd; zero returns at once (the source is then not ready until the
- *                              first read)
+ *                              first read); at most 1 hour
  * @param defaults              config used (as revision 0, health DEGRADED) when etcd cannot be
  *                              read within {@code startupTimeout}; {@code null} means fail instead
  * @param watchProgressInterval after this much silence the config watch asks etcd for a progress
  *                              notification, and if none arrives within the same time again the
- *                              watch is declared stalled: the prefix is re-read and watched anew
+ *                              watch is declared stalled: the prefix is re-read and watched anew;
+ *                              50 ms to 10 minutes
  * @param watchVerifyInterval   how often the config watch compares the keys' revisions in etcd
  *                              (one keys-only read of the prefix) with what it has applied; a key
  *                              found behind twice in a row with no change in etcd in between
  *                              means events were lost, and the prefix is re-read. Zero turns the
- *                              check off
- * @param maxRetryBackoff       longest pause between two failed re-reads of the config prefix
+ *                              check off; otherwise 100 ms to 1 hour
+ * @param maxRetryBackoff       longest pause between two failed re-reads of the config prefix;
+ *                              at most 10 minutes
  * @param guardPolicy           policy of the guard used when the providers are built without a
  *                              {@link dev.exstate.runtime.StateRuntime}; a runtime's own policy
  *                              for {@code "etcd"} wins otherwise
+ * @param maxInboundMessageSize largest reply from etcd this client accepts, in bytes (1 MiB to
+ *                              1 GiB, default 64 MiB); the whole config prefix is read in one
+ *                              reply, so it bounds the size of an application's config. A prefix
+ *                              over it fails to load with {@link IllegalStateException} naming
+ *                              this option
  */
 public record EtcdOptions(
         List<String> endpoints,
@@ -81,10 +94,17 @@ public record EtcdOptions(
         Duration watchProgressInterval,
         Duration watchVerifyInterval,
         Duration maxRetryBackoff,
-        GuardPolicy guardPolicy) {
+        GuardPolicy guardPolicy,
+        int maxInboundMessageSize) {
 
     /** Below this etcd (default {@code --grpc-keepalive-min-time}) answers pings with GOAWAY. */
     private static final Duration MIN_KEEPALIVE = Duration.ofSeconds(5);
+    /** Default {@link #maxInboundMessageSize()}: 64 MiB. */
+    public static final int DEFAULT_MAX_INBOUND_MESSAGE_SIZE = 64 * 1024 * 1024;
+    /** Smallest {@link #maxInboundMessageSize()} accepted: 1 MiB. */
+    public static final int MIN_INBOUND_MESSAGE_SIZE = 1024 * 1024;
+    /** Largest {@link #maxInboundMessageSize()} accepted: 1 GiB. */
+    public static final int MAX_INBOUND_MESSAGE_SIZE = 1024 * 1024 * 1024;
 
     public EtcdOptions {
         Objects.requireNonNull(endpoints, "endpoints");
@@ -96,7 +116,8 @@ public record EtcdOptions(
         for (String e : endpoints) {
             boolean https = checkEndpoint(e);
             if (tls != null && tls != https) {
-                throw new IllegalArgumentException("etcd endpoints mix http:// and https://: " + endpoints);
+                throw new IllegalArgumentException("etcd endpoints mix http:// and https://: "
+                        + endpoints.stream().map(Redaction::url).toList());
             }
             tls = https;
         }
@@ -121,31 +142,36 @@ public record EtcdOptions(
             throw new IllegalArgumentException("appName must be non-blank, without '/', whitespace or control "
                     + "characters, was '" + appName + "'");
         }
-        requirePositive(connectTimeout, "connectTimeout");
-        requirePositive(keepAliveTime, "keepAliveTime");
+        requirePositive(connectTimeout, "connectTimeout", Duration.ofMinutes(5));
+        requirePositive(keepAliveTime, "keepAliveTime", Duration.ofHours(2));
         if (keepAliveTime.compareTo(MIN_KEEPALIVE) < 0) {
             throw new IllegalArgumentException("keepAliveTime must be at least " + MIN_KEEPALIVE
                     + " (etcd closes connections that ping more often), was " + keepAliveTime);
         }
-        requirePositive(keepAliveTimeout, "keepAliveTimeout");
+        requirePositive(keepAliveTimeout, "keepAliveTimeout", Duration.ofMinutes(5));
         Objects.requireNonNull(startupTimeout, "startupTimeout");
-        if (startupTimeout.isNegative()) {
-            throw new IllegalArgumentException("startupTimeout must not be negative, was " + startupTimeout);
+        if (startupTimeout.isNegative() || startupTimeout.compareTo(Duration.ofHours(1)) > 0) {
+            throw new IllegalArgumentException("startupTimeout must be between 0 and 1 hour, was " + startupTimeout);
         }
         if (defaults != null) {
             defaults = Collections.unmodifiableMap(new TreeMap<>(defaults));
         }
-        requirePositive(watchProgressInterval, "watchProgressInterval");
+        requirePositive(watchProgressInterval, "watchProgressInterval", Duration.ofMinutes(10));
         if (watchProgressInterval.toMillis() < 50) {
             throw new IllegalArgumentException("watchProgressInterval must be at least 50 ms, was " + watchProgressInterval);
         }
         Objects.requireNonNull(watchVerifyInterval, "watchVerifyInterval");
-        if (watchVerifyInterval.isNegative() || (!watchVerifyInterval.isZero() && watchVerifyInterval.toMillis() < 100)) {
-            throw new IllegalArgumentException("watchVerifyInterval must be zero (off) or at least 100 ms, was "
+        if (watchVerifyInterval.isNegative() || watchVerifyInterval.compareTo(Duration.ofHours(1)) > 0
+                || (!watchVerifyInterval.isZero() && watchVerifyInterval.toMillis() < 100)) {
+            throw new IllegalArgumentException("watchVerifyInterval must be zero (off) or between 100 ms and 1 hour, was "
                     + watchVerifyInterval);
         }
-        requirePositive(maxRetryBackoff, "maxRetryBackoff");
+        requirePositive(maxRetryBackoff, "maxRetryBackoff", Duration.ofMinutes(10));
         Objects.requireNonNull(guardPolicy, "guardPolicy");
+        if (maxInboundMessageSize < MIN_INBOUND_MESSAGE_SIZE || maxInboundMessageSize > MAX_INBOUND_MESSAGE_SIZE) {
+            throw new IllegalArgumentException("maxInboundMessageSize must be between " + MIN_INBOUND_MESSAGE_SIZE
+                    + " (1 MiB) and " + MAX_INBOUND_MESSAGE_SIZE + " (1 GiB) bytes, was " + maxInboundMessageSize);
+        }
     }
 
     /** Options for these etcd client URLs, e.g. {@code builder("http://10.0.0.1:2379", "http://10.0.0.2:2379")}. */
@@ -182,13 +208,14 @@ public record EtcdOptions(
         b.watchVerifyInterval = watchVerifyInterval;
         b.maxRetryBackoff = maxRetryBackoff;
         b.guardPolicy = guardPolicy;
+        b.maxInboundMessageSize = maxInboundMessageSize;
         return b;
     }
 
     /** Shows endpoints and settings; never the password, nor config defaults (they may hold secrets). */
     @Override
     public String toString() {
-        return "EtcdOptions[" + endpoints
+        return "EtcdOptions[" + endpoints.stream().map(Redaction::url).toList()
                 + (user != null ? ", user=" + user + ", password=****" : "")
                 + (trustCertificates != null ? ", trust=" + trustCertificates : "")
                 + (clientCertificate != null ? ", clientCertificate=" + clientCertificate : "")
@@ -198,7 +225,7 @@ public record EtcdOptions(
                 + ", startupTimeout=" + startupTimeout
                 + (defaults != null ? ", defaults=" + defaults.size() + " keys" : "")
                 + ", watchProgressInterval=" + watchProgressInterval + ", watchVerifyInterval=" + watchVerifyInterval
-                + ", maxRetryBackoff=" + maxRetryBackoff + "]";
+                + ", maxRetryBackoff=" + maxRetryBackoff + ", maxInboundMessageSize=" + maxInboundMessageSize + "]";
     }
 
     /** Returns true for https. */
@@ -210,19 +237,21 @@ public record EtcdOptions(
         try {
             uri = new URI(endpoint);
         } catch (URISyntaxException e) {
-            throw new IllegalArgumentException("etcd endpoint '" + endpoint + "' is malformed (" + e.getReason()
-                    + "); expected http://host:port or https://host:port");
+            // neither the endpoint nor the parser's message is echoed whole: either may hold a password
+            throw new IllegalArgumentException("etcd endpoint '" + Redaction.url(endpoint) + "' is malformed"
+                    + " (at index " + e.getIndex() + "); expected http://host:port or https://host:port");
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("http") && !scheme.equals("https")) {
-            throw new IllegalArgumentException("etcd endpoint '" + endpoint + "' must start with http:// or https://");
+            throw new IllegalArgumentException("etcd endpoint '" + Redaction.url(endpoint) + "' must start with http:// or https://");
         }
         if (uri.getUserInfo() != null) {
             // would end up in logs and errors; credentials have their own options
             throw new IllegalArgumentException("etcd endpoint must not carry credentials; use user/password options");
         }
         if (uri.getHost() == null || uri.getPort() < 0) {
-            throw new IllegalArgumentException("etcd endpoint '" + endpoint + "' needs a host and a port");
+            // a registry-based authority (e.g. two '@') has no user info for URI, but may hold a password
+            throw new IllegalArgumentException("etcd endpoint '" + Redaction.url(endpoint) + "' needs a host and a port");
         }
         return scheme.equals("https");
     }
@@ -237,10 +266,10 @@ public record EtcdOptions(
         return false;
     }
 
-    private static void requirePositive(Duration d, String name) {
+    private static void requirePositive(Duration d, String name, Duration max) {
         Objects.requireNonNull(d, name);
-        if (d.isNegative() || d.isZero()) {
-            throw new IllegalArgumentException(name + " must be positive, was " + d);
+        if (d.isNegative() || d.isZero() || d.compareTo(max) > 0) {
+            throw new IllegalArgumentException(name + " must be positive and at most " + max + ", was " + d);
         }
     }
 
@@ -264,6 +293,7 @@ public record EtcdOptions(
         private Duration watchVerifyInterval = Duration.ofSeconds(10);
         private Duration maxRetryBackoff = Duration.ofSeconds(2);
         private GuardPolicy guardPolicy = GuardPolicy.defaults();
+        private int maxInboundMessageSize = DEFAULT_MAX_INBOUND_MESSAGE_SIZE;
 
         private Builder(List<String> endpoints) {
             this.endpoints = new ArrayList<>(Objects.requireNonNull(endpoints, "endpoints"));
@@ -316,10 +346,13 @@ public record EtcdOptions(
 
         public Builder guardPolicy(GuardPolicy v) { this.guardPolicy = v; return this; }
 
+        /** Largest reply from etcd accepted, in bytes (1 MiB to 1 GiB); it bounds the size of one application's config. */
+        public Builder maxInboundMessageSize(int bytes) { this.maxInboundMessageSize = bytes; return this; }
+
         public EtcdOptions build() {
             return new EtcdOptions(endpoints, user, password, trustCertificates, clientCertificate, clientKey,
                     authority, keyPrefix, appName, connectTimeout, keepAliveTime, keepAliveTimeout, startupTimeout,
-                    defaults, watchProgressInterval, watchVerifyInterval, maxRetryBackoff, guardPolicy);
+                    defaults, watchProgressInterval, watchVerifyInterval, maxRetryBackoff, guardPolicy, maxInboundMessageSize);
         }
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -54,7 +55,8 @@ class EtcdOptionsTest {
     void inconsistentSettingsAreRefused() {
         assertThatThrownBy(() -> new EtcdOptions(java.util.List.of("http://a:1"), "user", null, null, null, null, null,
                 "/exstate/", null, Duration.ofSeconds(1), Duration.ofSeconds(10), Duration.ofSeconds(5), Duration.ofSeconds(1),
-                null, Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1), dev.exstate.guard.GuardPolicy.defaults()))
+                null, Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1), dev.exstate.guard.GuardPolicy.defaults(),
+                EtcdOptions.DEFAULT_MAX_INBOUND_MESSAGE_SIZE))
                 .hasMessageContaining("user and password");
         assertThatThrownBy(() -> EtcdOptions.builder("http://a:1").trustCertificates(Path.of("ca.pem")).build())
                 .hasMessageContaining("https://");
@@ -68,5 +70,47 @@ class EtcdOptionsTest {
                 .hasMessageContaining("appName");
         assertThatThrownBy(() -> EtcdOptions.builder("http://a:1").watchVerifyInterval(Duration.ofMillis(5)).build())
                 .hasMessageContaining("watchVerifyInterval");
+    }
+
+    @Test
+    @DisplayName("no message about a bad endpoint shows the password it carries")
+    void endpointErrorsHideCredentials() {
+        for (String endpoint : new String[] {"http://app:p@ssw0rd@host:2379", "http://app:p ssw0rd@host:2379",
+            "ftp://app:ssw0rd@host:2379", "http://app:p@ssw0rd@", "http://app:p@ss/w0rd@host:2379"}) {
+            assertThatThrownBy(() -> EtcdOptions.builder(endpoint).build())
+                    .as(endpoint)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .satisfies(e -> assertThat(e.getMessage()).doesNotContain("ssw0rd").doesNotContain("w0rd"));
+        }
+        assertThatThrownBy(() -> EtcdOptions.builder("http://a:1", "https://u:ssw0rd@@b:2").build())
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("ssw0rd"));
+    }
+
+    @Test
+    @DisplayName("durations beyond their bounds are IllegalArgumentException at build time, never an overflow later")
+    void durationBounds() {
+        Duration huge = Duration.ofSeconds(Long.MAX_VALUE);
+        List<java.util.function.UnaryOperator<EtcdOptions.Builder>> settings = List.of(
+                b -> b.connectTimeout(huge), b -> b.keepAliveTime(huge), b -> b.keepAliveTimeout(huge),
+                b -> b.startupTimeout(huge), b -> b.watchProgressInterval(huge), b -> b.watchVerifyInterval(huge),
+                b -> b.maxRetryBackoff(huge), b -> b.startupTimeout(Duration.ofHours(2)), b -> b.maxRetryBackoff(Duration.ofDays(1)));
+        for (var setting : settings) {
+            assertThatThrownBy(() -> setting.apply(EtcdOptions.builder("http://a:1")).build())
+                    .isExactlyInstanceOf(IllegalArgumentException.class);
+        }
+        assertThat(EtcdOptions.builder("http://a:1").startupTimeout(Duration.ofHours(1)).build().startupTimeout())
+                .isEqualTo(Duration.ofHours(1));
+    }
+
+    @Test
+    @DisplayName("the inbound message limit defaults to 64 MiB, above gRPC's 4 MiB, and is bounded to 1 MiB .. 1 GiB")
+    void maxInboundMessageSize() {
+        assertThat(EtcdOptions.builder("http://a:1").build().maxInboundMessageSize()).isEqualTo(64 * 1024 * 1024);
+        assertThat(EtcdOptions.builder("http://a:1").maxInboundMessageSize(1024 * 1024).build().toBuilder().build()
+                .maxInboundMessageSize()).isEqualTo(1024 * 1024);
+        for (int bad : new int[] {0, -1, 1024 * 1024 - 1, 1024 * 1024 * 1024 + 1, Integer.MAX_VALUE}) {
+            assertThatThrownBy(() -> EtcdOptions.builder("http://a:1").maxInboundMessageSize(bad).build())
+                    .isExactlyInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxInboundMessageSize");
+        }
     }
 }

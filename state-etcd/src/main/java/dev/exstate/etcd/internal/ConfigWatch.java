@@ -12,6 +12,7 @@ import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.WatchOption;
 import io.etcd.jetcd.watch.WatchEvent;
 import io.etcd.jetcd.watch.WatchResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -53,9 +54,16 @@ import org.slf4j.LoggerFactory;
  * a change); the publisher drops anything not newer than its current revision anyway, so no
  * listener sees a change twice.
  *
+ * <p>Bytes that are not valid UTF-8 (a key or value written by another client) are never patched
+ * into text: while any key under the prefix has such a name or value, the state is not offered
+ * but {@linkplain ConfigPublisher#reject rejected}, naming the keys, and the last good snapshot
+ * stays in force. A prefix larger than {@code EtcdOptions.maxInboundMessageSize} cannot be read;
+ * that is reported as the problem (naming the option) and is not counted as an etcd outage.
+ *
  * <p>Threading: jetcd's callbacks only put signals into a bounded inbox; one daemon thread
  * ({@code exstate-etcd-config-N}) owns all state, applies events in order and runs the
- * supervision, so no locks are needed around the key maps.
+ * supervision, so no locks are needed around the key maps. Nothing thrown in that thread ends
+ * it (not even an {@link Error}); only {@link #close()} does.
  */
 public final class ConfigWatch implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ConfigWatch.class);
@@ -95,6 +103,9 @@ public final class ConfigWatch implements AutoCloseable {
     private Watch.Watcher watcher;
     private int generation;
     private Map<String, String> values = new HashMap<>();
+    /** Keys (by {@link #id}) whose name or value is not valid UTF-8, with what is wrong. */
+    private Map<String, String> broken = new HashMap<>();
+    /** Mod revision of every key under the prefix, by {@link #id}, broken ones included. */
     private Map<String, Long> modRevisions = new HashMap<>();
     private long revision;
     private boolean everRead;
@@ -211,8 +222,8 @@ public final class ConfigWatch implements AutoCloseable {
                 Signal s = inbox.poll(waitNanos(), TimeUnit.NANOSECONDS);
                 try {
                     step(s);
-                } catch (RuntimeException e) {
-                    // a bug or a surprise from jetcd must not end config delivery: start over from a fresh read
+                } catch (Throwable e) {
+                    // a bug, a surprise from jetcd or an Error must not end config delivery: start over from a fresh read
                     log.error("etcd config watch on {}: unexpected failure; re-reading the prefix", keys.configPrefix(), e);
                     lastError = e;
                     needResync("unexpected failure: " + describe(e), e);
@@ -221,11 +232,6 @@ public final class ConfigWatch implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             // closing
-        } catch (Error e) {
-            log.error("etcd config watch on {} stopped unexpectedly; config changes are no longer received",
-                    keys.configPrefix(), e);
-            problem = "watch loop stopped: " + e;
-            problemSinceNanos = System.nanoTime();
         } finally {
             closeWatcher();
             stopped.countDown();
@@ -333,7 +339,7 @@ public final class ConfigWatch implements AutoCloseable {
         long readAt = v.response().getHeader().getRevision();
         Map<String, Long> remote = new HashMap<>();
         for (KeyValue kv : v.response().getKvs()) {
-            remote.put(keys.configKeyName(kv.getKey()), kv.getModRevision());
+            remote.put(id(kv), kv.getModRevision());
         }
         Map<String, Long> behind = new HashMap<>();
         remote.forEach((key, rev) -> {
@@ -388,16 +394,24 @@ public final class ConfigWatch implements AutoCloseable {
                 changed = false;
             }
             batch = rev;
+            String id = id(kv);
             String key = keys.configKeyName(kv.getKey());
             switch (event.getEventType()) {
                 case PUT -> {
-                    String value = EtcdKeys.string(kv.getValue());
-                    changed |= !value.equals(values.put(key, value));
-                    modRevisions.put(key, rev);
+                    String value = EtcdKeys.text(kv.getValue());
+                    if (key == null || value == null) {
+                        changed |= broken.put(id, notText(kv, key)) == null;
+                        changed |= key != null && values.remove(key) != null;
+                    } else {
+                        changed |= broken.remove(id) != null;
+                        changed |= !value.equals(values.put(key, value));
+                    }
+                    modRevisions.put(id, rev);
                 }
                 case DELETE -> {
-                    changed |= values.remove(key) != null;
-                    modRevisions.remove(key);
+                    changed |= broken.remove(id) != null;
+                    changed |= key != null && values.remove(key) != null;
+                    modRevisions.remove(id);
                 }
                 default -> log.debug("etcd config watch on {}: ignoring event of type {}", keys.configPrefix(), event.getEventType());
             }
@@ -410,8 +424,29 @@ public final class ConfigWatch implements AutoCloseable {
     private void settle(long rev, boolean changed) {
         revision = rev;
         if (changed) {
-            publisher.offer(new ConfigSnapshot(rev, values));
+            publish(rev);
         }
+    }
+
+    /** Offers the current state, or, while some key is not text, records it as rejected. */
+    private void publish(long rev) {
+        if (broken.isEmpty()) {
+            publisher.offer(new ConfigSnapshot(rev, values));
+        } else {
+            publisher.reject(rev, broken.values().stream().sorted().toList());
+        }
+    }
+
+    /** The key's bytes one-to-one as a string: distinct for keys that differ in any byte, valid UTF-8 or not. */
+    private static String id(KeyValue kv) {
+        return new String(kv.getKey().getBytes(), StandardCharsets.ISO_8859_1);
+    }
+
+    private String notText(KeyValue kv, String key) {
+        return key == null
+                ? "etcd key '" + keys.configKeyDescription(kv.getKey()) + "' under " + keys.configPrefix()
+                        + " is not valid UTF-8 (written by another client); delete it"
+                : "the value of config key '" + key + "' is not valid UTF-8 (written by another client); rewrite it as text";
     }
 
     private void needResync(String why, Throwable error) {
@@ -434,33 +469,42 @@ public final class ConfigWatch implements AutoCloseable {
         resyncs.incrementAndGet();
         GetResponse response;
         try {
-            response = guard.await(READ, () -> connection.kv().get(keys.configPrefixBytes(),
-                    GetOption.builder().isPrefix(true).build()));
+            response = guard.await(READ, () -> EtcdErrors.sizeErrorsAreCallerErrors(
+                    () -> connection.kv().get(keys.configPrefixBytes(), GetOption.builder().isPrefix(true).build()),
+                    "the read of " + keys.configPrefix(), keys.configPrefixBytes().size(),
+                    connection.options().maxInboundMessageSize()));
         } catch (RuntimeException e) {
             readFailed(e);
             return;
         }
         long rev = response.getHeader().getRevision();
         Map<String, String> read = new HashMap<>();
+        Map<String, String> readBroken = new HashMap<>();
         Map<String, Long> readRevisions = new HashMap<>();
         for (KeyValue kv : response.getKvs()) {
             String key = keys.configKeyName(kv.getKey());
-            read.put(key, EtcdKeys.string(kv.getValue()));
-            readRevisions.put(key, kv.getModRevision());
+            String value = EtcdKeys.text(kv.getValue());
+            if (key == null || value == null) {
+                readBroken.put(id(kv), notText(kv, key));
+            } else {
+                read.put(key, value);
+            }
+            readRevisions.put(id(kv), kv.getModRevision());
         }
         if (everRead && rev < revision) {
             log.error("etcd revision of {} went back from {} to {}: the cluster was restored from a backup or "
                     + "replaced. Changes at or below revision {} are not delivered; restart the replicas to reload.",
                     keys.configPrefix(), revision, rev, revision);
         }
-        boolean changed = !everRead || !read.equals(values);
+        boolean changed = !everRead || !read.equals(values) || !readBroken.equals(broken);
         values = read;
+        broken = readBroken;
         modRevisions = readRevisions;
         revision = rev;
         suspects = Map.of();
         verifyInFlight = false; // a check still under way belongs to the old generation and is ignored
         if (changed) {
-            publisher.offer(new ConfigSnapshot(rev, read));
+            publish(rev);
         }
         if (!everRead) {
             everRead = true;

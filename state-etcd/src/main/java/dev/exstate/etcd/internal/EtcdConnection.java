@@ -66,6 +66,7 @@ public final class EtcdConnection {
                     .keepaliveTimeout(options.keepAliveTimeout())
                     .waitForReady(false)
                     .retryMaxAttempts(0)
+                    .maxInboundMessageSize(options.maxInboundMessageSize())
                     .executorService(executor);
             if (options.user() != null) {
                 b.user(EtcdKeys.bytes(options.user())).password(EtcdKeys.bytes(options.password()));

@@ -1,12 +1,22 @@
 package dev.exstate.etcd.internal;
 
+import dev.exstate.internal.Unicode;
+import dev.exstate.lease.InvalidLeaseNameException;
 import io.etcd.jetcd.ByteSequence;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
 /**
  * The one place where etcd key names are made: {@code <keyPrefix><app>/config/<key>} and
- * {@code <keyPrefix><app>/lease/<name>}. Not API.
+ * {@code <keyPrefix><app>/lease/<name>}, and where etcd's bytes become text. Not API.
+ *
+ * <p>Text goes both ways unchanged or not at all: a name with an unpaired surrogate (which UTF-8
+ * cannot encode; the JDK would write {@code ?}, so two names would become one) is refused with
+ * {@link IllegalArgumentException}, and bytes read from etcd that are not valid UTF-8 (written by
+ * another client) are reported by {@link #text} as absent instead of being patched with
+ * {@code U+FFFD}, which would make two different keys one.
  */
 public final class EtcdKeys {
     /** Longest config key accepted, in characters; etcd itself allows far more, but such keys are mistakes. */
@@ -44,17 +54,36 @@ public final class EtcdKeys {
         return bytes(configPrefix + checkConfigKey(key));
     }
 
-    /** The config key name of a full etcd key under the config prefix. */
+    /**
+     * The config key name of a full etcd key under the config prefix, or null if the rest of the
+     * key is not valid UTF-8.
+     */
     public String configKeyName(ByteSequence etcdKey) {
-        String full = string(etcdKey);
-        if (!full.startsWith(configPrefix)) {
-            throw new IllegalStateException("etcd key '" + full + "' is not under the config prefix " + configPrefix);
+        byte[] full = etcdKey.getBytes();
+        byte[] prefix = configPrefixBytes.getBytes();
+        if (full.length < prefix.length || !java.util.Arrays.equals(full, 0, prefix.length, prefix, 0, prefix.length)) {
+            throw new IllegalStateException("etcd key '" + describe(etcdKey) + "' is not under the config prefix " + configPrefix);
         }
-        return full.substring(configPrefix.length());
+        return text(java.util.Arrays.copyOfRange(full, prefix.length, full.length));
+    }
+
+    /**
+     * A config key name as it may appear in a message: the text if it is valid UTF-8, else its
+     * valid parts with each other byte as {@code \xNN} (so two different keys never look alike).
+     */
+    public String configKeyDescription(ByteSequence etcdKey) {
+        byte[] full = etcdKey.getBytes();
+        int skip = Math.min(full.length, configPrefixBytes.size());
+        return describe(java.util.Arrays.copyOfRange(full, skip, full.length));
     }
 
     /** The etcd key of lease {@code name} (already checked by the lease manager). */
     public ByteSequence leaseKey(String name) {
+        int surrogate = Unicode.unpairedSurrogate(name);
+        if (surrogate >= 0) {
+            throw new InvalidLeaseNameException("lease name contains an unpaired surrogate at index " + surrogate
+                    + "; it has no UTF-8 form, so etcd cannot store it unchanged");
+        }
         return bytes(leasePrefix + name);
     }
 
@@ -72,15 +101,74 @@ public final class EtcdKeys {
                 throw new IllegalArgumentException("config key contains a control character at index " + i);
             }
         }
+        int surrogate = Unicode.unpairedSurrogate(key);
+        if (surrogate >= 0) {
+            throw new IllegalArgumentException("config key contains an unpaired surrogate at index " + surrogate
+                    + "; it has no UTF-8 form, so etcd cannot store it unchanged");
+        }
         return key;
+    }
+
+    /** Returns {@code value} if it can be stored unchanged, or throws {@link IllegalArgumentException} naming the key. */
+    public static String checkConfigValue(String key, String value) {
+        Objects.requireNonNull(value, () -> "value of " + key);
+        int surrogate = Unicode.unpairedSurrogate(value);
+        if (surrogate >= 0) {
+            throw new IllegalArgumentException("value of config key '" + key + "' contains an unpaired surrogate at index "
+                    + surrogate + "; it has no UTF-8 form, so etcd cannot store it unchanged");
+        }
+        return value;
     }
 
     public static ByteSequence bytes(String s) {
         return ByteSequence.from(s, StandardCharsets.UTF_8);
     }
 
-    public static String string(ByteSequence b) {
-        return b.toString(StandardCharsets.UTF_8);
+    /** The text of {@code b}, or null if it is not valid UTF-8. */
+    public static String text(ByteSequence b) {
+        return text(b.getBytes());
+    }
+
+    private static String text(byte[] b) {
+        try {
+            // a fresh decoder reports malformed input instead of replacing it with U+FFFD
+            return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(b)).toString();
+        } catch (CharacterCodingException e) {
+            return null;
+        }
+    }
+
+    private static String describe(ByteSequence b) {
+        return describe(b.getBytes());
+    }
+
+    /** Valid UTF-8 runs as text, every other byte as {@code \xNN}; backslashes doubled so the form is unambiguous. */
+    static String describe(byte[] b) {
+        StringBuilder out = new StringBuilder(b.length + 8);
+        int i = 0;
+        while (i < b.length) {
+            int n = validSequenceLength(b, i);
+            if (n > 0) {
+                String chunk = new String(b, i, n, StandardCharsets.UTF_8);
+                out.append(chunk.replace("\\", "\\\\"));
+                i += n;
+            } else {
+                out.append(String.format("\\x%02X", b[i] & 0xFF));
+                i++;
+            }
+        }
+        return out.toString();
+    }
+
+    /** Length of the well-formed UTF-8 sequence at {@code i}, or 0. */
+    private static int validSequenceLength(byte[] b, int i) {
+        int first = b[i] & 0xFF;
+        int n = first < 0x80 ? 1 : first >= 0xC2 && first <= 0xDF ? 2 : first >= 0xE0 && first <= 0xEF ? 3
+                : first >= 0xF0 && first <= 0xF4 ? 4 : 0;
+        if (n == 0 || i + n > b.length) {
+            return 0;
+        }
+        return text(java.util.Arrays.copyOfRange(b, i, i + n)) == null ? 0 : n;
     }
 
     @Override

@@ -15,9 +15,9 @@ class EtcdKeysTest {
     void layout() {
         assertThat(keys.configPrefix()).isEqualTo("/exstate/shop/config/");
         assertThat(keys.leasePrefix()).isEqualTo("/exstate/shop/lease/");
-        assertThat(EtcdKeys.string(keys.configKey("feature.checkout"))).isEqualTo("/exstate/shop/config/feature.checkout");
+        assertThat(EtcdKeys.text(keys.configKey("feature.checkout"))).isEqualTo("/exstate/shop/config/feature.checkout");
         assertThat(keys.configKeyName(keys.configKey("a/b \u00e9"))).isEqualTo("a/b \u00e9");
-        assertThat(EtcdKeys.string(keys.leaseKey("nightly report"))).isEqualTo("/exstate/shop/lease/nightly report");
+        assertThat(EtcdKeys.text(keys.leaseKey("nightly report"))).isEqualTo("/exstate/shop/lease/nightly report");
     }
 
     @Test
@@ -28,7 +28,7 @@ class EtcdKeysTest {
         assertThatThrownBy(() -> keys.configKey("x".repeat(EtcdKeys.MAX_CONFIG_KEY_LENGTH + 1)))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> keys.configKey("a\tb")).isInstanceOf(IllegalArgumentException.class);
-        assertThat(EtcdKeys.string(keys.configKey("x".repeat(EtcdKeys.MAX_CONFIG_KEY_LENGTH)))).endsWith("x");
+        assertThat(EtcdKeys.text(keys.configKey("x".repeat(EtcdKeys.MAX_CONFIG_KEY_LENGTH)))).endsWith("x");
     }
 
     @Test
@@ -45,5 +45,31 @@ class EtcdKeysTest {
         assertThat(EtcdLeaseBackend.ttlSeconds(Duration.ofMillis(1000))).isEqualTo(1);
         assertThat(EtcdLeaseBackend.ttlSeconds(Duration.ofMillis(1001))).isEqualTo(2);
         assertThat(EtcdLeaseBackend.ttlSeconds(Duration.ofSeconds(30))).isEqualTo(30);
+    }
+
+    @Test
+    @DisplayName("config keys and values with unpaired surrogates, and such lease names, are refused: UTF-8 would turn them into '?'")
+    void unpairedSurrogatesRefused() {
+        for (String bad : new String[] {"a\uD800", "\uDC00", "x\uDBFFy", "ok\uD83D\uDE00but\uDE00"}) {
+            assertThatThrownBy(() -> keys.configKey(bad)).as(bad).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("unpaired surrogate");
+            assertThatThrownBy(() -> EtcdKeys.checkConfigValue("k", bad)).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> keys.leaseKey(bad)).isInstanceOf(dev.exstate.lease.InvalidLeaseNameException.class);
+        }
+        assertThat(keys.configKeyName(keys.configKey("emoji \uD83D\uDE00"))).isEqualTo("emoji \uD83D\uDE00");
+    }
+
+    @Test
+    @DisplayName("bytes that are not UTF-8 are not text: two keys differing only there stay apart in descriptions")
+    void malformedUtf8IsNotPatched() {
+        byte[] a = {'/', 'e', 'x', 's', 't', 'a', 't', 'e', '/', 's', 'h', 'o', 'p', '/', 'c', 'o', 'n', 'f', 'i', 'g', '/', 'k', (byte) 0xFF};
+        byte[] b = a.clone();
+        b[b.length - 1] = (byte) 0xFE;
+
+        assertThat(keys.configKeyName(io.etcd.jetcd.ByteSequence.from(a))).isNull();
+        assertThat(EtcdKeys.text(io.etcd.jetcd.ByteSequence.from(new byte[] {(byte) 0xC3, (byte) 0x28}))).isNull();
+        assertThat(keys.configKeyDescription(io.etcd.jetcd.ByteSequence.from(a))).isEqualTo("k\\xFF");
+        assertThat(keys.configKeyDescription(io.etcd.jetcd.ByteSequence.from(b))).isEqualTo("k\\xFE");
+        assertThat(EtcdKeys.describe(new byte[] {'a', '\\', 'x', (byte) 0xE2, (byte) 0x82})).isEqualTo("a\\\\x\\xE2\\x82");
     }
 }

@@ -1,0 +1,120 @@
+package dev.exstate.etcd.internal;
+
+import io.etcd.jetcd.common.exception.ErrorCode;
+import io.etcd.jetcd.common.exception.EtcdException;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.function.Supplier;
+
+/**
+ * etcd answers that mean "your request can never succeed" rather than "etcd is unwell", turned
+ * into exceptions the {@link dev.exstate.guard.Guard} treats as the caller's error: not retried,
+ * not counted against the breaker. Not API.
+ *
+ * <p>Two come from sizes: etcd refuses a request over its {@code --max-request-bytes} (1.5 MiB by
+ * default) with {@code "etcdserver: request is too large"}, or, further over, with gRPC's
+ * {@code RESOURCE_EXHAUSTED "received message larger than max"}; and this client refuses a reply
+ * over {@link dev.exstate.etcd.EtcdOptions#maxInboundMessageSize()} with
+ * {@code RESOURCE_EXHAUSTED "... exceeds maximum size ..."}.
+ */
+public final class EtcdErrors {
+    /** etcd's default {@code --max-request-bytes}, for messages. */
+    public static final int DEFAULT_MAX_REQUEST_BYTES = 1536 * 1024;
+
+    private EtcdErrors() {
+    }
+
+    /** Whether etcd refused a request as too large. */
+    public static boolean isRequestTooLarge(Throwable t) {
+        String m = message(t);
+        return m.contains("request is too large")
+                || (resourceExhausted(t) && m.contains("received message larger than max"));
+    }
+
+    /** Whether this client refused a reply over its inbound message limit. */
+    public static boolean isResponseTooLarge(Throwable t) {
+        return resourceExhausted(t) && message(t).contains("exceeds maximum size");
+    }
+
+    /**
+     * {@code request}, with a refusal for size replaced by an {@link IllegalArgumentException}
+     * ({@code requestBytes}: about how large the request was; {@code what}: the operation and key)
+     * or, for a reply too large, an {@link IllegalStateException} naming {@code maxInbound}.
+     */
+    public static <T> CompletableFuture<T> sizeErrorsAreCallerErrors(Supplier<CompletableFuture<T>> request, String what,
+                                                                     long requestBytes, int maxInbound) {
+        CompletableFuture<T> f;
+        try {
+            f = request.get();
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(translate(e, what, requestBytes, maxInbound));
+        }
+        return f.handle((v, e) -> e == null ? CompletableFuture.completedFuture(v)
+                        : CompletableFuture.<T>failedFuture(translate(e, what, requestBytes, maxInbound)))
+                .thenCompose(x -> x);
+    }
+
+    private static Throwable translate(Throwable e, String what, long requestBytes, int maxInbound) {
+        Throwable c = unwrap(e);
+        if (isRequestTooLarge(c)) {
+            return new IllegalArgumentException("etcd refused " + what + ": the request is about " + requestBytes
+                    + " bytes, more than etcd accepts (its --max-request-bytes, " + DEFAULT_MAX_REQUEST_BYTES
+                    + " bytes by default; etcd said: " + detail(c) + "); store smaller values", c);
+        }
+        if (isResponseTooLarge(c)) {
+            return new IllegalStateException("etcd's answer to " + what + " is larger than EtcdOptions.maxInboundMessageSize ("
+                    + maxInbound + " bytes; " + detail(c) + "); raise maxInboundMessageSize or store less under the prefix", c);
+        }
+        return e;
+    }
+
+    /** The innermost message, one line, bounded: it names the sizes ("received message larger than max (N vs. M)"). */
+    private static String detail(Throwable t) {
+        String m = null;
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c.getMessage() != null) {
+                m = c.getMessage();
+            }
+        }
+        if (m == null) {
+            return t.getClass().getSimpleName();
+        }
+        m = m.replaceAll("[\\r\\n\\t]+", " ").strip();
+        return m.length() > 200 ? m.substring(0, 200) + "..." : m;
+    }
+
+    private static Throwable unwrap(Throwable t) {
+        Throwable c = t;
+        while ((c instanceof CompletionException || c instanceof ExecutionException) && c.getCause() != null) {
+            c = c.getCause();
+        }
+        return c;
+    }
+
+    private static boolean resourceExhausted(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof EtcdException e && e.getErrorCode() == ErrorCode.RESOURCE_EXHAUSTED) {
+                return true;
+            }
+            if (c.getCause() == c) {
+                break;
+            }
+        }
+        return message(t).contains("resource_exhausted");
+    }
+
+    private static String message(Throwable t) {
+        StringBuilder b = new StringBuilder();
+        for (Throwable c = t; c != null && b.length() < 2000; c = c.getCause()) {
+            if (c.getMessage() != null) {
+                b.append(c.getMessage().toLowerCase(Locale.ROOT)).append(' ');
+            }
+            if (c.getCause() == c) {
+                break;
+            }
+        }
+        return b.toString();
+    }
+}
