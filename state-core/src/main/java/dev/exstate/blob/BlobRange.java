@@ -12,6 +12,10 @@ public record BlobRange(long offset, long length) {
         if (length < -1) {
             throw new IllegalArgumentException("range length must be >= 0 or -1 (to the end), was " + length);
         }
+        if (length > 0 && length - 1 > Long.MAX_VALUE - offset) {
+            // the last byte's position (offset + length - 1) would overflow, and a wrapped HTTP Range is ignored by servers
+            throw new IllegalArgumentException("range offset " + offset + " + length " + length + " is beyond the largest position");
+        }
     }
 
     public static BlobRange from(long offset) {

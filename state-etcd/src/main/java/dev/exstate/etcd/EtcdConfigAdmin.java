@@ -70,7 +70,7 @@ public final class EtcdConfigAdmin {
     /**
      * Sets all {@code values} in one transaction: sources see them as one change. Returns the new
      * revision. etcd caps the operations of one transaction ({@code --max-txn-ops}, 128 by
-     * default); a bigger map fails with {@link dev.exstate.guard.StateUnavailableException}.
+     * default); a bigger map fails with {@link IllegalArgumentException}, and nothing is written.
      */
     public long putAll(Map<String, String> values) {
         Objects.requireNonNull(values, "values");

@@ -127,20 +127,29 @@ public record EtcdOptions(
         if (user != null && user.isBlank()) {
             throw new IllegalArgumentException("etcd user must not be blank");
         }
+        if (user != null && (hasControl(user) || hasControl(password))) {
+            throw new IllegalArgumentException("etcd user and password must not contain control characters");
+        }
         if ((clientCertificate == null) != (clientKey == null)) {
             throw new IllegalArgumentException("clientCertificate and clientKey go together: set both or neither");
         }
         if (!tls && (trustCertificates != null || clientCertificate != null || authority != null)) {
             throw new IllegalArgumentException("TLS settings given but the endpoints are http://; use https:// endpoints");
         }
+        if (authority != null && (authority.isEmpty() || authority.length() > 255 || hasControlOrSpace(authority)
+                || authority.chars().anyMatch(c -> c == '/' || c == '@' || c == '?' || c == '#' || c > '~'))) {
+            // it becomes the :authority of every request: no room for anything but host[:port]
+            throw new IllegalArgumentException("authority must be a host name (with an optional :port), was '"
+                    + Redaction.printable(authority, 80) + "'");
+        }
         Objects.requireNonNull(keyPrefix, "keyPrefix");
         if (!keyPrefix.startsWith("/") || !keyPrefix.endsWith("/") || hasControlOrSpace(keyPrefix)) {
             throw new IllegalArgumentException("keyPrefix must start and end with '/' and contain no whitespace "
-                    + "or control characters, was '" + keyPrefix + "'");
+                    + "or control characters, was '" + Redaction.printable(keyPrefix, 80) + "'");
         }
         if (appName != null && (appName.isBlank() || appName.contains("/") || hasControlOrSpace(appName))) {
             throw new IllegalArgumentException("appName must be non-blank, without '/', whitespace or control "
-                    + "characters, was '" + appName + "'");
+                    + "characters, was '" + Redaction.printable(appName, 80) + "'");
         }
         requirePositive(connectTimeout, "connectTimeout", Duration.ofMinutes(5));
         requirePositive(keepAliveTime, "keepAliveTime", Duration.ofHours(2));
@@ -254,6 +263,10 @@ public record EtcdOptions(
             throw new IllegalArgumentException("etcd endpoint '" + Redaction.url(endpoint) + "' needs a host and a port");
         }
         return scheme.equals("https");
+    }
+
+    private static boolean hasControl(String s) {
+        return s.chars().anyMatch(Character::isISOControl);
     }
 
     private static boolean hasControlOrSpace(String s) {

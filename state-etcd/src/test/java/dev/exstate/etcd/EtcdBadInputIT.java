@@ -112,6 +112,25 @@ class EtcdBadInputIT {
     }
 
     @Test
+    @DisplayName("a transaction over etcd's --max-txn-ops is an IllegalArgumentException, never retried or counted; nothing is written")
+    void tooManyKeysInOneTransaction() {
+        EtcdState state = state(EtcdTesting.options(etcd.endpoint()));
+        Map<String, String> many = new java.util.HashMap<>();
+        for (int i = 0; i < 200; i++) {
+            many.put("k" + i, "v");
+        }
+
+        for (int i = 0; i < 6; i++) {
+            assertThatThrownBy(() -> state.admin().putAll(many))
+                    .isExactlyInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("--max-txn-ops");
+        }
+
+        assertNoOutageCounted(state);
+        assertThat(state.admin().list().values()).isEmpty();
+    }
+
+    @Test
     @DisplayName("a config prefix over 4 MiB loads (gRPC's 4 MiB default is raised); under a smaller maxInboundMessageSize start-up names the option")
     void configLargerThanGrpcDefaultLoads() {
         EtcdOptions.Builder options = EtcdTesting.options(etcd.endpoint());

@@ -113,4 +113,19 @@ class EtcdOptionsTest {
                     .isExactlyInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxInboundMessageSize");
         }
     }
+
+    @Test
+    @DisplayName("an authority, user or password with control characters is refused (they go into request headers)")
+    void headerValuesChecked() {
+        for (String authority : new String[] {"etcd.internal\r\nX-Injected: yes", "etcd internal", "u@etcd", "etcd/x", ""}) {
+            assertThatThrownBy(() -> EtcdOptions.builder("https://a:1").authority(authority).build())
+                    .as(authority).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("authority");
+        }
+        assertThat(EtcdOptions.builder("https://a:1").authority("etcd.internal:2379").build().authority()).isEqualTo("etcd.internal:2379");
+        assertThatThrownBy(() -> EtcdOptions.builder("http://a:1").credentials("root\n", "pw").build())
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> EtcdOptions.builder("http://a:1").credentials("root", "p\r\nw").build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("p\r\nw"));
+    }
 }

@@ -71,6 +71,14 @@ public record S3Options(URI endpoint, String region, String accessKey, String se
         if (accessKey != null && (accessKey.isBlank() || secretKey.isBlank())) {
             throw new IllegalArgumentException("S3 access key and secret key must not be blank");
         }
+        if (accessKey != null && (!isToken(accessKey, 256) || !isToken(secretKey, 256))) {
+            // not echoed; both end up in a signed header, where a CR or LF would start a new one
+            throw new IllegalArgumentException("S3 access key and secret key must be 1 to 256 printable ASCII characters without spaces");
+        }
+        if (!isToken(region, 64)) {
+            throw new IllegalArgumentException("S3 region must be 1 to 64 printable ASCII characters without spaces, was '"
+                    + printable(region) + "'");
+        }
         validateBucketName(bucket);
         if (partSize < MIN_PART_SIZE || partSize > MAX_PART_SIZE) {
             throw new IllegalArgumentException("partSize must be between " + MIN_PART_SIZE + " (5 MiB) and "
@@ -156,6 +164,19 @@ public record S3Options(URI endpoint, String region, String accessKey, String se
             throw new InvalidBucketNameException("S3 bucket name '" + bucket + "' must not look like an IP address");
         }
         return bucket;
+    }
+
+    private static boolean isToken(String s, int maxLength) {
+        if (s.isEmpty() || s.length() > maxLength) {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c <= ' ' || c > '~') {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String printable(String s) {

@@ -106,4 +106,18 @@ class S3OptionsTest {
         assertThat(valid().connectTimeout(S3Options.MAX_CONNECT_TIMEOUT).readTimeout(S3Options.MAX_READ_TIMEOUT).build().readTimeout())
                 .isEqualTo(Duration.ofHours(1));
     }
+
+    @Test
+    @DisplayName("credentials and a region that would break the signed headers (CR, LF, spaces, non-ASCII) are refused without echoing secrets")
+    void headerValuesChecked() {
+        assertThatThrownBy(() -> valid().credentials("AKIA\r\nX-Injected: yes", "secret").build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("AKIA").doesNotContain("Injected"));
+        assertThatThrownBy(() -> valid().credentials("AKIA", "se cret\u00e9").build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("se cret"));
+        assertThatThrownBy(() -> valid().region("eu-west-1\r\nX: y").build()).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> valid().region("r".repeat(65)).build()).isInstanceOf(IllegalArgumentException.class);
+        assertThat(valid().region("garage").build().region()).isEqualTo("garage");
+    }
 }

@@ -17,7 +17,8 @@ import java.util.function.Supplier;
  * default) with {@code "etcdserver: request is too large"}, or, further over, with gRPC's
  * {@code RESOURCE_EXHAUSTED "received message larger than max"}; and this client refuses a reply
  * over {@link dev.exstate.etcd.EtcdOptions#maxInboundMessageSize()} with
- * {@code RESOURCE_EXHAUSTED "... exceeds maximum size ..."}.
+ * {@code RESOURCE_EXHAUSTED "... exceeds maximum size ..."}. A transaction over etcd's
+ * {@code --max-txn-ops} is refused with {@code "too many operations in txn request"}.
  */
 public final class EtcdErrors {
     /** etcd's default {@code --max-request-bytes}, for messages. */
@@ -62,6 +63,10 @@ public final class EtcdErrors {
             return new IllegalArgumentException("etcd refused " + what + ": the request is about " + requestBytes
                     + " bytes, more than etcd accepts (its --max-request-bytes, " + DEFAULT_MAX_REQUEST_BYTES
                     + " bytes by default; etcd said: " + detail(c) + "); store smaller values", c);
+        }
+        if (message(c).contains("too many operations in txn request")) {
+            return new IllegalArgumentException("etcd refused " + what + ": more operations in one transaction than etcd"
+                    + " allows (its --max-txn-ops, 128 by default); write fewer keys at once", c);
         }
         if (isResponseTooLarge(c)) {
             return new IllegalStateException("etcd's answer to " + what + " is larger than EtcdOptions.maxInboundMessageSize ("
