@@ -51,6 +51,11 @@ public interface BlobStore extends AutoCloseable {
     /**
      * Up to {@code maxKeys} blobs whose key starts with {@code prefix}, in key order, after the
      * position {@code continuationToken} marks ({@code null} for the first page).
+     *
+     * @throws IllegalArgumentException if {@code maxKeys} is outside 1..1000, or the token is not
+     *                                  one this store could have issued ({@link BlobKeys#validateContinuationToken});
+     *                                  never sent to the backend, never counted as an outage
+     * @throws InvalidBlobKeyException  if the prefix could not start a valid key
      */
     BlobPage list(String prefix, String continuationToken, int maxKeys);
 
