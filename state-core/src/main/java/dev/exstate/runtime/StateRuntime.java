@@ -334,7 +334,7 @@ public final class StateRuntime implements AutoCloseable {
                         health.register(source);
                     }
                     if (!configured && capability != null) {
-                        log.warn("StateRuntime '{}': {} are kept in this process's memory, not shared between replicas: "
+                        log.warn("StateRuntime '{}' keeps {} in this process's memory, not shared between replicas: "
                                 + "each replica sees only its own. Configure a shared backend with "
                                 + "StateRuntime.builder(...).{}(...); set {}=true to make start-up fail instead.",
                                 appName, capability.label, capability.builderMethod, REQUIRE_SHARED_BACKENDS_ENV);

@@ -37,7 +37,9 @@ import java.util.Objects;
  * @param connections       multiplexed connections per replica (per node in a cluster); commands
  *                          are spread over them round robin (default 1)
  * @param keyPrefix         first segment of every key (default {@code exstate}); keys look like
- *                          {@code exstate:<app>:session:{<id>}}
+ *                          {@code exstate:<app>:session:{<id>}}. Key segments hold at most
+ *                          {@link #MAX_KEY_SEGMENT} characters, no braces, whitespace, control
+ *                          characters or unpaired surrogates
  * @param appName           second segment of every key; {@code null} means "the runtime's app
  *                          name" (or {@code app} when used without a runtime)
  * @param nearCacheSize     sessions cached per replica; 0 turns the near cache off
@@ -68,6 +70,8 @@ public record RedisOptions(
         Duration heartbeatInterval,
         GuardPolicy guardPolicy) {
 
+    /** Longest {@code keyPrefix} and {@code appName}, in characters. */
+    public static final int MAX_KEY_SEGMENT = 100;
     /** Upper bound of {@code commandTimeout} and {@code heartbeatInterval}. */
     public static final Duration MAX_INTERVAL = Duration.ofHours(1);
 
@@ -223,6 +227,11 @@ public record RedisOptions(
     private static void checkKeySegment(String value, String name) {
         if (value == null || value.isBlank()) {
             throw new IllegalArgumentException(name + " must not be blank");
+        }
+        if (value.length() > MAX_KEY_SEGMENT) {
+            // it is part of every key and every command
+            throw new IllegalArgumentException(name + " is " + value.length() + " characters long; at most "
+                    + MAX_KEY_SEGMENT + " are allowed");
         }
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);

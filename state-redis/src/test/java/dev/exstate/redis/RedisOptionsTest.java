@@ -147,6 +147,8 @@ class RedisOptionsTest {
         assertThatThrownBy(() -> RedisOptions.standalone("redis://h:1").appName("\uDC00app").build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("appName");
         assertThat(RedisOptions.standalone("redis://h:1").appName("app\uD83D\uDE00").build().appName()).endsWith("\uD83D\uDE00");
+        assertThatThrownBy(() -> RedisOptions.standalone("redis://h:1").keyPrefix("p".repeat(101)).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("keyPrefix is 101 characters long");
     }
 
     @Test

@@ -51,6 +51,13 @@ public final class SessionChecks {
      * anything, so an oversized value is refused at once instead of travelling to the backend.
      */
     public static void changes(SessionId id, Map<String, byte[]> changes, SessionOptions options) {
+        // at most maxAttributes puts can succeed and at most maxAttributes stored attributes can be
+        // removed: more changes than both are pointless, and would make one oversized request
+        long most = 2L * options.maxAttributes();
+        if (changes.size() > most) {
+            throw refused(id, "the save holds " + changes.size() + " changes; at most " + most
+                    + " (twice maxAttributes=" + options.maxAttributes() + ") can mean anything");
+        }
         long puts = 0;
         long bytes = 0;
         for (Map.Entry<String, byte[]> change : changes.entrySet()) {

@@ -665,7 +665,7 @@ public abstract class SessionStoreContract {
         }
 
         @Test
-        @DisplayName("a save with more new attributes than maxAttributes is refused and writes nothing")
+        @DisplayName("a save with more new attributes than maxAttributes, or pointless masses of removals, is refused and writes nothing")
         void tooManyNewAttributesInOneSave() {
             SessionStore store = store(SessionOptions.builder()
                     .maxInactiveInterval(options().maxInactiveInterval())
@@ -679,6 +679,17 @@ public abstract class SessionStoreContract {
 
             assertThatThrownBy(() -> store.save(s)).isInstanceOf(SessionLimitException.class).hasMessageContaining("maxAttributes");
             assertThat(storedAttributes(s.id()).orElseThrow()).isEmpty();
+
+            Session removals = store.find(s.id()).orElseThrow();
+            for (int i = 0; i < 10_000; i++) {
+                removals.remove("gone" + i);
+            }
+            assertThatThrownBy(() -> store.save(removals)).as("10,000 removals with maxAttributes 3")
+                    .isInstanceOf(SessionLimitException.class).hasMessageContaining("maxAttributes");
+            Session fine = store.find(s.id()).orElseThrow();
+            fine.putString("n0", "v").remove("n1").remove("n2");
+            store.save(fine);
+            assertThat(storedAttributes(s.id()).orElseThrow()).containsOnlyKeys("n0");
         }
 
         @Test
