@@ -218,18 +218,17 @@ final class Backends {
         return m.strip();
     }
 
+    // user info ends at the LAST '@': a password may itself hold '@' or '/'
     static String withoutUserInfo(String uri) {
-        return uri.replaceFirst("//[^/@]*@", "//");
+        int start = uri.indexOf("//");
+        int at = uri.lastIndexOf('@');
+        return start < 0 || at < start + 2 ? uri : uri.substring(0, start + 2) + uri.substring(at + 1);
     }
 
     private static String userInfo(String uri) {
         int start = uri.indexOf("//");
-        if (start < 0) {
-            return null;
-        }
-        int at = uri.indexOf('@', start + 2);
-        int slash = uri.indexOf('/', start + 2);
-        return at < 0 || (slash >= 0 && slash < at) ? null : uri.substring(start + 2, at);
+        int at = uri.lastIndexOf('@');
+        return start < 0 || at < start + 2 ? null : uri.substring(start + 2, at);
     }
 
     /** A backend could not be reached: the message is one line for the user. */

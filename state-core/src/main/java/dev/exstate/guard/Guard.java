@@ -137,6 +137,8 @@ public final class Guard implements HealthIndicator, AutoCloseable {
         /**
          * Which exceptions thrown by a body mean "the backend failed" (retry if idempotent, count
          * against the breaker, apply the fallback). Others are the caller's problem and pass through.
+         * The default counts everything except {@link IllegalArgumentException},
+         * {@link IllegalStateException}, {@link UnsupportedOperationException} and {@link StateDataException}.
          */
         public Builder failurePredicate(Predicate<Throwable> isBackendFailure) {
             this.isBackendFailure = java.util.Objects.requireNonNull(isBackendFailure, "isBackendFailure");

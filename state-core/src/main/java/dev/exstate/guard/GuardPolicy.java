@@ -17,6 +17,11 @@ import java.util.Objects;
  *       jitter, and only while the total timeout allows;</li>
  *   <li>stale values from a near cache are served on error when at most 30 s stale.</li>
  * </ul>
+ *
+ * <p>Every setting is bounded: durations from their minimum to {@link #MAX_DURATION} (1 day),
+ * call counts of the breaker up to {@link #MAX_CALLS}, in-flight calls up to
+ * {@link #MAX_CONCURRENT_CALLS}, retries up to {@link #MAX_RETRIES}. A value out of range fails
+ * with {@link IllegalArgumentException} naming it, never later when the guard is built.
  */
 public record GuardPolicy(
         Duration timeout,
@@ -32,30 +37,33 @@ public record GuardPolicy(
         Duration retryBackoff,
         Duration maxStaleness) {
 
+    /** Longest accepted duration of any setting: a day (nanosecond deadlines must not overflow). */
+    public static final Duration MAX_DURATION = Duration.ofDays(1);
+    /** Most calls for {@code slidingWindowSize}, {@code minimumNumberOfCalls} and {@code permittedCallsInHalfOpenState}. */
+    public static final int MAX_CALLS = 10_000;
+    /** Most calls in flight per backend and replica ({@code maxConcurrentCalls}); each may hold a thread. */
+    public static final int MAX_CONCURRENT_CALLS = 1024;
+    /** Most extra attempts ({@code maxRetries}). */
+    public static final int MAX_RETRIES = 100;
+
     public GuardPolicy {
-        requirePositive(timeout, "timeout");
-        requirePositive(totalTimeout, "totalTimeout");
+        requireDuration(timeout, "timeout", false);
+        requireDuration(totalTimeout, "totalTimeout", false);
         if (totalTimeout.compareTo(timeout) < 0) {
             throw new IllegalArgumentException("totalTimeout (" + totalTimeout + ") must be >= timeout (" + timeout + ")");
         }
         if (!(failureRateThreshold > 0 && failureRateThreshold <= 100)) {
             throw new IllegalArgumentException("failureRateThreshold must be in (0, 100], was " + failureRateThreshold);
         }
-        requireAtLeast(slidingWindowSize, 1, "slidingWindowSize");
-        requireAtLeast(minimumNumberOfCalls, 1, "minimumNumberOfCalls");
-        requirePositive(waitInOpenState, "waitInOpenState");
-        requireAtLeast(permittedCallsInHalfOpenState, 1, "permittedCallsInHalfOpenState");
-        requireAtLeast(maxConcurrentCalls, 1, "maxConcurrentCalls");
-        Objects.requireNonNull(maxWaitForSlot, "maxWaitForSlot");
-        if (maxWaitForSlot.isNegative()) {
-            throw new IllegalArgumentException("maxWaitForSlot must not be negative");
-        }
-        requireAtLeast(maxRetries, 0, "maxRetries");
-        requirePositive(retryBackoff, "retryBackoff");
-        Objects.requireNonNull(maxStaleness, "maxStaleness");
-        if (maxStaleness.isNegative()) {
-            throw new IllegalArgumentException("maxStaleness must not be negative");
-        }
+        requireBetween(slidingWindowSize, 1, MAX_CALLS, "slidingWindowSize");
+        requireBetween(minimumNumberOfCalls, 1, MAX_CALLS, "minimumNumberOfCalls");
+        requireDuration(waitInOpenState, "waitInOpenState", false);
+        requireBetween(permittedCallsInHalfOpenState, 1, MAX_CALLS, "permittedCallsInHalfOpenState");
+        requireBetween(maxConcurrentCalls, 1, MAX_CONCURRENT_CALLS, "maxConcurrentCalls");
+        requireDuration(maxWaitForSlot, "maxWaitForSlot", true);
+        requireBetween(maxRetries, 0, MAX_RETRIES, "maxRetries");
+        requireDuration(retryBackoff, "retryBackoff", false);
+        requireDuration(maxStaleness, "maxStaleness", true);
     }
 
     /** The production defaults described above. */
@@ -78,16 +86,20 @@ public record GuardPolicy(
                 .maxRetries(maxRetries).retryBackoff(retryBackoff).maxStaleness(maxStaleness);
     }
 
-    private static void requirePositive(Duration d, String name) {
+    private static void requireDuration(Duration d, String name, boolean zeroAllowed) {
         Objects.requireNonNull(d, name);
-        if (d.isNegative() || d.isZero()) {
-            throw new IllegalArgumentException(name + " must be positive, was " + d);
+        if (d.isNegative() || (!zeroAllowed && d.isZero())) {
+            throw new IllegalArgumentException(name + " must be " + (zeroAllowed ? "zero or positive" : "positive")
+                    + ", was " + d);
+        }
+        if (d.compareTo(MAX_DURATION) > 0) {
+            throw new IllegalArgumentException(name + " must be at most " + MAX_DURATION + " (1 day), was " + d);
         }
     }
 
-    private static void requireAtLeast(int value, int min, String name) {
-        if (value < min) {
-            throw new IllegalArgumentException(name + " must be >= " + min + ", was " + value);
+    private static void requireBetween(int value, int min, int max, String name) {
+        if (value < min || value > max) {
+            throw new IllegalArgumentException(name + " must be between " + min + " and " + max + ", was " + value);
         }
     }
 

@@ -6,21 +6,31 @@ import java.util.Objects;
 /**
  * How a lease is held. Immutable; build with {@link #builder(Duration)}.
  *
- * @param ttl          how long the backend keeps the lease without renewal
+ * @param ttl          how long the backend keeps the lease without renewal: from 1 ms to
+ *                     {@link #MAX_TTL} (365 days)
  * @param autoRenew    whether the provider renews in the background while the lease is held
  *                     (default true)
  * @param renewEvery   period of background renewal (default ttl / 3)
  * @param safetyMargin subtracted from the local deadline to absorb clock drift and pauses
  *                     (default 1% of ttl + 20 ms)
+ *
+ * <p>Out-of-range values fail with {@link IllegalArgumentException} naming the value.
  */
 public record LeaseOptions(Duration ttl, boolean autoRenew, Duration renewEvery, Duration safetyMargin) {
+
+    /**
+     * Longest lease TTL: a year. Deadlines are kept in nanoseconds and backends add the TTL to
+     * their clocks; far longer values would overflow, and a lease that outlives its holder for
+     * longer blocks its name for that long.
+     */
+    public static final Duration MAX_TTL = Duration.ofDays(365);
 
     public LeaseOptions {
         Objects.requireNonNull(ttl, "ttl");
         Objects.requireNonNull(renewEvery, "renewEvery");
         Objects.requireNonNull(safetyMargin, "safetyMargin");
-        if (ttl.toMillis() < 1) {
-            throw new IllegalArgumentException("lease ttl must be at least 1 ms, was " + ttl);
+        if (ttl.compareTo(Duration.ofMillis(1)) < 0 || ttl.compareTo(MAX_TTL) > 0) {
+            throw new IllegalArgumentException("lease ttl must be between 1 ms and " + MAX_TTL.toDays() + " days, was " + ttl);
         }
         if (renewEvery.isNegative() || renewEvery.isZero() || renewEvery.compareTo(ttl) >= 0) {
             throw new IllegalArgumentException("renewEvery must be positive and shorter than ttl (" + ttl + "), was " + renewEvery);

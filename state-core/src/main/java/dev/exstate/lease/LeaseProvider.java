@@ -13,7 +13,10 @@ import java.util.Optional;
  * provider releases every lease it still holds.
  *
  * <p>Thread-safe. Remote implementations throw
- * {@link dev.exstate.guard.StateUnavailableException} when the backend cannot be asked.
+ * {@link dev.exstate.guard.StateUnavailableException} when the backend cannot be asked, and
+ * {@link dev.exstate.guard.StateDataException} when the backend holds something under a lease's
+ * key that exstate did not write. Names and options are checked before any remote call
+ * ({@link InvalidLeaseNameException}, {@link IllegalArgumentException}).
  */
 public interface LeaseProvider extends AutoCloseable {
 

@@ -47,7 +47,8 @@ public final class LeasedScheduler implements AutoCloseable {
      * Runs {@code job} once per {@code period} tick, on one replica.
      *
      * @throws InvalidLeaseNameException if the resulting lease name would be invalid
-     * @throws IllegalArgumentException  if {@code period} is under 1 ms or a job of that name is scheduled here
+     * @throws IllegalArgumentException  if {@code period} is under 1 ms or over {@link LeaseOptions#MAX_TTL} (it is
+     *                                   the TTL of each tick's lease), or a job of that name is scheduled here
      * @throws IllegalStateException     once closed
      */
     public ScheduledJob scheduleAtFixedRate(String name, Duration period, LeasedJob job) {
@@ -58,7 +59,8 @@ public final class LeasedScheduler implements AutoCloseable {
      * Runs {@code job} repeatedly with at least {@code delay} between the end of one run and the start of the next, cluster-wide.
      *
      * @throws InvalidLeaseNameException if the resulting lease name would be invalid
-     * @throws IllegalArgumentException  if {@code delay} is under 1 ms or a job of that name is scheduled here
+     * @throws IllegalArgumentException  if {@code delay} is under 1 ms or over {@link LeaseOptions#MAX_TTL}, or a job
+     *                                   of that name is scheduled here
      * @throws IllegalStateException     once closed
      */
     public ScheduledJob scheduleWithFixedDelay(String name, Duration delay, LeasedJob job) {
@@ -76,7 +78,7 @@ public final class LeasedScheduler implements AutoCloseable {
 
     /**
      * Builder for {@link LeasedScheduler}. Defaults: 2 threads, system clock, 10 s grace, lease prefix {@code "job:"}.
-     * {@link #build()} throws {@link IllegalArgumentException} for threads outside 1..256 or a negative grace.
+     * {@link #build()} throws {@link IllegalArgumentException} for threads outside 1..256 or a grace outside 0..1 hour.
      */
     public static final class Builder {
         private final LeaseProvider leases;

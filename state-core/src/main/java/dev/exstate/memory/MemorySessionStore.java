@@ -1,6 +1,7 @@
 package dev.exstate.memory;
 
 import dev.exstate.codec.Codec;
+import dev.exstate.internal.session.SessionChecks;
 import dev.exstate.memory.SessionTable.StoredSession;
 import dev.exstate.session.Session;
 import dev.exstate.session.SessionId;
@@ -73,11 +74,7 @@ final class MemorySessionStore implements SessionStore {
         Objects.requireNonNull(session, "session");
         SessionId id = session.id();
         Map<String, byte[]> changes = session.changes();
-        changes.forEach((name, value) -> {
-            if (value != null) {
-                checkName(id, name);
-            }
-        });
+        SessionChecks.changes(id, changes, options);
         StoredSession saved = table.update(id, (cur, now) -> {
             Map<String, byte[]> attributes = new HashMap<>(cur.attributes());
             changes.forEach((name, value) -> {
@@ -101,7 +98,7 @@ final class MemorySessionStore implements SessionStore {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(codec, "codec");
         Objects.requireNonNull(fn, "fn");
-        checkName(id, name);
+        SessionChecks.name(id, name, options);
         Object[] result = new Object[1];
         StoredSession saved = table.update(id, (cur, now) -> {
             byte[] currentBytes = cur.attributes().get(name);
@@ -166,24 +163,6 @@ final class MemorySessionStore implements SessionStore {
 
     private static Session snapshot(SessionId id, StoredSession s) {
         return Session.restore(id, s.createdAt(), s.lastAccessedAt(), s.maxInactiveInterval(), s.attributes());
-    }
-
-    private void checkName(SessionId id, String name) {
-        Objects.requireNonNull(name, "name");
-        if (name.isEmpty()) {
-            throw new SessionLimitException("session " + id + ": attribute name must not be empty; nothing was written");
-        }
-        if (name.length() > options.maxAttributeNameLength()) {
-            throw new SessionLimitException("session " + id + ": attribute name is " + name.length()
-                    + " characters, more than maxAttributeNameLength=" + options.maxAttributeNameLength()
-                    + "; nothing was written");
-        }
-        for (int i = 0; i < name.length(); i++) {
-            if (Character.isISOControl(name.charAt(i))) {
-                throw new SessionLimitException("session " + id + ": attribute name contains a control character at index "
-                        + i + "; nothing was written");
-            }
-        }
     }
 
     private void checkTotals(SessionId id, Map<String, byte[]> attributes) {

@@ -5,6 +5,7 @@ import dev.exstate.config.ConfigSource;
 import dev.exstate.config.ConfigValidator;
 import dev.exstate.guard.Guard;
 import dev.exstate.guard.GuardPolicy;
+import dev.exstate.health.BackendHealth;
 import dev.exstate.health.Health;
 import dev.exstate.health.HealthIndicator;
 import dev.exstate.lease.LeaseProvider;
@@ -14,11 +15,15 @@ import dev.exstate.session.SessionOptions;
 import dev.exstate.session.SessionStore;
 import dev.exstate.time.StateClock;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,7 +39,12 @@ import org.slf4j.LoggerFactory;
  * (flushing what they buffer), then the guards. It is idempotent.
  *
  * <p>Providers not configured default to an {@link dev.exstate.memory.InMemoryBackend}
- * shared by this runtime, so a service runs locally with no infrastructure.
+ * shared by this runtime, so a service runs locally with no infrastructure. Such a capability is
+ * not shared with other replicas, so it is never silent: readiness lists it as a component
+ * ({@code sessions: in memory, not shared between replicas}, status UP) from the start, and its
+ * first use logs one WARN. In production, {@link Builder#requireSharedBackends()} or the
+ * environment variable {@value #REQUIRE_SHARED_BACKENDS_ENV}{@code =true} make {@link Builder#build()}
+ * fail instead, naming each capability that is not configured.
  *
  * <p>Configured providers are built by {@link Builder#build()}, so a bad configuration fails at
  * start-up; in-memory defaults and the scheduler are built on first use. Thread-safe. After
@@ -44,6 +54,32 @@ import org.slf4j.LoggerFactory;
 public final class StateRuntime implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(StateRuntime.class);
     private static final Pattern APP_NAME = Pattern.compile("[a-z0-9-]{1,40}");
+    /**
+     * Environment variable read by {@link Builder#build()}: {@code true} requires every capability
+     * to be configured with a provider (as {@link Builder#requireSharedBackends()}), a comma-separated
+     * list such as {@code sessions,leases} requires those, {@code false} or unset requires nothing.
+     */
+    public static final String REQUIRE_SHARED_BACKENDS_ENV = "EXSTATE_REQUIRE_SHARED_BACKENDS";
+    /** Readiness detail of a capability served from this process's memory. */
+    static final String IN_MEMORY_DETAIL = "in memory, not shared between replicas";
+
+    /** What a runtime provides; each is configured with a provider or else kept in memory. */
+    public enum Capability {
+        SESSIONS("sessions", "sessions"), CONFIG("config", "config"), LEASES("leases", "leases"), BLOBS("blobs", "blobs");
+
+        private final String label;
+        private final String builderMethod;
+
+        Capability(String label, String builderMethod) {
+            this.label = label;
+            this.builderMethod = builderMethod;
+        }
+
+        /** The lower-case name used in readiness, logs and {@value #REQUIRE_SHARED_BACKENDS_ENV}: {@code sessions}. */
+        public String label() {
+            return label;
+        }
+    }
 
     private final String appName;
     private final StateClock clock;
@@ -71,13 +107,13 @@ public final class StateRuntime implements AutoCloseable {
         this.givenInMemory = b.inMemory;
         this.clock = b.clock != null ? b.clock : b.inMemory != null ? b.inMemory.clock() : StateClock.system();
         this.policies = Map.copyOf(b.policies);
-        this.config = new Slot<>("config source", b.config,
+        this.config = new Slot<>("config source", Capability.CONFIG, b.config,
                 ctx -> memory().configSource(ConfigValidator.acceptAll()));
-        this.leases = new Slot<>("lease provider", b.leases, ctx -> memory().leaseProvider());
-        this.sessions = new Slot<>("session store", b.sessions,
+        this.leases = new Slot<>("lease provider", Capability.LEASES, b.leases, ctx -> memory().leaseProvider());
+        this.sessions = new Slot<>("session store", Capability.SESSIONS, b.sessions,
                 ctx -> memory().sessionStore(SessionOptions.defaults()));
-        this.blobs = new Slot<>("blob store", b.blobs, ctx -> memory().blobStore());
-        this.scheduler = new Slot<>("scheduler", null,
+        this.blobs = new Slot<>("blob store", Capability.BLOBS, b.blobs, ctx -> memory().blobStore());
+        this.scheduler = new Slot<>("scheduler", null, null,
                 ctx -> LeasedScheduler.builder(leases()).clock(clock).build());
     }
 
@@ -236,12 +272,18 @@ public final class StateRuntime implements AutoCloseable {
         }
     }
 
-    /** Builds the configured providers, so that a bad configuration fails at start-up. */
+    /**
+     * Builds the configured providers, so that a bad configuration fails at start-up, and lists
+     * each capability left in memory in readiness.
+     */
     private void buildConfigured() {
         try {
             for (Slot<?> slot : List.of(config, leases, sessions, blobs)) {
                 if (slot.configured) {
                     slot.get();
+                } else {
+                    String component = slot.capability.label();
+                    health.register(() -> BackendHealth.up(component, IN_MEMORY_DETAIL));
                 }
             }
         } catch (RuntimeException | Error e) {
@@ -266,12 +308,15 @@ public final class StateRuntime implements AutoCloseable {
     /** One capability: built once, by the configured factory or the in-memory default. */
     private final class Slot<T> {
         private final String what;
+        private final Capability capability; // null for the scheduler, which is built on the leases
         private final boolean configured;
         private final ProviderFactory<? extends T> factory;
         private T value; // guarded by lock
 
-        Slot(String what, ProviderFactory<? extends T> configuredFactory, ProviderFactory<? extends T> fallback) {
+        Slot(String what, Capability capability, ProviderFactory<? extends T> configuredFactory,
+             ProviderFactory<? extends T> fallback) {
             this.what = what;
+            this.capability = capability;
             this.configured = configuredFactory != null;
             this.factory = configured ? configuredFactory : fallback;
         }
@@ -287,6 +332,12 @@ public final class StateRuntime implements AutoCloseable {
                     value = created;
                     if (created instanceof ConfigSource source) {
                         health.register(source);
+                    }
+                    if (!configured && capability != null) {
+                        log.warn("StateRuntime '{}' keeps {} in this process's memory, not shared between replicas: "
+                                + "each replica sees only its own. Configure a shared backend with "
+                                + "StateRuntime.builder(...).{}(...); set {}=true to make start-up fail instead.",
+                                appName, capability.label, capability.builderMethod, REQUIRE_SHARED_BACKENDS_ENV);
                     }
                 }
                 return value;
@@ -341,6 +392,8 @@ public final class StateRuntime implements AutoCloseable {
         private ProviderFactory<? extends BlobStore> blobs;
         private InMemoryBackend inMemory;
         private boolean shutdownHook;
+        private final Set<Capability> required = EnumSet.noneOf(Capability.class);
+        private Function<String, String> environment = System::getenv;
 
         private Builder(String appName) {
             if (appName == null || !APP_NAME.matcher(appName).matches()) {
@@ -393,6 +446,37 @@ public final class StateRuntime implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Makes {@link #build()} fail with {@link IllegalStateException}, naming each capability
+         * (sessions, config, leases, blobs) that is not configured with a provider and would
+         * therefore live in this process's memory, not shared with other replicas. For
+         * production: a replica started without its backend's address then fails to start instead
+         * of serving from memory. The environment variable {@value StateRuntime#REQUIRE_SHARED_BACKENDS_ENV}
+         * does the same without a code change. {@link #inMemory} does not count as configured.
+         */
+        public Builder requireSharedBackends() {
+            required.addAll(EnumSet.allOf(Capability.class));
+            return this;
+        }
+
+        /**
+         * Like {@link #requireSharedBackends()}, for the capabilities this service uses (one that
+         * does not store blobs need not configure a blob store).
+         */
+        public Builder requireSharedBackends(Capability first, Capability... more) {
+            required.add(Objects.requireNonNull(first, "first"));
+            for (Capability c : more) {
+                required.add(Objects.requireNonNull(c, "capability"));
+            }
+            return this;
+        }
+
+        /** For tests: where {@link #build()} reads environment variables. */
+        Builder environment(Function<String, String> environment) {
+            this.environment = Objects.requireNonNull(environment, "environment");
+            return this;
+        }
+
         /** Closes the runtime on JVM shutdown (SIGTERM); an explicit {@link StateRuntime#close()} removes the hook. */
         public Builder registerShutdownHook() {
             this.shutdownHook = true;
@@ -402,9 +486,14 @@ public final class StateRuntime implements AutoCloseable {
         /**
          * Builds the runtime and the configured providers.
          *
-         * @throws RuntimeException whatever a configured factory threw; what was built is closed
+         * @throws IllegalStateException    if shared backends are required (see {@link #requireSharedBackends()})
+         *                                  and a required capability is not configured; nothing was built
+         * @throws IllegalArgumentException if {@value StateRuntime#REQUIRE_SHARED_BACKENDS_ENV} holds something
+         *                                  other than {@code true}, {@code false} or a list of capabilities
+         * @throws RuntimeException         whatever a configured factory threw; what was built is closed
          */
         public StateRuntime build() {
+            checkSharedBackends();
             StateRuntime runtime = new StateRuntime(this);
             runtime.buildConfigured();
             if (shutdownHook) {
@@ -413,6 +502,56 @@ public final class StateRuntime implements AutoCloseable {
                 Runtime.getRuntime().addShutdownHook(hook);
             }
             return runtime;
+        }
+
+        private void checkSharedBackends() {
+            Set<Capability> wanted = EnumSet.noneOf(Capability.class);
+            wanted.addAll(required);
+            wanted.addAll(fromEnvironment(environment.apply(REQUIRE_SHARED_BACKENDS_ENV)));
+            List<String> missing = new ArrayList<>();
+            for (Capability c : wanted) {
+                boolean configured = switch (c) {
+                    case SESSIONS -> sessions != null;
+                    case CONFIG -> config != null;
+                    case LEASES -> leases != null;
+                    case BLOBS -> blobs != null;
+                };
+                if (!configured) {
+                    missing.add(c.label);
+                }
+            }
+            if (!missing.isEmpty()) {
+                throw new IllegalStateException("StateRuntime '" + appName + "' requires shared backends, but "
+                        + String.join(", ", missing) + (missing.size() == 1 ? " is" : " are")
+                        + " not configured and would be kept in this process's memory, not shared between replicas. "
+                        + "Configure " + (missing.size() == 1 ? "it" : "each") + " (e.g. .sessions(redis.sessions(...))), "
+                        + "or remove the requirement (requireSharedBackends(), " + REQUIRE_SHARED_BACKENDS_ENV + ")");
+            }
+        }
+
+        private static Set<Capability> fromEnvironment(String value) {
+            Set<Capability> out = EnumSet.noneOf(Capability.class);
+            if (value == null || value.isBlank() || value.trim().equalsIgnoreCase("false")) {
+                return out;
+            }
+            if (value.trim().equalsIgnoreCase("true")) {
+                return EnumSet.allOf(Capability.class);
+            }
+            for (String part : value.split(",")) {
+                String name = part.trim().toLowerCase(Locale.ROOT);
+                Capability found = null;
+                for (Capability c : Capability.values()) {
+                    if (c.label.equals(name)) {
+                        found = c;
+                    }
+                }
+                if (found == null) {
+                    throw new IllegalArgumentException(REQUIRE_SHARED_BACKENDS_ENV + "='" + value + "' is not understood: use "
+                            + "true, false or a comma-separated list of sessions, config, leases, blobs");
+                }
+                out.add(found);
+            }
+            return out;
         }
     }
 }

@@ -22,7 +22,10 @@ import java.util.function.UnaryOperator;
  * </ul>
  *
  * <p>Thread-safe. Remote implementations go through a {@code Guard} and throw
- * {@link dev.exstate.guard.StateUnavailableException} (or a subclass) when the backend fails.
+ * {@link dev.exstate.guard.StateUnavailableException} (or a subclass) when the backend fails, and
+ * {@link dev.exstate.guard.StateDataException} when what the backend holds for a session is not
+ * what exstate wrote (that session fails, nothing is changed, other sessions keep working;
+ * {@link #invalidate} removes it).
  */
 public interface SessionStore extends AutoCloseable {
 

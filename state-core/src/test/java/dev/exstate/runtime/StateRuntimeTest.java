@@ -388,6 +388,127 @@ class StateRuntimeTest {
         }
     }
 
+    @Nested
+    @DisplayName("capabilities kept in memory")
+    class InMemoryCapabilities {
+
+        private StateRuntime.Builder withEnvironment(String requireShared) {
+            return StateRuntime.builder("shop").environment(name ->
+                    StateRuntime.REQUIRE_SHARED_BACKENDS_ENV.equals(name) ? requireShared : null);
+        }
+
+        /** What {@code action} wrote to System.err, where slf4j-simple logs. */
+        private String stderrOf(Runnable action) {
+            java.io.PrintStream original = System.err;
+            java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+            System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+            try {
+                action.run();
+            } finally {
+                System.setErr(original);
+            }
+            return captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+        }
+
+        @Test
+        @DisplayName("readiness lists each capability not configured as in memory, and stays UP")
+        void readinessShowsInMemoryCapabilities() {
+            StateRuntime r = track(withEnvironment(null).leases(ctx -> new RecordingLeases(events)).build());
+
+            var ready = r.health().readiness();
+
+            assertThat(ready.up()).isTrue();
+            assertThat(ready.components())
+                    .filteredOn(c -> c.detail().equals("in memory, not shared between replicas"))
+                    .extracting(BackendHealth::component)
+                    .containsExactly("config", "sessions", "blobs");
+            assertThat(ready.components()).allMatch(c -> c.status() == BackendHealth.Status.UP);
+        }
+
+        @Test
+        @DisplayName("the first use of a capability kept in memory logs one WARN naming it; later uses log nothing")
+        void firstUseOfInMemoryCapabilityWarnsOnce() {
+            StateRuntime r = track(withEnvironment(null).build());
+
+            String first = stderrOf(() -> r.sessions().create());
+            String again = stderrOf(() -> {
+                r.sessions().create();
+                r.sessions();
+            });
+            String leases = stderrOf(() -> r.leases().tryAcquire("report", Duration.ofSeconds(30)));
+
+            assertThat(first.lines().filter(l -> l.contains("WARN")).toList()).singleElement().satisfies(line ->
+                    assertThat(line).contains("'shop'", "sessions", "not shared between replicas",
+                            StateRuntime.REQUIRE_SHARED_BACKENDS_ENV));
+            assertThat(again).doesNotContain("WARN");
+            assertThat(leases.lines().filter(l -> l.contains("WARN")).toList()).singleElement().satisfies(line ->
+                    assertThat(line).contains("leases"));
+        }
+
+        @Test
+        @DisplayName("requireSharedBackends() makes build() fail, naming each capability not configured")
+        void requireSharedBackendsFailsBuild() {
+            StateRuntime.Builder b = withEnvironment(null)
+                    .inMemory(InMemoryBackend.create())
+                    .config(ctx -> new RecordingConfig(InMemoryBackend.create().configSource(ConfigValidator.acceptAll()), events))
+                    .requireSharedBackends();
+
+            assertThatThrownBy(b::build)
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("'shop' requires shared backends")
+                    .hasMessageContaining("sessions, leases, blobs are not configured")
+                    .hasMessageNotContaining("config,");
+            assertThat(events).as("nothing was built").isEmpty();
+        }
+
+        @Test
+        @DisplayName("requireSharedBackends(capabilities) checks only those; all configured builds normally")
+        void requireSomeSharedBackends() {
+            assertThatThrownBy(() -> withEnvironment(null)
+                    .requireSharedBackends(StateRuntime.Capability.SESSIONS, StateRuntime.Capability.LEASES)
+                    .leases(ctx -> new RecordingLeases(events))
+                    .build())
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("sessions is not configured");
+
+            StateRuntime r = track(withEnvironment(null)
+                    .requireSharedBackends(StateRuntime.Capability.SESSIONS, StateRuntime.Capability.LEASES)
+                    .leases(ctx -> new RecordingLeases(events))
+                    .sessions(ctx -> new RecordingSessions(events))
+                    .build());
+            assertThat(r.health().readiness().up()).isTrue();
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"true", "TRUE", " true "})
+        @DisplayName("EXSTATE_REQUIRE_SHARED_BACKENDS=true makes build() fail like requireSharedBackends()")
+        void environmentVariableRequiresAll(String value) {
+            assertThatThrownBy(() -> withEnvironment(value).sessions(ctx -> new RecordingSessions(events)).build())
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("config, leases, blobs are not configured");
+        }
+
+        @Test
+        @DisplayName("EXSTATE_REQUIRE_SHARED_BACKENDS may list capabilities; false, blank or unset require nothing")
+        void environmentVariableListsAndOff() {
+            assertThatThrownBy(() -> withEnvironment("Sessions, leases").sessions(ctx -> new RecordingSessions(events)).build())
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("leases is not configured");
+            for (String off : new String[] {null, "", "  ", "false", "FALSE"}) {
+                assertThatCode(() -> track(withEnvironment(off).build())).as("value '%s'", off).doesNotThrowAnyException();
+            }
+        }
+
+        @Test
+        @DisplayName("an unknown EXSTATE_REQUIRE_SHARED_BACKENDS value fails build() with the accepted values")
+        void environmentVariableTypo() {
+            assertThatThrownBy(() -> withEnvironment("sesions").build())
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("EXSTATE_REQUIRE_SHARED_BACKENDS='sesions'")
+                    .hasMessageContaining("sessions, config, leases, blobs");
+        }
+    }
+
     // ---- fakes: not backends, just providers that record when they are closed ----
 
     static final class RecordingLeases implements LeaseProvider {

@@ -83,6 +83,35 @@ class SessionOptionsTest {
     }
 
     @Test
+    @DisplayName("an idle timeout beyond 365 days is refused with IllegalArgumentException, however large")
+    void hugeTimeoutIsRefused() {
+        for (Duration huge : java.util.List.of(SessionOptions.MAX_INACTIVE_INTERVAL.plusMillis(1),
+                Duration.ofMillis(Long.MAX_VALUE), Duration.ofSeconds(Long.MAX_VALUE, 999_999_999))) {
+            assertThatThrownBy(() -> SessionOptions.builder().maxInactiveInterval(huge).build())
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("maxInactiveInterval must be between 1 ms and 365 days, was " + huge);
+            assertThatThrownBy(() -> SessionOptions.builder().maxInactiveInterval(huge).touchInterval(huge).build())
+                    .isInstanceOf(IllegalArgumentException.class);
+        }
+        SessionOptions longest = SessionOptions.builder().maxInactiveInterval(SessionOptions.MAX_INACTIVE_INTERVAL).build();
+        assertThat(longest.maxInactiveInterval()).isEqualTo(Duration.ofDays(365));
+    }
+
+    @Test
+    @DisplayName("limits have upper bounds, named in the error")
+    void limitsHaveUpperBounds() {
+        assertThatThrownBy(() -> SessionOptions.builder().maxAttributes(SessionOptions.MAX_ATTRIBUTES + 1).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxAttributes must be between 1 and 10000");
+        assertThatThrownBy(() -> SessionOptions.builder().maxSessionBytes(Long.MAX_VALUE).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxSessionBytes must be between 1 and 67108864");
+        assertThatThrownBy(() -> SessionOptions.builder().maxAttributeNameLength(Integer.MAX_VALUE).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxAttributeNameLength must be between 1 and 1024");
+        SessionOptions largest = SessionOptions.builder().maxAttributes(SessionOptions.MAX_ATTRIBUTES)
+                .maxSessionBytes(SessionOptions.MAX_SESSION_BYTES).maxAttributeNameLength(SessionOptions.MAX_ATTRIBUTE_NAME_LENGTH).build();
+        assertThat(largest.maxSessionBytes()).isEqualTo(64L * 1024 * 1024);
+    }
+
+    @Test
     @DisplayName("null durations are rejected")
     void nullsRejected() {
         assertThatThrownBy(() -> SessionOptions.builder().maxInactiveInterval(null).build())

@@ -1,7 +1,9 @@
 package dev.exstate.redis;
 
 import dev.exstate.guard.GuardPolicy;
-import dev.exstate.redis.internal.RedisConnector;
+import dev.exstate.internal.Redaction;
+import dev.exstate.internal.Text;
+import io.lettuce.core.RedisURI;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,8 +18,10 @@ import java.util.Objects;
  * <p>Defaults are meant for production on the same network: one multiplexed connection per
  * replica (per Redis Cluster node), a near cache of 10,000 sessions kept honest by RESP3 client
  * tracking (or by pub/sub on servers without it, see {@link InvalidationMode}), a heartbeat every second, {@link GuardPolicy#defaults()} and a 2 s per-command
- * backstop. The password never appears in {@link #toString()}, nor do credentials embedded in a
- * URI.
+ * backstop. The password never appears in {@link #toString()} or in validation errors, nor do
+ * credentials embedded in a URI (everything up to the last {@code '@'} before the host is masked).
+ * A password inside a URI that holds {@code '@'}, {@code ':'}, {@code '/'} or {@code '%'} must be
+ * percent-encoded ({@code p%40ss}), or given with {@link Builder#credentials} instead.
  *
  * @param topology          standalone server, Sentinel-managed master, or Redis Cluster
  * @param uris              {@code redis://host:port} / {@code rediss://} (TLS) for a standalone
@@ -29,10 +33,13 @@ import java.util.Objects;
  * @param password          password, or {@code null}; never shown
  * @param commandTimeout    Lettuce's own per-command timeout: a backstop that frees commands
  *                          stuck on a connection. Callers are bounded earlier by the guard policy
+ *                          (positive, at most {@link #MAX_INTERVAL}, 1 hour)
  * @param connections       multiplexed connections per replica (per node in a cluster); commands
  *                          are spread over them round robin (default 1)
  * @param keyPrefix         first segment of every key (default {@code exstate}); keys look like
- *                          {@code exstate:<app>:session:{<id>}}
+ *                          {@code exstate:<app>:session:{<id>}}. Key segments hold at most
+ *                          {@link #MAX_KEY_SEGMENT} characters, no braces, whitespace, control
+ *                          characters or unpaired surrogates
  * @param appName           second segment of every key; {@code null} means "the runtime's app
  *                          name" (or {@code app} when used without a runtime)
  * @param nearCacheSize     sessions cached per replica; 0 turns the near cache off
@@ -42,6 +49,7 @@ import java.util.Objects;
  * @param heartbeatInterval how often each connection is pinged; a failed ping marks the
  *                          replica not ready and the near cache stale until a ping succeeds.
  *                          This bounds how long a silently broken connection can go unnoticed
+ *                          (positive, at most {@link #MAX_INTERVAL})
  * @param guardPolicy       the policy of the guard used when the providers are built without a
  *                          {@link dev.exstate.runtime.StateRuntime}; a runtime's own policy for
  *                          {@code "redis"} wins otherwise
@@ -61,6 +69,11 @@ public record RedisOptions(
         InvalidationMode invalidation,
         Duration heartbeatInterval,
         GuardPolicy guardPolicy) {
+
+    /** Longest {@code keyPrefix} and {@code appName}, in characters. */
+    public static final int MAX_KEY_SEGMENT = 100;
+    /** Upper bound of {@code commandTimeout} and {@code heartbeatInterval}. */
+    public static final Duration MAX_INTERVAL = Duration.ofHours(1);
 
     /** How the Redis deployment is organised. */
     public enum Topology { STANDALONE, SENTINEL, CLUSTER }
@@ -175,7 +188,7 @@ public record RedisOptions(
     }
 
     private static String redact(String uri) {
-        return RedisConnector.redact(uri);
+        return Redaction.url(uri);
     }
 
     private static void checkUri(Topology topology, String uri) {
@@ -189,21 +202,36 @@ public record RedisOptions(
             throw new IllegalArgumentException("Redis URI " + redact(uri) + " does not fit topology " + topology
                     + (topology == Topology.SENTINEL ? ": expected redis-sentinel://" : ": expected redis:// or rediss://"));
         }
+        // parse errors quote their input, which may hold a password: only the reason is kept
         if (plain) {
+            URI parsed;
             try {
-                URI parsed = new URI(uri);
-                if (parsed.getHost() == null) {
-                    throw new IllegalArgumentException("Redis URI " + redact(uri) + " has no host");
-                }
+                parsed = new URI(uri);
             } catch (java.net.URISyntaxException e) {
-                throw new IllegalArgumentException("Redis URI " + redact(uri) + " is malformed: " + e.getReason());
+                throw new IllegalArgumentException("Redis URI " + redact(uri) + " is malformed: " + e.getReason() + ENCODE_HINT);
+            }
+            if (parsed.getHost() == null) {
+                throw new IllegalArgumentException("Redis URI " + redact(uri) + " has no host" + ENCODE_HINT);
             }
         }
+        try {
+            RedisURI.create(uri);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("Redis URI " + redact(uri) + " cannot be parsed" + ENCODE_HINT);
+        }
     }
+
+    private static final String ENCODE_HINT = " (a password inside the URI must be percent-encoded, '@' as %40, "
+            + "or given with credentials(user, password))";
 
     private static void checkKeySegment(String value, String name) {
         if (value == null || value.isBlank()) {
             throw new IllegalArgumentException(name + " must not be blank");
+        }
+        if (value.length() > MAX_KEY_SEGMENT) {
+            // it is part of every key and every command
+            throw new IllegalArgumentException(name + " is " + value.length() + " characters long; at most "
+                    + MAX_KEY_SEGMENT + " are allowed");
         }
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
@@ -213,12 +241,17 @@ public record RedisOptions(
                         + value + "'");
             }
         }
+        int bad = Text.unpairedSurrogate(value);
+        if (bad >= 0) {
+            // no UTF-8 form: Redis would see '?', so two different prefixes would share their keys
+            throw new IllegalArgumentException(name + " contains an unpaired UTF-16 surrogate at index " + bad);
+        }
     }
 
     private static void requirePositive(Duration d, String name) {
         Objects.requireNonNull(d, name);
-        if (d.isNegative() || d.isZero()) {
-            throw new IllegalArgumentException(name + " must be positive, was " + d);
+        if (d.isNegative() || d.isZero() || d.compareTo(MAX_INTERVAL) > 0) {
+            throw new IllegalArgumentException(name + " must be positive and at most " + MAX_INTERVAL + ", was " + d);
         }
     }
 

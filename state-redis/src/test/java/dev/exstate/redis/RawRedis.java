@@ -8,6 +8,7 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -24,27 +25,35 @@ final class RawRedis implements AutoCloseable {
     private final AbstractRedisClient client;
     private final StatefulConnection<String, byte[]> connection;
     private final RedisClusterCommands<String, byte[]> commands;
+    private final RedisClusterAsyncCommands<String, byte[]> async;
 
-    private RawRedis(AbstractRedisClient client, StatefulConnection<String, byte[]> connection, RedisClusterCommands<String, byte[]> commands) {
+    private RawRedis(AbstractRedisClient client, StatefulConnection<String, byte[]> connection,
+                     RedisClusterCommands<String, byte[]> commands, RedisClusterAsyncCommands<String, byte[]> async) {
         this.client = client;
         this.connection = connection;
         this.commands = commands;
+        this.async = async;
     }
 
     static RawRedis standalone(String uri) {
         RedisClient c = RedisClient.create(RedisURI.create(uri));
         var conn = c.connect(RedisConnector.CODEC);
-        return new RawRedis(c, conn, conn.sync());
+        return new RawRedis(c, conn, conn.sync(), conn.async());
     }
 
     static RawRedis cluster(List<String> uris) {
         RedisClusterClient c = RedisClusterClient.create(uris.stream().map(RedisURI::create).toList());
         var conn = c.connect(RedisConnector.CODEC);
-        return new RawRedis(c, conn, conn.sync());
+        return new RawRedis(c, conn, conn.sync(), conn.async());
     }
 
     RedisClusterCommands<String, byte[]> commands() {
         return commands;
+    }
+
+    /** The same connection's async commands, to run the providers' scripts with chosen arguments. */
+    RedisClusterAsyncCommands<String, byte[]> async() {
+        return async;
     }
 
     /** The attributes stored for a session, empty if its hash is gone or tombstoned. */

@@ -81,4 +81,86 @@ class RedisOptionsTest {
         assertThat(RedisOptions.standalone("redis://h:1").nearCacheSize(0).build().nearCacheEnabled()).isFalse();
         assertThat(RedisOptions.standalone("redis://h:1").tracking(false).build().nearCacheEnabled()).isFalse();
     }
+
+    /** Builds {@code options} and returns what a user could see: toString, or the error chain's messages. */
+    private static String visible(java.util.function.Supplier<RedisOptions> options) {
+        try {
+            return options.get().toString();
+        } catch (IllegalArgumentException e) {
+            StringBuilder all = new StringBuilder();
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                all.append(t).append('\n');
+            }
+            return all.toString();
+        }
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+        "STANDALONE|redis://app:p@ssw0rd@h:6379|ssw0rd",
+        "STANDALONE|redis://app:p@ss@w0rd@h:6379|w0rd",
+        "STANDALONE|redis://app:p%40ssw0rd@h:6379|ssw0rd",
+        "STANDALONE|rediss://:s3cret@h:6380/0|s3cret",
+        "STANDALONE|redis://ap p:s3cret@h:6379|s3cret",
+        "STANDALONE|redis://app:s3c ret@h:6379|ret",
+        "STANDALONE|redis://app:s3cr/et@h:6379|s3cr",
+        "STANDALONE|redis://app:s3cr#et@h:6379|s3cr",
+        "STANDALONE|redis://app:s3cret@h:notaport|s3cret",
+        "STANDALONE|redis://app:s3cret@|s3cret",
+        "STANDALONE|app:s3cret@h:6379|s3cret",
+        "STANDALONE|redis-sentinel://:s3cret@s1:26379#m|s3cret",
+        "SENTINEL|redis-sentinel://:s3cr@t@s1:26379,s2:26379#mymaster|s3cr",
+        "SENTINEL|redis-sentinel://u:s3c ret@s1:26379#m|ret",
+        "SENTINEL|redis-sentinel://u:s3cret@s1:notaport,s2#m|s3cret",
+        "SENTINEL|redis://u:s3cret@h:6379|s3cret",
+        "CLUSTER|redis://u:s3cr@t@n1:7000|s3cr",
+        "CLUSTER|redis://u:s3 cret@n1:7000|cret",
+    })
+    @DisplayName("nasty URIs: neither toString nor a validation error shows any part of the password")
+    void nastyUrisNeverShowThePassword(RedisOptions.Topology topology, String uri, String secret) {
+        String shown = visible(() -> switch (topology) {
+            case STANDALONE -> RedisOptions.standalone(uri).build();
+            case SENTINEL -> RedisOptions.sentinel(uri).build();
+            case CLUSTER -> RedisOptions.cluster(List.of("redis://n0:7000", uri)).build();
+        });
+
+        assertThat(shown).doesNotContain(secret);
+    }
+
+    @Test
+    @DisplayName("a password with '@' that breaks the URI gets an error saying how to encode it")
+    void unencodedAtSignIsExplained() {
+        assertThatThrownBy(() -> RedisOptions.standalone("redis://app:p@ssw0rd@h:6379").build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("redis://****@h:6379")
+                .hasMessageContaining("%40")
+                .hasMessageNotContaining("ssw0rd");
+        assertThat(RedisOptions.standalone("redis://app:p%40ssw0rd@h:6379").build().toString())
+                .contains("redis://****@h:6379").doesNotContain("ssw0rd");
+    }
+
+    @Test
+    @DisplayName("key segments with unpaired surrogates are rejected: Redis would store '?' instead")
+    void keySegmentsWithLoneSurrogates() {
+        assertThatThrownBy(() -> RedisOptions.standalone("redis://h:1").keyPrefix("x\uD800").build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("keyPrefix").hasMessageContaining("surrogate");
+        assertThatThrownBy(() -> RedisOptions.standalone("redis://h:1").appName("\uDC00app").build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("appName");
+        assertThat(RedisOptions.standalone("redis://h:1").appName("app\uD83D\uDE00").build().appName()).endsWith("\uD83D\uDE00");
+        assertThatThrownBy(() -> RedisOptions.standalone("redis://h:1").keyPrefix("p".repeat(101)).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("keyPrefix is 101 characters long");
+    }
+
+    @Test
+    @DisplayName("durations beyond an hour are rejected with IllegalArgumentException, however large")
+    void hugeDurations() {
+        for (Duration huge : List.of(Duration.ofHours(1).plusMillis(1), Duration.ofSeconds(Long.MAX_VALUE, 999_999_999))) {
+            assertThatThrownBy(() -> RedisOptions.standalone("redis://h:1").commandTimeout(huge).build())
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("commandTimeout");
+            assertThatThrownBy(() -> RedisOptions.standalone("redis://h:1").heartbeatInterval(huge).build())
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("heartbeatInterval");
+        }
+        assertThat(RedisOptions.standalone("redis://h:1").commandTimeout(RedisOptions.MAX_INTERVAL).build().commandTimeout())
+                .isEqualTo(Duration.ofHours(1));
+    }
 }

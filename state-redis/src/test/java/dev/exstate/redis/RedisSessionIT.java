@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.exstate.codec.Codec;
+import dev.exstate.guard.GuardPolicy;
+import dev.exstate.guard.GuardStats;
+import dev.exstate.guard.StateDataException;
 import dev.exstate.guard.StateUnavailableException;
 import dev.exstate.health.BackendHealth;
 import dev.exstate.health.HealthReport;
@@ -14,9 +17,12 @@ import dev.exstate.redis.internal.Scripts;
 import dev.exstate.runtime.StateRuntime;
 import dev.exstate.session.Session;
 import dev.exstate.session.SessionId;
+import dev.exstate.session.SessionLimitException;
+import dev.exstate.session.SessionNotFoundException;
 import dev.exstate.session.SessionOptions;
 import dev.exstate.testkit.TimeControl;
 import dev.exstate.testkit.backend.RedisServer;
+import io.lettuce.core.ScriptOutputType;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,6 +36,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** What the Redis session store adds to the contract: near cache, sliding TTL on Redis, keys, scripts, security. */
 @DisplayName("Redis sessions")
@@ -291,6 +300,182 @@ class RedisSessionIT {
 
             assertThat(raw.sessionAttributes(keys, s.id()).orElseThrow()).containsOnlyKeys("k");
             assertThat(raw.commands().scriptExists(Scripts.SESSION_SAVE.sha())).containsExactly(true);
+        }
+    }
+
+    @Nested
+    @DisplayName("bad input and corrupt data")
+    class BadInputAndCorruptData {
+        /** Opens after 2 failures in 4 calls: any data error counted as an outage would open it. */
+        private final GuardPolicy touchy = GuardPolicy.builder().slidingWindowSize(4).minimumNumberOfCalls(4).build();
+
+        private RedisState state(RedisOptions redisOptions) {
+            RedisState state = RedisState.create(redisOptions);
+            closeAfter.add(state);
+            return state;
+        }
+
+        private RedisSessionStore store(RedisState state, SessionOptions sessionOptions) {
+            RedisSessionStore store = state.sessionStore(sessionOptions);
+            closeAfter.add(store);
+            return store;
+        }
+
+        private Map<String, String> hash(String key) {
+            Map<String, String> out = new java.util.TreeMap<>();
+            raw.commands().hgetall(key).forEach((f, v) -> out.put(f, new String(v, StandardCharsets.ISO_8859_1)));
+            return out;
+        }
+
+        private void assertNotAnOutage(RedisState state) {
+            GuardStats stats = state.guard().stats();
+            assertThat(stats.failures()).as("failures counted by the guard").isZero();
+            assertThat(stats.retries()).as("retries").isZero();
+            assertThat(stats.breakerState()).isEqualTo("CLOSED");
+            assertThat(state.health().health().status()).isEqualTo(BackendHealth.Status.UP);
+        }
+
+        @Test
+        @DisplayName("a 128 MiB value under the default 64 KiB limit is refused before it is sent: no script, no guard call")
+        void oversizedValueNeverTravels() {
+            RedisState state = state(options().guardPolicy(touchy).build());
+            RedisSessionStore store = store(state, longLived());
+            Session s = store.create();
+            s.putString("k", "v");
+            store.save(s);
+            byte[] huge = new byte[128 * 1024 * 1024];
+            s.put("big", huge, Codec.bytes());
+            long scripts = scriptCalls();
+            long calls = state.guard().stats().calls();
+
+            assertThatThrownBy(() -> store.save(s)).isInstanceOf(SessionLimitException.class)
+                    .hasMessageContaining("maxSessionBytes=65536");
+            assertThat(state.guard().stats().calls()).as("guarded calls of the refused save").isEqualTo(calls);
+            assertThatThrownBy(() -> store.compute(s.id(), "big", Codec.bytes(), v -> huge))
+                    .isInstanceOf(SessionLimitException.class);
+            assertThat(state.guard().stats().calls()).as("only the compute's read reached Redis").isEqualTo(calls + 1);
+
+            assertThat(scriptCalls()).as("scripts run for the refused save and compute").isEqualTo(scripts);
+            assertThat(raw.sessionAttributes(keys, s.id()).orElseThrow()).containsOnlyKeys("k");
+            assertThat(store.find(s.id()).orElseThrow().getString("k")).contains("v");
+            assertNotAnOutage(state);
+        }
+
+        @Test
+        @DisplayName("a session key of another type is a StateDataException on every operation: not retried, not counted")
+        void wrongTypeIsADataError() {
+            RedisState state = state(options().nearCacheSize(0).guardPolicy(touchy).build());
+            RedisSessionStore store = store(state, longLived());
+            Session s = store.create();
+            String key = keys.session(s.id());
+            raw.commands().del(key);
+            raw.commands().set(key, "not a hash".getBytes(StandardCharsets.UTF_8));
+
+            for (int i = 0; i < 10; i++) {
+                assertThatThrownBy(() -> store.find(s.id())).isInstanceOf(StateDataException.class)
+                        .hasMessageContaining("redis session.find").hasMessageContaining("WRONGTYPE");
+            }
+            s.putString("k", "v");
+            assertThatThrownBy(() -> store.save(s)).isInstanceOf(StateDataException.class);
+            assertThatThrownBy(() -> store.compute(s.id(), "n", Codec.longs(), v -> 1L)).isInstanceOf(StateDataException.class)
+                    .hasMessageContaining("session.compute.read");
+            assertThatThrownBy(() -> store.rotateId(s.id())).isInstanceOf(StateDataException.class);
+
+            assertNotAnOutage(state);
+            assertThat(new String(raw.commands().get(key), StandardCharsets.UTF_8)).isEqualTo("not a hash");
+            Session other = store.create();
+            assertThat(store.find(other.id())).as("other sessions keep working").isPresent();
+            store.invalidate(s.id());
+            assertThat(raw.commands().exists(key)).as("invalidate removes the bad key").isZero();
+        }
+
+        @ParameterizedTest(name = "{0} = {1}")
+        @CsvSource(delimiter = '|', value = {
+            "m:i|abc", "m:i|-1", "m:i|0", "m:i|99999999999999999999", "m:i|",
+            "m:a|x1", "m:a|", "m:c|s3cr3t-stored-bytes", "m:c|", "m:b|1.5", "m:b|",
+        })
+        @DisplayName("corrupt or missing metadata fails every operation with StateDataException before anything is written")
+        void corruptMetadataChangesNothing(String field, String value) {
+            RedisState state = state(options().nearCacheSize(0).guardPolicy(touchy).build());
+            RedisSessionStore store = store(state, longLived());
+            Session s = store.create();
+            s.putString("k", "v");
+            store.save(s);
+            String key = keys.session(s.id());
+            if (value == null) {
+                raw.commands().hdel(key, field);
+            } else {
+                raw.commands().hset(key, field, value.getBytes(StandardCharsets.UTF_8));
+            }
+            Map<String, String> before = hash(key);
+            long ttl = raw.commands().pttl(key);
+
+            s.putString("k", "changed");
+            s.putString("new", "x");
+            assertThatThrownBy(() -> store.save(s)).as("save").isInstanceOf(StateDataException.class)
+                    .hasMessageContaining("redis session.save").hasMessageContaining(field);
+            assertThatThrownBy(() -> store.find(s.id())).as("find").isInstanceOf(StateDataException.class)
+                    .hasMessageContaining(field).hasMessageNotContaining("s3cr3t");
+            assertThatThrownBy(() -> store.rotateId(s.id())).as("rotateId").isInstanceOf(StateDataException.class);
+            if (!field.equals(RedisKeys.CREATED) || value != null) {
+                assertThatThrownBy(() -> store.compute(s.id(), "n", Codec.longs(), v -> 1L)).as("compute")
+                        .isInstanceOf(StateDataException.class);
+            } else {
+                // compute's first read takes a hash without a creation time for no session at all
+                assertThatThrownBy(() -> store.compute(s.id(), "n", Codec.longs(), v -> 1L)).as("compute")
+                        .isInstanceOf(SessionNotFoundException.class);
+            }
+
+            assertThat(hash(key)).as("the hash after the failed calls").isEqualTo(before);
+            assertThat(raw.commands().pttl(key)).as("the key still expires").isPositive().isLessThanOrEqualTo(ttl);
+            assertNotAnOutage(state);
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"99999999999999999999", "0", "-5", "abc", ""})
+        @DisplayName("the create script refuses an idle timeout Redis cannot set before writing: no hash without TTL")
+        void createChecksBeforeWriting(String inactive) {
+            String key = keys.session(SessionId.generate());
+            byte[] now = Long.toString(System.currentTimeMillis()).getBytes(StandardCharsets.US_ASCII);
+
+            assertThatThrownBy(() -> Scripts.SESSION_CREATE.<Long>run(raw.async(), ScriptOutputType.INTEGER, new String[] {key},
+                    now, inactive.getBytes(StandardCharsets.US_ASCII)).toCompletableFuture().join())
+                    .hasCauseInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("max inactive");
+            assertThat(raw.commands().exists(key)).isZero();
+        }
+
+        @Test
+        @DisplayName("the longest idle timeout is stored with its TTL")
+        void longestIdleTimeout() {
+            RedisSessionStore store = replica(SessionOptions.builder().maxInactiveInterval(SessionOptions.MAX_INACTIVE_INTERVAL).build());
+
+            Session s = store.create();
+
+            assertThat(raw.commands().pttl(keys.session(s.id())))
+                    .isGreaterThan(SessionOptions.MAX_INACTIVE_INTERVAL.minusMinutes(1).toMillis());
+        }
+
+        @Test
+        @DisplayName("a lease key of another type or a token counter that is not a number is a StateDataException, not an outage")
+        void corruptLeaseKeysAreDataErrors() {
+            RedisState state = state(options().guardPolicy(touchy).build());
+            RedisLeaseProvider leases = state.leaseProvider();
+            closeAfter.add(leases);
+            raw.commands().hset(keys.lease("hashed"), "f", "v".getBytes(StandardCharsets.UTF_8));
+            raw.commands().set(keys.leaseToken("counted"), "abc".getBytes(StandardCharsets.UTF_8));
+
+            for (int i = 0; i < 5; i++) {
+                assertThatThrownBy(() -> leases.tryAcquire("hashed", Duration.ofSeconds(5)))
+                        .isInstanceOf(StateDataException.class).hasMessageContaining("redis lease.acquire")
+                        .hasMessageContaining("WRONGTYPE");
+                assertThatThrownBy(() -> leases.tryAcquire("counted", Duration.ofSeconds(5)))
+                        .isInstanceOf(StateDataException.class).hasMessageContaining("not an integer");
+            }
+
+            assertNotAnOutage(state);
+            assertThat(raw.commands().exists(keys.lease("counted"))).as("no lease without a token").isZero();
+            assertThat(leases.tryAcquire("fine", Duration.ofSeconds(5))).isPresent();
         }
     }
 

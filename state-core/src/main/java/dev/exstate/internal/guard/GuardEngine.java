@@ -55,9 +55,10 @@ import org.slf4j.LoggerFactory;
  * against the breaker.
  */
 public final class GuardEngine {
+    // caller errors and data errors (the backend answered; what it holds is bad) are not outages
     public static final Predicate<Throwable> DEFAULT_FAILURE_PREDICATE = t ->
             !(t instanceof IllegalArgumentException || t instanceof IllegalStateException
-                    || t instanceof UnsupportedOperationException);
+                    || t instanceof UnsupportedOperationException || t instanceof dev.exstate.guard.StateDataException);
 
     private static final Logger log = LoggerFactory.getLogger(Guard.class);
 

@@ -1,5 +1,6 @@
 package dev.exstate.internal.lease;
 
+import dev.exstate.internal.Text;
 import dev.exstate.lease.InvalidLeaseNameException;
 
 /** The one place where lease names are checked. Not API. */
@@ -20,7 +21,7 @@ public final class LeaseNames {
         }
         if (name.length() > MAX_LENGTH) {
             throw new InvalidLeaseNameException("lease name is " + name.length() + " characters long; the limit is "
-                    + MAX_LENGTH + " (name starts with '" + name.substring(0, 40) + "')");
+                    + MAX_LENGTH + " (name starts with '" + Text.prefix(name, 40) + "')");
         }
         for (int i = 0; i < name.length(); i++) {
             if (Character.isISOControl(name.charAt(i))) {
@@ -28,6 +29,12 @@ public final class LeaseNames {
                 throw new InvalidLeaseNameException("lease name contains a control character at index " + i
                         + "; use printable characters only");
             }
+        }
+        int bad = Text.unpairedSurrogate(name);
+        if (bad >= 0) {
+            // no UTF-8 form: a backend would store '?' instead, so two names would share one lease
+            throw new InvalidLeaseNameException("lease name contains an unpaired UTF-16 surrogate at index " + bad
+                    + "; use well-formed Unicode only");
         }
         return name;
     }

@@ -1,5 +1,6 @@
 package dev.exstate.internal.lease;
 
+import dev.exstate.lease.LeaseOptions;
 import dev.exstate.lease.LeaseProvider;
 import dev.exstate.lease.LeasedJob;
 import dev.exstate.lease.ScheduledJob;
@@ -26,6 +27,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class SchedulerEngine implements AutoCloseable {
     /** Upper bound on {@code threads}. */
     public static final int MAX_THREADS = 256;
+    /** Upper bound on {@code shutdownGrace}: close() blocks that long at most. */
+    public static final Duration MAX_SHUTDOWN_GRACE = Duration.ofHours(1);
     private static final AtomicInteger THREAD_IDS = new AtomicInteger();
 
     private final LeaseProvider leases;
@@ -45,8 +48,9 @@ public final class SchedulerEngine implements AutoCloseable {
         if (threads < 1 || threads > MAX_THREADS) {
             throw new IllegalArgumentException("scheduler threads must be between 1 and " + MAX_THREADS + ", was " + threads);
         }
-        if (shutdownGrace.isNegative()) {
-            throw new IllegalArgumentException("shutdownGrace must not be negative, was " + shutdownGrace);
+        if (shutdownGrace.isNegative() || shutdownGrace.compareTo(MAX_SHUTDOWN_GRACE) > 0) {
+            throw new IllegalArgumentException("shutdownGrace must be between 0 and " + MAX_SHUTDOWN_GRACE.toHours()
+                    + " hours, was " + shutdownGrace);
         }
         this.timers = new ScheduledThreadPoolExecutor(threads, r -> {
             Thread t = new Thread(r, "exstate-scheduler-" + THREAD_IDS.incrementAndGet());
@@ -59,19 +63,13 @@ public final class SchedulerEngine implements AutoCloseable {
     }
 
     public ScheduledJob scheduleAtFixedRate(String name, Duration period, LeasedJob job) {
-        Objects.requireNonNull(period, "period");
-        if (period.toMillis() < 1) {
-            throw new IllegalArgumentException("period must be at least 1 ms, was " + period);
-        }
+        checkInterval(period, "period");
         checkName(name, "@" + Long.MAX_VALUE);
         return register(new FixedRateTask(this, name, period, Objects.requireNonNull(job, "job")));
     }
 
     public ScheduledJob scheduleWithFixedDelay(String name, Duration delay, LeasedJob job) {
-        Objects.requireNonNull(delay, "delay");
-        if (delay.toMillis() < 1) {
-            throw new IllegalArgumentException("delay must be at least 1 ms, was " + delay);
-        }
+        checkInterval(delay, "delay");
         checkName(name, "");
         return register(new FixedDelayTask(this, name, delay, Objects.requireNonNull(job, "job")));
     }
@@ -130,6 +128,15 @@ public final class SchedulerEngine implements AutoCloseable {
         }
         task.start();
         return task;
+    }
+
+    /** A period or delay is also the TTL of the job's lease, so it has the same bounds. */
+    private static void checkInterval(Duration d, String what) {
+        Objects.requireNonNull(d, what);
+        if (d.compareTo(Duration.ofMillis(1)) < 0 || d.compareTo(LeaseOptions.MAX_TTL) > 0) {
+            throw new IllegalArgumentException(what + " must be between 1 ms and " + LeaseOptions.MAX_TTL.toDays()
+                    + " days (LeaseOptions.MAX_TTL), was " + d);
+        }
     }
 
     private void checkName(String name, String longestSuffix) {

@@ -394,12 +394,7 @@ public final class RedisConnector implements AutoCloseable {
 
     /** The URI with any user info (user name, password) replaced by {@code ****}, for messages. */
     public static String redact(String uri) {
-        int scheme = uri.indexOf("://");
-        if (scheme < 0) {
-            return uri;
-        }
-        int at = uri.indexOf('@', scheme + 3);
-        return at < 0 ? uri : uri.substring(0, scheme + 3) + "****@" + uri.substring(at + 1);
+        return dev.exstate.internal.Redaction.url(uri);
     }
 
     private static void closeQuietly(StatefulConnection<?, ?> c) {

@@ -18,7 +18,9 @@ import java.util.Optional;
  * A name of the form {@code family@suffix} (the {@code LeasedScheduler}'s per-tick leases,
  * {@code job:report@29145}) is stored as {@code <prefix>:<app>:lease:{<family>}@<suffix>} and
  * shares its family's token counter: tokens then increase from tick to tick, as fencing needs,
- * and a tick leaves no counter key behind when its lease expires.
+ * and a tick leaves no counter key behind when its lease expires. The family ends at the first
+ * {@code '@'} after the first character, so it is never empty: an empty hash tag ({@code {}})
+ * would not be a tag at all, and a lease and its counter would land in different cluster slots.
  * Lease names are escaped inside the tag ({@code %}, <code>{</code>, <code>}</code> become
  * {@code %25}, {@code %7B}, {@code %7D}) so a name can never break out of its hash tag.
  */
@@ -69,16 +71,21 @@ public final class RedisKeys {
     }
 
     public String lease(String name) {
-        int at = name.indexOf('@');
+        int at = familyEnd(name);
         return at < 0
                 ? leasePrefix + escape(name) + "}"
                 : leasePrefix + escape(name.substring(0, at)) + "}" + name.substring(at);
     }
 
-    /** The token counter of the lease's family (the part of the name before the first '@'). */
+    /** The token counter of the lease's family (the part of the name before its first '@', see above). */
     public String leaseToken(String name) {
-        int at = name.indexOf('@');
+        int at = familyEnd(name);
         return leasePrefix + escape(at < 0 ? name : name.substring(0, at)) + "}:token";
+    }
+
+    /** Index of the '@' that ends the name's family, or -1 if the whole name is the family. */
+    private static int familyEnd(String name) {
+        return name.indexOf('@', 1);
     }
 
     public static String attributeField(String name) {

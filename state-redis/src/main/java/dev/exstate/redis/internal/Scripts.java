@@ -7,15 +7,15 @@ import java.nio.charset.StandardCharsets;
 
 /** The Lua scripts of the Redis providers, loaded once from the class path. Not API. */
 public final class Scripts {
-    public static final LuaScript SESSION_CREATE = load("session-create");
-    public static final LuaScript SESSION_FIND = load("session-find");
-    public static final LuaScript SESSION_TOUCH = load("session-touch");
-    public static final LuaScript SESSION_SAVE = load("session-save");
-    public static final LuaScript SESSION_CAS = load("session-cas");
-    public static final LuaScript SESSION_ROTATE_OUT = load("session-rotate-out");
-    public static final LuaScript SESSION_ROTATE_IN = load("session-rotate-in");
-    public static final LuaScript SESSION_UNROTATE = load("session-unrotate");
-    public static final LuaScript SESSION_DELETE = load("session-delete");
+    public static final LuaScript SESSION_CREATE = session("session-create", "session.create");
+    public static final LuaScript SESSION_FIND = session("session-find", "session.find");
+    public static final LuaScript SESSION_TOUCH = session("session-touch", "session.touch");
+    public static final LuaScript SESSION_SAVE = session("session-save", "session.save");
+    public static final LuaScript SESSION_CAS = session("session-cas", "session.compute");
+    public static final LuaScript SESSION_ROTATE_OUT = session("session-rotate-out", "session.rotateId");
+    public static final LuaScript SESSION_ROTATE_IN = session("session-rotate-in", "session.rotateId.write");
+    public static final LuaScript SESSION_UNROTATE = session("session-unrotate", "session.rotateId.undo");
+    public static final LuaScript SESSION_DELETE = session("session-delete", "session.invalidate");
     public static final LuaScript LEASE_ACQUIRE = load("lease-acquire");
     public static final LuaScript LEASE_RENEW = load("lease-renew");
     public static final LuaScript LEASE_RELEASE = load("lease-release");
@@ -23,13 +23,26 @@ public final class Scripts {
     private Scripts() {
     }
 
+    /** A script named {@code lease-acquire} does the operation {@code lease.acquire}. */
     private static LuaScript load(String name) {
+        return new LuaScript(name, name.replaceFirst("-", "."), read(name));
+    }
+
+    /**
+     * A session script, after the shared checks of {@code session-lib.lua}: every session script
+     * validates its arguments and the session's metadata before its first write.
+     */
+    private static LuaScript session(String name, String operation) {
+        return new LuaScript(name, operation, read("session-lib") + "\n" + read(name));
+    }
+
+    private static String read(String name) {
         String resource = name + ".lua";
         try (InputStream in = Scripts.class.getResourceAsStream(resource)) {
             if (in == null) {
                 throw new IllegalStateException("Lua script " + resource + " is missing from the state-redis jar");
             }
-            return new LuaScript(name, new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read Lua script " + resource, e);
         }

@@ -9,6 +9,7 @@ import dev.exstate.guard.Fallback;
 import dev.exstate.guard.Guard;
 import dev.exstate.guard.Operation;
 import dev.exstate.guard.StateUnavailableException;
+import dev.exstate.internal.session.SessionChecks;
 import dev.exstate.session.Session;
 import dev.exstate.session.SessionId;
 import dev.exstate.session.SessionLimitException;
@@ -36,7 +37,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Sessions on Redis: the logic behind {@link dev.exstate.redis.RedisSessionStore}. Every remote
  * call goes through the shared guard; every write is one Lua script (one round trip) that checks
- * existence and limits before changing anything. Not API.
+ * existence, metadata and limits before changing anything. Names and the limits that can be judged
+ * without the stored state are checked here first, so bad input never travels to Redis. Not API.
  */
 public final class SessionEngine {
     private static final Logger log = LoggerFactory.getLogger(SessionEngine.class);
@@ -187,6 +189,7 @@ public final class SessionEngine {
     public void save(Session session) {
         SessionId id = session.id();
         Map<String, byte[]> changes = session.changes();
+        SessionChecks.changes(id, changes, options);
         List<byte[]> args = new ArrayList<>(3 + changes.size() * 4);
         args.add(ascii(nowMs()));
         args.add(ascii(options.maxAttributes()));
@@ -194,7 +197,6 @@ public final class SessionEngine {
         args.add(channel);
         for (Map.Entry<String, byte[]> change : changes.entrySet()) {
             String name = change.getKey();
-            checkName(name);
             byte[] value = change.getValue();
             args.add(utf8(RedisKeys.attributeField(name)));
             args.add(value != null ? new byte[] {'p'} : new byte[] {'d'});
@@ -212,11 +214,11 @@ public final class SessionEngine {
     }
 
     public <T> T compute(SessionId id, String name, Codec<T> codec, UnaryOperator<T> fn) {
-        checkName(name);
+        SessionChecks.name(id, name, options);
         String key = keys.session(id);
         String field = RedisKeys.attributeField(name);
-        List<KeyValue<String, byte[]>> read = guard.await(COMPUTE_READ,
-                () -> connector.commands().hmget(key, field, RedisKeys.CREATED, RedisKeys.ROTATED));
+        List<KeyValue<String, byte[]>> read = guard.await(COMPUTE_READ, () -> RedisErrors.mapped(COMPUTE_READ.name(),
+                connector.commands().hmget(key, field, RedisKeys.CREATED, RedisKeys.ROTATED)));
         if (!read.get(1).hasValue() || read.get(2).hasValue()) {
             invalidateLocally(id);
             throw new SessionNotFoundException(id);
@@ -228,6 +230,7 @@ public final class SessionEngine {
         for (int attempt = 1; attempt <= MAX_COMPUTE_ATTEMPTS; attempt++) {
             T next = fn.apply(current == null ? null : codec.decode(current));
             byte[] nextBytes = next == null ? null : codec.encode(next);
+            SessionChecks.value(id, name, nextBytes, options);
             byte[][] argv = {
                     ascii(nowMs()), ascii(options.maxAttributes()), ascii(options.maxSessionBytes()),
                     fieldBytes, nameLen,
@@ -291,7 +294,7 @@ public final class SessionEngine {
                 continue;
             }
             if (field.equals(RedisKeys.MAX_INACTIVE)) {
-                inactive = SessionSnapshot.parseLong((byte[]) content.get(i + 1));
+                inactive = SessionSnapshot.parseLong((byte[]) content.get(i + 1), ROTATE_OUT.name(), field);
             }
             args.add(fieldBytes);
             args.add((byte[]) content.get(i + 1));
@@ -372,21 +375,6 @@ public final class SessionEngine {
                     + " bytes of names and values; maxSessionBytes is " + options.maxSessionBytes() + ". Nothing was written.");
         }
         throw new IllegalStateException("unexpected reply " + code + " from the redis session " + what + " script");
-    }
-
-    private void checkName(String name) {
-        if (name.isEmpty()) {
-            throw new SessionLimitException("attribute name must not be empty");
-        }
-        if (name.length() > options.maxAttributeNameLength()) {
-            throw new SessionLimitException("attribute name of " + name.length() + " characters exceeds maxAttributeNameLength ("
-                    + options.maxAttributeNameLength() + "); name starts with '" + name.substring(0, Math.min(20, name.length())) + "'");
-        }
-        for (int i = 0; i < name.length(); i++) {
-            if (Character.isISOControl(name.charAt(i))) {
-                throw new SessionLimitException("attribute name contains a control character at index " + i);
-            }
-        }
     }
 
     /** Spreads contending computes apart: nothing for the first retries, then a growing random pause. */

@@ -19,6 +19,8 @@ import java.util.Map;
 public record SessionSnapshot(long createdMs, long lastAccessMs, long maxInactiveMs, Map<String, byte[]> attributes,
                        boolean touched) {
 
+    private static final String FIND = "session.find";
+
     /** Marker for "no such session"; never cached. */
     static final SessionSnapshot ABSENT = new SessionSnapshot(0, 0, 0, Map.of(), false);
 
@@ -52,9 +54,9 @@ public record SessionSnapshot(long createdMs, long lastAccessMs, long maxInactiv
                 attributes.put(field.substring(RedisKeys.ATTRIBUTE.length()), value);
             } else {
                 switch (field) {
-                    case RedisKeys.CREATED -> created = parseLong(value);
-                    case RedisKeys.ACCESSED -> access = parseLong(value);
-                    case RedisKeys.MAX_INACTIVE -> inactive = parseLong(value);
+                    case RedisKeys.CREATED -> created = parseLong(value, FIND, field);
+                    case RedisKeys.ACCESSED -> access = parseLong(value, FIND, field);
+                    case RedisKeys.MAX_INACTIVE -> inactive = parseLong(value, FIND, field);
                     case RedisKeys.ROTATED -> {
                         return ABSENT;
                     }
@@ -71,8 +73,21 @@ public record SessionSnapshot(long createdMs, long lastAccessMs, long maxInactiv
         return new SessionSnapshot(created, touched ? accessMs : access, inactive, Map.copyOf(attributes), touched);
     }
 
-    static long parseLong(byte[] value) {
-        return Long.parseLong(new String(value, StandardCharsets.US_ASCII));
+    /**
+     * A metadata number; a value that is not one is a data error. The scripts check metadata
+     * before answering, so this guards only against a changed script; the stored bytes are never
+     * quoted (they are not ours).
+     */
+    static long parseLong(byte[] value, String operation, String field) {
+        try {
+            long n = Long.parseLong(new String(value, StandardCharsets.US_ASCII));
+            if (n >= 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below without the bytes
+        }
+        throw RedisErrors.corrupt(operation, "session metadata " + field + " is not a valid number");
     }
 
     @Override

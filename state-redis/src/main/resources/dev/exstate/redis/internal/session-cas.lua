@@ -1,5 +1,6 @@
 -- Compare-and-set of one attribute, for compute(): writes only if the attribute still holds the
--- value (or absence) the caller computed from. Checks limits on the resulting state first.
+-- value (or absence) the caller computed from. Checks the arguments, the stored metadata and the
+-- limits on the resulting state before writing anything.
 -- KEYS[1] session hash
 -- ARGV[1] now; ARGV[2] max attributes; ARGV[3] max bytes; ARGV[4] field; ARGV[5] name length
 -- ARGV[6] '1' if a value was expected, '0' if absence; ARGV[7] expected value
@@ -7,10 +8,16 @@
 -- Returns {1} written, {0} not found, {2, 0} conflict (now absent), {2, 1, value} conflict,
 -- {-1, count} too many attributes, {-2, bytes} too many bytes.
 local key = KEYS[1]
-if redis.call('EXISTS', key) == 0 or redis.call('HEXISTS', key, 'm:r') == 1 then
+local now = arg_int(1, 'now', 0)
+local maxCount = arg_int(2, 'max attributes', 1)
+local maxBytes = arg_int(3, 'max bytes', 1)
+local field = ARGV[4]
+check_field(field)
+local nameLen = arg_int(5, 'name length', 1)
+local m = session_meta(key)
+if not m or m.r then
   return {0}
 end
-local field = ARGV[4]
 local cur = redis.call('HGET', key, field)
 if ARGV[6] == '1' then
   if cur ~= ARGV[7] then
@@ -22,9 +29,8 @@ if ARGV[6] == '1' then
 elseif cur then
   return {2, 1, cur}
 end
-local nameLen = tonumber(ARGV[5])
 local count = redis.call('HLEN', key) - 4
-local bytes = tonumber(redis.call('HGET', key, 'm:b') or '0')
+local bytes = m.b
 if cur then
   count = count - 1
   bytes = bytes - nameLen - string.len(cur)
@@ -33,10 +39,10 @@ if ARGV[8] == '1' then
   count = count + 1
   bytes = bytes + nameLen + string.len(ARGV[9])
 end
-if count > tonumber(ARGV[2]) then
+if count > maxCount then
   return {-1, count}
 end
-if bytes > tonumber(ARGV[3]) then
+if bytes > maxBytes then
   return {-2, bytes}
 end
 if ARGV[8] == '1' then
@@ -44,12 +50,11 @@ if ARGV[8] == '1' then
 else
   redis.call('HDEL', key, field)
 end
-redis.call('HSET', key, 'm:b', bytes)
-local last = tonumber(redis.call('HGET', key, 'm:a') or '0')
-if tonumber(ARGV[1]) > last then
+redis.call('HSET', key, 'm:b', math.max(bytes, 0))
+if now > m.a then
   redis.call('HSET', key, 'm:a', ARGV[1])
 end
-redis.call('PEXPIRE', key, redis.call('HGET', key, 'm:i'))
+redis.call('PEXPIRE', key, m.i)
 if ARGV[10] ~= '' then
   redis.call('PUBLISH', ARGV[10], KEYS[1])
 end

@@ -3,28 +3,35 @@
 -- KEYS[1] session hash; ARGV[1] now (epoch ms); ARGV[2] touch interval (ms)
 -- ARGV[3] invalidation channel, '' for none (published only if this read wrote)
 -- Returns {} if absent (or tombstoned by a rotation), else {touched (0|1), field, value, ...}.
+local now = arg_int(1, 'now', 0)
+local touch = arg_int(2, 'touch interval', 0)
 local h = redis.call('HGETALL', KEYS[1])
 if #h == 0 then
   return {}
 end
-local last, inactive
-for i = 1, #h, 2 do
-  local f = h[i]
-  if f == 'm:a' then
-    last = tonumber(h[i + 1])
+local c, a, i, b, r
+for k = 1, #h, 2 do
+  local f = h[k]
+  if f == 'm:c' then
+    c = h[k + 1]
+  elseif f == 'm:a' then
+    a = h[k + 1]
   elseif f == 'm:i' then
-    inactive = h[i + 1]
+    i = h[k + 1]
+  elseif f == 'm:b' then
+    b = h[k + 1]
   elseif f == 'm:r' then
-    return {}
+    r = h[k + 1]
   end
 end
-if last == nil or inactive == nil then
+local m = check_meta(c, a, i, b, r)
+if m.r then
   return {}
 end
 local touched = 0
-if tonumber(ARGV[1]) - last >= tonumber(ARGV[2]) then
+if now - m.a >= touch then
   redis.call('HSET', KEYS[1], 'm:a', ARGV[1])
-  redis.call('PEXPIRE', KEYS[1], inactive)
+  redis.call('PEXPIRE', KEYS[1], m.i)
   touched = 1
   if ARGV[3] ~= '' then
     redis.call('PUBLISH', ARGV[3], KEYS[1])

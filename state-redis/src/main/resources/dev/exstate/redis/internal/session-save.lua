@@ -1,35 +1,48 @@
 -- Applies a session's attribute changes (a delta: other attributes are left alone), after
--- checking the limits against the resulting state; refuses without writing anything if the
--- session is gone or a limit would be exceeded. Refreshes last access and TTL.
+-- checking the arguments, the stored metadata and the limits against the resulting state;
+-- refuses without writing anything if the session is gone, corrupt, or a limit would be exceeded.
+-- Refreshes last access and TTL.
 -- KEYS[1] session hash
 -- ARGV[1] now (epoch ms); ARGV[2] max attributes; ARGV[3] max bytes
 -- ARGV[4] invalidation channel, '' for none (pub/sub near-cache invalidation: the key is published)
 -- then per change 4 values: field, 'p' (put) or 'd' (delete), value ('' for delete), name length
 -- Returns {1} saved, {0} not found, {-1, count} too many attributes, {-2, bytes} too many bytes.
 local key = KEYS[1]
-if redis.call('EXISTS', key) == 0 or redis.call('HEXISTS', key, 'm:r') == 1 then
+local now = arg_int(1, 'now', 0)
+local maxCount = arg_int(2, 'max attributes', 1)
+local maxBytes = arg_int(3, 'max bytes', 1)
+if (#ARGV - 4) % 4 ~= 0 then
+  error({err = 'EXSTATE_BADARG changes must come in groups of 4 arguments'})
+end
+local m = session_meta(key)
+if not m or m.r then
   return {0}
 end
 local count = redis.call('HLEN', key) - 4
-local bytes = tonumber(redis.call('HGET', key, 'm:b') or '0')
+local bytes = m.b
 local i = 5
 while i <= #ARGV do
   local field = ARGV[i]
-  local nameLen = tonumber(ARGV[i + 3])
+  check_field(field)
+  local op = ARGV[i + 1]
+  if op ~= 'p' and op ~= 'd' then
+    error({err = 'EXSTATE_BADARG a change is p (put) or d (delete)'})
+  end
+  local nameLen = arg_int(i + 3, 'name length', 1)
   if redis.call('HEXISTS', key, field) == 1 then
     count = count - 1
     bytes = bytes - nameLen - redis.call('HSTRLEN', key, field)
   end
-  if ARGV[i + 1] == 'p' then
+  if op == 'p' then
     count = count + 1
     bytes = bytes + nameLen + string.len(ARGV[i + 2])
   end
   i = i + 4
 end
-if count > tonumber(ARGV[2]) then
+if count > maxCount then
   return {-1, count}
 end
-if bytes > tonumber(ARGV[3]) then
+if bytes > maxBytes then
   return {-2, bytes}
 end
 i = 5
@@ -41,12 +54,11 @@ while i <= #ARGV do
   end
   i = i + 4
 end
-redis.call('HSET', key, 'm:b', bytes)
-local last = tonumber(redis.call('HGET', key, 'm:a') or '0')
-if tonumber(ARGV[1]) > last then
+redis.call('HSET', key, 'm:b', math.max(bytes, 0))
+if now > m.a then
   redis.call('HSET', key, 'm:a', ARGV[1])
 end
-redis.call('PEXPIRE', key, redis.call('HGET', key, 'm:i'))
+redis.call('PEXPIRE', key, m.i)
 if ARGV[4] ~= '' then
   redis.call('PUBLISH', ARGV[4], KEYS[1])
 end

@@ -62,4 +62,17 @@ class RedisKeysTest {
                 .isEqualTo(keys.leaseToken("job:report@29146"))
                 .isEqualTo(keys.leaseToken("job:report"));
     }
+
+    @Test
+    @DisplayName("names starting with '@' never make an empty hash tag: lease and counter share a non-empty tag")
+    void leadingAtSign() {
+        for (String name : new String[] {"@x", "@", "@@x", "@x@7", "@@", "x@", "@{}@1"}) {
+            String lease = keys.lease(name);
+            assertThat(hashTag(lease)).as(name).isNotEmpty().isEqualTo(hashTag(keys.leaseToken(name)));
+        }
+        assertThat(keys.lease("@x")).isEqualTo("exstate:shop:lease:{@x}");
+        assertThat(keys.lease("@x@7")).isEqualTo("exstate:shop:lease:{@x}@7");
+        assertThat(keys.leaseToken("@x@7")).isEqualTo(keys.leaseToken("@x@8")).isEqualTo(keys.leaseToken("@x"));
+        assertThat(keys.lease("@x")).isNotEqualTo(keys.lease("x")).isNotEqualTo(keys.lease("@x@"));
+    }
 }

@@ -492,4 +492,70 @@ public abstract class LeaseProviderContract {
             assertThat(storedToken(name)).isEmpty();
         }
     }
+
+    @Nested
+    @DisplayName("bad input")
+    class BadInput {
+
+        @Test
+        @DisplayName("names with unpaired surrogates are refused before any call, so 'x\\uD800' never takes 'x?'")
+        void unpairedSurrogatesAreRefused() {
+            LeaseProvider p = replica();
+            String base = leaseName("surrogate");
+            for (String bad : new String[] {base + "\uD800", "\uDC00" + base, base + "\uDC00\uD800", base + "\uD800x"}) {
+                assertThatThrownBy(() -> p.tryAcquire(bad, unrenewed()))
+                        .as("name with a lone surrogate")
+                        .isInstanceOf(InvalidLeaseNameException.class)
+                        .hasMessageContaining("unpaired");
+            }
+            Lease question = acquire(p, base + "?", unrenewed());
+            Lease emoji = acquire(replica(), base + "\uD83D\uDE00", unrenewed());
+
+            assertThat(question.isValid()).isTrue();
+            assertThat(emoji.isValid()).as("a well-formed pair is a different name than '?'").isTrue();
+            assertThat(replica().tryAcquire(base + "?", unrenewed())).isEmpty();
+        }
+
+        @Test
+        @DisplayName("names starting with or made of '@' work like any other, on any topology")
+        void atSignNames() {
+            String u = leaseName("at");
+            LeaseProvider[] replicas = {replica(), replica()};
+            for (String name : new String[] {"@" + u, "@@" + u, u + "@", "@" + u + "@", "@" + u + "@x@y"}) {
+                Lease lease = acquire(replicas[0], name, unrenewed());
+                assertThat(replicas[1].tryAcquire(name, unrenewed())).as("name %s is held", name).isEmpty();
+                assertThat(lease.renew()).as("name %s renews", name).isTrue();
+                lease.release();
+                Lease next = acquire(replicas[1], name, unrenewed());
+                assertThat(next.fencingToken()).as("name %s", name).isGreaterThan(lease.fencingToken());
+                next.release();
+            }
+            long previous = Long.MIN_VALUE;
+            for (int tick = 0; tick < 4; tick++) {
+                Lease lease = acquire(replicas[tick % 2], "@" + u + "@" + tick, unrenewed());
+                assertThat(lease.fencingToken()).as("tick %d of family @%s", tick, u).isGreaterThan(previous);
+                previous = lease.fencingToken();
+                lease.release();
+            }
+        }
+
+        @Test
+        @DisplayName("the longest TTL gives a valid lease; a longer one is refused before any call and the name stays free")
+        void ttlBounds() {
+            String name = leaseName("ttl");
+            LeaseProvider p = replica();
+            for (Duration huge : new Duration[] {LeaseOptions.MAX_TTL.plusMillis(1), Duration.ofMillis(Long.MAX_VALUE)}) {
+                assertThatThrownBy(() -> p.tryAcquire(name, huge)).isInstanceOf(IllegalArgumentException.class)
+                        .hasMessageContaining("ttl");
+            }
+
+            Lease longest = acquire(p, name, LeaseOptions.builder(LeaseOptions.MAX_TTL).autoRenew(false).build());
+
+            assertThat(longest.isValid()).as("a lease with the longest TTL is valid when handed out").isTrue();
+            assertThat(longest.remaining()).isGreaterThan(LeaseOptions.MAX_TTL.dividedBy(2));
+            assertThat(replica().tryAcquire(name, unrenewed())).isEmpty();
+            longest.release();
+            assertThat(replica().tryAcquire(name, unrenewed())).isPresent();
+        }
+    }
 }

@@ -636,4 +636,107 @@ public abstract class SessionStoreContract {
             assertStoredUnchanged(s.id(), Map.of("a", "1", "b", "2", "c", "3"));
         }
     }
+
+    @Nested
+    @DisplayName("bad input")
+    class BadInput {
+
+        @Test
+        @DisplayName("a value far over maxSessionBytes is refused with SessionLimitException, nothing is written, the store keeps working")
+        void oversizedValueIsRefused() {
+            Session s = createWith(a(), Map.of("k", "v"));
+            byte[] huge = new byte[4 * 1024 * 1024];
+            Session next = a().find(s.id()).orElseThrow();
+            next.put("big", huge, Codec.bytes());
+
+            assertThatThrownBy(() -> a().save(next))
+                    .isInstanceOf(SessionLimitException.class)
+                    .hasMessageContaining("maxSessionBytes");
+            assertThatThrownBy(() -> b().compute(s.id(), "big", Codec.bytes(), v -> huge))
+                    .isInstanceOf(SessionLimitException.class)
+                    .hasMessageContaining("maxSessionBytes");
+
+            Map<String, byte[]> stored = storedAttributes(s.id()).orElseThrow();
+            assertThat(stored).containsOnlyKeys("k");
+            Session again = b().find(s.id()).orElseThrow();
+            again.putString("small", "ok");
+            b().save(again);
+            assertThat(storedAttributes(s.id()).orElseThrow()).containsOnlyKeys("k", "small");
+        }
+
+        @Test
+        @DisplayName("a save with more new attributes than maxAttributes, or pointless masses of removals, is refused and writes nothing")
+        void tooManyNewAttributesInOneSave() {
+            SessionStore store = store(SessionOptions.builder()
+                    .maxInactiveInterval(options().maxInactiveInterval())
+                    .touchInterval(options().touchInterval())
+                    .maxAttributes(3)
+                    .build());
+            Session s = store.create();
+            for (int i = 0; i < 5; i++) {
+                s.putString("n" + i, "v");
+            }
+
+            assertThatThrownBy(() -> store.save(s)).isInstanceOf(SessionLimitException.class).hasMessageContaining("maxAttributes");
+            assertThat(storedAttributes(s.id()).orElseThrow()).isEmpty();
+
+            Session removals = store.find(s.id()).orElseThrow();
+            for (int i = 0; i < 10_000; i++) {
+                removals.remove("gone" + i);
+            }
+            assertThatThrownBy(() -> store.save(removals)).as("10,000 removals with maxAttributes 3")
+                    .isInstanceOf(SessionLimitException.class).hasMessageContaining("maxAttributes");
+            Session fine = store.find(s.id()).orElseThrow();
+            fine.putString("n0", "v").remove("n1").remove("n2");
+            store.save(fine);
+            assertThat(storedAttributes(s.id()).orElseThrow()).containsOnlyKeys("n0");
+        }
+
+        @Test
+        @DisplayName("attribute names with unpaired surrogates are refused everywhere, so they never touch 'x?'")
+        void unpairedSurrogatesAreRefused() {
+            Session s = createWith(a(), Map.of("x?", "keep"));
+            for (String bad : List.of("x\uD800", "\uDC00", "a\uDC00\uD800b", "x\uD800y")) {
+                Session put = a().find(s.id()).orElseThrow();
+                put.putString(bad, "overwritten?");
+                assertThatThrownBy(() -> a().save(put)).as("put").isInstanceOf(SessionLimitException.class)
+                        .hasMessageContaining("surrogate");
+                Session removal = a().find(s.id()).orElseThrow();
+                removal.remove(bad);
+                assertThatThrownBy(() -> a().save(removal)).as("remove").isInstanceOf(SessionLimitException.class);
+                assertThatThrownBy(() -> b().compute(s.id(), bad, Codec.utf8(), v -> "computed"))
+                        .as("compute").isInstanceOf(SessionLimitException.class);
+            }
+
+            Session pair = a().find(s.id()).orElseThrow();
+            pair.putString("x\uD83D\uDE00", "emoji");
+            a().save(pair);
+
+            Map<String, byte[]> stored = storedAttributes(s.id()).orElseThrow();
+            assertThat(stored).containsOnlyKeys("x?", "x\uD83D\uDE00");
+            assertThat(utf8(stored.get("x?"))).isEqualTo("keep");
+            assertThat(utf8(stored.get("x\uD83D\uDE00"))).isEqualTo("emoji");
+        }
+
+        @Test
+        @DisplayName("attribute names that look like a backend's own fields or tags are plain attributes")
+        void namesLikeMetadataArePlainAttributes() {
+            Session s = a().create();
+            List<String> names = List.of("m:i", "m:c", "m:a", "m:b", "m:r", "a:x", "{tag}", "}{", "%7B", "@x", "..", "*");
+            for (String name : names) {
+                s.putString(name, "value of " + name);
+            }
+            a().save(s);
+            assertThat(b().compute(s.id(), "m:i", Codec.utf8(), v -> v + "!")).isEqualTo("value of m:i!");
+
+            Session found = b().find(s.id()).orElseThrow();
+            assertThat(found.attributeNames()).containsExactlyInAnyOrderElementsOf(names);
+            assertThat(found.getString("m:r")).contains("value of m:r");
+            assertThat(found.maxInactiveInterval()).isEqualTo(options().maxInactiveInterval());
+            assertThat(found.createdAt()).isEqualTo(s.createdAt());
+            SessionId moved = b().rotateId(s.id());
+            assertThat(a().find(moved).orElseThrow().attributeNames()).containsExactlyInAnyOrderElementsOf(names);
+            assertThat(a().find(s.id())).isEmpty();
+        }
+    }
 }

@@ -1,0 +1,38 @@
+package dev.exstate.internal;
+
+/** Checks on names that end up in a backend's keys. Not API, may change without notice. */
+public final class Text {
+    private Text() {
+    }
+
+    /**
+     * Index of the first unpaired UTF-16 surrogate in {@code s}, or -1 if there is none. Such a
+     * string has no UTF-8 form: encoders replace the surrogate with {@code '?'}, so
+     * {@code "x\uD800"} and {@code "x?"} would name the same key in Redis or etcd.
+     */
+    public static int unpairedSurrogate(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c)) {
+                if (i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                    i++;
+                    continue;
+                }
+                return i;
+            }
+            if (Character.isLowSurrogate(c)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** At most {@code max} characters of {@code s}, never cutting a surrogate pair in two. */
+    public static String prefix(String s, int max) {
+        if (s.length() <= max) {
+            return s;
+        }
+        int end = Character.isHighSurrogate(s.charAt(max - 1)) ? max - 1 : max;
+        return s.substring(0, end);
+    }
+}

@@ -1,0 +1,58 @@
+-- Shared checks, prepended to every session script (see Scripts.java). Every session script calls
+-- them before its first write: Redis does not roll a script back, so a script that wrote and then
+-- failed would leave half its work behind (a hash without TTL, attributes without their byte count).
+-- Errors: EXSTATE_CORRUPT when the stored metadata is missing or not what exstate writes (a data
+-- error: never retried, never counted as an outage); EXSTATE_BADARG for an argument out of range.
+-- A key that is not a hash makes Redis itself answer WRONGTYPE, also a data error.
+
+-- a non-negative integer of at most 15 digits (exact in Lua's doubles, no overflow in PEXPIRE)
+local function int_or_nil(v)
+  if type(v) ~= 'string' or #v > 15 or not string.match(v, '^%d+$') then
+    return nil
+  end
+  return tonumber(v)
+end
+
+local function arg_int(i, what, min)
+  local n = int_or_nil(ARGV[i])
+  if n == nil or n < min then
+    error({err = 'EXSTATE_BADARG ' .. what .. ' must be an integer >= ' .. min})
+  end
+  return n
+end
+
+local function meta_int(v, field, min)
+  local n = int_or_nil(v)
+  if n == nil or n < min then
+    error({err = 'EXSTATE_CORRUPT session metadata ' .. field .. (v and ' is not a valid number' or ' is missing')})
+  end
+  return n
+end
+
+-- Checks the metadata values of a session hash; returns {c, a, i (the stored string), b, r}.
+local function check_meta(c, a, i, b, r)
+  local m = {}
+  m.c = meta_int(c, 'm:c', 0)
+  m.a = meta_int(a, 'm:a', 0)
+  meta_int(i, 'm:i', 1)
+  m.i = i
+  m.b = meta_int(b, 'm:b', 0)
+  m.r = r and true or false
+  return m
+end
+
+-- The checked metadata of the session hash at key, or nil if there is no such key.
+local function session_meta(key)
+  local v = redis.call('HMGET', key, 'm:c', 'm:a', 'm:i', 'm:b', 'm:r')
+  if not (v[1] or v[2] or v[3] or v[4] or v[5]) and redis.call('EXISTS', key) == 0 then
+    return nil
+  end
+  return check_meta(v[1], v[2], v[3], v[4], v[5])
+end
+
+-- An attribute field as the Java side makes it ('a:' + name); anything else would overwrite metadata.
+local function check_field(f)
+  if type(f) ~= 'string' or string.sub(f, 1, 2) ~= 'a:' then
+    error({err = 'EXSTATE_BADARG attribute fields must start with a:'})
+  end
+end
