@@ -56,6 +56,18 @@ public final class RedisSessionStore implements SessionStore {
         return engine.find(id);
     }
 
+    /**
+     * Reads Redis itself, never the near cache: sees every write acknowledged to any replica
+     * before the call began. Fails with {@link dev.exstate.guard.StateUnavailableException}
+     * rather than serve a cached copy when Redis does. The result refreshes this replica's cache.
+     */
+    @Override
+    public Optional<Session> findFresh(SessionId id) {
+        Objects.requireNonNull(id, "id");
+        checkOpen();
+        return engine.findFresh(id);
+    }
+
     @Override
     public void save(Session session) {
         Objects.requireNonNull(session, "session");
