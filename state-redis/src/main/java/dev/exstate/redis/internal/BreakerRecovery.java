@@ -7,7 +7,11 @@ import dev.exstate.guard.Operation;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,16 +20,20 @@ import org.slf4j.LoggerFactory;
  * its open wait. Not API.
  *
  * <p>Each time every connection is up again ({@link Tracking#onUp}: reconnected with tracking or
- * the subscription re-established, or answering PING again after a pause), an OPEN breaker is
- * moved to HALF_OPEN ({@link Guard#backendReachable()}) and probed at once with as many PINGs
- * through the guard as it permits, so readiness and writes come back within a round trip even
- * without traffic. Half-open probes therefore never run while the client is known to be
- * disconnected, except those a caller's own request triggers after the open wait; a failure
- * such a probe records ("Currently not connected") can re-open the breaker only until the
- * connection is back. One recorded just after it (a request rejected while still disconnected
- * but counted a moment later) is undone too: if the breaker is OPEN again after a round in which
- * no PING failed, another round runs, at most {@link #MAX_ROUNDS}. If a PING itself fails, Redis
- * is not well after all and the breaker keeps its normal open wait.
+ * the subscription on again, or answering PING again after a pause), an OPEN breaker is moved to
+ * HALF_OPEN ({@link Guard#backendReachable()}) and probed at once with as many PINGs through the
+ * guard as it lets through, so readiness and writes come back within a round trip, with or
+ * without traffic.
+ *
+ * <p>Failures that only say "not connected yet": a caller's request after the open wait can still
+ * be a half-open probe while the client is disconnected, fail with "Currently not connected" and
+ * re-open the breaker. That no longer costs a whole open wait, because the reconnect re-arms the
+ * breaker whatever its remaining wait. A failure counted just after the reconnect (a request
+ * rejected, or timed out, while still disconnected but recorded a moment later) is handled by
+ * further rounds: if the breaker is OPEN again after a round in which no PING failed, or still
+ * HALF_OPEN with all its probes taken by such requests, the round is repeated (at once, or after
+ * one attempt timeout), at most {@link #MAX_ROUNDS} times. If a PING itself fails, Redis is not
+ * well after all, and the breaker keeps its normal open wait.
  */
 public final class BreakerRecovery {
     private static final Logger log = LoggerFactory.getLogger(BreakerRecovery.class);
@@ -56,6 +64,7 @@ public final class BreakerRecovery {
         }
         int probes = guard.policy().permittedCallsInHalfOpenState();
         AtomicBoolean pingFailed = new AtomicBoolean();
+        AtomicInteger pongs = new AtomicInteger();
         List<CompletableFuture<?>> calls = new ArrayList<>(probes);
         for (int i = 0; i < probes; i++) {
             CompletableFuture<String> call;
@@ -66,19 +75,31 @@ public final class BreakerRecovery {
                 return;
             }
             calls.add(call.whenComplete((pong, error) -> {
-                Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
-                        ? error.getCause() : error;
-                if (cause != null && !(cause instanceof CircuitOpenException) && !(cause instanceof BulkheadFullException)) {
+                Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+                if (cause == null) {
+                    pongs.incrementAndGet();
+                } else if (!(cause instanceof CircuitOpenException) && !(cause instanceof BulkheadFullException)) {
                     pingFailed.set(true);
                 }
             }));
         }
         CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).whenComplete((ignored, error) -> {
             String state = guard.stats().breakerState();
-            log.debug("redis: connection back, breaker probe round {} done: breaker {}{}", round, state,
-                    pingFailed.get() ? ", a PING failed" : "");
-            if ("OPEN".equals(state) && !pingFailed.get() && round < MAX_ROUNDS) {
+            log.debug("redis: connection back, breaker probe round {}: {} of {} PINGs answered{}; breaker {}",
+                    round, pongs.get(), probes, pingFailed.get() ? ", one failed" : "", state);
+            if (round >= MAX_ROUNDS || pingFailed.get()) {
+                return;
+            }
+            if ("OPEN".equals(state)) {
                 round(round + 1);
+            } else if ("HALF_OPEN".equals(state) && pongs.get() == 0) {
+                // every probe slot was taken by callers' requests: look again once they have settled
+                try {
+                    connector.tracking().scheduler().schedule(() -> round(round + 1),
+                            guard.policy().timeout().toNanos(), TimeUnit.NANOSECONDS);
+                } catch (RejectedExecutionException e) {
+                    log.debug("redis: client is shutting down; no further breaker probe round");
+                }
             }
         });
     }

@@ -100,6 +100,11 @@ public final class Tracking implements InvalidationSource<String> {
         return trackingEnabled;
     }
 
+    /** The client's event executor, on which heartbeats and {@link #onUp} hooks run. */
+    ScheduledExecutorService scheduler() {
+        return scheduler;
+    }
+
     /**
      * Starts watching {@code connection}: registers for its connect/disconnect events and enables
      * tracking on it. Does not wait; see {@link #awaitUp}.
