@@ -50,6 +50,8 @@ class RedisRecoveryIT {
     private static final long READ_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     private static final long WRITE_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
     private static final Duration RECOVERY_BOUND = Duration.ofSeconds(15);
+    /** "Never happened", for times taken from System.nanoTime(), which may be negative. */
+    private static final long NEVER = Long.MIN_VALUE;
     private static final SessionOptions SESSIONS = SessionOptions.builder()
             .maxInactiveInterval(Duration.ofMinutes(5)).touchInterval(Duration.ofMinutes(1)).build();
 
@@ -180,14 +182,14 @@ class RedisRecoveryIT {
                     }
                 }
             }
-            return -1;
+            return NEVER;
         }
 
         /** End of the first write of {@code replica} that succeeded at or after {@code from}. */
         long firstWriteOk(String replica, long from) {
             synchronized (writes) {
                 return writes.stream().filter(w -> w.replica().equals(replica) && w.failure() == null && w.end() - from >= 0)
-                        .mapToLong(Write::end).min().orElse(-1);
+                        .mapToLong(Write::end).reduce((x, y) -> y - x < 0 ? y : x).orElse(NEVER);
             }
         }
 
@@ -225,7 +227,7 @@ class RedisRecoveryIT {
 
     /** Polls PING (fresh connection each time) until answered; returns when the answered attempt began. */
     private static long firstAnsweredPing(String host, int port) {
-        long[] answeredAt = {-1};
+        long[] answeredAt = {NEVER};
         await().atMost(RECOVERY_BOUND).pollInterval(Duration.ofMillis(2)).until(() -> {
             long start = System.nanoTime();
             try (RespConnection c = RespConnection.open(host, port, Duration.ofMillis(200))) {
@@ -250,8 +252,8 @@ class RedisRecoveryIT {
         for (int r = 0; r < replicas.size(); r++) {
             int index = r;
             Replica replica = replicas.get(r);
-            awaitUntil(replica.name() + " ready", () -> load.firstUp(index, answered) > 0);
-            awaitUntil(replica.name() + " writes again", () -> load.firstWriteOk(replica.name(), answered) > 0);
+            awaitUntil(replica.name() + " ready", () -> load.firstUp(index, answered) != NEVER);
+            awaitUntil(replica.name() + " writes again", () -> load.firstWriteOk(replica.name(), answered) != NEVER);
         }
         for (int r = 0; r < replicas.size(); r++) {
             Replica replica = replicas.get(r);
