@@ -11,7 +11,10 @@ public interface InvalidationSource<K> {
     /**
      * Starts delivering to {@code listener}. The source must call
      * {@link InvalidationListener#disconnected()} as soon as it suspects the feed is broken, and
-     * {@link InvalidationListener#reconnected()} once it is re-established.
+     * {@link InvalidationListener#reconnected()} once it is re-established. A source that can
+     * prove delivery (a heartbeat answered in order behind the invalidations) reports it through
+     * {@link InvalidationListener#heardFrom}, at once on subscribe if it is connected, then at
+     * least once per heartbeat; a cache with a heartbeat window depends on it.
      *
      * @return a handle that stops delivery when closed
      */

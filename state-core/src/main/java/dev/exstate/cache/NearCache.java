@@ -15,11 +15,19 @@ import java.util.function.Function;
  *       after loading, as a safety net should an invalidation be lost;</li>
  *   <li>a value loaded before an invalidation of its key is never cached after it (the
  *       load/invalidate race is closed);</li>
- *   <li>while the invalidation channel is disconnected nothing is served as fresh; values may be
- *       served only through {@link #getStale} within a caller-given bound, and on reconnect the
- *       cache is cleared;</li>
- *   <li>staleness of a value = time since it was last known to be current: zero while connected,
- *       otherwise {@code now - max(disconnectedAt, loadedAt)}.</li>
+ *   <li>a value is served as fresh ({@link #getIfPresent}, {@link #get}) only if it was cached
+ *       while the invalidation channel has been connected without a break, and, with a
+ *       {@linkplain Builder#heartbeatWindow heartbeat window}, only while the channel has proven
+ *       delivery ({@link #heardFrom}) up to at most that window ago. So a value served as fresh
+ *       reflects every change the backend made until one window before the read;</li>
+ *   <li>after a disconnect and a reconnect, values cached before are unverified: never served
+ *       as fresh, a read goes to the backend and replaces them; until then they remain available
+ *       through {@link #getStale} within a caller-given bound (for example while the backend
+ *       still fails right after it came back);</li>
+ *   <li>staleness of a value = time since it was last known to be current: zero while it is
+ *       fresh, otherwise {@code now - max(cachedAt, lastVerified)}, where lastVerified is the last
+ *       heartbeat of the connection it was cached on (without heartbeats: the end of that
+ *       connection).</li>
  * </ul>
  * Thread-safe.
  *
@@ -42,7 +50,7 @@ public final class NearCache<K, V> implements InvalidationListener<K> {
         return engine.name();
     }
 
-    /** The fresh value, if cached and the channel is up. Counts a hit or a miss. */
+    /** The fresh value, if cached and verified (see above). Counts a hit or a miss. */
     public Optional<V> getIfPresent(K key) {
         return engine.getIfPresent(key);
     }
@@ -102,6 +110,11 @@ public final class NearCache<K, V> implements InvalidationListener<K> {
         engine.reconnected();
     }
 
+    @Override
+    public void heardFrom(Duration ago) {
+        engine.heardFrom(ago);
+    }
+
     public NearCacheStats stats() {
         return engine.stats();
     }
@@ -111,13 +124,17 @@ public final class NearCache<K, V> implements InvalidationListener<K> {
         return "NearCache[" + name() + "]";
     }
 
-    /** Builder for {@link NearCache}. Defaults: 10,000 entries, expire 10 min after write, system clock. */
+    /**
+     * Builder for {@link NearCache}. Defaults: 10,000 entries, expire 10 min after write, system
+     * clock, no heartbeat window.
+     */
     public static final class Builder<K, V> {
         private final String name;
         private long maximumSize = 10_000;
         private Duration expireAfterWrite = Duration.ofMinutes(10);
         private StateClock clock = StateClock.system();
         private InvalidationSource<K> source;
+        private Duration heartbeatWindow;
 
         private Builder(String name) {
             this.name = Objects.requireNonNull(name, "name");
@@ -150,8 +167,28 @@ public final class NearCache<K, V> implements InvalidationListener<K> {
             return this;
         }
 
+        /**
+         * Serve values as fresh only while the invalidation source has proven delivery
+         * ({@link InvalidationListener#heardFrom}) up to at most {@code window} ago; outside it
+         * every value counts as unverified and reads go to the backend. This bounds how old a
+         * value served as fresh can be when the channel is slow or silently broken. Needs a source
+         * that heartbeats; without this setting values are fresh while the source is connected.
+         */
+        public Builder<K, V> heartbeatWindow(Duration window) {
+            if (window == null || window.isNegative() || window.isZero()) {
+                throw new IllegalArgumentException("heartbeatWindow must be positive, was " + window);
+            }
+            this.heartbeatWindow = window;
+            return this;
+        }
+
         public NearCache<K, V> build() {
-            var engine = new dev.exstate.internal.cache.NearCacheEngine<K, V>(name, maximumSize, expireAfterWrite, clock);
+            if (heartbeatWindow != null && source == null) {
+                throw new IllegalStateException("heartbeatWindow(" + heartbeatWindow + ") needs an invalidationSource "
+                        + "that heartbeats; without one nothing would ever be fresh");
+            }
+            var engine = new dev.exstate.internal.cache.NearCacheEngine<K, V>(name, maximumSize, expireAfterWrite, clock,
+                    heartbeatWindow);
             NearCache<K, V> cache = new NearCache<>(engine);
             if (source != null) {
                 engine.attach(source.subscribe(cache));

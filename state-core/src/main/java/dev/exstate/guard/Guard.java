@@ -85,6 +85,16 @@ public final class Guard implements HealthIndicator, AutoCloseable {
         return engine.await(operation, body, fallback);
     }
 
+    /**
+     * Tells the guard that the backend answers again (a provider calls this when its connection
+     * is re-established). An OPEN breaker moves to HALF_OPEN at once, so the next calls probe the
+     * backend instead of failing fast for the rest of {@code waitInOpenState}; the probes then
+     * close or re-open it as usual. Does nothing in any other state. Never calls the backend.
+     */
+    public void backendReachable() {
+        engine.backendReachable();
+    }
+
     /** Counts of calls, failures, timeouts, rejections, retries and fallbacks so far. */
     public GuardStats stats() {
         return engine.stats();

@@ -36,6 +36,17 @@ public interface SessionStore extends AutoCloseable {
     Optional<Session> find(SessionId id);
 
     /**
+     * Like {@link #find}, but never answered from a local copy: sees every change acknowledged to
+     * any replica before the call began. Costs a round trip to the backend where {@link #find}
+     * may be served by a near cache, and fails rather than serve a cached copy when the backend
+     * does. Use it right after another replica's write must be seen (e.g. a payment step).
+     * Stores without a near cache implement it as {@link #find}.
+     */
+    default Optional<Session> findFresh(SessionId id) {
+        return find(id);
+    }
+
+    /**
      * Writes the session's changed attributes and refreshes its expiry. Attributes changed by
      * other replicas and not changed here are left as they are.
      *

@@ -316,20 +316,184 @@ class NearCacheTest {
         }
 
         @Test
-        @DisplayName("reconnected clears the cache and resumes fresh serving")
-        void reconnectedClearsAndResumes() {
+        @DisplayName("after a reconnect, values cached before are unverified: not fresh, still stale within the bound, replaced by the next load")
+        void reconnectedKeepsEntriesUnverified() {
             NearCache<String, String> cache = cache();
             cache.put("k", "v");
             cache.disconnected();
+            clock.advance(Duration.ofSeconds(5));
 
             cache.reconnected();
 
             NearCacheStats s = cache.stats();
             assertThat(s.connected()).isTrue();
-            assertThat(s.size()).isZero();
-            assertThat(cache.getStale("k", Duration.ofDays(1))).isEmpty();
-            cache.get("k", k -> "fresh");
-            assertThat(cache.getIfPresent("k")).contains("fresh");
+            assertThat(s.verified()).isTrue();
+            assertThat(s.size()).as("kept as a stale fallback").isEqualTo(1);
+            assertThat(cache.getIfPresent("k")).as("never served as fresh").isEmpty();
+            assertThat(cache.getStale("k", Duration.ofSeconds(5))).as("5 s stale, measured from the disconnect").contains("v");
+            assertThat(cache.getStale("k", Duration.ofSeconds(4))).isEmpty();
+
+            AtomicInteger loads = new AtomicInteger();
+            assertThat(cache.get("k", k -> "revalidated" + loads.incrementAndGet())).isEqualTo("revalidated1");
+            assertThat(cache.get("k", k -> "revalidated" + loads.incrementAndGet())).isEqualTo("revalidated1");
+            assertThat(cache.getIfPresent("k")).contains("revalidated1");
+            assertThat(loads.get()).isEqualTo(1);
+        }
+
+        @Test
+        @DisplayName("a value cached while disconnected is unverified after the reconnect too")
+        void valueCachedWhileDisconnectedIsUnverifiedAfterReconnect() {
+            NearCache<String, String> cache = cache();
+            cache.disconnected();
+            cache.put("k", "written while disconnected");
+
+            cache.reconnected();
+
+            assertThat(cache.getIfPresent("k")).isEmpty();
+            assertThat(cache.getStale("k", Duration.ofSeconds(1))).contains("written while disconnected");
+        }
+
+        @Test
+        @DisplayName("an unverified value stays unverified through later reconnects; only a load verifies it")
+        void unverifiedStaysUnverified() {
+            NearCache<String, String> cache = cache();
+            cache.put("k", "v");
+            cache.disconnected();
+            cache.reconnected();
+            cache.disconnected();
+            cache.reconnected();
+
+            assertThat(cache.getIfPresent("k")).isEmpty();
+            long token = cache.beginLoad("k");
+            cache.putIfCurrent("k", "loaded", token);
+            assertThat(cache.getIfPresent("k")).contains("loaded");
+        }
+
+        @Test
+        @DisplayName("a reconnect while loads are in flight keeps their values out of the cache")
+        void reconnectDuringLoadPreventsCaching() {
+            NearCache<String, String> cache = cache();
+            cache.put("k", "old");
+            cache.disconnected();
+            long token = cache.beginLoad("k");
+            cache.reconnected();
+
+            cache.putIfCurrent("k", "read before the channel was back", token);
+
+            assertThat(cache.getIfPresent("k")).isEmpty();
+            assertThat(cache.getStale("k", Duration.ofDays(1))).contains("old");
+        }
+    }
+
+    @Nested
+    @DisplayName("heartbeat window")
+    class Heartbeat {
+
+        private final AtomicReference<InvalidationListener<String>> source = new AtomicReference<>();
+
+        private NearCache<String, String> cache(Duration window) {
+            return NearCache.<String, String>builder("heartbeat").clock(clock)
+                    .invalidationSource(l -> {
+                        source.set(l);
+                        return () -> { };
+                    })
+                    .heartbeatWindow(window).build();
+        }
+
+        @Test
+        @DisplayName("nothing is fresh until the source first proves delivery")
+        void nothingFreshBeforeFirstHeartbeat() {
+            NearCache<String, String> cache = cache(Duration.ofSeconds(1));
+            cache.put("k", "v");
+            assertThat(cache.getIfPresent("k")).isEmpty();
+            assertThat(cache.stats().verified()).isFalse();
+
+            source.get().heardFrom(Duration.ZERO);
+
+            assertThat(cache.getIfPresent("k")).contains("v");
+            assertThat(cache.stats().verified()).isTrue();
+        }
+
+        @Test
+        @DisplayName("values are fresh only while the channel was heard from within the window, measured from the proven point")
+        void freshOnlyWithinTheWindow() {
+            NearCache<String, String> cache = cache(Duration.ofSeconds(1));
+            source.get().heardFrom(Duration.ZERO);
+            cache.put("k", "v");
+
+            clock.advance(Duration.ofSeconds(1));
+            assertThat(cache.getIfPresent("k")).contains("v");
+
+            clock.advance(Duration.ofMillis(1));
+            assertThat(cache.getIfPresent("k")).as("heartbeat overdue").isEmpty();
+            assertThat(cache.stats().verified()).isFalse();
+            assertThat(cache.stats().connected()).isTrue();
+            assertThat(cache.getStale("k", Duration.ofMillis(1001))).as("as stale as the last proven point").contains("v");
+            assertThat(cache.getStale("k", Duration.ofMillis(1000))).isEmpty();
+
+            // a PING sent 900 ms ago was just answered: fresh for another 100 ms
+            source.get().heardFrom(Duration.ofMillis(900));
+            assertThat(cache.getIfPresent("k")).contains("v");
+            clock.advance(Duration.ofMillis(101));
+            assertThat(cache.getIfPresent("k")).isEmpty();
+        }
+
+        @Test
+        @DisplayName("an older proof never moves the proven point back")
+        void heardFromIsMonotonic() {
+            NearCache<String, String> cache = cache(Duration.ofSeconds(1));
+            cache.put("k", "v");
+            source.get().heardFrom(Duration.ZERO);
+            source.get().heardFrom(Duration.ofSeconds(5));
+
+            assertThat(cache.getIfPresent("k")).contains("v");
+        }
+
+        @Test
+        @DisplayName("a value loaded while the heartbeat is overdue is not fresh either")
+        void loadDuringOverdueHeartbeatIsNotFresh() {
+            NearCache<String, String> cache = cache(Duration.ofSeconds(1));
+            source.get().heardFrom(Duration.ZERO);
+            clock.advance(Duration.ofSeconds(2));
+
+            AtomicInteger loads = new AtomicInteger();
+            cache.get("k", k -> "v" + loads.incrementAndGet());
+            cache.get("k", k -> "v" + loads.incrementAndGet());
+            assertThat(loads.get()).as("each read went to the backend").isEqualTo(2);
+
+            source.get().heardFrom(Duration.ZERO);
+            assertThat(cache.getIfPresent("k")).contains("v2");
+        }
+
+        @Test
+        @DisplayName("after a disconnect, staleness counts from the last heartbeat, not from the disconnect")
+        void stalenessFromLastHeartbeat() {
+            NearCache<String, String> cache = cache(Duration.ofSeconds(1));
+            cache.put("k", "v");
+            source.get().heardFrom(Duration.ZERO);
+            clock.advance(Duration.ofSeconds(3));
+            source.get().disconnected();
+            source.get().heardFrom(Duration.ZERO); // ignored while disconnected
+            assertThat(cache.stats().verified()).isFalse();
+
+            assertThat(cache.getStale("k", Duration.ofSeconds(3))).contains("v");
+            assertThat(cache.getStale("k", Duration.ofMillis(2999))).isEmpty();
+
+            source.get().reconnected();
+            assertThat(cache.stats().verified()).as("verified as of the reconnect").isTrue();
+            assertThat(cache.getIfPresent("k")).isEmpty();
+            assertThat(cache.getStale("k", Duration.ofSeconds(3))).contains("v");
+        }
+
+        @Test
+        @DisplayName("a heartbeat window without an invalidation source is refused at build time")
+        void windowNeedsASource() {
+            assertThatThrownBy(() -> NearCache.<String, String>builder("x").heartbeatWindow(Duration.ofSeconds(1)).build())
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("needs an invalidationSource");
+            assertThatThrownBy(() -> NearCache.<String, String>builder("x").heartbeatWindow(Duration.ZERO))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("heartbeatWindow must be positive");
         }
     }
 

@@ -17,7 +17,9 @@ import java.util.Objects;
  *
  * <p>Defaults are meant for production on the same network: one multiplexed connection per
  * replica (per Redis Cluster node), a near cache of 10,000 sessions kept honest by RESP3 client
- * tracking (or by pub/sub on servers without it, see {@link InvalidationMode}), a heartbeat every second, {@link GuardPolicy#defaults()} and a 2 s per-command
+ * tracking (or by pub/sub on servers without it, see {@link InvalidationMode}), a heartbeat every
+ * 250 ms with cached sessions served as fresh only within 1 s of the last one answered,
+ * {@link GuardPolicy#defaults()} and a 2 s per-command
  * backstop. The password never appears in {@link #toString()} or in validation errors, nor do
  * credentials embedded in a URI (everything up to the last {@code '@'} before the host is masked).
  * A password inside a URI that holds {@code '@'}, {@code ':'}, {@code '/'} or {@code '%'} must be
@@ -46,10 +48,17 @@ import java.util.Objects;
  * @param invalidation      how the near cache learns that another replica changed a session
  *                          (default {@link InvalidationMode#AUTO}); {@link InvalidationMode#NONE}
  *                          turns the near cache off
- * @param heartbeatInterval how often each connection is pinged; a failed ping marks the
- *                          replica not ready and the near cache stale until a ping succeeds.
- *                          This bounds how long a silently broken connection can go unnoticed
- *                          (positive, at most {@link #MAX_INTERVAL})
+ * @param heartbeatInterval how often each connection is pinged (default 250 ms); a failed ping
+ *                          marks the replica not ready and the near cache stale until a ping
+ *                          succeeds. This bounds how long a silently broken connection can go
+ *                          unnoticed. Costs one PING per interval per connection (positive, at most
+ *                          {@link #MAX_INTERVAL})
+ * @param freshnessWindow   a cached session is served as fresh only while the invalidation
+ *                          channel answered a heartbeat PING sent at most this long ago (default
+ *                          1 s); otherwise the read goes to Redis. Replies come in order behind
+ *                          invalidations, so a session served from the near cache reflects every
+ *                          write Redis applied until this long before the read, on any link.
+ *                          Must be longer than {@code heartbeatInterval}
  * @param guardPolicy       the policy of the guard used when the providers are built without a
  *                          {@link dev.exstate.runtime.StateRuntime}; a runtime's own policy for
  *                          {@code "redis"} wins otherwise
@@ -68,6 +77,7 @@ public record RedisOptions(
         long nearCacheSize,
         InvalidationMode invalidation,
         Duration heartbeatInterval,
+        Duration freshnessWindow,
         GuardPolicy guardPolicy) {
 
     /** Longest {@code keyPrefix} and {@code appName}, in characters. */
@@ -95,8 +105,10 @@ public record RedisOptions(
      *       PUBSUB): a replica on TRACKING does not publish;</li>
      *   <li>{@link #NONE}: no near cache; every read goes to Redis.</li>
      * </ul>
-     * In every mode but NONE, while the invalidation channel is disconnected nothing is served
-     * from the near cache as fresh, and the cache is cleared once it is back.
+     * In every mode but NONE, while the invalidation channel is disconnected, or has not answered
+     * a heartbeat within {@link #freshnessWindow()}, nothing is served from the near cache as
+     * fresh; sessions cached before a reconnect are re-read from Redis before they are served as
+     * fresh again, and meanwhile serve only as the guard's stale fallback.
      */
     public enum InvalidationMode { AUTO, TRACKING, PUBSUB, NONE }
 
@@ -129,6 +141,11 @@ public record RedisOptions(
             throw new IllegalArgumentException("nearCacheSize must be >= 0, was " + nearCacheSize);
         }
         requirePositive(heartbeatInterval, "heartbeatInterval");
+        requirePositive(freshnessWindow, "freshnessWindow");
+        if (freshnessWindow.compareTo(heartbeatInterval) <= 0) {
+            throw new IllegalArgumentException("freshnessWindow (" + freshnessWindow + ") must be longer than heartbeatInterval ("
+                    + heartbeatInterval + "), or cached sessions would rarely count as fresh");
+        }
         Objects.requireNonNull(invalidation, "invalidation");
         Objects.requireNonNull(guardPolicy, "guardPolicy");
     }
@@ -162,6 +179,7 @@ public record RedisOptions(
         b.nearCacheSize = nearCacheSize;
         b.invalidation = invalidation;
         b.heartbeatInterval = heartbeatInterval;
+        b.freshnessWindow = freshnessWindow;
         b.guardPolicy = guardPolicy;
         return b;
     }
@@ -184,7 +202,7 @@ public record RedisOptions(
                 + ", commandTimeout=" + commandTimeout + ", connections=" + connections
                 + ", keys=" + keyPrefix + ":" + (appName == null ? "<app>" : appName)
                 + ", nearCacheSize=" + nearCacheSize + ", invalidation=" + invalidation
-                + ", heartbeat=" + heartbeatInterval + "]";
+                + ", heartbeat=" + heartbeatInterval + ", freshnessWindow=" + freshnessWindow + "]";
     }
 
     private static String redact(String uri) {
@@ -269,7 +287,8 @@ public record RedisOptions(
         private String appName;
         private long nearCacheSize = 10_000;
         private InvalidationMode invalidation = InvalidationMode.AUTO;
-        private Duration heartbeatInterval = Duration.ofSeconds(1);
+        private Duration heartbeatInterval = Duration.ofMillis(250);
+        private Duration freshnessWindow = Duration.ofSeconds(1);
         private GuardPolicy guardPolicy = GuardPolicy.defaults();
 
         private Builder(Topology topology, List<String> uris) {
@@ -315,11 +334,14 @@ public record RedisOptions(
 
         public Builder heartbeatInterval(Duration v) { this.heartbeatInterval = v; return this; }
 
+        /** How recent the last answered heartbeat must be for a cached session to count as fresh (default 1 s). */
+        public Builder freshnessWindow(Duration v) { this.freshnessWindow = v; return this; }
+
         public Builder guardPolicy(GuardPolicy v) { this.guardPolicy = v; return this; }
 
         public RedisOptions build() {
             return new RedisOptions(topology, uris, tls, verifyPeer, username, password, commandTimeout, connections,
-                    keyPrefix, appName, nearCacheSize, invalidation, heartbeatInterval, guardPolicy);
+                    keyPrefix, appName, nearCacheSize, invalidation, heartbeatInterval, freshnessWindow, guardPolicy);
         }
     }
 }

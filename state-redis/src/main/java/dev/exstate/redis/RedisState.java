@@ -5,6 +5,7 @@ import dev.exstate.guard.Guard;
 import dev.exstate.health.BackendHealth;
 import dev.exstate.health.HealthIndicator;
 import dev.exstate.lease.spi.LeaseManager;
+import dev.exstate.redis.internal.BreakerRecovery;
 import dev.exstate.redis.internal.RedisConnector;
 import dev.exstate.redis.internal.RedisKeys;
 import dev.exstate.redis.internal.RedisLeaseBackend;
@@ -35,6 +36,12 @@ import java.util.function.Consumer;
  * <p>Through a runtime, the guard, clock and app name come from the runtime and the readiness
  * indicator is registered with it. Without a runtime, {@link #sessionStore} and
  * {@link #leaseProvider} build a guard from {@link RedisOptions#guardPolicy()}.
+ *
+ * <p>Recovery is driven by the connection: as soon as every connection is back (and tracking or
+ * the invalidation subscription is on again), an open breaker is probed at once instead of after
+ * the rest of its open wait, so readiness and writes return within a round trip of Redis
+ * answering again. Sessions cached before the outage stay available as the stale fallback
+ * meanwhile and are re-read before they are served as fresh.
  *
  * <p>Connecting is lazy: the first provider connects (blocking, bounded by twice the command
  * timeout, or {@link dev.exstate.guard.StateUnavailableException} if Redis cannot be reached);
@@ -182,6 +189,7 @@ public final class RedisState implements AutoCloseable {
             }
             throw e;
         }
+        BreakerRecovery.watch(connector, guard);
         shared = new Shared(connector, guard, runtimeGuard == null, keys, clock);
         shared.users = 1;
         registerOnce(shared, registerHealth);

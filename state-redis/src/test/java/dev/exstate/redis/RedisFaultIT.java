@@ -311,7 +311,7 @@ class RedisFaultIT {
         }
 
         @Test
-        @DisplayName("a connection reset while a session is cached: the cache is cleared and tracking is on again")
+        @DisplayName("a connection reset while a session is cached: the cached copy is re-read, never served as fresh, and tracking is on again")
         void resetWhileCached() {
             redis(RedisServer.builder());
             FaultProxy proxy = FaultProxy.to(redis.host(), redis.port());

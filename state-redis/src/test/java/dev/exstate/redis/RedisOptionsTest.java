@@ -12,16 +12,30 @@ import org.junit.jupiter.api.Test;
 class RedisOptionsTest {
 
     @Test
-    @DisplayName("defaults: one connection, near cache with tracking, 1 s heartbeat, exstate prefix")
+    @DisplayName("defaults: one connection, near cache with tracking, 250 ms heartbeat, 1 s freshness window, exstate prefix")
     void defaults() {
         RedisOptions o = RedisOptions.standalone("redis://localhost:6379").build();
         assertThat(o.topology()).isEqualTo(RedisOptions.Topology.STANDALONE);
         assertThat(o.connections()).isEqualTo(1);
         assertThat(o.nearCacheEnabled()).isTrue();
-        assertThat(o.heartbeatInterval()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(o.heartbeatInterval()).isEqualTo(Duration.ofMillis(250));
+        assertThat(o.freshnessWindow()).isEqualTo(Duration.ofSeconds(1));
         assertThat(o.keyPrefix()).isEqualTo("exstate");
         assertThat(o.appName()).isNull();
         assertThat(o.toBuilder().build()).isEqualTo(o);
+    }
+
+    @Test
+    @DisplayName("the freshness window must be longer than the heartbeat interval; the error names both")
+    void freshnessWindowLongerThanHeartbeat() {
+        RedisOptions.Builder b = RedisOptions.standalone("redis://h:1");
+        assertThatThrownBy(() -> b.heartbeatInterval(Duration.ofSeconds(1)).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("freshnessWindow (PT1S) must be longer than heartbeatInterval (PT1S)");
+        assertThat(b.heartbeatInterval(Duration.ofSeconds(1)).freshnessWindow(Duration.ofSeconds(3)).build().toString())
+                .contains("heartbeat=PT1S, freshnessWindow=PT3S");
+        assertThatThrownBy(() -> b.freshnessWindow(Duration.ZERO).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("freshnessWindow must be positive");
     }
 
     @Test

@@ -145,8 +145,8 @@ class RedisPubSubInvalidationIT {
     }
 
     @Test
-    @DisplayName("after the pub/sub connection is killed and comes back, the cache was cleared and new writes are heard")
-    void reconnectClearsTheCache() {
+    @DisplayName("after the pub/sub connection is killed and comes back, cached sessions are re-read and new writes are heard")
+    void reconnectRereadsCachedSessions() {
         RedisState stateA = state(RedisOptions.InvalidationMode.PUBSUB);
         RedisSessionStore a = store(stateA);
         RedisSessionStore b = replica();

@@ -26,10 +26,24 @@ import org.slf4j.LoggerFactory;
  * token. A key-stripe collision can only make the cache skip caching a value, never keep a stale
  * one.
  *
+ * <p>Verification: every entry remembers the {@link Epoch} it was cached in. An epoch is one
+ * stretch of time during which the invalidation channel stayed connected (or stayed disconnected);
+ * {@code disconnected} and {@code reconnected} start a new one. Only entries of the current,
+ * connected epoch can be fresh, because only for them does the channel promise to deliver every
+ * invalidation; entries of earlier epochs are unverified: kept, but served only by
+ * {@code getStale}, until a read replaces them. With a heartbeat window, an entry of the current
+ * epoch is fresh only while the source reported ({@code heardFrom}) that it had delivered
+ * everything up to at most the window ago.
+ *
+ * <p>Staleness of an entry that is not fresh is the time since it was last known current: the
+ * later of when it was cached and when its epoch was last verified (its last heartbeat, or without
+ * heartbeats the moment its epoch ended). Entries cached while disconnected are known current only
+ * as of their caching.
+ *
  * <p>Atomicity: the check and the write happen inside Caffeine's per-key {@code compute}, which
  * serialises with the per-key removal that {@code invalidate} does after recording its tick; the
  * global operations take a write lock that puts-after-load hold for reading, so a check can never
- * slip between the tick and the clear.
+ * slip between the tick and the epoch change or clear.
  *
  * <p>Caffeine runs its maintenance on the calling thread (no ForkJoinPool), and its ticker is the
  * {@link StateClock}, so tests can expire entries by moving the clock.
@@ -37,18 +51,21 @@ import org.slf4j.LoggerFactory;
 public final class NearCacheEngine<K, V> {
     private static final Logger log = LoggerFactory.getLogger(NearCacheEngine.class);
     private static final int STRIPES = 1024;
+    private static final long NEVER = Long.MIN_VALUE;
 
     private final String name;
     private final StateClock clock;
     private final Cache<K, Entry<V>> cache;
+    // 0: the source does not heartbeat, entries of the current epoch are fresh while connected
+    private final long heartbeatWindowNanos;
 
     private final AtomicLong ticks = new AtomicLong();
     private final AtomicLongArray keyTicks = new AtomicLongArray(STRIPES);
     private volatile long globalTick;
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
 
-    private volatile boolean connected = true;
-    private volatile long disconnectedAtNanos;
+    // written under the write lock
+    private volatile Epoch epoch;
 
     private final LongAdder hits = new LongAdder();
     private final LongAdder misses = new LongAdder();
@@ -58,18 +75,44 @@ public final class NearCacheEngine<K, V> {
     private volatile AutoCloseable subscription;
 
     public NearCacheEngine(String name, long maximumSize, Duration expireAfterWrite, StateClock clock) {
+        this(name, maximumSize, expireAfterWrite, clock, null);
+    }
+
+    /**
+     * @param heartbeatWindow with a source that heartbeats: how long after the last delivery it
+     *                        reported entries stay fresh; {@code null} if the source does not heartbeat
+     */
+    public NearCacheEngine(String name, long maximumSize, Duration expireAfterWrite, StateClock clock, Duration heartbeatWindow) {
         this.name = Objects.requireNonNull(name, "name");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.heartbeatWindowNanos = heartbeatWindow == null ? 0 : heartbeatWindow.toNanos();
         this.cache = Caffeine.newBuilder()
                 .maximumSize(maximumSize)
                 .expireAfterWrite(expireAfterWrite)
                 .ticker(clock::nanoTime)
                 .executor(Runnable::run)
                 .<K, Entry<V>>build();
+        // with heartbeats nothing is fresh until the source first reports a delivery
+        this.epoch = new Epoch(true, NEVER);
     }
 
-    /** A cached value and when it was known to be current (StateClock nanos). */
-    private record Entry<V>(V value, long loadedAtNanos) {
+    /** One stretch of connected (or disconnected) time of the invalidation channel. */
+    private static final class Epoch {
+        final boolean connected;
+        /**
+         * StateClock nanos up to which every invalidation for this epoch's entries is known to
+         * have been applied, or {@link #NEVER}. Without heartbeats, set when a connected epoch ends.
+         */
+        final AtomicLong verifiedAtNanos;
+
+        Epoch(boolean connected, long verifiedAtNanos) {
+            this.connected = connected;
+            this.verifiedAtNanos = new AtomicLong(verifiedAtNanos);
+        }
+    }
+
+    /** A cached value, when it was cached (StateClock nanos) and in which epoch. */
+    private record Entry<V>(V value, long cachedAtNanos, Epoch epoch) {
     }
 
     public String name() {
@@ -96,12 +139,10 @@ public final class NearCacheEngine<K, V> {
 
     public Optional<V> getIfPresent(K key) {
         Objects.requireNonNull(key, "key");
-        if (connected) {
-            Entry<V> e = cache.getIfPresent(key);
-            if (e != null) {
-                hits.increment();
-                return Optional.of(e.value());
-            }
+        Entry<V> e = cache.getIfPresent(key);
+        if (e != null && isFresh(e, clock.nanoTime())) {
+            hits.increment();
+            return Optional.of(e.value());
         }
         misses.increment();
         return Optional.empty();
@@ -110,12 +151,10 @@ public final class NearCacheEngine<K, V> {
     public V get(K key, Function<? super K, ? extends V> loader) {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(loader, "loader");
-        if (connected) {
-            Entry<V> e = cache.getIfPresent(key);
-            if (e != null) {
-                hits.increment();
-                return e.value();
-            }
+        Entry<V> e = cache.getIfPresent(key);
+        if (e != null && isFresh(e, clock.nanoTime())) {
+            hits.increment();
+            return e.value();
         }
         misses.increment();
         // No single-flight through Caffeine's compute: it would hold the key's lock during the
@@ -141,7 +180,7 @@ public final class NearCacheEngine<K, V> {
             if (!isCurrent(key, token)) {
                 return;
             }
-            Entry<V> entry = new Entry<>(value, clock.nanoTime());
+            Entry<V> entry = new Entry<>(value, clock.nanoTime(), epoch);
             cache.asMap().compute(key, (k, old) -> isCurrent(k, token) ? entry : old);
         } finally {
             lock.readLock().unlock();
@@ -151,7 +190,9 @@ public final class NearCacheEngine<K, V> {
     public void put(K key, V value) {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(value, "value");
-        cache.put(key, new Entry<>(value, clock.nanoTime()));
+        // no lock: an epoch change racing with this put can only leave the entry in an epoch that
+        // is not current, which makes it unverified, never wrongly fresh
+        cache.put(key, new Entry<>(value, clock.nanoTime(), epoch));
     }
 
     public Optional<V> getStale(K key, Duration maxStaleness) {
@@ -161,10 +202,14 @@ public final class NearCacheEngine<K, V> {
         if (e == null) {
             return Optional.empty();
         }
-        if (!connected) {
-            long since = e.loadedAtNanos() - disconnectedAtNanos > 0 ? e.loadedAtNanos() : disconnectedAtNanos;
-            long staleness = clock.nanoTime() - since;
-            if (staleness > maxStaleness.toNanos()) {
+        long now = clock.nanoTime();
+        if (!isFresh(e, now)) {
+            long known = e.cachedAtNanos();
+            long verified = e.epoch().verifiedAtNanos.get();
+            if (verified != NEVER && verified - known > 0) {
+                known = verified;
+            }
+            if (now - known > maxStaleness.toNanos()) {
                 return Optional.empty();
             }
         }
@@ -182,7 +227,13 @@ public final class NearCacheEngine<K, V> {
     }
 
     public void invalidateAll() {
-        clearAll(null);
+        lock.writeLock().lock();
+        try {
+            globalTick = ticks.incrementAndGet();
+            cache.invalidateAll();
+        } finally {
+            lock.writeLock().unlock();
+        }
         invalidations.increment();
     }
 
@@ -191,9 +242,10 @@ public final class NearCacheEngine<K, V> {
         try {
             // Loads in flight may have missed invalidations: none of them may be cached.
             globalTick = ticks.incrementAndGet();
-            if (connected) {
-                disconnectedAtNanos = clock.nanoTime();
-                connected = false;
+            Epoch current = epoch;
+            if (current.connected) {
+                endConnected(current);
+                epoch = new Epoch(false, NEVER);
             }
         } finally {
             lock.writeLock().unlock();
@@ -201,27 +253,74 @@ public final class NearCacheEngine<K, V> {
     }
 
     public void reconnected() {
-        clearAll(Boolean.TRUE);
-        invalidations.increment();
-    }
-
-    private void clearAll(Boolean connectedAfter) {
         lock.writeLock().lock();
         try {
+            // Loads in flight began before the channel was back: they may have missed invalidations.
             globalTick = ticks.incrementAndGet();
-            cache.invalidateAll();
-            if (connectedAfter != null) {
-                connected = connectedAfter;
+            Epoch current = epoch;
+            if (current.connected) {
+                endConnected(current);
             }
+            // Everything cached so far belongs to an earlier epoch now: unverified until re-read.
+            // The new epoch holds nothing yet, so it is verified as of now.
+            epoch = new Epoch(true, heartbeatWindowNanos == 0 ? NEVER : clock.nanoTime());
         } finally {
             lock.writeLock().unlock();
         }
     }
 
+    public void heardFrom(Duration ago) {
+        Objects.requireNonNull(ago, "ago");
+        if (ago.isNegative()) {
+            throw new IllegalArgumentException("ago must not be negative, was " + ago);
+        }
+        long at = clock.nanoTime() - ago.toNanos();
+        lock.readLock().lock();
+        try {
+            Epoch current = epoch;
+            if (current.connected) {
+                current.verifiedAtNanos.accumulateAndGet(at, NearCacheEngine::later);
+            }
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** Without heartbeats a connected epoch was verified until it ended; with them, until its last one. */
+    private void endConnected(Epoch ending) {
+        if (heartbeatWindowNanos == 0) {
+            ending.verifiedAtNanos.set(clock.nanoTime());
+        }
+    }
+
     public NearCacheStats stats() {
         cache.cleanUp();
+        Epoch current = epoch;
         return new NearCacheStats(hits.sum(), misses.sum(), staleServed.sum(), invalidations.sum(),
-                cache.estimatedSize(), connected);
+                cache.estimatedSize(), current.connected, isVerified(current, clock.nanoTime()));
+    }
+
+    private boolean isFresh(Entry<V> e, long now) {
+        Epoch current = epoch;
+        return e.epoch() == current && isVerified(current, now);
+    }
+
+    private boolean isVerified(Epoch current, long now) {
+        if (!current.connected) {
+            return false;
+        }
+        if (heartbeatWindowNanos == 0) {
+            return true;
+        }
+        long verified = current.verifiedAtNanos.get();
+        return verified != NEVER && now - verified <= heartbeatWindowNanos;
+    }
+
+    private static long later(long a, long b) {
+        if (a == NEVER) {
+            return b;
+        }
+        return b - a > 0 ? b : a;
     }
 
     private boolean isCurrent(K key, long token) {

@@ -669,6 +669,24 @@ public final class GuardEngine {
     }
 
     // ---------------------------------------------------------------------------------------
+    // Recovery driven by the provider
+
+    /** See {@link Guard#backendReachable()}. */
+    public void backendReachable() {
+        if (closed || breaker.getState() != CircuitBreaker.State.OPEN) {
+            return;
+        }
+        try {
+            breaker.transitionToHalfOpenState();
+        } catch (io.github.resilience4j.circuitbreaker.IllegalStateTransitionException e) {
+            // the breaker left OPEN meanwhile (closed by an operator, or a call half-opened it
+            // and its probes closed it): nothing to do
+        }
+        // If a call half-opened it just before us, this restarts HALF_OPEN: a few more probes
+        // than permitted may run, which is harmless.
+    }
+
+    // ---------------------------------------------------------------------------------------
     // Observability and lifecycle
 
     public GuardStats stats() {

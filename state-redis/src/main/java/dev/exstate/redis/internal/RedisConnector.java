@@ -51,7 +51,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Connections reject commands while disconnected (instead of queueing them without bound),
  * so a call during an outage fails at once and the guard decides what happens; Lettuce keeps
- * reconnecting in the background with a capped backoff (10 ms doubling to 1 s).
+ * reconnecting in the background with a capped backoff (10 ms doubling to 500 ms: a restarted
+ * server is found again within half a second, at the cost of at most two connection attempts per
+ * second per connection while it is down).
  */
 public final class RedisConnector implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RedisConnector.class);
@@ -79,7 +81,7 @@ public final class RedisConnector implements AutoCloseable {
                 .ioThreadPoolSize(2)
                 .computationThreadPoolSize(2)
                 .threadFactoryProvider(pool -> new DefaultThreadFactory("exstate-redis-" + pool, true))
-                .reconnectDelay(Delay.exponential(Duration.ofMillis(10), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
+                .reconnectDelay(Delay.exponential(Duration.ofMillis(10), Duration.ofMillis(500), 2, TimeUnit.MILLISECONDS))
                 .build();
         AbstractRedisClient created = null;
         Tracking t = null;

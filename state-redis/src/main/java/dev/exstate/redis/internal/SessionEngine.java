@@ -117,11 +117,17 @@ public final class SessionEngine {
             public void reconnected() {
                 listener.reconnected();
             }
+
+            @Override
+            public void heardFrom(Duration ago) {
+                listener.heardFrom(ago);
+            }
         });
         return NearCache.<SessionId, SessionSnapshot>builder("redis-sessions")
                 .maximumSize(connector.options().nearCacheSize())
                 .clock(clock)
                 .invalidationSource(sessions)
+                .heartbeatWindow(connector.options().freshnessWindow())
                 .build();
     }
 
@@ -146,8 +152,17 @@ public final class SessionEngine {
     }
 
     public Optional<Session> find(SessionId id) {
+        return find(id, false);
+    }
+
+    /** Reads Redis itself: no near-cache hit, no stale fallback; the result refreshes the cache. */
+    public Optional<Session> findFresh(SessionId id) {
+        return find(id, true);
+    }
+
+    private Optional<Session> find(SessionId id, boolean fresh) {
         long now = nowMs();
-        if (cache != null) {
+        if (cache != null && !fresh) {
             Optional<SessionSnapshot> hit = cache.getIfPresent(id);
             if (hit.isPresent()) {
                 SessionSnapshot s = hit.get();
@@ -172,8 +187,12 @@ public final class SessionEngine {
                             live[0] = s;
                             return s;
                         }),
-                cache != null ? Fallback.staleFrom(cache, id) : Fallback.failFast());
+                cache != null && !fresh ? Fallback.staleFrom(cache, id) : Fallback.failFast());
         if (snapshot.isAbsent()) {
+            if (cache != null && snapshot == live[0]) {
+                // Redis says it is gone: an unverified copy must not be served stale later
+                cache.invalidate(id);
+            }
             return Optional.empty();
         }
         if (snapshot != live[0]) {

@@ -35,9 +35,19 @@ import org.slf4j.LoggerFactory;
  * paused server, a network black hole) could otherwise swallow invalidations unnoticed.
  *
  * <p>Listeners hear {@code disconnected()} as soon as any connection is not UP, and
- * {@code reconnected()} (the near cache then drops everything) once all are UP again. Reads
- * whose load began before {@code reconnected()} are not cached by the near cache, which closes
- * the window between a reconnect and tracking being on again.
+ * {@code reconnected()} (the near cache then treats everything it holds as unverified) once all
+ * are UP again. Reads whose load began before {@code reconnected()} are not cached by the near
+ * cache, which closes the window between a reconnect and tracking being on again.
+ *
+ * <p>Heartbeat as proof of delivery: Redis answers a connection's commands in order and writes an
+ * invalidation push (or a pub/sub message) into the connection's stream before it answers any
+ * command it processes after the write. So once the PING sent at time t on a connection is
+ * answered, every invalidation for a write Redis applied before t has been handed to the
+ * listeners. Listeners hear {@code heardFrom(now - t)} for the oldest such t over all
+ * connections, at every heartbeat; the near cache serves as fresh only while it is recent.
+ *
+ * <p>Hooks registered with {@link #onUp} run (on the client's event executor) each time every
+ * connection is UP again after a problem: the guard's breaker recovery starts from there.
  *
  * <p>With pub/sub invalidation (servers without tracking, or when asked for) there is one more
  * connection, subscribed to the app's invalidation channel, on which the session scripts publish
@@ -62,6 +72,8 @@ public final class Tracking implements InvalidationSource<String> {
         boolean pingInFlight;
         boolean removed;
         String problem = "connecting";
+        // System.nanoTime() at which the last answered PING (or tracking/subscribe command) was sent
+        long heardAtNanos;
 
         Node(StatefulRedisConnection<String, byte[]> connection, String address, String channel) {
             this.connection = connection;
@@ -75,6 +87,7 @@ public final class Tracking implements InvalidationSource<String> {
     private final ScheduledExecutorService scheduler;
     private final List<Node> nodes = new ArrayList<>();
     private final List<InvalidationListener<String>> listeners = new CopyOnWriteArrayList<>();
+    private final List<Runnable> upHooks = new CopyOnWriteArrayList<>();
     private boolean allUp;
 
     public Tracking(boolean trackingEnabled, Duration pingTimeout, ScheduledExecutorService scheduler) {
@@ -85,6 +98,11 @@ public final class Tracking implements InvalidationSource<String> {
 
     public boolean trackingEnabled() {
         return trackingEnabled;
+    }
+
+    /** The client's event executor, on which heartbeats and {@link #onUp} hooks run. */
+    ScheduledExecutorService scheduler() {
+        return scheduler;
     }
 
     /**
@@ -239,8 +257,18 @@ public final class Tracking implements InvalidationSource<String> {
         listeners.add(listener);
         if (!allUp) {
             listener.disconnected();
+        } else {
+            listener.heardFrom(heardAgo());
         }
         return () -> listeners.remove(listener);
+    }
+
+    /**
+     * Runs {@code hook} on the client's event executor each time all connections are UP again
+     * after any was not (reconnected, tracking re-enabled, or answering PING again).
+     */
+    public void onUp(Runnable hook) {
+        upHooks.add(java.util.Objects.requireNonNull(hook, "hook"));
     }
 
     /** Handles a RESP3 push: {@code invalidate} with a list of keys, or null for "everything". */
@@ -304,18 +332,19 @@ public final class Tracking implements InvalidationSource<String> {
     /** Enables tracking on a data connection, or subscribes the pub/sub connection. */
     @SuppressWarnings("unchecked")
     private void enableTracking(Node n, long epoch, int attempt) {
+        long sentAt = System.nanoTime();
         java.util.concurrent.CompletionStage<?> enabling;
         if (n.channel != null) {
             enabling = ((StatefulRedisPubSubConnection<String, byte[]>) n.connection).async().subscribe(n.channel);
         } else if (trackingEnabled) {
             enabling = n.connection.async().clientTracking(TrackingArgs.Builder.enabled());
         } else {
-            markUp(n, epoch);
+            markUp(n, epoch, sentAt);
             return;
         }
         enabling.whenComplete((ok, error) -> {
             if (error == null) {
-                markUp(n, epoch);
+                markUp(n, epoch, sentAt);
                 return;
             }
             synchronized (this) {
@@ -341,15 +370,17 @@ public final class Tracking implements InvalidationSource<String> {
         });
     }
 
-    private synchronized void markUp(Node n, long epoch) {
+    private synchronized void markUp(Node n, long epoch, long sentAt) {
         if (n.epoch == epoch && n.state == State.PENDING && !n.removed) {
             n.state = State.UP;
             n.problem = "";
+            n.heardAtNanos = sentAt;
             recompute();
         }
     }
 
     private void ping(Node n, long epoch) {
+        long sentAt = System.nanoTime();
         synchronized (this) {
             n.pingInFlight = true;
         }
@@ -365,10 +396,15 @@ public final class Tracking implements InvalidationSource<String> {
                         // surface as an error: still an answer, so the connection is alive
                         boolean answered = error == null || (n.channel != null && rootCause(error) instanceof RedisCommandExecutionException);
                         if (answered) {
+                            if (sentAt - n.heardAtNanos > 0) {
+                                n.heardAtNanos = sentAt;
+                            }
                             if (n.state == State.SUSPECT) {
                                 n.state = State.UP;
                                 n.problem = "";
                                 recompute();
+                            } else if (allUp) {
+                                reportHeard();
                             }
                         } else if (n.state == State.UP) {
                             n.state = State.SUSPECT;
@@ -409,5 +445,39 @@ public final class Tracking implements InvalidationSource<String> {
                 log.warn("redis: invalidation listener failed on {}", up ? "reconnect" : "disconnect", e);
             }
         }
+        if (up) {
+            reportHeard();
+            for (Runnable hook : upHooks) {
+                try {
+                    scheduler.execute(hook);
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                    log.debug("redis: client is shutting down; not running the reconnect hook");
+                }
+            }
+        }
+    }
+
+    /** Caller holds the lock and all connections are UP. */
+    private void reportHeard() {
+        Duration ago = heardAgo();
+        for (InvalidationListener<String> l : listeners) {
+            try {
+                l.heardFrom(ago);
+            } catch (RuntimeException e) {
+                log.warn("redis: invalidation listener failed on heartbeat", e);
+            }
+        }
+    }
+
+    /** How long ago the oldest connection last proved delivery. Caller holds the lock. */
+    private Duration heardAgo() {
+        long now = System.nanoTime();
+        long oldest = now;
+        for (Node n : nodes) {
+            if (n.heardAtNanos - oldest < 0) {
+                oldest = n.heardAtNanos;
+            }
+        }
+        return Duration.ofNanos(Math.max(0, now - oldest));
     }
 }

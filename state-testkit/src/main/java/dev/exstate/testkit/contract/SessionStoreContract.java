@@ -261,6 +261,22 @@ public abstract class SessionStoreContract {
         }
 
         @Test
+        @DisplayName("findFresh sees another replica's save as soon as it is acknowledged, even of a session read just before")
+        void findFreshSeesAnotherReplicasSaveAtOnce() {
+            Session created = createWith(a(), Map.of("k", "v1"));
+            Session onB = b().find(created.id()).orElseThrow();
+            for (int i = 2; i <= 30; i++) {
+                a().find(created.id()).orElseThrow(); // may now be answered locally
+                onB.putString("k", "v" + i);
+                b().save(onB);
+
+                assertThat(a().findFresh(created.id()).orElseThrow().getString("k")).contains("v" + i);
+            }
+            b().invalidate(created.id());
+            assertThat(a().findFresh(created.id())).isEmpty();
+        }
+
+        @Test
         @DisplayName("a save without changes still succeeds and keeps stored attributes")
         void saveWithoutChangesKeepsAttributes() {
             Session created = createWith(a(), Map.of("k", "v"));
