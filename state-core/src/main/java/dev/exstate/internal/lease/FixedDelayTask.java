@@ -9,7 +9,9 @@ import java.time.Duration;
  * A fixed-delay job: one lease {@code <prefix><name>} with a TTL of {@code max(delay, 100 ms)},
  * renewed while the job runs and renewed once more when it ends, then left to expire: the next
  * run anywhere starts at least {@code delay} after this one ended. Replicas that do not hold it
- * try again every {@code delay / 4} (between 10 ms and 30 s). Not API.
+ * try again every {@code delay / 4} (between 10 ms and 30 s). A replica that stalls after
+ * taking the lease and finds it expired does not start the job (another replica may be running
+ * it by then); it tries again like a replica that was refused. Not API.
  */
 final class FixedDelayTask extends JobTask {
     // a shorter TTL would make background renewal needlessly chatty
@@ -21,6 +23,7 @@ final class FixedDelayTask extends JobTask {
     private final long retryNanos;
     private final LeaseOptions options;
     private final LeaseOptions unrenewed;
+    private final String leaseName;
     // touched only by the one firing in progress
     private long runs;
 
@@ -31,6 +34,7 @@ final class FixedDelayTask extends JobTask {
         Duration ttl = delay.compareTo(MIN_TTL) < 0 ? MIN_TTL : delay;
         this.options = LeaseOptions.of(ttl);
         this.unrenewed = LeaseOptions.builder(ttl).autoRenew(false).build();
+        this.leaseName = engine.prefix() + name;
     }
 
     /**
@@ -39,7 +43,7 @@ final class FixedDelayTask extends JobTask {
      * replica already has it, that replica runs next and no spacing can be enforced any more.
      */
     private void holdName() {
-        Lease hold = tryLease(engine.prefix() + name, unrenewed, runs);
+        Lease hold = tryLease(leaseName, runs, () -> engine.leases().tryAcquire(leaseName, unrenewed));
         if (hold != null) {
             leaveToExpire(hold, false);
         }
@@ -54,11 +58,13 @@ final class FixedDelayTask extends JobTask {
     void fire() {
         long nextIn = retryNanos;
         try {
-            Lease lease = tryLease(engine.prefix() + name, options, runs);
+            Lease lease = tryLease(leaseName, runs, () -> engine.leases().tryAcquire(leaseName, options));
             if (lease == null) {
                 return;
             }
-            if (runHolding(lease, runs++) == Outcome.STOPPED) {
+            Outcome outcome = runHolding(lease, runs++);
+            if (outcome != Outcome.DONE) {
+                // stopped: hand the name back; not started (lost before the run): it is not ours to hold
                 lease.release();
                 return;
             }

@@ -1,5 +1,6 @@
 package dev.exstate.internal.lease;
 
+import dev.exstate.lease.LeaseOptions;
 import dev.exstate.lease.LeaseProvider;
 import dev.exstate.lease.LeasedJob;
 import dev.exstate.lease.ScheduledJob;
@@ -32,13 +33,16 @@ public final class SchedulerEngine implements AutoCloseable {
     private final StateClock clock;
     private final Duration shutdownGrace;
     private final String prefix;
+    private final LeaseOptions fixedRateLease;
     private final ScheduledThreadPoolExecutor timers;
     private final Map<String, JobTask> jobs = new ConcurrentHashMap<>();
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile boolean closing;
 
-    public SchedulerEngine(LeaseProvider leases, int threads, StateClock clock, Duration shutdownGrace, String prefix) {
+    public SchedulerEngine(LeaseProvider leases, int threads, StateClock clock, Duration shutdownGrace, String prefix,
+                           LeaseOptions fixedRateLease) {
         this.leases = Objects.requireNonNull(leases, "leases");
+        this.fixedRateLease = Objects.requireNonNull(fixedRateLease, "fixedRateLease");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.shutdownGrace = Objects.requireNonNull(shutdownGrace, "shutdownGrace");
         this.prefix = Objects.requireNonNull(prefix, "leasePrefix");
@@ -63,7 +67,7 @@ public final class SchedulerEngine implements AutoCloseable {
         if (period.toMillis() < 1) {
             throw new IllegalArgumentException("period must be at least 1 ms, was " + period);
         }
-        checkName(name, "@" + Long.MAX_VALUE);
+        checkName(name);
         return register(new FixedRateTask(this, name, period, Objects.requireNonNull(job, "job")));
     }
 
@@ -72,7 +76,7 @@ public final class SchedulerEngine implements AutoCloseable {
         if (delay.toMillis() < 1) {
             throw new IllegalArgumentException("delay must be at least 1 ms, was " + delay);
         }
-        checkName(name, "");
+        checkName(name);
         return register(new FixedDelayTask(this, name, delay, Objects.requireNonNull(job, "job")));
     }
 
@@ -109,6 +113,11 @@ public final class SchedulerEngine implements AutoCloseable {
         return prefix;
     }
 
+    /** How fixed-rate jobs hold their lease while they run. */
+    LeaseOptions fixedRateLease() {
+        return fixedRateLease;
+    }
+
     ScheduledExecutorService timers() {
         return timers;
     }
@@ -132,13 +141,13 @@ public final class SchedulerEngine implements AutoCloseable {
         return task;
     }
 
-    private void checkName(String name, String longestSuffix) {
+    private void checkName(String name) {
         LeaseNames.check(name);
-        LeaseNames.check(prefix + name);
-        if ((prefix + name + longestSuffix).length() > LeaseNames.MAX_LENGTH) {
+        if ((prefix + name).length() > LeaseNames.MAX_LENGTH) {
             throw new dev.exstate.lease.InvalidLeaseNameException("job name '" + name + "' is too long: with the lease prefix '"
-                    + prefix + "' and the tick suffix its lease name would exceed " + LeaseNames.MAX_LENGTH + " characters");
+                    + prefix + "' its lease name would exceed " + LeaseNames.MAX_LENGTH + " characters");
         }
+        LeaseNames.check(prefix + name);
     }
 
     private boolean await(Duration d) {

@@ -5,8 +5,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
 /**
- * The one place where etcd key names are made: {@code <keyPrefix><app>/config/<key>} and
- * {@code <keyPrefix><app>/lease/<name>}. Not API.
+ * The one place where etcd key names are made: {@code <keyPrefix><app>/config/<key>},
+ * {@code <keyPrefix><app>/lease/<name>} and, for the last claimed tick of a scheduled job,
+ * {@code <keyPrefix><app>/lease-tick/<name>}, whose value is the tick as 16 zero-padded decimal
+ * digits ({@link #tickValue}) so that etcd's byte-wise value comparison orders ticks. Not API.
  */
 public final class EtcdKeys {
     /** Longest config key accepted, in characters; etcd itself allows far more, but such keys are mistakes. */
@@ -14,6 +16,7 @@ public final class EtcdKeys {
 
     private final String configPrefix;
     private final String leasePrefix;
+    private final String leaseTickPrefix;
     private final ByteSequence configPrefixBytes;
 
     public EtcdKeys(String keyPrefix, String app) {
@@ -22,6 +25,7 @@ public final class EtcdKeys {
         String base = keyPrefix + app + "/";
         this.configPrefix = base + "config/";
         this.leasePrefix = base + "lease/";
+        this.leaseTickPrefix = base + "lease-tick/";
         this.configPrefixBytes = bytes(configPrefix);
     }
 
@@ -56,6 +60,22 @@ public final class EtcdKeys {
     /** The etcd key of lease {@code name} (already checked by the lease manager). */
     public ByteSequence leaseKey(String name) {
         return bytes(leasePrefix + name);
+    }
+
+    /** The etcd key holding the last claimed tick of lease {@code name}. */
+    public ByteSequence leaseTickKey(String name) {
+        return bytes(leaseTickPrefix + name);
+    }
+
+    /**
+     * {@code tick} (0 .. 2<sup>53</sup> - 1, at most 16 digits) as 16 zero-padded decimal digits:
+     * fixed width, so byte order is numeric order.
+     */
+    public static ByteSequence tickValue(long tick) {
+        if (tick < 0 || tick > 9_999_999_999_999_999L) {
+            throw new IllegalArgumentException("tick must be between 0 and 16 decimal digits, was " + tick);
+        }
+        return bytes(String.format(java.util.Locale.ROOT, "%016d", tick));
     }
 
     /** Returns {@code key} if it can be a config key, or throws {@link IllegalArgumentException} naming the problem. */
