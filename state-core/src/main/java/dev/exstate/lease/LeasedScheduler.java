@@ -23,9 +23,12 @@ import java.util.Objects;
  *       tick is never retried;</li>
  *   <li>ticks that begin while a run is in progress are skipped (the lease is held), so runs of
  *       one job never overlap;</li>
- *   <li>wall clocks decide when ticks happen, never how often: a replica whose clock runs ahead
- *       claims ticks early and the others are refused those ticks, so keep clocks in sync (NTP)
- *       for even spacing, but no clock skew can run a tick twice.</li>
+ *   <li>wall clocks decide when ticks happen, never whether one runs twice: a replica whose
+ *       clock runs ahead claims ticks early and the others are refused those ticks (and if it
+ *       then stops, the job waits until their clocks reach its last tick), so keep clocks in sync
+ *       (NTP), but no clock skew can run a tick twice;</li>
+ *   <li>the record lives in the backend: a Redis that loses its data (no persistence, failover to
+ *       a replica that missed the last writes) forgets which ticks ran, as it forgets tokens.</li>
  * </ul>
  *
  * <p><b>The fixed-rate lease TTL</b> ({@link Builder#leaseTtl}, default 10 s, renewed every
@@ -154,8 +157,8 @@ public final class LeasedScheduler implements AutoCloseable {
 
         /**
          * How often a running fixed-rate job's lease is renewed: positive and at most half of
-         * {@link #leaseTtl}, so a failed renewal is retried before the lease runs out. Default
-         * TTL/3.
+         * {@link #leaseTtl}. The default, TTL/3, leaves room for one failed renewal to be retried
+         * before the lease runs out.
          *
          * @throws IllegalArgumentException if not positive or longer than half the TTL
          */

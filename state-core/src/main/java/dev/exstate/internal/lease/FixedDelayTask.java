@@ -4,6 +4,8 @@ import dev.exstate.lease.Lease;
 import dev.exstate.lease.LeaseOptions;
 import dev.exstate.lease.LeasedJob;
 import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A fixed-delay job: one lease {@code <prefix><name>} with a TTL of {@code max(delay, 100 ms)},
@@ -14,6 +16,7 @@ import java.time.Duration;
  * it by then); it tries again like a replica that was refused. Not API.
  */
 final class FixedDelayTask extends JobTask {
+    private static final Logger log = LoggerFactory.getLogger(FixedDelayTask.class);
     // a shorter TTL would make background renewal needlessly chatty
     static final Duration MIN_TTL = Duration.ofMillis(100);
     private static final long MIN_RETRY_NANOS = Duration.ofMillis(10).toNanos();
@@ -76,5 +79,28 @@ final class FixedDelayTask extends JobTask {
         } finally {
             scheduleIn(nextIn);
         }
+    }
+
+    /**
+     * Stops renewing {@code lease} without releasing it, so it stays taken until it expires. With
+     * {@code renewOnce} it is first extended by its TTL from now; returns whether it is still held
+     * (and, with {@code renewOnce}, was extended).
+     */
+    private static boolean leaveToExpire(Lease lease, boolean renewOnce) {
+        if (lease instanceof ManagedLease managed) {
+            managed.detach();
+            if (!renewOnce) {
+                return managed.isValid();
+            }
+            try {
+                return managed.renew();
+            } catch (RuntimeException e) {
+                log.debug("could not extend lease '{}' after its run; it expires earlier: {}", lease.name(), e.toString());
+                return false;
+            }
+        }
+        // a provider not built on LeaseManager offers no way to stop renewal without releasing
+        lease.release();
+        return false;
     }
 }

@@ -216,27 +216,4 @@ abstract class JobTask implements ScheduledJob {
         }
         return Outcome.DONE;
     }
-
-    /**
-     * Stops renewing {@code lease} without releasing it, so it stays taken until it expires. With
-     * {@code renewOnce} it is first extended by its TTL from now; returns whether it is still held
-     * (and, with {@code renewOnce}, was extended).
-     */
-    static boolean leaveToExpire(Lease lease, boolean renewOnce) {
-        if (lease instanceof ManagedLease managed) {
-            managed.detach();
-            if (!renewOnce) {
-                return managed.isValid();
-            }
-            try {
-                return managed.renew();
-            } catch (RuntimeException e) {
-                log.debug("could not extend lease '{}' after its run; it expires earlier: {}", lease.name(), e.toString());
-                return false;
-            }
-        }
-        // a provider not built on LeaseManager offers no way to stop renewal without releasing
-        lease.release();
-        return false;
-    }
 }
