@@ -21,8 +21,9 @@ public interface Lease extends AutoCloseable {
 
     /**
      * Strictly greater than every token previously issued for this name, and for every name of
-     * the same family: names of the form {@code family@suffix} (the {@link LeasedScheduler}'s
-     * per-tick leases) share one token sequence, so tokens increase from tick to tick.
+     * the same family: names of the form {@code family@suffix} share one token sequence (e.g.
+     * {@code export@2026-11} and {@code export@2026-12}), so tokens increase across a family.
+     * Leases from {@link LeaseProvider#tryClaimTick} increase in tick order.
      */
     long fencingToken();
 

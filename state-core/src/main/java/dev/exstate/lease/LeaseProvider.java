@@ -9,8 +9,9 @@ import java.util.Optional;
  * <p>What a user can rely on (checked by the testkit's {@code LeaseProviderContract}): at most
  * one valid holder per name at any time; fencing tokens per name strictly increase; a lease
  * not renewed expires after its TTL so a crashed holder never blocks others for long; a holder
- * learns it lost the lease through {@link Lease#isValid()} and {@link Lease#onLost}. Closing the
- * provider releases every lease it still holds.
+ * learns it lost the lease through {@link Lease#isValid()} and {@link Lease#onLost}; a tick of a
+ * name is claimed at most once ({@link #tryClaimTick}). Closing the provider releases every lease
+ * it still holds.
  *
  * <p>Thread-safe. Remote implementations throw
  * {@link dev.exstate.guard.StateUnavailableException} when the backend cannot be asked, and
@@ -19,6 +20,9 @@ import java.util.Optional;
  * ({@link InvalidLeaseNameException}, {@link IllegalArgumentException}).
  */
 public interface LeaseProvider extends AutoCloseable {
+
+    /** Largest tick {@link #tryClaimTick} accepts: 2<sup>53</sup> - 1, the largest integer a double holds exactly. */
+    long MAX_TICK = (1L << 53) - 1;
 
     /**
      * Acquires {@code name} if nobody holds it. Never waits for the current holder.
@@ -30,6 +34,30 @@ public interface LeaseProvider extends AutoCloseable {
     /** {@code tryAcquire(name, LeaseOptions.of(ttl))}: background renewal on. */
     default Optional<Lease> tryAcquire(String name, Duration ttl) {
         return tryAcquire(name, LeaseOptions.of(ttl));
+    }
+
+    /**
+     * Takes the lease {@code name} to run tick {@code tick} of a periodic job, if nobody holds
+     * {@code name} and no tick {@code >= tick} of {@code name} was claimed before, by any
+     * replica. The backend keeps the last claimed tick of each name and advances it in the same
+     * atomic step that takes the lease, so a tick is claimed at most once, however late a stalled
+     * replica asks, and the fencing tokens of successful claims increase in tick order. The
+     * record outlives the lease: releasing or losing the lease never makes its tick claimable
+     * again. A refused claim changes nothing.
+     *
+     * <p>This is what the {@link LeasedScheduler}'s fixed-rate jobs run on; use it directly for
+     * your own "at most once per period" work.
+     *
+     * @param tick between 0 and 2<sup>53</sup> - 1 (so that every backend stores it exactly)
+     * @return the lease, or empty if another holder has {@code name} or the tick was already claimed
+     * @throws IllegalArgumentException        if {@code tick} is out of range
+     * @throws InvalidLeaseNameException       for a bad name
+     * @throws UnsupportedOperationException  if this provider cannot record ticks (the default)
+     */
+    default Optional<Lease> tryClaimTick(String name, long tick, LeaseOptions options) {
+        throw new UnsupportedOperationException(getClass().getName() + " does not implement LeaseProvider.tryClaimTick, "
+                + "which fixed-rate jobs of the LeasedScheduler need; build the provider on "
+                + "dev.exstate.lease.spi.LeaseManager with a LeaseBackend that implements claimTick, or use fixed-delay jobs");
     }
 
     /** Releases every lease this provider holds and stops renewal. Idempotent. */

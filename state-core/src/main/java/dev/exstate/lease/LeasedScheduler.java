@@ -8,35 +8,62 @@ import java.util.Objects;
 /**
  * Runs periodic jobs on one replica only per tick, whatever the number of replicas.
  *
- * <p>Fixed-rate jobs: ticks are aligned to the wall clock ({@code epochMillis / period}); every
- * replica tries the tick's lease and only the one that gets it runs the job. The tick's lease is
- * not released after a successful run but left to expire, so a replica that comes late to the
- * same tick cannot run it again. Fixed-delay jobs: the lease on the job name is held while the
- * job runs and for {@code delay} after it, so the next run anywhere starts at least
- * {@code delay} after the previous one ended.
+ * <p><b>Fixed-rate jobs</b> run at most once per tick, by construction. Tick {@code k} is
+ * {@code epochMillis / period}, the same number on every replica. At each tick every replica
+ * asks the lease backend to claim tick {@code k} of the job's lease
+ * ({@link LeaseProvider#tryClaimTick}); the backend keeps the last tick started per job and
+ * grants the claim only if nobody holds the lease and that record is below {@code k}, advancing
+ * it in the same atomic step. A replica that stalls (GC, SIGSTOP, a cold JVM) and asks late is
+ * refused, however late it asks, and fencing tokens of one job strictly increase in tick order.
+ * The lease is held and renewed while the job runs and released after it; the record, not the
+ * lease, keeps the tick from running again. Consequences worth knowing:
+ * <ul>
+ *   <li>a tick claimed but never started (its lease expired before the job could start, or this
+ *       scheduler was closing) is skipped, not run elsewhere; so is a tick whose job threw: a
+ *       tick is never retried;</li>
+ *   <li>ticks that begin while a run is in progress are skipped (the lease is held), so runs of
+ *       one job never overlap;</li>
+ *   <li>wall clocks decide when ticks happen, never whether one runs twice: a replica whose
+ *       clock runs ahead claims ticks early and the others are refused those ticks (and if it
+ *       then stops, the job waits until their clocks reach its last tick), so keep clocks in sync
+ *       (NTP), but no clock skew can run a tick twice;</li>
+ *   <li>the record lives in the backend: a Redis that loses its data (no persistence, failover to
+ *       a replica that missed the last writes) forgets which ticks ran, as it forgets tokens.</li>
+ * </ul>
  *
- * <p>A job whose lease is lost mid-run is interrupted and sees {@link JobContext#isLeaseValid()}
- * false. {@link #close()} stops scheduling, interrupts running jobs after the grace period and
- * releases their leases so another replica may take over on the next tick. Thread-safe.
+ * <p><b>The fixed-rate lease TTL</b> ({@link Builder#leaseTtl}, default 10 s, renewed every
+ * TTL/3) only bounds how long a holder that crashed mid-run blocks the job: a SIGKILLed holder's
+ * lease is free again after at most the TTL, and the next tick after that runs elsewhere; a
+ * holder that shuts down cleanly releases at once. A shorter TTL fails over sooner but renews
+ * more often and turns pauses longer than the TTL (GC, a stalled host, a slow backend) into lost
+ * leases, whose jobs are interrupted. The TTL does not need to match the period. etcd grants
+ * whole seconds and at least its own minimum (1.5 &times; its election timeout), so there a
+ * crashed holder can block for that long.
  *
- * <p>Also worth knowing: an exception thrown by a job is logged and the schedule goes on (a
- * failed fixed-rate tick is not retried by another replica); a tick whose lease cannot be asked
- * for because the backend is unavailable is skipped. Jobs and timers share {@code threads}
- * daemon threads ({@code exstate-scheduler-N}), so at most that many jobs run at once on this
- * replica. Lease names are {@code <prefix><name>@<tick>} (fixed rate) and {@code <prefix><name>}
- * (fixed delay). A fixed-rate tick's lease lives one period from when it was taken, so the
- * replicas' wall clocks must agree to well within a period (as NTP keeps them): a replica lagging
- * by more could still see a tick whose lease already expired. A fixed-rate job's fencing tokens
- * increase from tick to tick only if the provider's tokens increase across names, as the
- * in-memory provider's do. For fixed-delay jobs {@link ScheduledJob#skippedTicks()} counts the
- * tries that found another replica holding the job. Closing the scheduler does not close the
- * {@link LeaseProvider}.
+ * <p><b>Fixed-delay jobs</b>: the lease on the job name is held while the job runs and for
+ * {@code delay} after it (its TTL is the delay, at least 100 ms), so the next run anywhere starts
+ * at least {@code delay} after the previous one ended.
+ *
+ * <p>A job is never started once its lease is lost or past its local deadline; a job whose lease
+ * is lost mid-run is interrupted and sees {@link JobContext#isLeaseValid()} false.
+ * {@link #close()} stops scheduling, interrupts running jobs after the grace period and releases
+ * their leases so another replica may take over on the next tick. Thread-safe.
+ *
+ * <p>Also worth knowing: an exception thrown by a job is logged and the schedule goes on; a tick
+ * whose lease cannot be asked for because the backend is unavailable is skipped. Jobs and timers
+ * share {@code threads} daemon threads ({@code exstate-scheduler-N}), so at most that many jobs
+ * run at once on this replica. Both kinds of job hold the lease {@code <prefix><name>}.
+ * {@link ScheduledJob#skippedTicks()} counts the tries that found the lease held or the tick
+ * taken, and claimed ticks that were not started. A fixed-rate job needs a provider that
+ * implements {@link LeaseProvider#tryClaimTick} (all of exstate's do); with one that does not,
+ * the job is cancelled on its first tick and the reason logged. Closing the scheduler does not
+ * close the {@link LeaseProvider}.
  */
 public final class LeasedScheduler implements AutoCloseable {
     private final SchedulerEngine engine;
 
     private LeasedScheduler(Builder b) {
-        this.engine = new SchedulerEngine(b.leases, b.threads, b.clock, b.shutdownGrace, b.leasePrefix);
+        this.engine = new SchedulerEngine(b.leases, b.threads, b.clock, b.shutdownGrace, b.leasePrefix, b.fixedRateLease());
     }
 
     public static Builder builder(LeaseProvider leases) {
@@ -77,15 +104,25 @@ public final class LeasedScheduler implements AutoCloseable {
     }
 
     /**
-     * Builder for {@link LeasedScheduler}. Defaults: 2 threads, system clock, 10 s grace, lease prefix {@code "job:"}.
-     * {@link #build()} throws {@link IllegalArgumentException} for threads outside 1..256 or a grace outside 0..1 hour.
+     * Builder for {@link LeasedScheduler}. Defaults: 2 threads, system clock, 10 s grace, lease prefix {@code "job:"},
+     * fixed-rate lease TTL 10 s renewed every TTL/3. {@link #build()} throws {@link IllegalArgumentException} for
+     * threads outside 1..256 or a grace outside 0..1 hour; the lease settings are checked as they are set.
      */
     public static final class Builder {
+        /** Shortest {@link #leaseTtl}: a renewal must fit in it with room for a pause. */
+        public static final Duration MIN_LEASE_TTL = Duration.ofMillis(100);
+        /** Longest {@link #leaseTtl}: longer would only lengthen the wait after a crash. */
+        public static final Duration MAX_LEASE_TTL = Duration.ofHours(1);
+        /** Default {@link #leaseTtl}. */
+        public static final Duration DEFAULT_LEASE_TTL = Duration.ofSeconds(10);
+
         private final LeaseProvider leases;
         private int threads = 2;
         private StateClock clock = StateClock.system();
         private Duration shutdownGrace = Duration.ofSeconds(10);
         private String leasePrefix = "job:";
+        private Duration leaseTtl = DEFAULT_LEASE_TTL;
+        private Duration leaseRenewEvery;
 
         private Builder(LeaseProvider leases) {
             this.leases = Objects.requireNonNull(leases, "leases");
@@ -99,8 +136,54 @@ public final class LeasedScheduler implements AutoCloseable {
 
         public Builder leasePrefix(String v) { this.leasePrefix = v; return this; }
 
+        /**
+         * TTL of the lease a fixed-rate job holds while it runs (renewed in the background): how
+         * long a holder that crashed mid-run can block the job, and how long a pause a holder
+         * survives. See the class comment for the trade-off. Between 100 ms and 1 h; default 10 s.
+         *
+         * @throws IllegalArgumentException if out of range, or too short for a {@link #leaseRenewEvery} already set
+         */
+        public Builder leaseTtl(Duration v) {
+            Objects.requireNonNull(v, "leaseTtl");
+            if (v.compareTo(MIN_LEASE_TTL) < 0 || v.compareTo(MAX_LEASE_TTL) > 0) {
+                throw new IllegalArgumentException("leaseTtl must be between " + MIN_LEASE_TTL.toMillis() + " ms and "
+                        + MAX_LEASE_TTL.toHours() + " h, was " + v);
+            }
+            if (leaseRenewEvery != null && leaseRenewEvery.compareTo(v.dividedBy(2)) > 0) {
+                throw new IllegalArgumentException("leaseTtl " + v + " is too short for leaseRenewEvery, already set to "
+                        + leaseRenewEvery + ": renewals must come at least twice per TTL");
+            }
+            this.leaseTtl = v;
+            return this;
+        }
+
+        /**
+         * How often a running fixed-rate job's lease is renewed: positive and at most half of
+         * {@link #leaseTtl}. The default, TTL/3, leaves room for one failed renewal to be retried
+         * before the lease runs out.
+         *
+         * @throws IllegalArgumentException if not positive or longer than half the TTL
+         */
+        public Builder leaseRenewEvery(Duration v) {
+            Objects.requireNonNull(v, "leaseRenewEvery");
+            if (v.isNegative() || v.isZero() || v.compareTo(leaseTtl.dividedBy(2)) > 0) {
+                throw new IllegalArgumentException("leaseRenewEvery must be positive and at most half of leaseTtl ("
+                        + leaseTtl + "), was " + v);
+            }
+            this.leaseRenewEvery = v;
+            return this;
+        }
+
         public LeasedScheduler build() {
             return new LeasedScheduler(this);
+        }
+
+        private LeaseOptions fixedRateLease() {
+            LeaseOptions.Builder b = LeaseOptions.builder(leaseTtl);
+            if (leaseRenewEvery != null) {
+                b.renewEvery(leaseRenewEvery);
+            }
+            return b.build();
         }
     }
 }

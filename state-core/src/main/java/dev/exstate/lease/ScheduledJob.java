@@ -11,6 +11,9 @@ public interface ScheduledJob {
     /** Runs completed on this replica (not counting ticks another replica ran). */
     long completedRuns();
 
-    /** Ticks this replica skipped because another replica held the lease. */
+    /**
+     * Tries on which this replica did not run the job: another replica held the lease or had
+     * already claimed the tick, or the lease ran out before the job could start.
+     */
     long skippedTicks();
 }

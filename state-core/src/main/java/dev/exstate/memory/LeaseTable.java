@@ -12,9 +12,10 @@ import java.util.OptionalLong;
  * {@link StateClock}). Thread-safe; every method is one atomic step, like one Redis script.
  *
  * <p>Fencing tokens come from one counter for all names, never reset: tokens per name therefore
- * strictly increase even after expiry or release, and they also increase from one name to the
- * next (a fixed-rate job's per-tick leases get increasing tokens), while the table stays bounded
- * by the leases alive now, not by every name ever leased.
+ * strictly increase even after expiry or release (and across names too), while the holder map
+ * stays bounded by the leases alive now, not by every name ever leased. The last claimed tick of
+ * each name ({@link #claimTick}) is kept for the table's life, like a Redis token counter: one
+ * entry per scheduled job name.
  */
 final class LeaseTable {
     // expired holders are also dropped on access; the sweep bounds names nobody touches again
@@ -26,6 +27,7 @@ final class LeaseTable {
 
     private final StateClock clock;
     private final Map<String, Holder> holders = new HashMap<>();
+    private final Map<String, Long> lastTicks = new HashMap<>();
     private long lastToken;
     private int opsSinceSweep;
 
@@ -41,6 +43,28 @@ final class LeaseTable {
         if (current != null && !expired(current, now)) {
             return OptionalLong.empty();
         }
+        long token = ++lastToken;
+        holders.put(name, new Holder(owner, token, now + nanos(ttl)));
+        return OptionalLong.of(token);
+    }
+
+    /**
+     * Takes {@code name} for {@code owner} to run {@code tick}, if free (or expired) and no tick
+     * {@code >= tick} was claimed before; records the tick. If {@code owner} already holds it, its
+     * token (an idempotent retry). Empty otherwise, with nothing changed.
+     */
+    synchronized OptionalLong claimTick(String name, String owner, long tick, Duration ttl) {
+        long now = clock.nanoTime();
+        sweepSometimes(now);
+        Holder current = holders.get(name);
+        if (current != null && !expired(current, now)) {
+            return current.owner().equals(owner) ? OptionalLong.of(current.token()) : OptionalLong.empty();
+        }
+        Long last = lastTicks.get(name);
+        if (last != null && last >= tick) {
+            return OptionalLong.empty();
+        }
+        lastTicks.put(name, tick);
         long token = ++lastToken;
         holders.put(name, new Holder(owner, token, now + nanos(ttl)));
         return OptionalLong.of(token);
@@ -76,6 +100,12 @@ final class LeaseTable {
             return OptionalLong.empty();
         }
         return OptionalLong.of(current.token());
+    }
+
+    /** The last tick claimed for {@code name}, empty if none (for tests that look inside). */
+    synchronized OptionalLong lastTick(String name) {
+        Long last = lastTicks.get(name);
+        return last == null ? OptionalLong.empty() : OptionalLong.of(last);
     }
 
     private void sweepSometimes(long now) {

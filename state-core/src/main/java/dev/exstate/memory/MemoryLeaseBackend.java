@@ -31,6 +31,11 @@ final class MemoryLeaseBackend implements LeaseBackend {
     }
 
     @Override
+    public OptionalLong claimTick(String name, String owner, long tick, Duration ttl) {
+        return table.claimTick(name, owner, tick, ttl);
+    }
+
+    @Override
     public boolean renew(String name, String owner, long token, Duration ttl) {
         return table.renew(name, owner, token, ttl);
     }

@@ -16,9 +16,12 @@ import java.util.Optional;
  * so tokens of a name strictly increase for the life of the etcd cluster. Renewal sends one
  * explicit keep-alive per renewal period (not jetcd's streaming keep-alive, which can stop
  * silently), and a holder's {@link Lease#isValid()} turns false by its local deadline, before etcd
- * lets another replica take the lease. Release deletes the key and revokes the etcd lease.
+ * lets another replica take the lease. Release deletes the key and revokes the etcd lease. A
+ * tick claim ({@link #tryClaimTick}) is one transaction that also checks and advances the name's
+ * last claimed tick, kept (without TTL) in {@code <keyPrefix><app>/lease-tick/<name>}.
  *
- * <p>Thread-safe. {@link #tryAcquire} blocks for two guarded calls and throws
+ * <p>Thread-safe. {@link #tryAcquire} and {@link #tryClaimTick} block for two guarded calls (a claim
+ * that races another replica's very first claim of a name, up to four) and throw
  * {@link dev.exstate.guard.StateUnavailableException} when etcd cannot be asked.
  * {@link #close()} releases every lease still held and this provider's share of the etcd client.
  */
@@ -34,6 +37,11 @@ public final class EtcdLeaseProvider implements LeaseProvider {
     @Override
     public Optional<Lease> tryAcquire(String name, LeaseOptions options) {
         return manager.tryAcquire(name, options);
+    }
+
+    @Override
+    public Optional<Lease> tryClaimTick(String name, long tick, LeaseOptions options) {
+        return manager.tryClaimTick(name, tick, options);
     }
 
     /** The etcd key prefix of this provider's leases, e.g. {@code /exstate/shop/lease/}. */

@@ -1,6 +1,12 @@
 package dev.exstate.etcd;
 
+import dev.exstate.etcd.internal.EtcdConnection;
+import dev.exstate.etcd.internal.EtcdKeys;
+import dev.exstate.etcd.internal.EtcdLeaseBackend;
+import dev.exstate.guard.Guard;
 import dev.exstate.lease.LeaseProvider;
+import dev.exstate.lease.spi.LeaseBackend;
+import java.nio.charset.StandardCharsets;
 import dev.exstate.testkit.TimeControl;
 import dev.exstate.testkit.backend.EtcdServer;
 import dev.exstate.testkit.contract.LeaseProviderContract;
@@ -71,5 +77,26 @@ class EtcdLeaseProviderContractIT extends LeaseProviderContract {
     protected Optional<Long> storedToken(String name) {
         String key = "/exstate/" + state.options().appName() + "/lease/" + name;
         return EtcdTesting.rawGet(raw, key).map(KeyValue::getCreateRevision);
+    }
+
+    @Override
+    protected boolean readsTickRecords() {
+        return true;
+    }
+
+    /** The tick record, read with a raw client: 16 zero-padded digits. */
+    @Override
+    protected Optional<Long> storedLastTick(String name) {
+        String key = "/exstate/" + state.options().appName() + "/lease-tick/" + name;
+        return EtcdTesting.rawGet(raw, key).map(kv -> Long.parseLong(kv.getValue().toString(StandardCharsets.US_ASCII)));
+    }
+
+    @Override
+    protected LeaseBackend newBackend() {
+        EtcdOptions options = state.options();
+        Guard guard = Guard.create(EtcdState.BACKEND, options.guardPolicy());
+        // the backend's close releases the connection, whose close then closes the guard
+        EtcdConnection connection = EtcdConnection.open(options, guard::close);
+        return new EtcdLeaseBackend(connection, guard, new EtcdKeys(options.keyPrefix(), options.appName()));
     }
 }

@@ -15,9 +15,12 @@ import java.util.Optional;
  * of a name strictly increase for as long as Redis keeps its data (use AOF persistence if
  * fencing must survive a Redis restart). Acquire, renew and release are compare-and-set Lua
  * scripts; renewal runs in the background and a holder's {@link Lease#isValid()} turns false by
- * its local deadline, before Redis would let another replica take the lease.
+ * its local deadline, before Redis would let another replica take the lease. A tick claim
+ * ({@link #tryClaimTick}) is one script that also checks and advances the name's last claimed
+ * tick, kept in {@code <prefix>:<app>:lease-tick:{<name>}} (never expires; same persistence
+ * caveat as the counter: a Redis that loses its data forgets which ticks ran).
  *
- * <p>Thread-safe. {@link #tryAcquire} blocks for one guarded call and throws
+ * <p>Thread-safe. {@link #tryAcquire} and {@link #tryClaimTick} block for one guarded call and throws
  * {@link dev.exstate.guard.StateUnavailableException} when Redis cannot be asked.
  * {@link #close()} releases every lease still held and this provider's share of the connection.
  */
@@ -31,6 +34,11 @@ public final class RedisLeaseProvider implements LeaseProvider {
     @Override
     public Optional<Lease> tryAcquire(String name, LeaseOptions options) {
         return manager.tryAcquire(name, options);
+    }
+
+    @Override
+    public Optional<Lease> tryClaimTick(String name, long tick, LeaseOptions options) {
+        return manager.tryClaimTick(name, tick, options);
     }
 
     @Override

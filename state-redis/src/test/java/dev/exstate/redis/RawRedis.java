@@ -81,6 +81,12 @@ final class RawRedis implements AutoCloseable {
         return Optional.of(Long.parseLong(holder.substring(holder.lastIndexOf(':') + 1)));
     }
 
+    /** The last claimed tick of a lease name as Redis stores it, empty if none was claimed. */
+    Optional<Long> leaseTick(RedisKeys keys, String name) {
+        byte[] value = commands.get(keys.leaseTick(name));
+        return value == null ? Optional.empty() : Optional.of(Long.parseLong(new String(value, StandardCharsets.US_ASCII)));
+    }
+
     @Override
     public void close() {
         connection.close();

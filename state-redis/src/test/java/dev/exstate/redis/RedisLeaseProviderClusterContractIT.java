@@ -57,4 +57,14 @@ class RedisLeaseProviderClusterContractIT extends LeaseProviderContract {
     protected Optional<Long> storedToken(String name) {
         return raw.leaseToken(keys, name);
     }
+
+    @Override
+    protected boolean readsTickRecords() {
+        return true;
+    }
+
+    @Override
+    protected Optional<Long> storedLastTick(String name) {
+        return raw.leaseTick(keys, name);
+    }
 }

@@ -1,6 +1,10 @@
 package dev.exstate.redis;
 
+import dev.exstate.guard.Guard;
 import dev.exstate.lease.LeaseProvider;
+import dev.exstate.lease.spi.LeaseBackend;
+import dev.exstate.redis.internal.RedisConnector;
+import dev.exstate.redis.internal.RedisLeaseBackend;
 import dev.exstate.redis.internal.RedisKeys;
 import dev.exstate.testkit.TimeControl;
 import dev.exstate.testkit.backend.RedisServer;
@@ -40,7 +44,22 @@ class RedisLeaseProviderContractIT extends LeaseProviderContract {
 
     @Override
     protected LeaseProvider newProvider() {
-        return RedisState.create(RedisOptions.standalone(redis.uri()).appName(app).build()).leaseProvider();
+        return RedisState.create(options()).leaseProvider();
+    }
+
+    @Override
+    protected LeaseBackend newBackend() {
+        RedisOptions options = options();
+        Guard guard = Guard.builder(RedisState.BACKEND).policy(options.guardPolicy()).build();
+        RedisConnector connector = RedisConnector.connect(options, keys.sessionInvalidations());
+        return new RedisLeaseBackend(connector, keys, guard, () -> {
+            connector.close();
+            guard.close();
+        });
+    }
+
+    private RedisOptions options() {
+        return RedisOptions.standalone(redis.uri()).appName(app).build();
     }
 
     @Override
@@ -56,5 +75,15 @@ class RedisLeaseProviderContractIT extends LeaseProviderContract {
     @Override
     protected Optional<Long> storedToken(String name) {
         return raw.leaseToken(keys, name);
+    }
+
+    @Override
+    protected boolean readsTickRecords() {
+        return true;
+    }
+
+    @Override
+    protected Optional<Long> storedLastTick(String name) {
+        return raw.leaseTick(keys, name);
     }
 }

@@ -5,12 +5,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.exstate.lease.InvalidLeaseNameException;
+import dev.exstate.lease.Lease;
+import dev.exstate.lease.LeaseOptions;
 import dev.exstate.lease.LeaseProvider;
 import dev.exstate.lease.LeasedJob;
 import dev.exstate.lease.LeasedScheduler;
 import dev.exstate.lease.ScheduledJob;
 import dev.exstate.lease.spi.LeaseBackend;
 import dev.exstate.lease.spi.LeaseManager;
+import dev.exstate.testkit.ManualClock;
 import dev.exstate.time.StateClock;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -19,6 +22,7 @@ import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -60,6 +64,33 @@ class LeasedSchedulerTest {
 
     private LeasedScheduler scheduler() {
         return scheduler(replica(), Duration.ofSeconds(5));
+    }
+
+    /** A scheduler on {@code clock}: ticks advance only as the test moves the clock. */
+    private LeasedScheduler scheduler(LeaseProvider leases, StateClock clock) {
+        LeasedScheduler s = LeasedScheduler.builder(leases).clock(clock).shutdownGrace(Duration.ofSeconds(5)).build();
+        toClose.push(s);
+        return s;
+    }
+
+    private <T extends AutoCloseable> T track(T closeable) {
+        toClose.push(closeable);
+        return closeable;
+    }
+
+    private static void ranOn(Map<Long, List<String>> ranBy, long tick, String replica) {
+        ranBy.computeIfAbsent(tick, t -> new CopyOnWriteArrayList<>()).add(replica);
+    }
+
+    private static void awaitLatch(CountDownLatch latch) {
+        try {
+            if (!latch.await(PATIENCE.toMillis() * 3, TimeUnit.MILLISECONDS)) {
+                throw new IllegalStateException("the test never let the stalled replica go on");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     @AfterEach
@@ -187,8 +218,142 @@ class LeasedSchedulerTest {
             assertThat(sawShutdown).as("isLeaseValid turned false when shutdown began").isTrue();
             assertThat(interrupted).isFalse();
             assertThat(job.completedRuns()).isEqualTo(1);
-            assertThat(replica().tryAcquire("job:graceful@" + tick.get(), Duration.ofSeconds(2)))
-                    .as("a completed tick's lease is left to expire, not released").isEmpty();
+            LeaseProvider other = replica();
+            assertThat(other.tryClaimTick("job:graceful", tick.get(), LeaseOptions.of(Duration.ofSeconds(2))))
+                    .as("the completed tick stays claimed").isEmpty();
+            assertThat(other.tryAcquire("job:graceful", Duration.ofSeconds(2)))
+                    .as("its lease was released: the backend's tick record, not the lease, keeps the tick").isPresent();
+        }
+
+        @Test
+        @DisplayName("a replica that stalls before it claims a tick cannot run it once another replica has (manual clock)")
+        void stalledReplicaCannotRunAClaimedTick() throws Exception {
+            ManualClock clock = new ManualClock();
+            LeaseTable table = new LeaseTable(clock);
+            CountDownLatch stalled = new CountDownLatch(1);
+            CountDownLatch resume = new CountDownLatch(1);
+            AtomicBoolean stallOnce = new AtomicBoolean(true);
+            AtomicReference<OptionalLong> stalledAnswer = new AtomicReference<>();
+            LeaseBackend stalling = new DelegatingBackend(new MemoryLeaseBackend(table)) {
+                @Override
+                public OptionalLong claimTick(String name, String owner, long tick, Duration ttl) {
+                    if (!stallOnce.getAndSet(false)) {
+                        return super.claimTick(name, owner, tick, ttl);
+                    }
+                    // like a GC pause or SIGSTOP between computing the tick and asking for it
+                    stalled.countDown();
+                    awaitLatch(resume);
+                    OptionalLong answer = super.claimTick(name, owner, tick, ttl);
+                    stalledAnswer.set(answer);
+                    return answer;
+                }
+            };
+            Map<Long, List<String>> ranBy = new ConcurrentHashMap<>();
+            Duration period = Duration.ofMillis(100);
+            LeasedScheduler a = scheduler(track(new LeaseManager(stalling, clock)), clock);
+            a.scheduleAtFixedRate("report", period, ctx -> ranOn(ranBy, ctx.tick(), "a"));
+            assertThat(stalled.await(PATIENCE.toMillis(), TimeUnit.MILLISECONDS)).as("replica a is stalled in its claim").isTrue();
+            long tick = clock.now().toEpochMilli() / period.toMillis();
+
+            scheduler(track(MemoryLeaseBackend.provider(table, clock)), clock)
+                    .scheduleAtFixedRate("report", period, ctx -> ranOn(ranBy, ctx.tick(), "b"));
+            await().atMost(PATIENCE).pollInterval(POLL).until(() -> ranBy.containsKey(tick));
+            // far past the tick's end and any lease's TTL: only the backend's tick record still stands in a's way
+            clock.advance(Duration.ofMinutes(1));
+            resume.countDown();
+
+            await().atMost(PATIENCE).pollInterval(POLL).until(() -> stalledAnswer.get() != null);
+            assertThat(stalledAnswer.get()).as("the stalled replica's late claim of tick %d", tick).isEmpty();
+            assertThat(ranBy.get(tick)).as("runs of tick %d", tick).containsExactly("b");
+            assertThat(ranBy).allSatisfy((t, who) -> assertThat(who).as("runs of tick %d", t).hasSize(1));
+        }
+
+        @Test
+        @DisplayName("a job is not started when its lease ran out between the claim and the start (manual clock)")
+        void jobIsNotStartedAfterItsLeaseRanOut() {
+            ManualClock clock = new ManualClock();
+            LeaseTable table = new LeaseTable(clock);
+            AtomicLong stalledTick = new AtomicLong(-1);
+            LeaseBackend slowReply = new DelegatingBackend(new MemoryLeaseBackend(table)) {
+                @Override
+                public OptionalLong claimTick(String name, String owner, long tick, Duration ttl) {
+                    OptionalLong token = super.claimTick(name, owner, tick, ttl);
+                    if (stalledTick.compareAndSet(-1, tick)) {
+                        // the replica pauses after the claim landed, for longer than the lease's TTL
+                        clock.advance(ttl.multipliedBy(2));
+                    }
+                    return token;
+                }
+            };
+            List<Long> ran = new CopyOnWriteArrayList<>();
+            List<Boolean> validAtStart = new CopyOnWriteArrayList<>();
+            ScheduledJob job = scheduler(track(new LeaseManager(slowReply, clock)), clock)
+                    .scheduleAtFixedRate("report", Duration.ofMillis(100), ctx -> {
+                        validAtStart.add(ctx.isLeaseValid());
+                        ran.add(ctx.tick());
+                    });
+
+            await().atMost(PATIENCE).pollInterval(POLL).until(() -> job.skippedTicks() >= 1);
+            assertThat(ran).as("the tick whose lease ran out").doesNotContain(stalledTick.get());
+            assertThat(job.completedRuns()).isZero();
+
+            clock.advance(Duration.ofMillis(100));
+            await().atMost(PATIENCE).pollInterval(POLL).until(() -> !ran.isEmpty());
+            assertThat(ran).doesNotContain(stalledTick.get());
+            assertThat(validAtStart).as("every job that started had a valid lease").containsOnly(true);
+        }
+
+        @Test
+        @DisplayName("runs of one job never overlap across replicas, even when a run outlasts several periods")
+        void longRunsDoNotOverlap() {
+            List<long[]> runs = new CopyOnWriteArrayList<>();
+            LeasedJob job = ctx -> {
+                long start = System.nanoTime();
+                Thread.sleep(250);
+                runs.add(new long[] {ctx.tick(), start, System.nanoTime()});
+            };
+            ScheduledJob onA = scheduler().scheduleAtFixedRate("long", Duration.ofMillis(100), job);
+            ScheduledJob onB = scheduler().scheduleAtFixedRate("long", Duration.ofMillis(100), job);
+
+            await().atMost(PATIENCE).pollInterval(POLL).until(() -> runs.size() >= 4);
+            onA.cancel();
+            onB.cancel();
+
+            List<long[]> sorted = new ArrayList<>(runs);
+            sorted.sort(Comparator.comparingLong(r -> r[1]));
+            for (int i = 1; i < sorted.size(); i++) {
+                assertThat(sorted.get(i)[1]).as("start of run %d after the end of run %d", i, i - 1)
+                        .isGreaterThanOrEqualTo(sorted.get(i - 1)[2]);
+                assertThat(sorted.get(i)[0]).as("tick of run %d", i).isGreaterThan(sorted.get(i - 1)[0]);
+            }
+            assertThat(onA.skippedTicks() + onB.skippedTicks()).isPositive();
+        }
+
+        @Test
+        @DisplayName("a provider without tick claims gets a clear refusal: the fixed-rate job is cancelled, fixed delay still works")
+        void providerWithoutTickClaims() {
+            LeaseProvider real = replica();
+            LeaseProvider legacy = new LeaseProvider() {
+                @Override
+                public Optional<Lease> tryAcquire(String name, LeaseOptions options) {
+                    return real.tryAcquire(name, options);
+                }
+
+                @Override
+                public void close() {
+                }
+            };
+            LeasedScheduler scheduler = scheduler(legacy, Duration.ofSeconds(5));
+            AtomicInteger fixedRateRuns = new AtomicInteger();
+            AtomicInteger fixedDelayRuns = new AtomicInteger();
+            scheduler.scheduleAtFixedRate("legacy", Duration.ofMillis(50), ctx -> fixedRateRuns.incrementAndGet());
+            scheduler.scheduleWithFixedDelay("cleanup", Duration.ofMillis(50), ctx -> fixedDelayRuns.incrementAndGet());
+
+            // cancelled jobs free their name on this scheduler
+            await().atMost(PATIENCE).pollInterval(POLL).ignoreExceptions()
+                    .until(() -> scheduler.scheduleAtFixedRate("legacy", Duration.ofMillis(50), ctx -> fixedRateRuns.incrementAndGet()) != null);
+            await().atMost(PATIENCE).pollInterval(POLL).until(() -> fixedDelayRuns.get() >= 2);
+            assertThat(fixedRateRuns).hasValue(0);
         }
     }
 
@@ -280,8 +445,9 @@ class LeasedSchedulerTest {
             LeasedJob noop = ctx -> { };
             assertThatThrownBy(() -> scheduler.scheduleAtFixedRate(" ", Duration.ofSeconds(1), noop))
                     .isInstanceOf(InvalidLeaseNameException.class);
-            assertThatThrownBy(() -> scheduler.scheduleAtFixedRate("x".repeat(190), Duration.ofSeconds(1), noop))
+            assertThatThrownBy(() -> scheduler.scheduleAtFixedRate("x".repeat(197), Duration.ofSeconds(1), noop))
                     .isInstanceOf(InvalidLeaseNameException.class).hasMessageContaining("too long");
+            assertThat(scheduler.scheduleAtFixedRate("x".repeat(196), Duration.ofSeconds(1), noop).name()).hasSize(196);
             assertThatThrownBy(() -> scheduler.scheduleAtFixedRate("zero", Duration.ZERO, noop))
                     .isInstanceOf(IllegalArgumentException.class);
             assertThatThrownBy(() -> scheduler.scheduleWithFixedDelay("tiny", Duration.ofNanos(10), noop))
@@ -298,6 +464,29 @@ class LeasedSchedulerTest {
             assertThatThrownBy(() -> scheduler.scheduleAtFixedRate("late", Duration.ofSeconds(1), noop))
                     .isInstanceOf(IllegalStateException.class);
         }
+
+        @Test
+        @DisplayName("the fixed-rate lease TTL and renewal period are checked as they are set, naming the earlier setting")
+        void leaseSettingsAreChecked() {
+            LeasedScheduler.Builder b = LeasedScheduler.builder(replica());
+            assertThatThrownBy(() -> b.leaseTtl(Duration.ofMillis(99))).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("leaseTtl").hasMessageContaining("100 ms").hasMessageContaining("PT0.099S");
+            assertThatThrownBy(() -> b.leaseTtl(Duration.ofHours(2))).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("1 h");
+            assertThatThrownBy(() -> b.leaseRenewEvery(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> b.leaseRenewEvery(Duration.ofSeconds(6))).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("half of leaseTtl (PT10S)").hasMessageContaining("PT6S");
+            b.leaseRenewEvery(Duration.ofSeconds(3));
+            assertThatThrownBy(() -> b.leaseTtl(Duration.ofSeconds(5))).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("already set to PT3S");
+            assertThatThrownBy(() -> b.leaseTtl(null)).isInstanceOf(NullPointerException.class);
+
+            LeasedScheduler ok = b.leaseTtl(Duration.ofSeconds(6)).build();
+            toClose.push(ok);
+            AtomicLong remaining = new AtomicLong();
+            ok.scheduleAtFixedRate("ttl", Duration.ofMillis(50), ctx -> remaining.set(1));
+            await().atMost(PATIENCE).pollInterval(POLL).until(() -> remaining.get() == 1);
+        }
     }
 
     /** A test double of the lease SPI whose renewals can be made to fail, as if another holder took over. */
@@ -307,6 +496,11 @@ class LeasedSchedulerTest {
 
         @Override
         public OptionalLong acquire(String name, String owner, Duration ttl) {
+            return OptionalLong.of(tokens.incrementAndGet());
+        }
+
+        @Override
+        public OptionalLong claimTick(String name, String owner, long tick, Duration ttl) {
             return OptionalLong.of(tokens.incrementAndGet());
         }
 
@@ -322,6 +516,40 @@ class LeasedSchedulerTest {
         @Override
         public String backendName() {
             return "refusing";
+        }
+    }
+
+    /** Passes every call to {@code delegate}; tests override a method to stall or slow it. */
+    private static class DelegatingBackend implements LeaseBackend {
+        private final LeaseBackend delegate;
+
+        DelegatingBackend(LeaseBackend delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public OptionalLong acquire(String name, String owner, Duration ttl) {
+            return delegate.acquire(name, owner, ttl);
+        }
+
+        @Override
+        public OptionalLong claimTick(String name, String owner, long tick, Duration ttl) {
+            return delegate.claimTick(name, owner, tick, ttl);
+        }
+
+        @Override
+        public boolean renew(String name, String owner, long token, Duration ttl) {
+            return delegate.renew(name, owner, token, ttl);
+        }
+
+        @Override
+        public void release(String name, String owner, long token) {
+            delegate.release(name, owner, token);
+        }
+
+        @Override
+        public String backendName() {
+            return delegate.backendName();
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.exstate.memory;
 
 import dev.exstate.lease.LeaseProvider;
+import dev.exstate.lease.spi.LeaseBackend;
 import dev.exstate.testkit.ManualClock;
 import dev.exstate.testkit.TimeControl;
 import dev.exstate.testkit.contract.LeaseProviderContract;
@@ -42,7 +43,25 @@ class MemoryLeaseProviderContractTest extends LeaseProviderContract {
 
     @Override
     protected Optional<Long> storedToken(String name) {
-        OptionalLong token = table.holderToken(name);
-        return token.isPresent() ? Optional.of(token.getAsLong()) : Optional.empty();
+        return boxed(table.holderToken(name));
+    }
+
+    @Override
+    protected boolean readsTickRecords() {
+        return true;
+    }
+
+    @Override
+    protected Optional<Long> storedLastTick(String name) {
+        return boxed(table.lastTick(name));
+    }
+
+    @Override
+    protected LeaseBackend newBackend() {
+        return new MemoryLeaseBackend(table);
+    }
+
+    private static Optional<Long> boxed(OptionalLong v) {
+        return v.isPresent() ? Optional.of(v.getAsLong()) : Optional.empty();
     }
 }

@@ -4,14 +4,19 @@ import dev.exstate.lease.Lease;
 import dev.exstate.lease.LeaseOptions;
 import dev.exstate.lease.LeasedJob;
 import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A fixed-delay job: one lease {@code <prefix><name>} with a TTL of {@code max(delay, 100 ms)},
  * renewed while the job runs and renewed once more when it ends, then left to expire: the next
  * run anywhere starts at least {@code delay} after this one ended. Replicas that do not hold it
- * try again every {@code delay / 4} (between 10 ms and 30 s). Not API.
+ * try again every {@code delay / 4} (between 10 ms and 30 s). A replica that stalls after
+ * taking the lease and finds it expired does not start the job (another replica may be running
+ * it by then); it tries again like a replica that was refused. Not API.
  */
 final class FixedDelayTask extends JobTask {
+    private static final Logger log = LoggerFactory.getLogger(FixedDelayTask.class);
     // a shorter TTL would make background renewal needlessly chatty
     static final Duration MIN_TTL = Duration.ofMillis(100);
     private static final long MIN_RETRY_NANOS = Duration.ofMillis(10).toNanos();
@@ -21,6 +26,7 @@ final class FixedDelayTask extends JobTask {
     private final long retryNanos;
     private final LeaseOptions options;
     private final LeaseOptions unrenewed;
+    private final String leaseName;
     // touched only by the one firing in progress
     private long runs;
 
@@ -31,6 +37,7 @@ final class FixedDelayTask extends JobTask {
         Duration ttl = delay.compareTo(MIN_TTL) < 0 ? MIN_TTL : delay;
         this.options = LeaseOptions.of(ttl);
         this.unrenewed = LeaseOptions.builder(ttl).autoRenew(false).build();
+        this.leaseName = engine.prefix() + name;
     }
 
     /**
@@ -39,7 +46,7 @@ final class FixedDelayTask extends JobTask {
      * replica already has it, that replica runs next and no spacing can be enforced any more.
      */
     private void holdName() {
-        Lease hold = tryLease(engine.prefix() + name, unrenewed, runs);
+        Lease hold = tryLease(leaseName, runs, () -> engine.leases().tryAcquire(leaseName, unrenewed));
         if (hold != null) {
             leaveToExpire(hold, false);
         }
@@ -54,11 +61,13 @@ final class FixedDelayTask extends JobTask {
     void fire() {
         long nextIn = retryNanos;
         try {
-            Lease lease = tryLease(engine.prefix() + name, options, runs);
+            Lease lease = tryLease(leaseName, runs, () -> engine.leases().tryAcquire(leaseName, options));
             if (lease == null) {
                 return;
             }
-            if (runHolding(lease, runs++) == Outcome.STOPPED) {
+            Outcome outcome = runHolding(lease, runs++);
+            if (outcome != Outcome.DONE) {
+                // stopped: hand the name back; not started (lost before the run): it is not ours to hold
                 lease.release();
                 return;
             }
@@ -70,5 +79,28 @@ final class FixedDelayTask extends JobTask {
         } finally {
             scheduleIn(nextIn);
         }
+    }
+
+    /**
+     * Stops renewing {@code lease} without releasing it, so it stays taken until it expires. With
+     * {@code renewOnce} it is first extended by its TTL from now; returns whether it is still held
+     * (and, with {@code renewOnce}, was extended).
+     */
+    private static boolean leaveToExpire(Lease lease, boolean renewOnce) {
+        if (lease instanceof ManagedLease managed) {
+            managed.detach();
+            if (!renewOnce) {
+                return managed.isValid();
+            }
+            try {
+                return managed.renew();
+            } catch (RuntimeException e) {
+                log.debug("could not extend lease '{}' after its run; it expires earlier: {}", lease.name(), e.toString());
+                return false;
+            }
+        }
+        // a provider not built on LeaseManager offers no way to stop renewal without releasing
+        lease.release();
+        return false;
     }
 }

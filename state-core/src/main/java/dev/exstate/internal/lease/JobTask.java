@@ -2,7 +2,6 @@ package dev.exstate.internal.lease;
 
 import dev.exstate.guard.StateUnavailableException;
 import dev.exstate.lease.Lease;
-import dev.exstate.lease.LeaseOptions;
 import dev.exstate.lease.LeasedJob;
 import dev.exstate.lease.ScheduledJob;
 import java.util.Optional;
@@ -10,6 +9,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,10 +22,12 @@ abstract class JobTask implements ScheduledJob {
 
     /** How a run ended, which decides what happens to its lease. */
     enum Outcome {
-        /** Returned, or threw on its own: the lease is left to expire so the tick is not run again. */
+        /** Returned, or threw on its own. */
         DONE,
-        /** Cancelled or shut down before or while running: the lease is handed back for another replica. */
-        STOPPED
+        /** Cancelled or shut down before or while running: the lease is handed back. */
+        STOPPED,
+        /** Never started because the lease was already lost or expired (counted as a skipped tick). */
+        NOT_STARTED
     }
 
     final SchedulerEngine engine;
@@ -128,12 +130,13 @@ abstract class JobTask implements ScheduledJob {
 
     /**
      * The lease for one run, or null when this replica must not run now: another replica holds it
-     * (counted as a skipped tick) or the lease backend failed (logged; the tick is skipped).
+     * or already ran the tick (counted as a skipped tick), or the lease backend failed (logged; the
+     * tick is skipped). {@code request} is one lease provider call.
      */
-    final Lease tryLease(String leaseName, LeaseOptions options, long tick) {
+    final Lease tryLease(String leaseName, long tick, Supplier<Optional<Lease>> request) {
         Optional<Lease> lease;
         try {
-            lease = engine.leases().tryAcquire(leaseName, options);
+            lease = request.get();
         } catch (StateUnavailableException e) {
             if (!backendDown) {
                 backendDown = true;
@@ -143,8 +146,13 @@ abstract class JobTask implements ScheduledJob {
                 log.debug("{}: skipping job '{}' (tick {}): {}", e.backend(), name, tick, e.getMessage());
             }
             return null;
+        } catch (UnsupportedOperationException e) {
+            // a provider without tick claims can never run this job safely: say so once instead of every tick
+            log.error("job '{}' cancelled on this replica: {}", name, e.getMessage());
+            cancel();
+            return null;
         } catch (RuntimeException e) {
-            log.warn("job '{}': acquiring lease '{}' failed; skipping tick {}", name, leaseName, tick, e);
+            log.warn("job '{}': taking lease '{}' failed; skipping tick {}", name, leaseName, tick, e);
             return null;
         }
         if (backendDown) {
@@ -158,16 +166,23 @@ abstract class JobTask implements ScheduledJob {
         return lease.get();
     }
 
-    /** Runs the job on this thread while {@code lease} is held; interrupts it if the lease is lost. */
+    /**
+     * Runs the job on this thread while {@code lease} is held; interrupts it if the lease is lost.
+     * The job is not started at all if the lease is already lost or past its local deadline (a
+     * replica that stalled after taking it): another replica may hold it by now.
+     */
     final Outcome runHolding(Lease lease, long tick) {
         JobRun run = new JobRun(name, tick, lease, Thread.currentThread(), this::stopping);
         current = run;
         lease.onLost(run::leaseLost);
+        boolean started = false;
         boolean returned = false;
         Throwable failure = null;
         try {
-            // checked after publishing the run, so that cancel() either sees the run or we see cancel()
-            if (!stopping()) {
+            // checked after publishing the run and registering onLost, so that a cancel() or a loss
+            // either is seen here or interrupts the job
+            if (!stopping() && !run.wasLost() && lease.isValid()) {
+                started = true;
                 job.run(run);
                 returned = true;
             }
@@ -177,7 +192,16 @@ abstract class JobTask implements ScheduledJob {
         boolean stopRequested = run.finish();
         current = null;
         Thread.interrupted(); // an interrupt meant for the job must not hit the pool's next task
-        if (stopRequested || (!returned && failure == null)) {
+        if (!started) {
+            if (stopRequested || stopping()) {
+                return Outcome.STOPPED;
+            }
+            skipped.incrementAndGet();
+            log.info("job '{}' (tick {}) not started: its lease (token {}) was lost or expired before the job could start "
+                    + "(this replica stalled, or the backend is slow)", name, tick, lease.fencingToken());
+            return Outcome.NOT_STARTED;
+        }
+        if (stopRequested) {
             return Outcome.STOPPED;
         }
         if (returned) {
@@ -191,28 +215,5 @@ abstract class JobTask implements ScheduledJob {
             throw fatal;
         }
         return Outcome.DONE;
-    }
-
-    /**
-     * Stops renewing {@code lease} without releasing it, so it stays taken until it expires. With
-     * {@code renewOnce} it is first extended by its TTL from now; returns whether it is still held
-     * (and, with {@code renewOnce}, was extended).
-     */
-    static boolean leaveToExpire(Lease lease, boolean renewOnce) {
-        if (lease instanceof ManagedLease managed) {
-            managed.detach();
-            if (!renewOnce) {
-                return managed.isValid();
-            }
-            try {
-                return managed.renew();
-            } catch (RuntimeException e) {
-                log.debug("could not extend lease '{}' after its run; it expires earlier: {}", lease.name(), e.toString());
-                return false;
-            }
-        }
-        // a provider not built on LeaseManager offers no way to stop renewal without releasing
-        lease.release();
-        return false;
     }
 }

@@ -2,6 +2,7 @@ package dev.exstate.internal.lease;
 
 import dev.exstate.lease.Lease;
 import dev.exstate.lease.LeaseOptions;
+import dev.exstate.lease.LeaseProvider;
 import dev.exstate.lease.spi.LeaseBackend;
 import dev.exstate.time.StateClock;
 import java.util.List;
@@ -14,6 +15,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,6 +60,18 @@ public final class LeaseEngine implements AutoCloseable {
     }
 
     public Optional<Lease> tryAcquire(String name, LeaseOptions options) {
+        return take(name, options, owner -> backend.acquire(name, owner, options.ttl()));
+    }
+
+    public Optional<Lease> tryClaimTick(String name, long tick, LeaseOptions options) {
+        if (tick < 0 || tick > LeaseProvider.MAX_TICK) {
+            throw new IllegalArgumentException("tick must be between 0 and 2^53 - 1 (" + LeaseProvider.MAX_TICK
+                    + ") so that every backend stores it exactly, was " + tick);
+        }
+        return take(name, options, owner -> backend.claimTick(name, owner, tick, options.ttl()));
+    }
+
+    private Optional<Lease> take(String name, LeaseOptions options, Function<String, OptionalLong> request) {
         LeaseNames.check(name);
         Objects.requireNonNull(options, "options");
         if (closed.get()) {
@@ -66,7 +80,7 @@ public final class LeaseEngine implements AutoCloseable {
         String owner = Owners.next();
         // the deadline counts from when the request was sent: the backend's TTL may start any time after
         long sentAt = clock.nanoTime();
-        OptionalLong token = backend.acquire(name, owner, options.ttl());
+        OptionalLong token = request.apply(owner);
         if (token.isEmpty()) {
             return Optional.empty();
         }

@@ -182,7 +182,7 @@ final class ManagedLease implements Lease {
     /**
      * Stops background renewal and the watchdog, and takes the lease out of its manager's care:
      * the manager's close no longer releases it, it simply expires in the backend. Used by the
-     * scheduler for a completed tick, which must stay taken until it expires.
+     * scheduler's fixed-delay jobs, whose lease must stay taken for the delay after a run.
      */
     void detach() {
         synchronized (lock) {

@@ -35,13 +35,16 @@ public final class SchedulerEngine implements AutoCloseable {
     private final StateClock clock;
     private final Duration shutdownGrace;
     private final String prefix;
+    private final LeaseOptions fixedRateLease;
     private final ScheduledThreadPoolExecutor timers;
     private final Map<String, JobTask> jobs = new ConcurrentHashMap<>();
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile boolean closing;
 
-    public SchedulerEngine(LeaseProvider leases, int threads, StateClock clock, Duration shutdownGrace, String prefix) {
+    public SchedulerEngine(LeaseProvider leases, int threads, StateClock clock, Duration shutdownGrace, String prefix,
+                           LeaseOptions fixedRateLease) {
         this.leases = Objects.requireNonNull(leases, "leases");
+        this.fixedRateLease = Objects.requireNonNull(fixedRateLease, "fixedRateLease");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.shutdownGrace = Objects.requireNonNull(shutdownGrace, "shutdownGrace");
         this.prefix = Objects.requireNonNull(prefix, "leasePrefix");
@@ -64,13 +67,13 @@ public final class SchedulerEngine implements AutoCloseable {
 
     public ScheduledJob scheduleAtFixedRate(String name, Duration period, LeasedJob job) {
         checkInterval(period, "period");
-        checkName(name, "@" + Long.MAX_VALUE);
+        checkName(name);
         return register(new FixedRateTask(this, name, period, Objects.requireNonNull(job, "job")));
     }
 
     public ScheduledJob scheduleWithFixedDelay(String name, Duration delay, LeasedJob job) {
         checkInterval(delay, "delay");
-        checkName(name, "");
+        checkName(name);
         return register(new FixedDelayTask(this, name, delay, Objects.requireNonNull(job, "job")));
     }
 
@@ -107,6 +110,11 @@ public final class SchedulerEngine implements AutoCloseable {
         return prefix;
     }
 
+    /** How fixed-rate jobs hold their lease while they run. */
+    LeaseOptions fixedRateLease() {
+        return fixedRateLease;
+    }
+
     ScheduledExecutorService timers() {
         return timers;
     }
@@ -139,13 +147,13 @@ public final class SchedulerEngine implements AutoCloseable {
         }
     }
 
-    private void checkName(String name, String longestSuffix) {
+    private void checkName(String name) {
         LeaseNames.check(name);
-        LeaseNames.check(prefix + name);
-        if ((prefix + name + longestSuffix).length() > LeaseNames.MAX_LENGTH) {
+        if ((prefix + name).length() > LeaseNames.MAX_LENGTH) {
             throw new dev.exstate.lease.InvalidLeaseNameException("job name '" + name + "' is too long: with the lease prefix '"
-                    + prefix + "' and the tick suffix its lease name would exceed " + LeaseNames.MAX_LENGTH + " characters");
+                    + prefix + "' its lease name would exceed " + LeaseNames.MAX_LENGTH + " characters");
         }
+        LeaseNames.check(prefix + name);
     }
 
     private boolean await(Duration d) {

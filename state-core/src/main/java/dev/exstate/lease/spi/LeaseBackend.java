@@ -21,6 +21,31 @@ public interface LeaseBackend extends AutoCloseable {
      */
     OptionalLong acquire(String name, String owner, Duration ttl);
 
+    /**
+     * Claims tick {@code tick} of the job {@code name} for {@code owner}, in one atomic step of
+     * the backend: succeeds only if nobody else holds the lease {@code name} and the last tick
+     * recorded for {@code name} is below {@code tick}; then records {@code tick} as the last one
+     * started, takes the lease for {@code owner} with {@code ttl} and issues the next fencing
+     * token from the same sequence as {@link #acquire}. Because the record only advances, each
+     * tick is claimed at most once, and the tokens of successful claims increase in tick order.
+     * The record is kept for as long as the backend keeps its data (it never expires with the
+     * lease), and a failed claim leaves it unchanged.
+     *
+     * <p>Idempotent for one owner: if {@code owner} already holds {@code name} (a retry after a
+     * lost reply), returns the token it holds. {@code tick} is between 0 and 2<sup>53</sup> - 1
+     * (checked by the caller), so it is exact as a double, e.g. in Lua.
+     *
+     * @return the new fencing token; empty if another owner holds the lease or a tick
+     *         {@code >= tick} was already claimed
+     * @throws UnsupportedOperationException if this backend cannot record ticks (the default);
+     *         the scheduler's fixed-rate jobs need it
+     */
+    default OptionalLong claimTick(String name, String owner, long tick, Duration ttl) {
+        throw new UnsupportedOperationException("the " + backendName() + " lease backend (" + getClass().getName()
+                + ") does not implement LeaseBackend.claimTick, which fixed-rate jobs of the LeasedScheduler need; "
+                + "implement it as one atomic step of the backend, or use fixed-delay jobs");
+    }
+
     /** Extends the lease to {@code ttl} from now if {@code owner} still holds it; false if not. */
     boolean renew(String name, String owner, long token, Duration ttl);
 

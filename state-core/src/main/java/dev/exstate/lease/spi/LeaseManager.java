@@ -13,7 +13,7 @@ import java.util.Optional;
  * renews in the background on one small scheduler thread, fires lost callbacks, and releases
  * everything on {@link #close()}. Providers construct one of these rather than re-implementing it.
  *
- * <p>Thread-safe. {@link #tryAcquire} blocks for one backend call and throws
+ * <p>Thread-safe. {@link #tryAcquire} and {@link #tryClaimTick} block for one backend call and throw
  * {@link dev.exstate.lease.InvalidLeaseNameException} for a bad name, whatever the backend throws
  * (typically {@link dev.exstate.guard.StateUnavailableException}) and {@link IllegalStateException}
  * once closed. Background renewal runs on one daemon thread per manager
@@ -34,6 +34,12 @@ public final class LeaseManager implements LeaseProvider {
     @Override
     public Optional<Lease> tryAcquire(String name, LeaseOptions options) {
         return engine.tryAcquire(name, options);
+    }
+
+    /** Validates the tick, then one {@link LeaseBackend#claimTick} call; otherwise as {@link #tryAcquire}. */
+    @Override
+    public Optional<Lease> tryClaimTick(String name, long tick, LeaseOptions options) {
+        return engine.tryClaimTick(name, tick, options);
     }
 
     /** Releases every lease still held (failures are logged), stops the renewer, then closes the backend. Idempotent. */

@@ -9,6 +9,7 @@ import dev.exstate.guard.StateUnavailableException;
 import dev.exstate.lease.InvalidLeaseNameException;
 import dev.exstate.lease.Lease;
 import dev.exstate.lease.LeaseOptions;
+import dev.exstate.lease.LeaseProvider;
 import dev.exstate.lease.spi.ScriptedLeaseBackend.Answer;
 import dev.exstate.time.StateClock;
 import java.time.Duration;
@@ -326,6 +327,104 @@ class LeaseManagerTest {
             lease.release();
             int after = backend.renewCalls.get();
             await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> backend.renewCalls.get() == after);
+        }
+    }
+
+    @Nested
+    @DisplayName("tick claims")
+    class TickClaims {
+
+        @Test
+        @DisplayName("ticks outside 0 .. 2^53 - 1 and bad names are refused before the backend is asked")
+        void badTicksAreRefused() {
+            LeaseManager m = manager();
+            for (long bad : new long[] {-1, LeaseProvider.MAX_TICK + 1, Long.MAX_VALUE, Long.MIN_VALUE}) {
+                assertThatThrownBy(() -> m.tryClaimTick("job", bad, MANUAL)).as("tick %d", bad)
+                        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("2^53").hasMessageContaining(Long.toString(bad));
+            }
+            assertThatThrownBy(() -> m.tryClaimTick(" ", 1, MANUAL)).isInstanceOf(InvalidLeaseNameException.class);
+            assertThatThrownBy(() -> m.tryClaimTick("job", 1, null)).isInstanceOf(NullPointerException.class);
+            assertThat(backend.claimCalls).hasValue(0);
+            assertThat(m.tryClaimTick("job", LeaseProvider.MAX_TICK, MANUAL)).isPresent();
+            assertThat(m.tryClaimTick("job", 0, MANUAL)).isPresent();
+        }
+
+        @Test
+        @DisplayName("a claim asks the backend once with name, tick and TTL; its lease counts from when it was sent")
+        void claimIsOneBackendCall() {
+            backend.inFlight = () -> clock.advance(Duration.ofSeconds(4));
+            Lease lease = manager().tryClaimTick("job:report", 29_145, MANUAL).orElseThrow();
+
+            assertThat(backend.claimCalls).hasValue(1);
+            assertThat(backend.acquireCalls).hasValue(0);
+            assertThat(backend.claims).containsExactly("job:report#29145/10000ms");
+            assertThat(lease.name()).isEqualTo("job:report");
+            assertThat(lease.remaining()).isEqualTo(Duration.ofSeconds(5));
+            assertThat(backend.owners).hasSize(1).allSatisfy(o -> assertThat(o).matches("[0-9a-f]{32}"));
+        }
+
+        @Test
+        @DisplayName("a claim whose answer comes after the local deadline gives a lease that is already invalid")
+        void lateAnswerGivesInvalidLease() {
+            backend.inFlight = () -> clock.advance(TTL);
+            Lease lease = manager().tryClaimTick("job", 1, MANUAL).orElseThrow();
+            AtomicInteger lost = new AtomicInteger();
+            lease.onLost(lost::incrementAndGet);
+
+            assertThat(lease.isValid()).isFalse();
+            assertThat(lost).as("onLost runs at once for a lease already past its deadline").hasValue(1);
+        }
+
+        @Test
+        @DisplayName("a refused claim gives no lease; an unavailable backend throws; a closed manager refuses")
+        void refusedClaims() {
+            LeaseManager m = manager();
+            backend.claimAnswer = Answer.NO;
+            assertThat(m.tryClaimTick("job", 1, MANUAL)).isEmpty();
+            backend.claimAnswer = Answer.UNAVAILABLE;
+            assertThatThrownBy(() -> m.tryClaimTick("job", 2, MANUAL)).isInstanceOf(StateUnavailableException.class);
+            m.close();
+            assertThatThrownBy(() -> m.tryClaimTick("job", 3, MANUAL))
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+        }
+
+        @Test
+        @DisplayName("a claimed lease is released on close like any other")
+        void claimedLeaseIsReleasedOnClose() {
+            LeaseManager m = manager();
+            Lease lease = m.tryClaimTick("job", 1, MANUAL).orElseThrow();
+            m.close();
+            assertThat(backend.released).containsExactly("job");
+            assertThat(lease.isValid()).isFalse();
+        }
+
+        @Test
+        @DisplayName("a backend without tick claims says so clearly")
+        void backendWithoutClaims() {
+            LeaseBackend plain = new LeaseBackend() {
+                @Override
+                public java.util.OptionalLong acquire(String name, String owner, Duration ttl) {
+                    return java.util.OptionalLong.of(1);
+                }
+
+                @Override
+                public boolean renew(String name, String owner, long token, Duration ttl) {
+                    return true;
+                }
+
+                @Override
+                public void release(String name, String owner, long token) {
+                }
+
+                @Override
+                public String backendName() {
+                    return "plain";
+                }
+            };
+            LeaseManager m = new LeaseManager(plain, clock);
+            managers.add(m);
+            assertThatThrownBy(() -> m.tryClaimTick("job", 1, MANUAL)).isInstanceOf(UnsupportedOperationException.class)
+                    .hasMessageContaining("plain").hasMessageContaining("claimTick");
         }
     }
 

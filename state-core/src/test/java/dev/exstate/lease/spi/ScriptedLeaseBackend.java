@@ -18,10 +18,13 @@ final class ScriptedLeaseBackend implements LeaseBackend {
     final AtomicLong tokens = new AtomicLong();
     final List<String> owners = new CopyOnWriteArrayList<>();
     final List<String> released = new CopyOnWriteArrayList<>();
+    final List<String> claims = new CopyOnWriteArrayList<>();
     final AtomicInteger acquireCalls = new AtomicInteger();
+    final AtomicInteger claimCalls = new AtomicInteger();
     final AtomicInteger renewCalls = new AtomicInteger();
     final AtomicInteger releaseCalls = new AtomicInteger();
     volatile Answer acquireAnswer = Answer.YES;
+    volatile Answer claimAnswer = Answer.YES;
     volatile Answer renewAnswer = Answer.YES;
     volatile Answer releaseAnswer = Answer.YES;
     /** Runs inside each call, e.g. to let the clock move while "the request is in flight". */
@@ -39,6 +42,21 @@ final class ScriptedLeaseBackend implements LeaseBackend {
             }
             case NO -> OptionalLong.empty();
             case UNAVAILABLE -> throw unavailable("lease.acquire");
+        };
+    }
+
+    @Override
+    public OptionalLong claimTick(String name, String owner, long tick, Duration ttl) {
+        claimCalls.incrementAndGet();
+        inFlight.run();
+        return switch (claimAnswer) {
+            case YES -> {
+                owners.add(owner);
+                claims.add(name + "#" + tick + "/" + ttl.toMillis() + "ms");
+                yield OptionalLong.of(tokens.incrementAndGet());
+            }
+            case NO -> OptionalLong.empty();
+            case UNAVAILABLE -> throw unavailable("lease.claimTick");
         };
     }
 

@@ -9,8 +9,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
 /**
- * The one place where etcd key names are made: {@code <keyPrefix><app>/config/<key>} and
- * {@code <keyPrefix><app>/lease/<name>}, and where etcd's bytes become text. Not API.
+ * The one place where etcd key names are made: {@code <keyPrefix><app>/config/<key>},
+ * {@code <keyPrefix><app>/lease/<name>} and, for the last claimed tick of a scheduled job,
+ * {@code <keyPrefix><app>/lease-tick/<name>}, whose value is the tick as 16 zero-padded decimal
+ * digits ({@link #tickValue}) so that etcd's byte-wise value comparison orders ticks. Not API.
  *
  * <p>Text goes both ways unchanged or not at all: a name with an unpaired surrogate (which UTF-8
  * cannot encode; the JDK would write {@code ?}, so two names would become one) is refused with
@@ -24,6 +26,7 @@ public final class EtcdKeys {
 
     private final String configPrefix;
     private final String leasePrefix;
+    private final String leaseTickPrefix;
     private final ByteSequence configPrefixBytes;
 
     public EtcdKeys(String keyPrefix, String app) {
@@ -32,6 +35,7 @@ public final class EtcdKeys {
         String base = keyPrefix + app + "/";
         this.configPrefix = base + "config/";
         this.leasePrefix = base + "lease/";
+        this.leaseTickPrefix = base + "lease-tick/";
         this.configPrefixBytes = bytes(configPrefix);
     }
 
@@ -85,6 +89,22 @@ public final class EtcdKeys {
                     + "; it has no UTF-8 form, so etcd cannot store it unchanged");
         }
         return bytes(leasePrefix + name);
+    }
+
+    /** The etcd key holding the last claimed tick of lease {@code name}. */
+    public ByteSequence leaseTickKey(String name) {
+        return bytes(leaseTickPrefix + name);
+    }
+
+    /**
+     * {@code tick} (0 .. 2<sup>53</sup> - 1, at most 16 digits) as 16 zero-padded decimal digits:
+     * fixed width, so byte order is numeric order.
+     */
+    public static ByteSequence tickValue(long tick) {
+        if (tick < 0 || tick > 9_999_999_999_999_999L) {
+            throw new IllegalArgumentException("tick must be between 0 and 16 decimal digits, was " + tick);
+        }
+        return bytes(String.format(java.util.Locale.ROOT, "%016d", tick));
     }
 
     /** Returns {@code key} if it can be a config key, or throws {@link IllegalArgumentException} naming the problem. */

@@ -18,6 +18,7 @@ import io.etcd.jetcd.options.DeleteOption;
 import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.PutOption;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.OptionalLong;
@@ -34,7 +35,11 @@ import org.slf4j.LoggerFactory;
  * <p>A held lease is the key {@code <prefix><app>/lease/<name>} whose value is the owner id,
  * attached to an etcd lease with the TTL; the fencing token is the key's create revision, which
  * etcd makes strictly greater for every new key. Acquire grants an etcd lease and puts the key in
- * a transaction guarded by "create revision is 0" (absent). Renewal is one explicit
+ * a transaction guarded by "create revision is 0" (absent). A tick claim adds the key
+ * {@code <prefix><app>/lease-tick/<name>} (no etcd lease: it never expires) to the same
+ * transaction, guarded by "its value is below this tick" and written with it, so the tick
+ * record and the lease key change together or not at all; as revisions only grow, tokens of
+ * successful claims increase in tick order. Renewal is one explicit
  * {@code keepAliveOnce} per call of the lease manager, after checking the key is still ours; jetcd's
  * streaming keep-alive is not used because it can stop silently (jetcd#965, #1383), while a failed
  * explicit call is seen and counted by the manager. Release deletes the key if still ours, then
@@ -54,6 +59,7 @@ public final class EtcdLeaseBackend implements LeaseBackend {
     private static final Logger log = LoggerFactory.getLogger(EtcdLeaseBackend.class);
     private static final Operation GRANT = Operation.idempotent("lease.grant");
     private static final Operation ACQUIRE = Operation.idempotent("lease.acquire");
+    private static final Operation CLAIM_TICK = Operation.idempotent("lease.claimTick");
     private static final Operation CHECK = Operation.idempotent("lease.check");
     private static final Operation KEEP_ALIVE = Operation.idempotent("lease.keepAlive");
     private static final Operation RELEASE = Operation.idempotent("lease.release");
@@ -105,6 +111,68 @@ public final class EtcdLeaseBackend implements LeaseBackend {
         KeyValue held = firstKv(txn.getGetResponses());
         if (held != null && held.getValue().equals(value) && held.getLease() == leaseId) {
             return OptionalLong.of(held.getCreateRevision()); // a retried attempt that had already succeeded
+        }
+        revokeInBackground(leaseId);
+        return OptionalLong.empty();
+    }
+
+    /**
+     * One transaction: if the lease key is absent and the tick record is below {@code tick}, put
+     * both (the lease key on a fresh etcd lease); else read both. etcd's value comparison is false
+     * for a missing key, so the first claim of a name is made by a second transaction guarded by
+     * "tick record absent" instead; a claim loses at most two such rounds to concurrent first
+     * claims before it gives up. A retry whose first attempt landed finds the lease key holding
+     * this owner and returns its create revision.
+     */
+    @Override
+    public OptionalLong claimTick(String name, String owner, long tick, Duration ttl) {
+        ByteSequence key = keys.leaseKey(name);
+        ByteSequence tickKey = keys.leaseTickKey(name);
+        ByteSequence value = EtcdKeys.bytes(owner);
+        ByteSequence tickValue = EtcdKeys.tickValue(tick);
+        long seconds = ttlSeconds(ttl);
+        LeaseGrantResponse grant = guard.await(GRANT, () -> connection.lease().grant(seconds));
+        long leaseId = grant.getID();
+        noteGrantedTtl(seconds, grant.getTTL());
+        try {
+            boolean recordExists = true;
+            for (int round = 0; round < 3; round++) {
+                Cmp tickBelow = recordExists
+                        ? new Cmp(tickKey, Cmp.Op.LESS, CmpTarget.value(tickValue))
+                        : new Cmp(tickKey, Cmp.Op.EQUAL, CmpTarget.createRevision(0));
+                TxnResponse txn = guard.await(CLAIM_TICK, () -> connection.kv().txn()
+                        .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.createRevision(0)), tickBelow)
+                        .Then(Op.put(key, value, PutOption.builder().withLeaseId(leaseId).build()),
+                                Op.put(tickKey, tickValue, PutOption.DEFAULT))
+                        .Else(Op.get(key, GetOption.DEFAULT), Op.get(tickKey, GetOption.DEFAULT))
+                        .commit());
+                if (txn.isSucceeded()) {
+                    // the header revision of a write transaction is the revision it created: the lease key's create revision
+                    return OptionalLong.of(txn.getHeader().getRevision());
+                }
+                List<GetResponse> gets = txn.getGetResponses();
+                KeyValue held = firstKv(gets.subList(0, Math.min(1, gets.size())));
+                if (held != null) {
+                    if (held.getValue().equals(value)) {
+                        // this owner's claim (owner ids are unique per claim): a retried attempt that had already
+                        // succeeded, in this call (same etcd lease) or an earlier one (whose etcd lease the key keeps)
+                        if (held.getLease() != leaseId) {
+                            revokeInBackground(leaseId);
+                        }
+                        return OptionalLong.of(held.getCreateRevision());
+                    }
+                    break; // another holder
+                }
+                KeyValue record = gets.size() < 2 ? null : firstKv(gets.subList(1, 2));
+                if (record != null && !isBelow(record.getValue(), tickValue)) {
+                    break; // this tick or a later one was claimed
+                }
+                recordExists = record != null; // the guess about the record was wrong, or it was just created
+            }
+        } catch (RuntimeException e) {
+            // if the puts did land, revoking deletes the lease key with the lease; the tick stays claimed, unrun
+            revokeInBackground(leaseId);
+            throw e;
         }
         revokeInBackground(leaseId);
         return OptionalLong.empty();
@@ -208,6 +276,11 @@ public final class EtcdLeaseBackend implements LeaseBackend {
             return null;
         }
         return responses.get(0).getKvs().get(0);
+    }
+
+    /** Byte-wise, as etcd compares values. */
+    private static boolean isBelow(ByteSequence stored, ByteSequence tickValue) {
+        return Arrays.compareUnsigned(stored.getBytes(), tickValue.getBytes()) < 0;
     }
 
     static boolean isLeaseNotFound(Throwable error) {

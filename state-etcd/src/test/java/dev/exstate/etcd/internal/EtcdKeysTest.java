@@ -18,6 +18,20 @@ class EtcdKeysTest {
         assertThat(EtcdKeys.text(keys.configKey("feature.checkout"))).isEqualTo("/exstate/shop/config/feature.checkout");
         assertThat(keys.configKeyName(keys.configKey("a/b \u00e9"))).isEqualTo("a/b \u00e9");
         assertThat(EtcdKeys.text(keys.leaseKey("nightly report"))).isEqualTo("/exstate/shop/lease/nightly report");
+        assertThat(EtcdKeys.text(keys.leaseTickKey("nightly report"))).isEqualTo("/exstate/shop/lease-tick/nightly report");
+    }
+
+    @Test
+    @DisplayName("tick values are fixed-width, so etcd's byte-wise comparison orders them as numbers")
+    void tickValuesOrderAsNumbers() {
+        long[] ticks = {0, 9, 10, 99, 100, 29_145_678, 1L << 40, (1L << 53) - 1};
+        for (int i = 1; i < ticks.length; i++) {
+            String lower = EtcdKeys.text(EtcdKeys.tickValue(ticks[i - 1]));
+            String higher = EtcdKeys.text(EtcdKeys.tickValue(ticks[i]));
+            assertThat(lower).hasSize(16).isLessThan(higher);
+        }
+        assertThat(EtcdKeys.text(EtcdKeys.tickValue(42))).isEqualTo("0000000000000042");
+        assertThatThrownBy(() -> EtcdKeys.tickValue(-1)).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

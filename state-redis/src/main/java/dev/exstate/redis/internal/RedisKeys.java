@@ -13,14 +13,17 @@ import java.util.Optional;
  * <ul>
  *   <li>session: {@code <prefix>:<app>:session:{<id>}}, one hash;</li>
  *   <li>lease: {@code <prefix>:<app>:lease:{<name>}}, a string {@code <owner>:<token>};</li>
- *   <li>fencing-token counter: {@code <prefix>:<app>:lease:{<name>}:token}, never expires.</li>
+ *   <li>fencing-token counter: {@code <prefix>:<app>:lease:{<name>}:token}, never expires;</li>
+ *   <li>last claimed tick of a scheduled job ({@code tryClaimTick}):
+ *       {@code <prefix>:<app>:lease-tick:{<name>}}, a decimal string, never expires.</li>
  * </ul>
- * A name of the form {@code family@suffix} (the {@code LeasedScheduler}'s per-tick leases,
- * {@code job:report@29145}) is stored as {@code <prefix>:<app>:lease:{<family>}@<suffix>} and
- * shares its family's token counter: tokens then increase from tick to tick, as fencing needs,
- * and a tick leaves no counter key behind when its lease expires. The family ends at the first
- * {@code '@'} after the first character, so it is never empty: an empty hash tag ({@code {}})
- * would not be a tag at all, and a lease and its counter would land in different cluster slots.
+ * A name of the form {@code family@suffix} ({@code export@2026-11}) is stored as
+ * {@code <prefix>:<app>:lease:{<family>}@<suffix>} (its tick record likewise) and shares its
+ * family's token counter, so tokens increase across the family and a short-lived name leaves no
+ * counter key behind. The family ends at the first {@code '@'} after the first character, so it
+ * is never empty: an empty hash tag ({@code {}}) would not be a tag at all, and a lease and its
+ * counter would land in different cluster slots. The three kinds of key can never collide: after the hash tag a lease key
+ * has nothing or {@code @...}, a counter {@code :token}, and tick records have their own prefix.
  * Lease names are escaped inside the tag ({@code %}, <code>{</code>, <code>}</code> become
  * {@code %25}, {@code %7B}, {@code %7D}) so a name can never break out of its hash tag.
  */
@@ -42,12 +45,14 @@ public final class RedisKeys {
 
     private final String sessionPrefix;
     private final String leasePrefix;
+    private final String leaseTickPrefix;
     private final String sessionInvalidations;
 
     public RedisKeys(String keyPrefix, String appName) {
         this.sessionInvalidations = keyPrefix + ":" + appName + ":session-invalidations";
         this.sessionPrefix = keyPrefix + ":" + appName + ":session:{";
         this.leasePrefix = keyPrefix + ":" + appName + ":lease:{";
+        this.leaseTickPrefix = keyPrefix + ":" + appName + ":lease-tick:{";
     }
 
     /**
@@ -71,16 +76,25 @@ public final class RedisKeys {
     }
 
     public String lease(String name) {
-        int at = familyEnd(name);
-        return at < 0
-                ? leasePrefix + escape(name) + "}"
-                : leasePrefix + escape(name.substring(0, at)) + "}" + name.substring(at);
+        return tagged(leasePrefix, name);
     }
 
     /** The token counter of the lease's family (the part of the name before its first '@', see above). */
     public String leaseToken(String name) {
         int at = familyEnd(name);
         return leasePrefix + escape(at < 0 ? name : name.substring(0, at)) + "}:token";
+    }
+
+    /** The last claimed tick of {@code name}, in the same slot as its lease and counter. */
+    public String leaseTick(String name) {
+        return tagged(leaseTickPrefix, name);
+    }
+
+    private static String tagged(String prefix, String name) {
+        int at = familyEnd(name);
+        return at < 0
+                ? prefix + escape(name) + "}"
+                : prefix + escape(name.substring(0, at)) + "}" + name.substring(at);
     }
 
     /** Index of the '@' that ends the name's family, or -1 if the whole name is the family. */

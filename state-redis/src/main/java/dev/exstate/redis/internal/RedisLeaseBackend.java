@@ -10,7 +10,9 @@ import java.util.OptionalLong;
 
 /**
  * Leases on Redis: a string key {@code <owner>:<token>} with a TTL, the token from an
- * {@code INCR} counter under the same hash tag. Each method is one guarded Lua script. Not API.
+ * {@code INCR} counter under the same hash tag; a tick claim also checks and advances the job's
+ * last-claimed-tick key (same hash tag) in the same script. Each method is one guarded Lua
+ * script. Not API.
  */
 public final class RedisLeaseBackend implements LeaseBackend {
     // idempotent: the script returns the same token if this owner already holds the lease, so a
@@ -18,6 +20,8 @@ public final class RedisLeaseBackend implements LeaseBackend {
     static final Operation ACQUIRE = Operation.idempotent("lease.acquire");
     static final Operation RENEW = Operation.idempotent("lease.renew");
     static final Operation RELEASE = Operation.idempotent("lease.release");
+    // idempotent like acquire: a retry by the same owner gets the token its first attempt took
+    static final Operation CLAIM_TICK = Operation.idempotent("lease.claimTick");
 
     private final RedisConnector connector;
     private final RedisKeys keys;
@@ -38,6 +42,17 @@ public final class RedisLeaseBackend implements LeaseBackend {
         byte[] ttlMs = ttlMillis(ttl);
         Long token = guard.await(ACQUIRE, () -> Scripts.LEASE_ACQUIRE.<Long>run(connector.commands(), ScriptOutputType.INTEGER,
                 k, ownerBytes, ttlMs));
+        return token < 0 ? OptionalLong.empty() : OptionalLong.of(token);
+    }
+
+    @Override
+    public OptionalLong claimTick(String name, String owner, long tick, Duration ttl) {
+        String[] k = {keys.lease(name), keys.leaseToken(name), keys.leaseTick(name)};
+        byte[] ownerBytes = owner.getBytes(StandardCharsets.UTF_8);
+        byte[] ttlMs = ttlMillis(ttl);
+        byte[] tickBytes = Long.toString(tick).getBytes(StandardCharsets.US_ASCII);
+        Long token = guard.await(CLAIM_TICK, () -> Scripts.LEASE_CLAIM_TICK.<Long>run(connector.commands(),
+                ScriptOutputType.INTEGER, k, ownerBytes, ttlMs, tickBytes));
         return token < 0 ? OptionalLong.empty() : OptionalLong.of(token);
     }
 

@@ -19,6 +19,7 @@ public final class Scripts {
     public static final LuaScript LEASE_ACQUIRE = load("lease-acquire");
     public static final LuaScript LEASE_RENEW = load("lease-renew");
     public static final LuaScript LEASE_RELEASE = load("lease-release");
+    public static final LuaScript LEASE_CLAIM_TICK = load("lease-claim-tick");
 
     private Scripts() {
     }

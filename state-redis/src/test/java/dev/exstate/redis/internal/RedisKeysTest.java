@@ -3,6 +3,8 @@ package dev.exstate.redis.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.exstate.session.SessionId;
+import java.util.HashSet;
+import java.util.Set;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -40,27 +42,47 @@ class RedisKeysTest {
     }
 
     @Test
-    @DisplayName("a lease and its token counter have the same hash tag, even for names with braces")
+    @DisplayName("a lease, its token counter and its tick record have the same hash tag, even for names with braces")
     void leaseKeys() {
         for (String name : new String[] {"report", "}", "{", "{x}", "a}b", "%", "%7D"}) {
             String lease = keys.lease(name);
-            assertThat(hashTag(lease)).as(name).isEqualTo(hashTag(keys.leaseToken(name)));
+            assertThat(hashTag(lease)).as(name).isEqualTo(hashTag(keys.leaseToken(name)))
+                    .isEqualTo(hashTag(keys.leaseTick(name)));
             assertThat(hashTag(lease)).as(name).isEqualTo(RedisKeys.escape(name));
             assertThat(lease).as(name).startsWith("exstate:shop:lease:{");
+            assertThat(keys.leaseTick(name)).as(name).startsWith("exstate:shop:lease-tick:{");
         }
         assertThat(keys.lease("%7D")).isNotEqualTo(keys.lease("}"));
+        assertThat(keys.leaseTick("job:report")).isEqualTo("exstate:shop:lease-tick:{job:report}");
     }
 
     @Test
-    @DisplayName("per-tick leases of one job share the job's slot and token counter, and leave no counter behind")
+    @DisplayName("lease, counter and tick-record keys never collide, whatever the names")
+    void leaseKeysNeverCollide() {
+        String[] names = {"job:report", "job:report:token", "job:report@x:token", "job:report@x", "x}:token", "a@b@c"};
+        Set<String> leaseAndTickKeys = new HashSet<>();
+        Set<String> counters = new HashSet<>();
+        for (String name : names) {
+            assertThat(leaseAndTickKeys.add(keys.lease(name))).as("lease key of %s", name).isTrue();
+            assertThat(leaseAndTickKeys.add(keys.leaseTick(name))).as("tick key of %s", name).isTrue();
+            counters.add(keys.leaseToken(name));
+        }
+        assertThat(counters).doesNotContainAnyElementsOf(leaseAndTickKeys);
+    }
+
+    @Test
+    @DisplayName("names of one family (family@suffix) share the family's slot and token counter, each with its own tick record")
     void leaseFamilies() {
-        String tick1 = keys.lease("job:report@29145");
-        String tick2 = keys.lease("job:report@29146");
-        assertThat(tick1).isEqualTo("exstate:shop:lease:{job:report}@29145").isNotEqualTo(tick2);
-        assertThat(hashTag(tick1)).isEqualTo("job:report").isEqualTo(hashTag(keys.leaseToken("job:report@29145")));
-        assertThat(keys.leaseToken("job:report@29145"))
-                .isEqualTo(keys.leaseToken("job:report@29146"))
-                .isEqualTo(keys.leaseToken("job:report"));
+        String first = keys.lease("export@2026-11");
+        String second = keys.lease("export@2026-12");
+        assertThat(first).isEqualTo("exstate:shop:lease:{export}@2026-11").isNotEqualTo(second);
+        assertThat(hashTag(first)).isEqualTo("export").isEqualTo(hashTag(keys.leaseToken("export@2026-11")))
+                .isEqualTo(hashTag(keys.leaseTick("export@2026-11")));
+        assertThat(keys.leaseToken("export@2026-11"))
+                .isEqualTo(keys.leaseToken("export@2026-12"))
+                .isEqualTo(keys.leaseToken("export"));
+        assertThat(keys.leaseTick("export@2026-11")).isNotEqualTo(keys.leaseTick("export@2026-12"))
+                .isNotEqualTo(keys.leaseTick("export"));
     }
 
     @Test

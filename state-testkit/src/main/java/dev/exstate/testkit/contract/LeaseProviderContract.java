@@ -10,12 +10,16 @@ import dev.exstate.lease.InvalidLeaseNameException;
 import dev.exstate.lease.Lease;
 import dev.exstate.lease.LeaseOptions;
 import dev.exstate.lease.LeaseProvider;
+import dev.exstate.lease.spi.LeaseBackend;
 import dev.exstate.testkit.TimeControl;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.UUID;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -42,11 +46,14 @@ import org.junit.jupiter.api.Test;
  * real time pass, waiting at most {@link #patience()} for the backend to agree.
  *
  * <p>Override {@link #readsBackend()} and {@link #storedToken} to let the "backend storage"
- * group check what really landed in the backend; without them that group is skipped, and every
- * other test still checks the contract through the API.
+ * group check what really landed in the backend, {@link #readsTickRecords()} and
+ * {@link #storedLastTick} likewise for tick claims, and {@link #newBackend()} for the SPI's own
+ * promises; without them those checks are skipped, and every other test still checks the
+ * contract through the API.
  */
 public abstract class LeaseProviderContract {
     private final List<LeaseProvider> providers = new CopyOnWriteArrayList<>();
+    private final List<LeaseBackend> backends = new CopyOnWriteArrayList<>();
 
     /** A new replica's provider over this test's backend. Closed by the suite after the test. */
     protected abstract LeaseProvider newProvider();
@@ -67,6 +74,29 @@ public abstract class LeaseProviderContract {
         return false;
     }
 
+    /**
+     * White-box hook: the last claimed tick of {@code name} as the backend stores it, empty if
+     * none. Only called when {@link #readsTickRecords()} is true.
+     */
+    protected Optional<Long> storedLastTick(String name) {
+        return Optional.empty();
+    }
+
+    /** True if {@link #storedLastTick} reads the backend; enables the tick-record checks. */
+    protected boolean readsTickRecords() {
+        return false;
+    }
+
+    /**
+     * The SPI backend of one more replica over this test's backend, for the promises of
+     * {@link LeaseBackend} that the {@link LeaseProvider} API cannot reach (a request retried by
+     * the same owner after a lost reply); {@code null}, the default, skips those checks, as for a
+     * provider not built on {@link LeaseBackend}. Closed by the suite after the test.
+     */
+    protected LeaseBackend newBackend() {
+        return null;
+    }
+
     /** Lease TTL used by the suite: 30 s on a manual clock, 1 s when real time must pass. */
     protected Duration ttl() {
         return time().isManual() ? Duration.ofSeconds(30) : Duration.ofSeconds(1);
@@ -83,6 +113,10 @@ public abstract class LeaseProviderContract {
             p.close();
         }
         providers.clear();
+        for (LeaseBackend b : backends) {
+            b.close();
+        }
+        backends.clear();
     }
 
     /** A new replica, closed after the test. */
@@ -220,14 +254,14 @@ public abstract class LeaseProviderContract {
         }
 
         @Test
-        @DisplayName("names of one family (family@suffix, as the scheduler's per-tick leases) get increasing tokens")
+        @DisplayName("names of one family (family@suffix) get increasing tokens")
         void tokensIncreaseAcrossAFamily() {
             LeaseProvider[] replicas = {replica(), replica()};
-            String family = leaseName("job");
+            String family = leaseName("export");
             long previous = Long.MIN_VALUE;
-            for (int tick = 0; tick < 10; tick++) {
-                Lease lease = acquire(replicas[tick % 2], family + "@" + (1000 + tick), unrenewed());
-                assertThat(lease.fencingToken()).as("tick %d", tick).isGreaterThan(previous);
+            for (int i = 0; i < 10; i++) {
+                Lease lease = acquire(replicas[i % 2], family + "@" + (1000 + i), unrenewed());
+                assertThat(lease.fencingToken()).as("member %d", i).isGreaterThan(previous);
                 previous = lease.fencingToken();
                 lease.release();
             }
@@ -365,6 +399,230 @@ public abstract class LeaseProviderContract {
             LeaseProvider other = replica();
             assertThat(other.tryAcquire(unrenewedName, unrenewed())).isPresent();
             assertThat(other.tryAcquire(renewedName, unrenewed())).isPresent();
+        }
+    }
+
+    @Nested
+    @DisplayName("tick claims")
+    class TickClaims {
+
+        private Lease claim(LeaseProvider p, String name, long tick) {
+            Optional<Lease> lease = p.tryClaimTick(name, tick, unrenewed());
+            assertThat(lease).as("tick %d of '%s' should be claimable", tick, name).isPresent();
+            return lease.get();
+        }
+
+        @Test
+        @DisplayName("a tick is claimed once: no replica claims it again, even after the claim's lease was released")
+        void tickIsClaimedOnce() {
+            LeaseProvider a = replica();
+            LeaseProvider b = replica();
+            String name = leaseName("once");
+            Lease first = claim(a, name, 5);
+            assertThat(first.name()).isEqualTo(name);
+            assertThat(first.isValid()).isTrue();
+            first.release();
+
+            assertThat(b.tryClaimTick(name, 5, unrenewed())).as("another replica, same tick").isEmpty();
+            assertThat(a.tryClaimTick(name, 5, unrenewed())).as("the same replica, same tick").isEmpty();
+            assertThat(b.tryAcquire(name, unrenewed())).as("the lease itself is free again").isPresent();
+        }
+
+        @Test
+        @DisplayName("claims only advance: after tick 10, ticks up to 10 are refused and tick 11 is granted")
+        void claimsOnlyAdvance() {
+            LeaseProvider a = replica();
+            LeaseProvider b = replica();
+            String name = leaseName("advance");
+            claim(a, name, 10).release();
+
+            for (long stale : new long[] {0, 9, 10}) {
+                assertThat(b.tryClaimTick(name, stale, unrenewed())).as("tick %d after tick 10", stale).isEmpty();
+            }
+            Lease next = claim(b, name, 11);
+            assertThat(next.isValid()).isTrue();
+        }
+
+        @Test
+        @DisplayName("a held lease blocks claims of later ticks, and a refused claim does not use its tick up")
+        void heldLeaseBlocksClaims() {
+            LeaseProvider a = replica();
+            LeaseProvider b = replica();
+            String name = leaseName("blocked");
+            Lease held = claim(a, name, 1);
+
+            assertThat(b.tryClaimTick(name, 2, unrenewed())).as("tick 2 while tick 1's lease is held").isEmpty();
+            assertThat(b.tryAcquire(name, unrenewed())).isEmpty();
+            assertThat(held.isValid()).isTrue();
+            held.release();
+
+            assertThat(b.tryClaimTick(name, 2, unrenewed())).as("tick 2 once tick 1's lease is released").isPresent();
+        }
+
+        @Test
+        @DisplayName("a name taken with tryAcquire blocks every claim until it is released")
+        void acquiredNameBlocksClaims() {
+            LeaseProvider a = replica();
+            LeaseProvider b = replica();
+            String name = leaseName("acquired");
+            Lease lease = acquire(a, name, unrenewed());
+
+            assertThat(b.tryClaimTick(name, 1, unrenewed())).isEmpty();
+            assertThat(a.tryClaimTick(name, 2, unrenewed())).as("not even the holder's own replica").isEmpty();
+            lease.release();
+
+            Lease claimed = claim(b, name, 1);
+            assertThat(claimed.fencingToken()).isGreaterThan(lease.fencingToken());
+        }
+
+        @Test
+        @DisplayName("claim tokens increase in tick order, above the name's earlier tokens, whichever replica claims")
+        void claimTokensIncreaseInTickOrder() {
+            LeaseProvider[] replicas = {replica(), replica()};
+            String name = leaseName("claim-tokens");
+            Lease before = acquire(replicas[0], name, unrenewed());
+            long previous = before.fencingToken();
+            before.release();
+            for (int i = 0; i < 10; i++) {
+                long tick = 100 + 3L * i;
+                Lease lease = claim(replicas[i % 2], name, tick);
+                assertThat(lease.fencingToken()).as("tick %d", tick).isGreaterThan(previous);
+                previous = lease.fencingToken();
+                lease.release();
+            }
+        }
+
+        @Test
+        @DisplayName("an expired claim keeps its tick: after expiry another replica gets a later tick, never the same one")
+        void expiredClaimKeepsItsTick() {
+            LeaseProvider a = replica();
+            LeaseProvider b = replica();
+            String name = leaseName("expired-claim");
+            Lease old = claim(a, name, 7);
+            time().advance(ttl().plusMillis(1));
+
+            AtomicReference<Lease> later = new AtomicReference<>();
+            AtomicBoolean oldValidWhenTaken = new AtomicBoolean();
+            await().atMost(patience()).pollInterval(Duration.ofMillis(20)).until(() -> {
+                Optional<Lease> again = b.tryClaimTick(name, 7, unrenewed());
+                assertThat(again).as("tick 7 claimed a second time after its lease expired").isEmpty();
+                Optional<Lease> next = b.tryClaimTick(name, 8, unrenewed());
+                next.ifPresent(l -> {
+                    oldValidWhenTaken.set(old.isValid());
+                    later.set(l);
+                });
+                return next.isPresent();
+            });
+
+            assertThat(oldValidWhenTaken).as("the old holder knew its lease was gone by then").isFalse();
+            assertThat(later.get().fencingToken()).isGreaterThan(old.fencingToken());
+        }
+
+        @Test
+        @DisplayName("negative ticks, ticks above 2^53 - 1 and bad names are refused with clear exceptions; 2^53 - 1 works")
+        void badInputIsRefused() {
+            LeaseProvider p = replica();
+            String name = leaseName("bad-tick");
+            for (long bad : new long[] {-1, Long.MIN_VALUE, LeaseProvider.MAX_TICK + 1, Long.MAX_VALUE}) {
+                assertThatThrownBy(() -> p.tryClaimTick(name, bad, unrenewed())).as("tick %d", bad)
+                        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("tick");
+            }
+            for (String badName : new String[] {"", "   ", "x".repeat(201), "line\nbreak"}) {
+                assertThatThrownBy(() -> p.tryClaimTick(badName, 1, unrenewed()))
+                        .isInstanceOf(InvalidLeaseNameException.class);
+            }
+            if (readsTickRecords()) {
+                assertThat(storedLastTick(name)).as("refused input writes nothing").isEmpty();
+            }
+
+            claim(p, name, LeaseProvider.MAX_TICK).release();
+            assertThat(p.tryClaimTick(name, LeaseProvider.MAX_TICK, unrenewed())).isEmpty();
+            assertThat(p.tryClaimTick(name, LeaseProvider.MAX_TICK - 1, unrenewed())).isEmpty();
+        }
+
+        @Test
+        @DisplayName("four threads on two replicas racing for the same 30 ticks claim each at most once, tokens rising with ticks")
+        void racingClaimsAreExclusive() throws Exception {
+            LeaseProvider[] replicas = {replica(), replica()};
+            String name = leaseName("racing");
+            int ticks = 30;
+            List<Callable<List<long[]>>> workers = new ArrayList<>();
+            for (int w = 0; w < 4; w++) {
+                LeaseProvider mine = replicas[w % 2];
+                workers.add(() -> {
+                    List<long[]> won = new ArrayList<>();
+                    for (long tick = 1; tick <= ticks; tick++) {
+                        Optional<Lease> got = mine.tryClaimTick(name, tick, unrenewed());
+                        if (got.isPresent()) {
+                            won.add(new long[] {tick, got.get().fencingToken()});
+                            got.get().release();
+                        }
+                    }
+                    return won;
+                });
+            }
+            List<long[]> claims = new ArrayList<>();
+            Concurrently.runTogether(workers).forEach(claims::addAll);
+
+            claims.sort(Comparator.comparingLong(c -> c[0]));
+            assertThat(claims).as("at least the first free tick is claimed").isNotEmpty();
+            for (int i = 1; i < claims.size(); i++) {
+                assertThat(claims.get(i)[0]).as("tick claimed twice").isGreaterThan(claims.get(i - 1)[0]);
+                assertThat(claims.get(i)[1]).as("token of tick %d", claims.get(i)[0]).isGreaterThan(claims.get(i - 1)[1]);
+            }
+            if (readsTickRecords()) {
+                assertThat(storedLastTick(name)).contains(claims.get(claims.size() - 1)[0]);
+            }
+        }
+
+        @Test
+        @DisplayName("the backend records the claimed tick, and keeps it after the lease is released or expired")
+        void tickRecordIsStored() {
+            assumeTrue(readsTickRecords(), "provider test does not read tick records");
+            String name = leaseName("record");
+            assertThat(storedLastTick(name)).isEmpty();
+            Lease lease = claim(replica(), name, 41);
+            assertThat(storedLastTick(name)).contains(41L);
+            if (readsBackend()) {
+                assertThat(storedToken(name)).contains(lease.fencingToken());
+            }
+            lease.release();
+            assertThat(storedLastTick(name)).contains(41L);
+            if (readsBackend()) {
+                assertThat(storedToken(name)).isEmpty();
+            }
+            Lease next = claim(replica(), name, 42);
+            time().advance(ttl().plusMillis(1));
+            await().atMost(patience()).pollInterval(Duration.ofMillis(20)).until(() -> !next.isValid());
+            assertThat(storedLastTick(name)).as("the record outlives the lease").contains(42L);
+        }
+
+        @Test
+        @DisplayName("SPI: a claim retried by the same owner (a lost reply) gets the same token; others are refused")
+        void retriedClaimIsIdempotent() {
+            LeaseBackend spi = newBackend();
+            assumeTrue(spi != null, "provider test does not expose its LeaseBackend");
+            backends.add(spi);
+            String name = leaseName("retry");
+            String owner = "contract-" + UUID.randomUUID();
+            String other = "contract-" + UUID.randomUUID();
+
+            OptionalLong first = spi.claimTick(name, owner, 3, ttl());
+            OptionalLong retried = spi.claimTick(name, owner, 3, ttl());
+
+            assertThat(first).isPresent();
+            assertThat(retried).as("the retry").isEqualTo(first);
+            assertThat(spi.claimTick(name, other, 3, ttl())).as("another owner, same tick").isEmpty();
+            assertThat(spi.claimTick(name, other, 4, ttl())).as("another owner while held").isEmpty();
+            spi.release(name, owner, first.getAsLong());
+            assertThat(spi.claimTick(name, other, 3, ttl())).as("the tick after release").isEmpty();
+            OptionalLong next = spi.claimTick(name, other, 4, ttl());
+            assertThat(next).isPresent();
+            assertThat(next.getAsLong()).isGreaterThan(first.getAsLong());
+            spi.release(name, other, next.getAsLong());
+            if (readsTickRecords()) {
+                assertThat(storedLastTick(name)).contains(4L);
+            }
         }
     }
 
