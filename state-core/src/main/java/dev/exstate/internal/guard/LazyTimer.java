@@ -98,22 +98,23 @@ final class LazyTimer {
     }
 
     private void loop() {
-        boolean lingered = false;
+        long seenBefore = 0;
         while (!closed) {
+            long seen = sequence.get();
             Task head = runDue();
             if (head != null) {
                 wakeAt = head.due;
                 untilUnparked = false;
-                lingered = false;
-            } else if (!lingered) {
-                // Stay on a timed sleep one period more: a task scheduled in the meantime is due
-                // after this wake-up, so the next calls of a steady stream do not wake the thread.
+            } else if (seen != seenBefore) {
+                // Tasks came (and went) since the last look: stay on a timed sleep one period
+                // more. A task scheduled meanwhile is due after this wake-up, so a steady stream
+                // of calls costs one wake-up per period, not one per call.
                 wakeAt = System.nanoTime() + lingerNanos;
                 untilUnparked = false;
-                lingered = true;
             } else {
                 untilUnparked = true;
             }
+            seenBefore = seen;
             if (firstOrNull() != head) {
                 continue; // a task arrived (or the head was cancelled) while planning
             }
