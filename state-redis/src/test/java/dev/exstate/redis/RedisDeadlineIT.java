@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.exstate.codec.Codec;
 import dev.exstate.guard.GuardPolicy;
+import dev.exstate.guard.StateTimeoutException;
 import dev.exstate.guard.StateUnavailableException;
 import dev.exstate.session.Session;
 import dev.exstate.session.SessionId;
@@ -29,8 +30,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -176,6 +180,60 @@ class RedisDeadlineIT {
         }
         assertThat(measured.outcomes).containsKeys("read (cached): value", "read (cold): StateTimeoutException",
                 "write: StateTimeoutException", "compute: StateTimeoutException");
+    }
+
+    @Test
+    @DisplayName("compute's read and compare-and-set share one total timeout: the second step only gets the time left")
+    void computeIsBoundedByOneTotalTimeout() throws Exception {
+        RedisServer redis = RedisServer.builder().start();
+        closeAfter.add(redis);
+        RedisState state = RedisState.create(RedisOptions.standalone(redis.uri())
+                .appName("deadline-" + UUID.randomUUID().toString().substring(0, 8))
+                .guardPolicy(POLICY).build());
+        closeAfter.add(state);
+        RedisSessionStore store = state.sessionStore(SessionOptions.defaults());
+        closeAfter.add(store);
+        Session s = settled(() -> {
+            Session created = store.create();
+            created.putString("k", "v");
+            store.save(created);
+            return created;
+        });
+        long fnTookMs = 60;
+
+        StateTimeoutException e = null;
+        for (int tries = 0; e == null && tries < 100; tries++) {
+            AtomicInteger fnCalls = new AtomicInteger();
+            try {
+                // the read has answered when fn runs: Redis stops before the compare-and-set
+                store.compute(s.id(), "n", Codec.longs(), v -> {
+                    fnCalls.incrementAndGet();
+                    redis.pause();
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(fnTookMs));
+                    return 1L;
+                });
+            } catch (StateTimeoutException timedOut) {
+                if (fnCalls.get() == 1) {
+                    e = timedOut;
+                } // else the read itself timed out on a busy machine: try again
+            } finally {
+                if (redis.isPaused()) {
+                    redis.resume();
+                }
+            }
+        }
+
+        assertThat(e).as("compute timed out in its compare-and-set").isNotNull();
+        System.out.println("compute with a pause before its compare-and-set: " + e.getMessage());
+        assertThat(e.operation()).isEqualTo("session.compute");
+        assertThat(e.elapsed()).as("reported from the start of compute").isGreaterThanOrEqualTo(TOTAL);
+        Matcher budget = Pattern.compile("timed out after (\\d+) ms: total timeout 100 ms reached").matcher(e.getMessage());
+        if (budget.find()) {
+            assertThat(Long.parseLong(budget.group(1))).as("the compare-and-set's budget")
+                    .isLessThanOrEqualTo(TOTAL.toMillis() - fnTookMs);
+        } else {
+            assertThat(e.getMessage()).contains("not attempted: total timeout 100 ms already spent by earlier steps");
+        }
     }
 
     /** The first non-null result of {@code call}, retried while Redis is slow to answer. */
