@@ -3,6 +3,7 @@ package dev.exstate.guard;
 import dev.exstate.health.BackendHealth;
 import dev.exstate.health.HealthIndicator;
 import dev.exstate.time.StateClock;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -15,10 +16,14 @@ import java.util.function.Supplier;
  * One {@code Guard} per backend per replica: every provider that talks to the same Redis shares
  * its breaker, so one outage opens one breaker.
  *
- * <p>Thread-safe. A blocking {@link #call} never blocks its caller longer than the policy's
- * {@code totalTimeout} (plus scheduling jitter): the body runs on the guard's own bounded
- * thread pool and is abandoned (interrupted) when its deadline passes. Backends with an
- * asynchronous client use {@link #callAsync} / {@link #await}, which add no thread hop.
+ * <p>Thread-safe. The synchronous methods ({@link #call}, {@link #await}) are timed on the
+ * caller's own thread: it waits on the attempt for the time left, and when the deadline passes it
+ * cancels the attempt and applies the fallback itself, so it never waits longer than the policy's
+ * {@code totalTimeout} (or the {@link Deadline} given) plus the time to be scheduled again.
+ * Retries and their backoff run on the caller's thread too. {@link #await} adds no thread hop and
+ * no timer; {@link #call} runs its blocking body on the guard's pool (at most
+ * {@code maxConcurrentCalls} threads, none kept while idle) and interrupts it when abandoned.
+ * {@link #callAsync} never blocks; it is timed by the guard's one timer thread, started on first use.
  *
  * <p>Failures are reported as {@link StateUnavailableException} and its subclasses
  * ({@link StateTimeoutException}, {@link CircuitOpenException}, {@link BulkheadFullException}).
@@ -76,11 +81,15 @@ public final class Guard implements HealthIndicator, AutoCloseable {
         return engine.callAsync(operation, body, fallback);
     }
 
-    /** Sync view of {@link #callAsync}: waits for the result, bounded by the policy's total timeout. */
+    /**
+     * Sync view of {@link #callAsync}: starts the attempt on the calling thread and waits on it
+     * there, bounded by the policy's total timeout; throws the typed exception on failure.
+     */
     public <T> T await(Operation operation, Supplier<? extends CompletionStage<T>> body) {
         return engine.await(operation, body, Fallback.failFast());
     }
 
+    /** As {@link #await(Operation, Supplier)}; on backend failure, including the deadline passing, applies {@code fallback}. */
     public <T> T await(Operation operation, Supplier<? extends CompletionStage<T>> body, Fallback<T> fallback) {
         return engine.await(operation, body, fallback);
     }
@@ -93,6 +102,32 @@ public final class Guard implements HealthIndicator, AutoCloseable {
      */
     public void backendReachable() {
         engine.backendReachable();
+    }
+
+    /**
+     * A deadline {@code totalTimeout} from now, for an operation made of several calls: pass it to
+     * each of them ({@link #await(Operation, Deadline, Supplier)}) and the operation as a whole
+     * ends by then.
+     */
+    public Deadline deadline() {
+        return new Deadline(System.nanoTime(), policy().totalTimeout());
+    }
+
+    /**
+     * As {@link #await(Operation, Supplier)}, bounded by {@code deadline} instead of a total
+     * timeout of its own. Each attempt still has at most the policy's {@code timeout}. If the
+     * deadline has passed already, fails with {@link StateTimeoutException} without calling the
+     * backend. Errors report the time since the deadline was created.
+     */
+    public <T> T await(Operation operation, Deadline deadline, Supplier<? extends CompletionStage<T>> body) {
+        return await(operation, deadline, body, Fallback.failFast());
+    }
+
+    /** As {@link #await(Operation, Deadline, Supplier)}; on backend failure applies {@code fallback}. */
+    public <T> T await(Operation operation, Deadline deadline, Supplier<? extends CompletionStage<T>> body,
+                       Fallback<T> fallback) {
+        java.util.Objects.requireNonNull(deadline, "deadline");
+        return engine.await(operation, deadline.startNanos, deadline.endNanos, body, fallback);
     }
 
     /** Counts of calls, failures, timeouts, rejections, retries and fallbacks so far. */
@@ -118,6 +153,44 @@ public final class Guard implements HealthIndicator, AutoCloseable {
     @Override
     public String toString() {
         return "Guard[" + backend() + "]";
+    }
+
+    /**
+     * One deadline shared by the steps of a multi-step operation (a read, then a compare-and-set
+     * retried under contention), so that the whole operation, not each step, is bounded by one
+     * total timeout. Get one from {@link Guard#deadline()}. Immutable and thread-safe. Measured
+     * with {@link System#nanoTime()}: wall-clock changes do not move it.
+     */
+    public static final class Deadline {
+        private final long startNanos;
+        private final long endNanos;
+        private final Duration total;
+
+        private Deadline(long startNanos, Duration total) {
+            this.startNanos = startNanos;
+            this.endNanos = startNanos + total.toNanos();
+            this.total = total;
+        }
+
+        /** The whole time this deadline allows, counted from its creation. */
+        public Duration total() {
+            return total;
+        }
+
+        /** Time left; zero once the deadline has passed. */
+        public Duration remaining() {
+            return Duration.ofNanos(Math.max(0, endNanos - System.nanoTime()));
+        }
+
+        /** True once the deadline has passed. */
+        public boolean hasPassed() {
+            return endNanos - System.nanoTime() <= 0;
+        }
+
+        @Override
+        public String toString() {
+            return "Deadline[" + remaining().toMillis() + " of " + total.toMillis() + " ms left]";
+        }
     }
 
     /** Builder for {@link Guard}. */

@@ -7,7 +7,7 @@ package dev.exstate.guard;
  * @param calls        calls started (one per {@code call}, not per attempt)
  * @param successes    calls that returned a value from the backend
  * @param failures     calls that failed with a backend failure (before fallback)
- * @param timeouts     attempts that hit the per-attempt timeout
+ * @param timeouts     attempts that ran out of time (the per-attempt or the total timeout)
  * @param rejected     calls refused by an open breaker or a full bulkhead
  * @param retries      extra attempts made for idempotent operations
  * @param fallbacks    failed calls answered by a fallback (default value or stale cache entry)

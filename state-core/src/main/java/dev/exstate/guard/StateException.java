@@ -37,7 +37,10 @@ public abstract class StateException extends RuntimeException {
         return operation;
     }
 
-    /** How long the caller waited before this was thrown, retries included. */
+    /**
+     * How long the caller waited before this was thrown, retries included; for a step of an
+     * operation bounded by a {@link Guard.Deadline}, the time since the deadline was created.
+     */
     public Duration elapsed() {
         return elapsed;
     }

@@ -15,17 +15,23 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
@@ -78,6 +84,24 @@ class GuardTest {
         return new IOException("connection refused");
     }
 
+    private static List<Thread> liveThreads(String namePrefix) {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.isAlive() && t.getName().startsWith(namePrefix))
+                .toList();
+    }
+
+    /**
+     * "timed out after N ms" and, if the attempt started late enough for the total timeout to
+     * cut it short, ": total timeout T ms reached". N is the attempt's budget, at most the timeout.
+     */
+    private static final String ATTEMPT_TIMED_OUT = "timed out after \\d+ ms(: total timeout \\d+ ms reached)? ";
+
+    private static long attemptBudgetMs(Throwable e) {
+        Matcher m = Pattern.compile("timed out after (\\d+) ms").matcher(e.getMessage());
+        assertThat(m.find()).as(e.getMessage()).isTrue();
+        return Long.parseLong(m.group(1));
+    }
+
     private static long millisSince(long startNanos) {
         return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
     }
@@ -111,7 +135,8 @@ class GuardTest {
             assertThat(e.elapsed()).isGreaterThanOrEqualTo(Duration.ofMillis(200));
             assertThat(e.getMessage())
                     .matches("redis counter\\.incr failed after \\d+ ms: .*")
-                    .containsPattern("timed out after (19\\d|200) ms \\(attempt 1 of 1\\)");
+                    .containsPattern(ATTEMPT_TIMED_OUT + "\\(attempt 1 of 1\\)");
+            assertThat(attemptBudgetMs(e)).isBetween(1L, 200L);
             // The cause shows where the body was stuck.
             assertThat(e.getCause()).isNotNull();
             assertThat(Arrays.stream(e.getCause().getStackTrace()).map(StackTraceElement::getClassName))
@@ -157,7 +182,8 @@ class GuardTest {
                     .isInstanceOf(ExecutionException.class)
                     .cause().isInstanceOf(StateTimeoutException.class)
                     .hasMessageContaining("redis counter.incr failed after")
-                    .hasMessageMatching(".*timed out after (14\\d|150) ms \\(attempt 1 of 1\\).*");
+                    .hasMessageMatching(".*" + ATTEMPT_TIMED_OUT + "\\(attempt 1 of 1\\).*")
+                    .satisfies(e -> assertThat(attemptBudgetMs(e)).isBetween(1L, 150L));
             assertThat(millisSince(start)).isLessThan(150 + SLACK_MS);
             assertThat(never).isCancelled();
         }
@@ -170,9 +196,183 @@ class GuardTest {
             StateTimeoutException e = catchThrowableOfType(StateTimeoutException.class,
                     () -> g.await(FIND, CompletableFuture<String>::new));
 
-            assertThat(e.getMessage()).contains("redis session.find failed after").containsPattern("timed out after (9\\d|100) ms");
+            assertThat(e.getMessage()).contains("redis session.find failed after").containsPattern(ATTEMPT_TIMED_OUT);
+            assertThat(attemptBudgetMs(e)).isBetween(1L, 100L);
             assertThat(Arrays.stream(e.getStackTrace()).map(StackTraceElement::getMethodName))
                     .contains("awaitThrowsTypedTimeoutWithCallersStack");
+        }
+    }
+
+    @Nested
+    @DisplayName("deadlines: the caller waits, retries and falls back on its own thread")
+    class Deadlines {
+
+        @Test
+        @DisplayName("an await that gets no answer returns the fallback value when the deadline passes")
+        void fallbackAppliedAtTheDeadline() {
+            Guard g = guard(quick().timeout(Duration.ofMillis(100)).totalTimeout(Duration.ofMillis(100)).build());
+            CompletableFuture<String> never = new CompletableFuture<>();
+
+            String value = g.await(INCR, () -> never, Fallback.value("feature off"));
+
+            assertThat(value).isEqualTo("feature off");
+            assertThat(never).as("the abandoned attempt is cancelled").isCancelled();
+            GuardStats s = g.stats();
+            assertThat(s.timeouts()).isEqualTo(1);
+            assertThat(s.failures()).isEqualTo(1);
+            assertThat(s.fallbacks()).isEqualTo(1);
+        }
+
+        @Test
+        @DisplayName("a blocking call that gets no answer returns the fallback value when the deadline passes")
+        void blockingFallbackAppliedAtTheDeadline() {
+            Guard g = guard(quick().timeout(Duration.ofMillis(100)).totalTimeout(Duration.ofMillis(100)).build());
+            AtomicBoolean interrupted = new AtomicBoolean();
+
+            String value = g.call(INCR, () -> {
+                try {
+                    Thread.sleep(10_000);
+                } catch (InterruptedException e) {
+                    interrupted.set(true);
+                    throw e;
+                }
+                return "late";
+            }, Fallback.value("feature off"));
+
+            assertThat(value).isEqualTo("feature off");
+            eventually().untilTrue(interrupted);
+            assertThat(g.stats().fallbacks()).isEqualTo(1);
+        }
+
+        @Test
+        @DisplayName("a timed-out attempt is counted once, and once against the breaker")
+        void timeoutIsCountedOnce() {
+            // a window of two calls at 100%: two recorded failures open the breaker, one does not
+            Guard g = guard(quick().timeout(Duration.ofMillis(50)).totalTimeout(Duration.ofMillis(50))
+                    .slidingWindowSize(2).minimumNumberOfCalls(2).failureRateThreshold(100).build());
+
+            assertThatThrownBy(() -> g.await(INCR, CompletableFuture<String>::new)).isInstanceOf(StateTimeoutException.class);
+
+            assertThat(g.stats().timeouts()).isEqualTo(1);
+            assertThat(g.stats().breakerState()).isEqualTo("CLOSED");
+            assertThatThrownBy(() -> g.await(INCR, CompletableFuture<String>::new)).isInstanceOf(StateTimeoutException.class);
+            assertThat(g.stats().breakerState()).as("the breaker does count timeouts").isEqualTo("OPEN");
+        }
+
+        @Test
+        @DisplayName("retries of an idempotent await run on the caller's thread")
+        void retriesRunOnTheCallersThread() {
+            Guard g = guard(quick().maxRetries(3).build());
+            List<Thread> bodyThreads = new CopyOnWriteArrayList<>();
+
+            String value = g.await(FIND, () -> {
+                bodyThreads.add(Thread.currentThread());
+                return bodyThreads.size() < 4
+                        ? CompletableFuture.failedFuture(refused())
+                        : CompletableFuture.completedFuture("found");
+            });
+
+            assertThat(value).isEqualTo("found");
+            assertThat(bodyThreads).hasSize(4).containsOnly(Thread.currentThread());
+            assertThat(g.stats().retries()).isEqualTo(3);
+        }
+
+        @Test
+        @DisplayName("an await whose attempts keep timing out retries within the total timeout, then falls back")
+        void awaitRetriesStopAtTheTotalTimeout() {
+            Guard g = guard(quick().timeout(Duration.ofMillis(100)).totalTimeout(Duration.ofMillis(250))
+                    .maxRetries(10).build());
+            List<CompletableFuture<String>> attempts = new CopyOnWriteArrayList<>();
+
+            String value = g.await(FIND, () -> {
+                CompletableFuture<String> attempt = new CompletableFuture<>();
+                attempts.add(attempt);
+                return attempt;
+            }, Fallback.value("default"));
+
+            assertThat(value).isEqualTo("default");
+            assertThat(attempts).hasSizeBetween(2, 3).allMatch(CompletableFuture::isCancelled);
+            assertThat(g.stats().timeouts()).isEqualTo(attempts.size());
+            assertThat(g.stats().retries()).isEqualTo(attempts.size() - 1);
+            assertThat(g.stats().fallbacks()).isEqualTo(1);
+        }
+
+        @Test
+        @DisplayName("one deadline bounds the steps of an operation: a later step only gets the time left")
+        void deadlineSpansSteps() throws Exception {
+            Guard g = guard(quick().timeout(Duration.ofSeconds(1)).totalTimeout(Duration.ofSeconds(1)).build());
+            Guard.Deadline deadline = g.deadline();
+            assertThat(deadline.total()).isEqualTo(Duration.ofSeconds(1));
+            assertThat(g.await(FIND, deadline, () -> CompletableFuture.completedFuture("read"))).isEqualTo("read");
+            Thread.sleep(100); // the first step took a while
+
+            StateTimeoutException e = catchThrowableOfType(StateTimeoutException.class,
+                    () -> g.await(INCR, deadline, CompletableFuture<String>::new));
+
+            Matcher budget = Pattern.compile("timed out after (\\d+) ms: total timeout 1000 ms reached \\(attempt 1 of 1\\)")
+                    .matcher(e.getMessage());
+            assertThat(budget.find()).as(e.getMessage()).isTrue();
+            assertThat(Long.parseLong(budget.group(1))).as("the second step's budget").isLessThanOrEqualTo(900);
+            assertThat(e.elapsed()).as("reported from the start of the operation").isGreaterThanOrEqualTo(Duration.ofSeconds(1));
+            assertThat(deadline.hasPassed()).isTrue();
+            assertThat(deadline.remaining()).isZero();
+        }
+
+        @Test
+        @DisplayName("a step started after the deadline passed fails at once without calling the backend, or falls back")
+        void passedDeadlineDoesNotCallTheBackend() {
+            Guard g = guard(quick().timeout(Duration.ofMillis(50)).totalTimeout(Duration.ofMillis(50)).build());
+            Guard.Deadline deadline = g.deadline();
+            assertThatThrownBy(() -> g.await(FIND, deadline, CompletableFuture<String>::new))
+                    .isInstanceOf(StateTimeoutException.class);
+            AtomicInteger body = new AtomicInteger();
+
+            StateTimeoutException e = catchThrowableOfType(StateTimeoutException.class, () -> g.await(INCR, deadline, () -> {
+                body.incrementAndGet();
+                return CompletableFuture.completedFuture("x");
+            }));
+            String value = g.await(INCR, deadline, () -> {
+                body.incrementAndGet();
+                return CompletableFuture.completedFuture("x");
+            }, Fallback.value("default"));
+
+            assertThat(e.getMessage()).contains("not attempted: total timeout 50 ms already spent by earlier steps");
+            assertThat(value).isEqualTo("default");
+            assertThat(body.get()).isZero();
+            assertThat(g.stats().timeouts()).as("only the first step's attempt timed out").isEqualTo(1);
+            assertThat(g.stats().breakerState()).isEqualTo("CLOSED");
+        }
+
+        @Test
+        @DisplayName("interrupting a waiting await abandons the attempt and keeps the interrupt")
+        void interruptedAwait() throws Exception {
+            Guard g = guard(quick().timeout(Duration.ofSeconds(30)).totalTimeout(Duration.ofSeconds(30)).build());
+            CompletableFuture<String> never = new CompletableFuture<>();
+            CountDownLatch started = new CountDownLatch(1);
+            AtomicReference<Throwable> thrown = new AtomicReference<>();
+            AtomicBoolean stillInterrupted = new AtomicBoolean();
+            Thread caller = new Thread(() -> {
+                try {
+                    g.await(INCR, () -> {
+                        started.countDown();
+                        return never;
+                    });
+                } catch (Throwable t) {
+                    thrown.set(t);
+                    stillInterrupted.set(Thread.currentThread().isInterrupted());
+                }
+            });
+            caller.start();
+            assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
+
+            caller.interrupt();
+            caller.join(10_000);
+
+            assertThat(thrown.get()).isExactlyInstanceOf(StateUnavailableException.class)
+                    .hasMessageContaining("the calling thread was interrupted");
+            assertThat(stillInterrupted).isTrue();
+            assertThat(never).isCancelled();
+            assertThat(g.stats().timeouts()).isZero();
         }
     }
 
@@ -401,6 +601,73 @@ class GuardTest {
                 })).isInstanceOf(StateTimeoutException.class);
             }
             assertThat(g.stats().breakerState()).isEqualTo("OPEN");
+        }
+
+        @Test
+        @DisplayName("an open breaker's message counts down to the first probe")
+        void openMessageCountsDown() {
+            Guard g = guard(breakerPolicy(1));
+            failTimes(g, new AtomicInteger(), 4);
+            clock.advance(Duration.ofSeconds(4));
+
+            assertThatThrownBy(() -> g.call(INCR, () -> 1))
+                    .isInstanceOf(CircuitOpenException.class)
+                    .hasMessageContaining("circuit breaker OPEN after 4 failures in the last 4 calls")
+                    .hasMessageContaining("retry after 6000 ms");
+        }
+
+        @Test
+        @DisplayName("a half-open breaker with all probes in flight says so")
+        void halfOpenMessage() throws Exception {
+            Guard g = guard(breakerPolicy(1));
+            failTimes(g, new AtomicInteger(), 4);
+            clock.advance(Duration.ofSeconds(11));
+            CompletableFuture<Integer> probe = new CompletableFuture<>();
+            CompletableFuture<Integer> probeResult = g.callAsync(INCR, () -> probe);
+
+            CircuitOpenException e = catchThrowableOfType(CircuitOpenException.class, () -> g.call(INCR, () -> 1));
+
+            assertThat(e.getMessage()).contains("circuit breaker HALF_OPEN: all 1 probe calls are in flight; retry shortly")
+                    .doesNotContain("CLOSED");
+            probe.complete(1);
+            assertThat(probeResult.get(5, TimeUnit.SECONDS)).isEqualTo(1);
+            assertThat(g.stats().breakerState()).isEqualTo("CLOSED");
+        }
+
+        @Test
+        @DisplayName("refusals while the breaker keeps changing state never name a state or cause not yet recorded")
+        void refusalMessagesUnderConcurrentTransitions() throws Exception {
+            // the system clock and a 1 ms open wait: the breaker opens, probes and closes all the time
+            Guard g = Guard.builder("flipping").policy(quick().maxRetries(0).slidingWindowSize(2).minimumNumberOfCalls(2)
+                    .failureRateThreshold(50).waitInOpenState(Duration.ofMillis(1)).permittedCallsInHalfOpenState(1)
+                    .build()).build();
+            guards.add(g);
+            Set<String> refusals = ConcurrentHashMap.newKeySet();
+            List<Future<?>> workers = new ArrayList<>();
+            for (int w = 0; w < 4; w++) {
+                workers.add(callers.submit(() -> {
+                    for (int i = 0; i < 3_000; i++) {
+                        boolean fail = ThreadLocalRandom.current().nextBoolean();
+                        try {
+                            g.await(INCR, () -> fail ? CompletableFuture.failedFuture(refused()) : CompletableFuture.completedFuture(1));
+                        } catch (CircuitOpenException e) {
+                            refusals.add(e.getMessage().replaceAll("\\d+", "N"));
+                        } catch (StateUnavailableException e) {
+                            // the backend failure itself
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> w : workers) {
+                w.get(60, TimeUnit.SECONDS);
+            }
+
+            assertThat(refusals).isNotEmpty().allSatisfy(m -> assertThat(m)
+                    .contains("circuit breaker ")
+                    .doesNotContain("after ;")
+                    .doesNotContain("CLOSED")
+                    .doesNotContain("after  "));
         }
 
         @Test
@@ -702,6 +969,103 @@ class GuardTest {
                 return CompletableFuture.completedFuture(1);
             })).isInstanceOf(CircuitOpenException.class);
             assertThat(body.get()).isZero();
+        }
+    }
+
+    @Nested
+    @DisplayName("threads")
+    class Threads {
+
+        @Test
+        @DisplayName("await runs on the caller's thread alone: no timer and no pool thread, whatever the outcome")
+        void awaitUsesNoGuardThread() {
+            Guard g = guard("waits", quick().timeout(Duration.ofMillis(20)).totalTimeout(Duration.ofMillis(60))
+                    .maxRetries(1).slidingWindowSize(1_000).minimumNumberOfCalls(1_000).build());
+
+            for (int i = 0; i < 20; i++) {
+                assertThat(g.await(FIND, () -> CompletableFuture.completedFuture("ok"))).isEqualTo("ok");
+                assertThat(g.await(FIND, CompletableFuture<String>::new, Fallback.value("late"))).isEqualTo("late");
+                assertThatThrownBy(() -> g.await(FIND, () -> CompletableFuture.<String>failedFuture(refused())))
+                        .isInstanceOf(StateUnavailableException.class);
+            }
+
+            assertThat(g.stats().timeouts()).isPositive();
+            assertThat(liveThreads("exstate-guard-waits-")).isEmpty();
+            g.callAsync(FIND, CompletableFuture<String>::new);
+            assertThat(liveThreads("exstate-guard-waits-")).as("callAsync starts the timer thread")
+                    .extracting(Thread::getName).containsExactly("exstate-guard-waits-timer");
+        }
+
+        @Test
+        @DisplayName("the blocking pool runs maxConcurrentCalls bodies at once and keeps no thread while idle")
+        void blockingPoolShrinksWhenIdle() throws Exception {
+            Guard g = guard("shrinking", quick().maxConcurrentCalls(3).build());
+            for (int i = 0; i < 200; i++) {
+                assertThat(g.call(FIND, () -> "ok")).isEqualTo("ok");
+            }
+            CountDownLatch release = new CountDownLatch(1);
+            AtomicInteger entered = new AtomicInteger();
+            List<Future<String>> blocked = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                blocked.add(callers.submit(() -> g.call(FIND, () -> {
+                    entered.incrementAndGet();
+                    release.await();
+                    return "done";
+                })));
+            }
+            eventually().until(() -> entered.get() == 3);
+            assertThat(liveThreads("exstate-guard-shrinking-")).hasSizeGreaterThanOrEqualTo(3);
+
+            release.countDown();
+            for (Future<String> f : blocked) {
+                assertThat(f.get(5, TimeUnit.SECONDS)).isEqualTo("done");
+            }
+
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> liveThreads("exstate-guard-shrinking-").isEmpty());
+        }
+
+        @Test
+        @DisplayName("a slot freed a moment before its thread is back for work still gets a thread")
+        void slotReusedBeforeItsThreadIsBack() throws Exception {
+            // 2 slots, 2 threads at most, 4 callers: a slot is often taken again before the
+            // thread that freed it polls for work
+            Guard g = guard(quick().maxConcurrentCalls(2).maxWaitForSlot(Duration.ofSeconds(5)).build());
+            List<Future<Integer>> runs = new ArrayList<>();
+            for (int c = 0; c < 4; c++) {
+                runs.add(callers.submit(() -> {
+                    int ok = 0;
+                    for (int i = 0; i < 300; i++) {
+                        ok += g.call(FIND, () -> 1);
+                    }
+                    return ok;
+                }));
+            }
+
+            for (Future<Integer> run : runs) {
+                assertThat(run.get(60, TimeUnit.SECONDS)).isEqualTo(300);
+            }
+            assertThat(g.stats().rejected()).isZero();
+            assertThat(g.stats().failures()).isZero();
+        }
+
+        @Test
+        @DisplayName("close ends a waiting await with a clear error")
+        void closeEndsAWaitingAwait() throws Exception {
+            Guard g = guard(quick().timeout(Duration.ofSeconds(30)).totalTimeout(Duration.ofSeconds(30)).build());
+            CompletableFuture<String> never = new CompletableFuture<>();
+            CountDownLatch started = new CountDownLatch(1);
+            Future<String> waiting = callers.submit(() -> g.await(INCR, () -> {
+                started.countDown();
+                return never;
+            }));
+            assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
+
+            g.close();
+
+            assertThatThrownBy(() -> waiting.get(10, TimeUnit.SECONDS))
+                    .cause().isInstanceOf(StateUnavailableException.class).hasMessageContaining("is closed");
+            assertThat(never).isCancelled();
         }
     }
 

@@ -33,8 +33,9 @@ import java.util.Objects;
  * @param verifyPeer        with TLS, verify the server certificate and host name (default true)
  * @param username          ACL user name, or {@code null} for the default user
  * @param password          password, or {@code null}; never shown
- * @param commandTimeout    Lettuce's own per-command timeout: a backstop that frees commands
- *                          stuck on a connection. Callers are bounded earlier by the guard policy
+ * @param commandTimeout    bounds connecting and the connector's own housekeeping commands
+ *                          (start-up probes, readiness wait, heartbeat PING). Data calls are timed
+ *                          by the guard policy alone: Lettuce's per-command timeout is off
  *                          (positive, at most {@link #MAX_INTERVAL}, 1 hour)
  * @param connections       multiplexed connections per replica (per node in a cluster); commands
  *                          are spread over them round robin (default 1)

@@ -38,8 +38,9 @@ import java.util.function.UnaryOperator;
  * probes); everything else fails with {@link dev.exstate.guard.StateUnavailableException} within
  * the policy's timeout.
  *
- * <p>Thread-safe. Every method blocks for at most the guard's total timeout ({@link #compute}
- * once per attempt). {@link #close()} releases this store's share of the Redis connection.
+ * <p>Thread-safe. Every method blocks for at most the guard's total timeout: {@link #compute}
+ * too, its read, compare-and-set attempts and backoff included. {@link #close()} releases this
+ * store's share of the Redis connection.
  */
 public final class RedisSessionStore implements SessionStore {
     private final SessionEngine engine;

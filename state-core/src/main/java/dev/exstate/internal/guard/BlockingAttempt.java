@@ -16,11 +16,14 @@ final class BlockingAttempt<T> extends FutureTask<T> {
 
     private final AtomicInteger phase = new AtomicInteger(QUEUED);
     private final Runnable releaseSlot;
+    /** System.nanoTime() by which the attempt must have a thread; its deadline. */
+    final long startBy;
     private volatile Thread runner;
 
-    BlockingAttempt(Callable<T> body, Runnable releaseSlot) {
+    BlockingAttempt(Callable<T> body, Runnable releaseSlot, long startBy) {
         super(body);
         this.releaseSlot = releaseSlot;
+        this.startBy = startBy;
     }
 
     @Override

@@ -23,10 +23,8 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -49,6 +47,12 @@ import org.slf4j.LoggerFactory;
  * caller really waits; the {@link StateClock} drives the breaker's open-state wait and the
  * timestamps in {@link #health()}, so that tests can move it.
  *
+ * <p>Synchronous calls ({@link #call}, {@link #await}) are timed in one place: the caller's own
+ * thread parks on the attempt's future for the time left, then cancels the attempt, records the
+ * timeout once and applies the fallback itself. Retries and their backoff run on the caller's
+ * thread too, so a synchronous call involves no timer and no thread hop besides the blocking
+ * body's pool thread. Only {@link #callAsync} uses the guard's {@link LazyTimer}.
+ *
  * <p>Every breaker permission acquired is settled exactly once: {@code onSuccess}, {@code onError}
  * (backend failures and timeouts) or {@code releasePermission} (caller errors, bulkhead refusals,
  * interruptions). Bulkhead refusals are local overload, not backend failures, so they never count
@@ -62,10 +66,12 @@ public final class GuardEngine {
 
     private static final Logger log = LoggerFactory.getLogger(Guard.class);
 
-    /** How much longer than totalTimeout {@code await} waits for the scheduler to deliver. */
-    private static final long AWAIT_SLACK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     /** A retry is only worth it if at least this much of the total timeout is left. */
     private static final long MIN_ATTEMPT_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+    /** An attempt shortened by less than this is not reported as cut by the total timeout. */
+    private static final long CUT_TOLERANCE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    /** Idle blocking-pool threads end after this; the pool keeps no core threads. */
+    static final long POOL_KEEP_ALIVE_MS = 2_000;
     private static final TimeoutException ATTEMPT_TIMED_OUT = new StacklessTimeout("attempt timed out");
 
     private final String backend;
@@ -81,9 +87,10 @@ public final class GuardEngine {
 
     private final CircuitBreaker breaker;
     private final ThreadPoolExecutor pool;
-    private final ScheduledThreadPoolExecutor scheduler;
+    private final LazyTimer timer;
     private final Slots slots;
-    private final Set<AsyncCall<?>> inFlight = ConcurrentHashMap.newKeySet();
+    private final Set<AsyncCall<?>> asyncInFlight = ConcurrentHashMap.newKeySet();
+    private final Set<Future<?>> syncInFlight = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
     private final LongAdder calls = new LongAdder();
@@ -94,10 +101,10 @@ public final class GuardEngine {
     private final LongAdder retries = new LongAdder();
     private final LongAdder fallbacks = new LongAdder();
 
-    // What the breaker looked like when it last opened, for messages and health.
-    private volatile long openedAtNanos;
-    private volatile Instant openedAt = Instant.EPOCH;
-    private volatile String openReason = "";
+    // The breaker's state as last recorded by the transition listener, for messages and health.
+    // Resilience4j changes its state first and tells the listener after, so readers compare this
+    // with the state they read and never print details of a transition not yet recorded.
+    private volatile BreakerView view;
     private volatile String lastFailure = "none";
 
     public GuardEngine(String backend, GuardPolicy policy, StateClock clock, Predicate<Throwable> isBackendFailure) {
@@ -112,6 +119,7 @@ public final class GuardEngine {
         this.backoffNanos = policy.retryBackoff().toNanos();
         this.minAttemptNanos = Math.min(timeoutNanos, MIN_ATTEMPT_NANOS);
 
+        this.view = new BreakerView(CircuitBreaker.State.CLOSED, null);
         this.breaker = CircuitBreaker.of("exstate-" + backend, CircuitBreakerConfig.custom()
                 .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
                 .slidingWindowSize(policy.slidingWindowSize())
@@ -131,14 +139,13 @@ public final class GuardEngine {
                 e.getStateTransition().getFromState(), e.getStateTransition().getToState()));
 
         int max = policy.maxConcurrentCalls();
-        // The bulkhead admits at most max bodies, so max threads and a queue of max suffice.
-        this.pool = new ThreadPoolExecutor(max, max, 30, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(max), threads("exstate-guard-" + backend + "-"));
-        this.pool.allowCoreThreadTimeOut(true);
-        this.scheduler = new ScheduledThreadPoolExecutor(1, threads("exstate-guard-" + backend + "-scheduler-"));
-        this.scheduler.setRemoveOnCancelPolicy(true);
-        this.scheduler.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
-        this.slots = new Slots("exstate-" + backend, max, scheduler);
+        // No core threads: a thread is made only when no idle one can take the body at once
+        // (SynchronousQueue), and idle ones end after a short keep-alive. The bulkhead admits at
+        // most max bodies, so max threads suffice (see handOver for the one race).
+        this.pool = new ThreadPoolExecutor(0, max, POOL_KEEP_ALIVE_MS, TimeUnit.MILLISECONDS,
+                new SynchronousQueue<>(), threads("exstate-guard-" + backend + "-"), GuardEngine::handOver);
+        this.timer = new LazyTimer("exstate-guard-" + backend + "-timer", timeoutNanos);
+        this.slots = new Slots("exstate-" + backend, max, timer);
     }
 
     public String backend() {
@@ -150,13 +157,35 @@ public final class GuardEngine {
     }
 
     // ---------------------------------------------------------------------------------------
-    // Blocking calls
+    // Synchronous calls: the caller's thread waits, retries and applies the fallback
 
     public <T> T call(Operation op, Callable<T> body, Fallback<T> fallback) {
         Objects.requireNonNull(op, "operation");
         Objects.requireNonNull(body, "body");
         Objects.requireNonNull(fallback, "fallback");
         long start = System.nanoTime();
+        return runSync(op, start, start + totalNanos, fallback, blocking(body));
+    }
+
+    public <T> T await(Operation op, Supplier<? extends CompletionStage<T>> body, Fallback<T> fallback) {
+        long start = System.nanoTime();
+        return await(op, start, start + totalNanos, body, fallback);
+    }
+
+    /**
+     * {@link #await(Operation, Supplier, Fallback)} bounded by a deadline the caller carries over
+     * several steps: {@code startNanos} is when the whole operation began (for elapsed times in
+     * errors), {@code deadlineNanos} when it must end ({@link System#nanoTime()} values).
+     */
+    public <T> T await(Operation op, long startNanos, long deadlineNanos, Supplier<? extends CompletionStage<T>> body,
+                       Fallback<T> fallback) {
+        Objects.requireNonNull(op, "operation");
+        Objects.requireNonNull(body, "body");
+        Objects.requireNonNull(fallback, "fallback");
+        return runSync(op, startNanos, deadlineNanos, fallback, async(op, body));
+    }
+
+    private <T> T runSync(Operation op, long start, long deadline, Fallback<T> fallback, SyncBody<T> body) {
         if (closed) {
             throw closedException(op, start);
         }
@@ -164,10 +193,14 @@ public final class GuardEngine {
             throw interruptedException(op, start, null);
         }
         calls.increment();
-        long deadline = start + totalNanos;
         int maxAttempts = maxAttempts(op);
         Failure last = null;
         for (int attempt = 1; ; attempt++) {
+            if (deadline - System.nanoTime() <= 0) {
+                // only a deadline shared with earlier steps can be spent before the first attempt
+                last = last != null ? last.withNote(noTimeLeft(deadline - start)) : spentByEarlierSteps(deadline - start);
+                break;
+            }
             Failure refused;
             try {
                 refused = admitBlocking(deadline);
@@ -178,17 +211,20 @@ public final class GuardEngine {
             if (refused != null) {
                 if (last == null) {
                     rejected.increment();
-                    return resolveBlocking(op, fallback, refused, start);
+                    return resolveSync(op, fallback, refused, start);
                 }
                 last = last.withNote("retry refused: " + refused.message());
                 break;
             }
             try {
-                T value = runBlocking(op, body, deadline, attempt, maxAttempts, start);
+                T value = attemptSync(op, body, start, deadline, attempt, maxAttempts);
                 successes.increment();
                 return value;
             } catch (AttemptFailed f) {
                 last = f.failure;
+                if (f.atDeadline) {
+                    break;
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw interruptedException(op, start, e);
@@ -198,7 +234,7 @@ public final class GuardEngine {
             }
             long delay = backoffNanos(attempt);
             if (deadline - System.nanoTime() - delay < minAttemptNanos) {
-                last = last.withNote(noTimeLeft());
+                last = last.withNote(noTimeLeft(deadline - start));
                 break;
             }
             try {
@@ -210,12 +246,12 @@ public final class GuardEngine {
             retries.increment();
         }
         failures.increment();
-        return resolveBlocking(op, fallback, last, start);
+        return resolveSync(op, fallback, last, start);
     }
 
     /** Breaker permission, then a bulkhead slot; returns why the call was refused, or null. */
     private Failure admitBlocking(long deadline) throws InterruptedException {
-        if (!breaker.tryAcquirePermission()) {
+        if (!permitted()) {
             return breakerRefusal();
         }
         long wait = slotWait(deadline);
@@ -233,59 +269,237 @@ public final class GuardEngine {
         return null;
     }
 
-    private <T> T runBlocking(Operation op, Callable<T> body, long deadline, int attempt, int maxAttempts, long start)
+    /** One attempt, admitted (permission and slot held); the caller's thread waits for it. */
+    private <T> T attemptSync(Operation op, SyncBody<T> body, long start, long deadline, int attempt, int maxAttempts)
             throws AttemptFailed, InterruptedException {
-        long attemptNanos = attemptNanos(deadline);
-        BlockingAttempt<T> task = new BlockingAttempt<>(body, slots::release);
         long t0 = System.nanoTime();
-        try {
-            pool.execute(task);
-        } catch (RejectedExecutionException e) {
-            task.abandon();
+        long left = deadline - t0;
+        long budget = Math.min(timeoutNanos, left);
+        if (budget <= 0) {
+            slots.release();
             breaker.releasePermission();
-            throw closedException(op, start);
+            throw new AttemptFailed(new Failure(Failure.Kind.TIMEOUT, noTimeLeft(deadline - start), null), true);
+        }
+        boolean cut = left < timeoutNanos - CUT_TOLERANCE_NANOS;
+        SyncAttempt<T> a;
+        try {
+            a = body.start(t0 + budget);
+        } catch (PoolRejected e) {
+            breaker.releasePermission();
+            if (closed) {
+                throw closedException(op, start);
+            }
+            throw new AttemptFailed(new Failure(Failure.Kind.BULKHEAD_FULL, "none of the guard's " + slots.max()
+                    + " threads came free within the attempt's " + ms(budget) + " ms", null), cut);
+        } catch (Throwable e) {
+            throw failedAttempt(e, t0, attempt, maxAttempts);
         }
         try {
-            T value = task.get(attemptNanos, TimeUnit.NANOSECONDS);
+            T value = a.get(budget);
+            a.settle();
             breaker.onSuccess(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
             return value;
         } catch (ExecutionException e) {
-            Failure f = classify(e.getCause(), System.nanoTime() - t0, attempt, maxAttempts);
-            if (f == null) {
-                throw sneaky(unwrap(e.getCause()));
-            }
-            throw new AttemptFailed(f);
+            a.settle();
+            throw failedAttempt(e.getCause(), t0, attempt, maxAttempts);
         } catch (TimeoutException e) {
-            Thread worker = task.runner();
-            StackTraceElement[] where = worker == null ? null : worker.getStackTrace();
-            task.abandon();
-            Throwable cause = null;
-            if (where != null) {
-                cause = new StacklessTimeout("the attempt was still running in thread " + worker.getName()
-                        + "; this stack trace shows where it was blocked");
-                cause.setStackTrace(where);
-            }
-            throw new AttemptFailed(timedOut(System.nanoTime() - t0, attemptNanos, attempt, maxAttempts, cause));
+            Throwable where = a.whereStuck();
+            a.abandon();
+            throw new AttemptFailed(timedOut(System.nanoTime() - t0, budget, cut ? deadline - start : 0,
+                    attempt, maxAttempts, where), cut);
         } catch (InterruptedException e) {
-            task.abandon();
+            a.abandon();
             breaker.releasePermission();
             throw e;
         } catch (CancellationException e) {
-            breaker.releasePermission();
-            throw closedException(op, start);
+            a.settle();
+            if (closed) {
+                breaker.releasePermission();
+                throw closedException(op, start);
+            }
+            throw failedAttempt(e, t0, attempt, maxAttempts); // cancelled by someone else
         }
     }
 
-    private <T> T resolveBlocking(Operation op, Fallback<T> fallback, Failure failure, long start) {
+    /** A failed attempt: the typed failure to retry or report, or the caller's own error rethrown. */
+    private AttemptFailed failedAttempt(Throwable error, long t0, int attempt, int maxAttempts) {
+        Failure f = classify(error, System.nanoTime() - t0, attempt, maxAttempts);
+        if (f == null) {
+            throw sneaky(unwrap(error));
+        }
+        return new AttemptFailed(f, false);
+    }
+
+    private <T> T resolveSync(Operation op, Fallback<T> fallback, Failure failure, long start) {
         Resolution<T> r = resolve(fallback, failure);
         if (r.failure() == null) {
             return r.value();
         }
-        throw r.failure().toException(backend, op.name(), elapsed(start));
+        throw r.failure().toException(backend, op.name(), elapsed(start)); // on the caller's stack
+    }
+
+    /** Starts one attempt once admitted; if it throws, the bulkhead slot is free again. */
+    private interface SyncBody<T> {
+        SyncAttempt<T> start(long attemptDeadline) throws Throwable;
+    }
+
+    /** A started attempt; the caller's thread waits on it. */
+    private interface SyncAttempt<T> {
+        T get(long nanos) throws ExecutionException, TimeoutException, InterruptedException;
+
+        /** The attempt has an outcome: free what it holds. */
+        void settle();
+
+        /** The caller gives up on it (timeout, interruption): stop it and free what it holds. */
+        void abandon();
+
+        /** Where the body is stuck, for a timeout's cause; null if unknown. Called before abandon. */
+        default Throwable whereStuck() {
+            return null;
+        }
+    }
+
+    /** A blocking body on the guard's pool; its slot is released when the body really stops. */
+    private <T> SyncBody<T> blocking(Callable<T> body) {
+        return attemptDeadline -> {
+            BlockingAttempt<T> task = new BlockingAttempt<>(body, slots::release, attemptDeadline);
+            try {
+                pool.execute(task);
+            } catch (RejectedExecutionException e) {
+                task.abandon();
+                throw new PoolRejected();
+            }
+            return new SyncAttempt<>() {
+                @Override
+                public T get(long nanos) throws ExecutionException, TimeoutException, InterruptedException {
+                    return task.get(nanos, TimeUnit.NANOSECONDS);
+                }
+
+                @Override
+                public void settle() {
+                }
+
+                @Override
+                public void abandon() {
+                    task.abandon();
+                }
+
+                @Override
+                public Throwable whereStuck() {
+                    Thread worker = task.runner();
+                    StackTraceElement[] where = worker == null ? null : worker.getStackTrace();
+                    if (where == null) {
+                        return null;
+                    }
+                    Throwable cause = new StacklessTimeout("the attempt was still running in thread " + worker.getName()
+                            + "; this stack trace shows where it was blocked");
+                    cause.setStackTrace(where);
+                    return cause;
+                }
+            };
+        };
+    }
+
+    /** An asynchronous body, started on the caller's thread; the caller parks on its future. */
+    private <T> SyncBody<T> async(Operation op, Supplier<? extends CompletionStage<T>> body) {
+        return attemptDeadline -> {
+            CompletionStage<T> stage;
+            try {
+                stage = body.get();
+                if (stage == null) {
+                    throw new IllegalStateException("the async body of " + op.name() + " returned null instead of a CompletionStage");
+                }
+            } catch (Throwable e) {
+                slots.release();
+                throw e;
+            }
+            return new StageAttempt<>(stage);
+        };
+    }
+
+    private final class StageAttempt<T> implements SyncAttempt<T> {
+        private final CompletionStage<T> stage;
+        private final CompletableFuture<T> future;
+
+        StageAttempt(CompletionStage<T> stage) {
+            this.stage = stage;
+            this.future = toFuture(stage);
+            syncInFlight.add(future);
+            if (closed) {
+                future.cancel(true); // raced with close(), which may have missed it
+            }
+        }
+
+        @Override
+        public T get(long nanos) throws ExecutionException, TimeoutException, InterruptedException {
+            return future.get(nanos, TimeUnit.NANOSECONDS);
+        }
+
+        @Override
+        public void settle() {
+            syncInFlight.remove(future);
+            slots.release();
+        }
+
+        @Override
+        public void abandon() {
+            cancel(stage);
+            future.cancel(true);
+            settle();
+        }
+    }
+
+    private static <T> CompletableFuture<T> toFuture(CompletionStage<T> stage) {
+        if (stage instanceof CompletableFuture<T> f) {
+            return f;
+        }
+        CompletableFuture<T> f = new CompletableFuture<>();
+        stage.whenComplete((value, error) -> {
+            if (error == null) {
+                f.complete(value);
+            } else {
+                f.completeExceptionally(error);
+            }
+        });
+        return f;
+    }
+
+    private static void cancel(CompletionStage<?> stage) {
+        if (stage instanceof Future<?> future) {
+            future.cancel(true);
+        }
+    }
+
+    /**
+     * The pool has all its threads, yet the caller holds a bulkhead slot, so at least one thread is
+     * not running a body: it released its slot a moment ago and is on its way back for work (or
+     * retiring idle). Hand the task over as that thread polls again, within the attempt's time.
+     */
+    private static void handOver(Runnable r, ThreadPoolExecutor pool) {
+        long startBy = ((BlockingAttempt<?>) r).startBy;
+        while (!pool.isShutdown()) {
+            long left = startBy - System.nanoTime();
+            if (left <= 0) {
+                break;
+            }
+            try {
+                if (pool.getQueue().offer(r, Math.min(left, TimeUnit.MILLISECONDS.toNanos(1)), TimeUnit.NANOSECONDS)) {
+                    return;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            if (pool.getPoolSize() < pool.getMaximumPoolSize()) {
+                pool.execute(r); // a thread retired meanwhile: start a new one
+                return;
+            }
+        }
+        throw new RejectedExecutionException("no guard thread came free");
     }
 
     // ---------------------------------------------------------------------------------------
-    // Asynchronous calls
+    // Asynchronous calls: never block; timed by the guard's lazy timer
 
     public <T> CompletableFuture<T> callAsync(Operation op, Supplier<? extends CompletionStage<T>> body, Fallback<T> fallback) {
         AsyncCall<T> call = startAsync(op, body, fallback);
@@ -300,37 +514,13 @@ public final class GuardEngine {
         return out;
     }
 
-    public <T> T await(Operation op, Supplier<? extends CompletionStage<T>> body, Fallback<T> fallback) {
-        if (Thread.currentThread().isInterrupted()) {
-            throw interruptedException(Objects.requireNonNull(op, "operation"), System.nanoTime(), null);
-        }
-        AsyncCall<T> call = startAsync(op, body, fallback);
-        try {
-            return call.result.get(totalNanos + AWAIT_SLACK_NANOS, TimeUnit.NANOSECONDS);
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof FailureSignal s) {
-                throw s.toException(); // created here, so the caller's stack is in the trace
-            }
-            throw sneaky(cause);
-        } catch (TimeoutException e) {
-            Failure f = new Failure(Failure.Kind.TIMEOUT,
-                    "no answer within total timeout " + ms(totalNanos) + " ms", null);
-            call.fail(f);
-            throw f.toException(backend, op.name(), elapsed(call.start));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw interruptedException(op, call.start, e);
-        }
-    }
-
     private <T> AsyncCall<T> startAsync(Operation op, Supplier<? extends CompletionStage<T>> body, Fallback<T> fallback) {
         Objects.requireNonNull(op, "operation");
         Objects.requireNonNull(body, "body");
         Objects.requireNonNull(fallback, "fallback");
         AsyncCall<T> call = new AsyncCall<>(op, body, fallback);
-        inFlight.add(call);
-        call.result.whenComplete((v, e) -> inFlight.remove(call));
+        asyncInFlight.add(call);
+        call.result.whenComplete((v, e) -> asyncInFlight.remove(call));
         if (closed) {
             call.result.completeExceptionally(closedException(op, call.start));
             return call;
@@ -364,7 +554,7 @@ public final class GuardEngine {
                 return;
             }
             attempt++;
-            if (!breaker.tryAcquirePermission()) {
+            if (!permitted()) {
                 refused(breakerRefusal());
                 return;
             }
@@ -385,8 +575,17 @@ public final class GuardEngine {
                 breaker.releasePermission();
                 return;
             }
-            long attemptNanos = attemptNanos(deadline);
             long t0 = System.nanoTime();
+            long left = deadline - t0;
+            long budget = Math.min(timeoutNanos, left);
+            if (budget <= 0) { // the timer ran late
+                slots.release();
+                breaker.releasePermission();
+                finish(last != null ? last.withNote(noTimeLeft(totalNanos))
+                        : new Failure(Failure.Kind.TIMEOUT, noTimeLeft(totalNanos), null), false);
+                return;
+            }
+            boolean cut = left < timeoutNanos - CUT_TOLERANCE_NANOS;
             AtomicBoolean settled = new AtomicBoolean();
             CompletionStage<T> stage;
             try {
@@ -400,17 +599,16 @@ public final class GuardEngine {
                 attemptFailed(e, t0);
                 return;
             }
-            ScheduledFuture<?> timer;
+            LazyTimer.Task timeout;
             try {
-                timer = scheduler.schedule(() -> {
+                timeout = timer.schedule(() -> {
                     if (settled.compareAndSet(false, true)) {
                         slots.release();
-                        if (stage instanceof Future<?> future) {
-                            future.cancel(true);
-                        }
-                        afterFailure(timedOut(System.nanoTime() - t0, attemptNanos, attempt, maxAttempts, null));
+                        cancel(stage);
+                        afterFailure(timedOut(System.nanoTime() - t0, budget, cut ? totalNanos : 0,
+                                attempt, maxAttempts, null), cut);
                     }
-                }, attemptNanos, TimeUnit.NANOSECONDS);
+                }, budget);
             } catch (RejectedExecutionException e) {
                 settled.set(true);
                 slots.release();
@@ -422,7 +620,7 @@ public final class GuardEngine {
                 if (!settled.compareAndSet(false, true)) {
                     return; // already timed out
                 }
-                timer.cancel(false);
+                timeout.cancel();
                 slots.release();
                 if (error == null) {
                     breaker.onSuccess(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
@@ -439,24 +637,24 @@ public final class GuardEngine {
             if (f == null) {
                 result.completeExceptionally(unwrap(error));
             } else {
-                afterFailure(f);
+                afterFailure(f, false);
             }
         }
 
-        private void afterFailure(Failure f) {
+        private void afterFailure(Failure f, boolean atDeadline) {
             last = f;
-            if (attempt >= maxAttempts) {
+            if (atDeadline || attempt >= maxAttempts) {
                 finish(f, false);
                 return;
             }
             long delay = backoffNanos(attempt);
             if (deadline - System.nanoTime() - delay < minAttemptNanos) {
-                finish(f.withNote(noTimeLeft()), false);
+                finish(f.withNote(noTimeLeft(totalNanos)), false);
                 return;
             }
             retries.increment();
             try {
-                scheduler.schedule(this::nextAttempt, delay, TimeUnit.NANOSECONDS);
+                timer.schedule(this::nextAttempt, delay);
             } catch (RejectedExecutionException e) {
                 result.completeExceptionally(closedException(op, start));
             }
@@ -505,12 +703,18 @@ public final class GuardEngine {
         return new Failure(Failure.Kind.UNAVAILABLE, what + " (attempt " + attempt + " of " + maxAttempts + ")", cause);
     }
 
-    private Failure timedOut(long durationNanos, long attemptNanos, int attempt, int maxAttempts, Throwable cause) {
+    /**
+     * Records a timed-out attempt: counted once, against the breaker once. {@code cutAtTotalNanos}
+     * is the total timeout if it, not the per-attempt timeout, ended the attempt; else 0.
+     */
+    private Failure timedOut(long durationNanos, long budgetNanos, long cutAtTotalNanos, int attempt, int maxAttempts,
+                             Throwable cause) {
         timeouts.increment();
-        String what = "timed out after " + roundedMs(attemptNanos) + " ms";
+        String what = "timed out after " + roundedMs(budgetNanos) + " ms";
         lastFailure = what;
         breaker.onError(durationNanos, TimeUnit.NANOSECONDS, ATTEMPT_TIMED_OUT);
-        return new Failure(Failure.Kind.TIMEOUT, what + " (attempt " + attempt + " of " + maxAttempts + ")", cause);
+        String reached = cutAtTotalNanos > 0 ? ": total timeout " + ms(cutAtTotalNanos) + " ms reached" : "";
+        return new Failure(Failure.Kind.TIMEOUT, what + reached + " (attempt " + attempt + " of " + maxAttempts + ")", cause);
     }
 
     private <T> Resolution<T> resolve(Fallback<T> fallback, Failure failure) {
@@ -537,19 +741,70 @@ public final class GuardEngine {
     private record Resolution<T>(T value, Failure failure) {
     }
 
+    /**
+     * Asks the breaker for a permission. A refusal read as CLOSED a moment later is out of date
+     * (the breaker closed in between): ask once more rather than fail a call it would admit.
+     */
+    private boolean permitted() {
+        return breaker.tryAcquirePermission()
+                || (breaker.getState() == CircuitBreaker.State.CLOSED && breaker.tryAcquirePermission());
+    }
+
     private Failure breakerRefusal() {
-        CircuitBreaker.State state = breaker.getState();
-        String message;
-        if (state == CircuitBreaker.State.HALF_OPEN) {
-            message = "circuit breaker HALF_OPEN: all " + policy.permittedCallsInHalfOpenState()
-                    + " probe calls are in flight; retry shortly";
-        } else if (state == CircuitBreaker.State.OPEN) {
-            message = "circuit breaker OPEN after " + openReason + "; retry after " + ms(retryAfterNanos())
-                    + " ms (last failure: " + lastFailure + ")";
-        } else {
-            message = "circuit breaker " + state + " (last failure: " + lastFailure + ")";
-        }
+        String message = refusalMessage(breaker.getState(), view, breaker.getMetrics(), clock.nanoTime(), policy, lastFailure);
         return new Failure(Failure.Kind.CIRCUIT_OPEN, message, null);
+    }
+
+    /**
+     * Why the breaker refused a call, from what was read at that moment: {@code state} read after
+     * the refusal, {@code recorded} the last transition the listener recorded (it may lag
+     * {@code state} by a moment), {@code metrics} the breaker's current figures.
+     */
+    static String refusalMessage(CircuitBreaker.State state, BreakerView recorded, CircuitBreaker.Metrics metrics,
+                                 long nowNanos, GuardPolicy policy, String lastFailure) {
+        String last = " (last failure: " + lastFailure + ")";
+        switch (state) {
+            case HALF_OPEN:
+                return "circuit breaker HALF_OPEN: all " + policy.permittedCallsInHalfOpenState()
+                        + " probe calls are in flight; retry shortly" + last;
+            case OPEN: {
+                Opening o = recorded.state() == state ? recorded.opening() : null;
+                if (o == null) {
+                    // opened a moment ago by another thread; an OPEN breaker's metrics are those that opened it
+                    return "circuit breaker OPEN after " + openingReason(metrics, policy) + ", a moment ago; retry after "
+                            + policy.waitInOpenState().toMillis() + " ms" + last;
+                }
+                return "circuit breaker OPEN after " + o.reason() + "; retry after "
+                        + ms(retryAfterNanos(o, nowNanos, policy)) + " ms" + last;
+            }
+            case FORCED_OPEN:
+                return "circuit breaker FORCED_OPEN: calls are refused until it is released" + last;
+            default:
+                // refused while open or half-open, then it changed state before it could be read
+                return "circuit breaker refused the call while changing state; retry shortly" + last;
+        }
+    }
+
+    private static String openingReason(CircuitBreaker.Metrics m, GuardPolicy policy) {
+        int buffered = m.getNumberOfBufferedCalls();
+        if (buffered == 0) {
+            return "no recorded calls";
+        }
+        int failed = m.getNumberOfFailedCalls();
+        return failed + (failed == 1 ? " failure" : " failures") + " in the last " + buffered
+                + " calls (failure rate " + m.getFailureRate() + "%, threshold " + policy.failureRateThreshold() + "%)";
+    }
+
+    private static long retryAfterNanos(Opening o, long nowNanos, GuardPolicy policy) {
+        return Math.max(0, policy.waitInOpenState().toNanos() - (nowNanos - o.atNanos()));
+    }
+
+    /** The breaker's state as last recorded, and its last opening (null if it never opened). */
+    record BreakerView(CircuitBreaker.State state, Opening opening) {
+    }
+
+    /** When and why the breaker last opened, by the guard's clock. */
+    record Opening(long atNanos, Instant at, String reason) {
     }
 
     private Failure bulkheadRefusal(long waitedNanos) {
@@ -557,8 +812,13 @@ public final class GuardEngine {
                 + " calls in flight from this replica, waited " + ms(waitedNanos) + " ms for a slot", null);
     }
 
-    private String noTimeLeft() {
-        return "no time left for another attempt within total timeout " + ms(totalNanos) + " ms";
+    private static String noTimeLeft(long totalBudgetNanos) {
+        return "no time left for another attempt within total timeout " + ms(totalBudgetNanos) + " ms";
+    }
+
+    private static Failure spentByEarlierSteps(long totalBudgetNanos) {
+        return new Failure(Failure.Kind.TIMEOUT, "not attempted: total timeout " + ms(totalBudgetNanos)
+                + " ms already spent by earlier steps of this operation", null);
     }
 
     private int maxAttempts(Operation op) {
@@ -570,10 +830,6 @@ public final class GuardEngine {
         return Math.max(0, Math.min(maxWaitNanos, deadline - System.nanoTime() - minAttemptNanos));
     }
 
-    private long attemptNanos(long deadline) {
-        return Math.min(timeoutNanos, Math.max(deadline - System.nanoTime(), minAttemptNanos));
-    }
-
     /** Full jitter: uniform in [0, retryBackoff * 2^(attempt-1)], capped by the total timeout. */
     private long backoffNanos(int attemptsSoFar) {
         int shift = Math.min(attemptsSoFar - 1, 40);
@@ -581,21 +837,14 @@ public final class GuardEngine {
         return ThreadLocalRandom.current().nextLong(cap + 1);
     }
 
-    private long retryAfterNanos() {
-        return Math.max(0, policy.waitInOpenState().toNanos() - (clock.nanoTime() - openedAtNanos));
-    }
-
     private void onBreakerTransition(CircuitBreaker.State from, CircuitBreaker.State to) {
         if (to == CircuitBreaker.State.OPEN || to == CircuitBreaker.State.FORCED_OPEN) {
-            openedAtNanos = clock.nanoTime();
-            openedAt = clock.now();
-            CircuitBreaker.Metrics m = breaker.getMetrics();
-            int failed = m.getNumberOfFailedCalls();
-            openReason = failed + (failed == 1 ? " failure" : " failures") + " in the last " + m.getNumberOfBufferedCalls()
-                    + " calls (failure rate " + m.getFailureRate() + "%, threshold " + policy.failureRateThreshold() + "%)";
+            Opening o = new Opening(clock.nanoTime(), clock.now(), openingReason(breaker.getMetrics(), policy));
+            view = new BreakerView(to, o);
             log.warn("exstate guard {}: circuit breaker {} -> {} after {}; failing fast for {} ms (last failure: {})",
-                    backend, from, to, openReason, policy.waitInOpenState().toMillis(), lastFailure);
+                    backend, from, to, o.reason(), policy.waitInOpenState().toMillis(), lastFailure);
         } else {
+            view = new BreakerView(to, view.opening());
             log.info("exstate guard {}: circuit breaker {} -> {}", backend, from, to);
         }
     }
@@ -644,14 +893,25 @@ public final class GuardEngine {
         };
     }
 
-    /** A backend-failed attempt, thrown inside {@link #call} only. */
+    /** A failed attempt of a synchronous call; {@code atDeadline}: no time is left for another. */
     private static final class AttemptFailed extends Exception {
         private static final long serialVersionUID = 1L;
         final transient Failure failure;
+        final boolean atDeadline;
 
-        AttemptFailed(Failure failure) {
+        AttemptFailed(Failure failure, boolean atDeadline) {
             super(failure.message(), null, false, false);
             this.failure = failure;
+            this.atDeadline = atDeadline;
+        }
+    }
+
+    /** The pool took no body: closed, or no thread came free in time. */
+    private static final class PoolRejected extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        PoolRejected() {
+            super(null, null, false, false);
         }
     }
 
@@ -696,20 +956,27 @@ public final class GuardEngine {
 
     public BackendHealth health() {
         CircuitBreaker.State state = breaker.getState();
+        BreakerView v = view;
+        Opening o = v.opening();
         return switch (state) {
             case OPEN -> {
-                long left = retryAfterNanos();
+                if (v.state() != state || o == null) {
+                    yield BackendHealth.down(backend, "circuit breaker OPEN a moment ago; last failure: " + lastFailure);
+                }
+                long left = retryAfterNanos(o, clock.nanoTime(), policy);
                 // Resilience4j leaves OPEN only on the next call. A replica reported DOWN gets no
                 // traffic, so once probes are allowed it must stop saying DOWN or it never recovers.
                 yield left > 0
-                        ? BackendHealth.down(backend, "circuit breaker OPEN since " + openedAt + " after "
-                                + openReason + "; probe calls allowed in " + ms(left) + " ms; last failure: " + lastFailure)
-                        : BackendHealth.degraded(backend, "circuit breaker OPEN since " + openedAt + " after "
-                                + openReason + "; probe calls allowed now");
+                        ? BackendHealth.down(backend, "circuit breaker OPEN since " + o.at() + " after "
+                                + o.reason() + "; probe calls allowed in " + ms(left) + " ms; last failure: " + lastFailure)
+                        : BackendHealth.degraded(backend, "circuit breaker OPEN since " + o.at() + " after "
+                                + o.reason() + "; probe calls allowed now");
             }
-            case FORCED_OPEN -> BackendHealth.down(backend, "circuit breaker FORCED_OPEN since " + openedAt);
+            case FORCED_OPEN -> BackendHealth.down(backend, "circuit breaker FORCED_OPEN"
+                    + (o != null && v.state() == state ? " since " + o.at() : ""));
             case HALF_OPEN -> BackendHealth.degraded(backend, "circuit breaker HALF_OPEN: probing with up to "
-                    + policy.permittedCallsInHalfOpenState() + " calls after it opened at " + openedAt);
+                    + policy.permittedCallsInHalfOpenState() + " calls"
+                    + (o != null ? " after it opened at " + o.at() : ""));
             default -> BackendHealth.up(backend, "circuit breaker " + state + "; " + slots.inUse() + " of "
                     + slots.max() + " calls in flight");
         };
@@ -718,10 +985,13 @@ public final class GuardEngine {
     public void close() {
         closed = true;
         pool.shutdownNow();
-        for (AsyncCall<?> call : inFlight) {
+        for (AsyncCall<?> call : asyncInFlight) {
             call.fail(new Failure(Failure.Kind.UNAVAILABLE,
                     "Guard[" + backend + "] was closed while the call was in flight", null));
         }
-        scheduler.shutdownNow();
+        for (Future<?> attempt : syncInFlight) {
+            attempt.cancel(true);
+        }
+        timer.close();
     }
 }

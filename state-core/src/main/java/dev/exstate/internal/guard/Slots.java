@@ -7,30 +7,28 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
  * The guard's bulkhead: a Resilience4j semaphore bulkhead that never blocks by itself, plus a
  * queue of waiters woken on release. Blocking callers wait on their own thread; asynchronous
- * callers wait without a thread (a timer on the scheduler), so {@code callAsync} never blocks.
+ * callers wait without a thread (a task on the guard's timer), so {@code callAsync} never blocks.
  *
  * <p>No wake-up is lost: a waiter enqueues before its last try, every release wakes one live
  * waiter, and a woken waiter that loses the race to a newcomer waits for that newcomer's release.
  */
 final class Slots {
     private final Bulkhead bulkhead;
-    private final ScheduledExecutorService scheduler;
+    private final LazyTimer timer;
     private final ConcurrentLinkedQueue<CompletableFuture<Void>> waiters = new ConcurrentLinkedQueue<>();
 
-    Slots(String name, int maxConcurrentCalls, ScheduledExecutorService scheduler) {
+    Slots(String name, int maxConcurrentCalls, LazyTimer timer) {
         this.bulkhead = Bulkhead.of(name, BulkheadConfig.custom()
                 .maxConcurrentCalls(maxConcurrentCalls)
                 .maxWaitDuration(Duration.ZERO)
                 .build());
-        this.scheduler = scheduler;
+        this.timer = timer;
     }
 
     int max() {
@@ -86,7 +84,7 @@ final class Slots {
 
     /**
      * Takes a slot within {@code waitNanos} without blocking. Completes inline if a slot is free
-     * (no thread hop), otherwise later on the scheduler; completes with false if none came free.
+     * (no thread hop), otherwise later on the timer thread; completes with false if none came free.
      */
     CompletableFuture<Boolean> acquireAsync(long waitNanos) {
         if (tryAcquire()) {
@@ -114,23 +112,21 @@ final class Slots {
             result.complete(Boolean.FALSE);
             return;
         }
-        ScheduledFuture<?> timer;
+        LazyTimer.Task timeout;
         try {
-            timer = scheduler.schedule(() -> {
-                wakeUp.completeExceptionally(new TimeoutException());
-            }, left, TimeUnit.NANOSECONDS);
+            timeout = timer.schedule(() -> wakeUp.completeExceptionally(new TimeoutException()), left);
         } catch (RejectedExecutionException closed) {
             waiters.remove(wakeUp);
             result.complete(Boolean.FALSE);
             return;
         }
         wakeUp.whenComplete((ignored, timedOut) -> {
-            timer.cancel(false);
+            timeout.cancel();
             waiters.remove(wakeUp);
-            // Continue on the scheduler: the releasing thread may be an interrupted pool thread
+            // Continue on the timer thread: the releasing thread may be an interrupted pool thread
             // or a client's I/O thread, neither of which should run the next attempt.
             try {
-                scheduler.execute(() -> {
+                timer.execute(() -> {
                     if (tryAcquire()) {
                         result.complete(Boolean.TRUE);
                     } else if (timedOut == null && deadline - System.nanoTime() > 0) {

@@ -365,7 +365,11 @@ public final class RedisConnector implements AutoCloseable {
                 .autoReconnect(true)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                 .requestQueueSize(REQUEST_QUEUE_SIZE)
-                .timeoutOptions(TimeoutOptions.builder().fixedTimeout(options.commandTimeout()).build())
+                // No per-command timer: the guard is the one place that times a data call (it waits
+                // on the command's future and cancels it at its deadline); a second, Lettuce-side
+                // timeout would only cost a timer entry per command, or fire first and preempt the
+                // guard's fallback. Sync commands (start-up probes) keep the URI's timeout.
+                .timeoutOptions(TimeoutOptions.builder().timeoutCommands(false).build())
                 .socketOptions(SocketOptions.builder()
                         .connectTimeout(min(options.commandTimeout(), Duration.ofSeconds(10)))
                         .keepAlive(true)

@@ -236,7 +236,9 @@ public final class SessionEngine {
         SessionChecks.name(id, name, options);
         String key = keys.session(id);
         String field = RedisKeys.attributeField(name);
-        List<KeyValue<String, byte[]>> read = guard.await(COMPUTE_READ, () -> RedisErrors.mapped(COMPUTE_READ.name(),
+        // one total timeout for the read, every compare-and-set and the backoff between them
+        Guard.Deadline deadline = guard.deadline();
+        List<KeyValue<String, byte[]>> read = guard.await(COMPUTE_READ, deadline, () -> RedisErrors.mapped(COMPUTE_READ.name(),
                 connector.commands().hmget(key, field, RedisKeys.CREATED, RedisKeys.ROTATED)));
         if (!read.get(1).hasValue() || read.get(2).hasValue()) {
             invalidateLocally(id);
@@ -246,7 +248,8 @@ public final class SessionEngine {
         long started = System.nanoTime();
         byte[] fieldBytes = utf8(field);
         byte[] nameLen = ascii(Session.sizeOf(name, null));
-        for (int attempt = 1; attempt <= MAX_COMPUTE_ATTEMPTS; attempt++) {
+        int attempt = 1;
+        for (; attempt <= MAX_COMPUTE_ATTEMPTS && (attempt == 1 || !deadline.hasPassed()); attempt++) {
             T next = fn.apply(current == null ? null : codec.decode(current));
             byte[] nextBytes = next == null ? null : codec.encode(next);
             SessionChecks.value(id, name, nextBytes, options);
@@ -256,12 +259,12 @@ public final class SessionEngine {
                     current != null ? ONE : ZERO, current != null ? current : EMPTY,
                     nextBytes != null ? ONE : ZERO, nextBytes != null ? nextBytes : EMPTY,
                     channel};
-            List<Object> reply = guard.await(COMPUTE, () -> Scripts.SESSION_CAS.<List<Object>>run(connector.commands(),
+            List<Object> reply = guard.await(COMPUTE, deadline, () -> Scripts.SESSION_CAS.<List<Object>>run(connector.commands(),
                     ScriptOutputType.MULTI, new String[] {key}, argv));
             long code = (Long) reply.get(0);
             if (code == 2) {
                 current = (Long) reply.get(1) == 1 ? (byte[]) reply.get(2) : null;
-                backOff(attempt);
+                backOff(attempt, deadline);
                 continue;
             }
             invalidateLocally(id);
@@ -269,8 +272,8 @@ public final class SessionEngine {
             return next;
         }
         throw new StateUnavailableException(guard.backend(), COMPUTE.name(), Duration.ofNanos(System.nanoTime() - started),
-                "attribute '" + name + "' of " + id + " kept changing under " + MAX_COMPUTE_ATTEMPTS
-                        + " attempts; too many concurrent updates of one attribute, retry later", null);
+                "attribute '" + name + "' of " + id + " kept changing under " + (attempt - 1) + " attempts within the total timeout of "
+                        + deadline.total().toMillis() + " ms; too many concurrent updates of one attribute, retry later", null);
     }
 
     public void invalidate(SessionId id) {
@@ -397,12 +400,13 @@ public final class SessionEngine {
     }
 
     /** Spreads contending computes apart: nothing for the first retries, then a growing random pause. */
-    private static void backOff(int attempt) {
+    private static void backOff(int attempt, Guard.Deadline deadline) {
         if (attempt < 3) {
             return;
         }
         long maxMicros = Math.min(5_000, 50L << Math.min(attempt - 3, 7));
-        LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(ThreadLocalRandom.current().nextLong(maxMicros + 1)));
+        long pause = TimeUnit.MICROSECONDS.toNanos(ThreadLocalRandom.current().nextLong(maxMicros + 1));
+        LockSupport.parkNanos(Math.min(pause, deadline.remaining().toNanos()));
     }
 
     private long nowMs() {
