@@ -44,6 +44,7 @@ class EtcdConfigSourceIT extends ConfigSourceContract {
                 .watchProgressInterval(Duration.ofMillis(500))
                 .watchVerifyInterval(Duration.ofMillis(500))
                 .maxRetryBackoff(Duration.ofMillis(500))
+                .guardPolicy(Patience.POLICY)
                 .build());
         admin = state.admin();
     }

@@ -33,6 +33,7 @@ class EtcdLeaseProviderIT extends LeaseProviderContract {
     void connect() {
         state = EtcdState.connect(EtcdOptions.builder(etcd.endpoint())
                 .appName("bom-" + UUID.randomUUID().toString().substring(0, 8))
+                .guardPolicy(Patience.POLICY)
                 .build());
     }
 

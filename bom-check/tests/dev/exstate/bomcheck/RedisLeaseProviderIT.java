@@ -35,7 +35,8 @@ class RedisLeaseProviderIT extends LeaseProviderContract {
 
     @Override
     protected LeaseProvider newProvider() {
-        return RedisState.create(RedisOptions.standalone(redis.uri()).appName(app).build()).leaseProvider();
+        return RedisState.create(RedisOptions.standalone(redis.uri()).appName(app)
+                .guardPolicy(Patience.POLICY).build()).leaseProvider();
     }
 
     @Override

@@ -39,7 +39,8 @@ class RedisSessionStoreIT extends SessionStoreContract {
 
     @Override
     protected SessionStore newStore(SessionOptions options) {
-        return RedisState.create(RedisOptions.standalone(redis.uri()).appName(app).build()).sessionStore(options);
+        return RedisState.create(RedisOptions.standalone(redis.uri()).appName(app)
+                .guardPolicy(Patience.POLICY).build()).sessionStore(options);
     }
 
     @Override

@@ -26,6 +26,7 @@ class S3BlobStoreIT extends BlobStoreContract {
                 .endpoint(s3.endpoint())
                 .credentials(s3.accessKey(), s3.secretKey())
                 .bucket("exstate-bom-check")
+                .guardPolicy(Patience.POLICY)
                 .build();
     }
 
