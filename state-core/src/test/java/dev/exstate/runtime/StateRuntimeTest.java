@@ -139,11 +139,11 @@ class StateRuntimeTest {
             r.scheduler().scheduleWithFixedDelay("report", Duration.ofMinutes(1), ctx -> {
                 running.countDown();
                 // hand back work once the replica drains, as a well-behaved job does
-                await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(5))
+                await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(5))
                         .until(() -> !r.health().readiness().up());
                 events.add("job finished");
             });
-            assertThat(running.await(5, TimeUnit.SECONDS)).as("job started").isTrue();
+            assertThat(running.await(30, TimeUnit.SECONDS)).as("job started").isTrue();
 
             r.close();
 

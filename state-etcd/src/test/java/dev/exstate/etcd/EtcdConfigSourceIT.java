@@ -41,7 +41,7 @@ class EtcdConfigSourceIT {
     }
 
     private static ConditionFactory eventually() {
-        return await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(10));
+        return await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(10));
     }
 
     @Nested
@@ -143,12 +143,14 @@ class EtcdConfigSourceIT {
         @Test
         @DisplayName("an idle watch on a healthy etcd answers its progress requests: no re-read for many intervals, and a later change arrives")
         void idleWatchStaysInStep() {
-            try (EtcdState state = EtcdState.connect(EtcdTesting.options(etcd.endpoint()).build());
+            // 1 s intervals: a progress answer (or a consistency check) a second late would still count as in step
+            try (EtcdState state = EtcdState.connect(EtcdTesting.options(etcd.endpoint())
+                    .watchProgressInterval(Duration.ofSeconds(1)).watchVerifyInterval(Duration.ofSeconds(1)).build());
                  EtcdConfigSource source = state.configSource(ConfigValidator.acceptAll())) {
                 long reloads = source.reloads();
 
-                // 4 progress intervals and 4 consistency checks of 500 ms each
-                await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3)).pollInterval(Duration.ofMillis(50))
+                // 4 progress intervals and 4 consistency checks
+                await().during(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
                         .until(() -> source.reloads() == reloads && source.health().status() == BackendHealth.Status.UP);
                 state.admin().put("late", "yes");
 

@@ -99,7 +99,7 @@ class S3BlobStoreIT {
             return s3.server().storedNames(bucket);
         }
         return raw.listMultipartUploadsAsync(bucket, null, null, null, null, null, null, null, null, null)
-                .get(10, TimeUnit.SECONDS).result().uploads().stream().map(Upload::objectName).toList();
+                .get(60, TimeUnit.SECONDS).result().uploads().stream().map(Upload::objectName).toList();
     }
 
     /** Nothing of an aborted upload is left: no object, no parts. */
@@ -155,7 +155,7 @@ class S3BlobStoreIT {
             CompletableFuture<BlobInfo> put = CompletableFuture.supplyAsync(() -> writer.put("growing", content, -1, PutOptions.defaults()));
             assertThat(paused.await(30, TimeUnit.SECONDS)).isTrue();
             // parts 1 and 2 are on the server by now, in an upload that is not complete
-            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
                     .until(() -> !storedBehindTheApi(writer).isEmpty());
             assertThat(reader.stat("growing")).isEmpty();
             assertThat(reader.get("growing")).isEmpty();
@@ -282,7 +282,7 @@ class S3BlobStoreIT {
             String shaOfSomethingElse = Checksums.hex(Checksums.sha256().digest(utf8("what was meant")));
             raw.putObject(PutObjectArgs.builder().bucket(store.options().bucket()).object("tampered")
                     .stream(new ByteArrayInputStream(stored), stored.length, -1)
-                    .userMetadata(Map.of("exstate-sha256", shaOfSomethingElse)).build()).get(10, TimeUnit.SECONDS);
+                    .userMetadata(Map.of("exstate-sha256", shaOfSomethingElse)).build()).get(60, TimeUnit.SECONDS);
 
             try (Blob blob = store.get("tampered", true).orElseThrow()) {
                 assertThatThrownBy(() -> blob.content().readAllBytes())

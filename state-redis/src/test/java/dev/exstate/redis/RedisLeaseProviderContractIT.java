@@ -40,7 +40,7 @@ class RedisLeaseProviderContractIT extends LeaseProviderContract {
 
     @Override
     protected LeaseProvider newProvider() {
-        return RedisState.create(RedisOptions.standalone(redis.uri()).appName(app).build()).leaseProvider();
+        return RedisState.create(RedisOptions.standalone(redis.uri()).appName(app).guardPolicy(RedisTesting.PATIENT).build()).leaseProvider();
     }
 
     @Override
