@@ -2,6 +2,7 @@ package dev.exstate.etcd;
 
 import dev.exstate.config.ConfigSnapshot;
 import dev.exstate.etcd.internal.EtcdConnection;
+import dev.exstate.etcd.internal.EtcdErrors;
 import dev.exstate.etcd.internal.EtcdKeys;
 import dev.exstate.guard.Guard;
 import dev.exstate.guard.Operation;
@@ -17,6 +18,7 @@ import io.etcd.jetcd.options.PutOption;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Writes and reads the config of one application in etcd, for operators, tests and demos; get
@@ -27,7 +29,8 @@ import java.util.Objects;
  * until a source's {@code current().revision()} reaches it. Keys are the names a source shows
  * (without the prefix); a blank key, one over {@value EtcdKeys#MAX_CONFIG_KEY_LENGTH} characters
  * or with control characters throws {@link IllegalArgumentException}. Failures throw
- * {@link dev.exstate.guard.StateUnavailableException}; writes are overwrites, so the guard may
+ * {@link dev.exstate.guard.StateUnavailableException}, refused credentials or permissions
+ * {@link dev.exstate.guard.StateAccessDeniedException}; writes are overwrites, so the guard may
  * retry them. Thread-safe; fails with {@link IllegalStateException} once its {@link EtcdState}
  * and every provider built from it are closed (the shared client is gone).
  */
@@ -56,7 +59,7 @@ public final class EtcdConfigAdmin {
         Objects.requireNonNull(value, "value");
         var etcdKey = keys.configKey(key);
         requireOpen();
-        PutResponse r = guard.await(PUT, () -> kv().put(etcdKey, EtcdKeys.bytes(value)));
+        PutResponse r = guard.await(PUT, () -> refusalsTyped(PUT, kv().put(etcdKey, EtcdKeys.bytes(value))));
         return r.getHeader().getRevision();
     }
 
@@ -75,7 +78,7 @@ public final class EtcdConfigAdmin {
                         EtcdKeys.bytes(Objects.requireNonNull(e.getValue(), "value of " + e.getKey())), PutOption.DEFAULT))
                 .toArray(Op[]::new);
         requireOpen();
-        TxnResponse r = guard.await(PUT, () -> kv().txn().Then(ops).commit());
+        TxnResponse r = guard.await(PUT, () -> refusalsTyped(PUT, kv().txn().Then(ops).commit()));
         return r.getHeader().getRevision();
     }
 
@@ -86,22 +89,23 @@ public final class EtcdConfigAdmin {
     public long delete(String key) {
         var etcdKey = keys.configKey(key);
         requireOpen();
-        DeleteResponse r = guard.await(DELETE, () -> kv().delete(etcdKey));
+        DeleteResponse r = guard.await(DELETE, () -> refusalsTyped(DELETE, kv().delete(etcdKey)));
         return r.getHeader().getRevision();
     }
 
     /** Deletes every key under the prefix in one revision; returns the revision after the call. */
     public long deleteAll() {
         requireOpen();
-        DeleteResponse r = guard.await(DELETE, () -> kv().delete(keys.configPrefixBytes(),
-                DeleteOption.builder().isPrefix(true).build()));
+        DeleteResponse r = guard.await(DELETE, () -> refusalsTyped(DELETE, kv().delete(keys.configPrefixBytes(),
+                DeleteOption.builder().isPrefix(true).build())));
         return r.getHeader().getRevision();
     }
 
     /** Every key under the prefix (without it) and etcd's revision of that state, read linearizably. */
     public ConfigSnapshot list() {
         requireOpen();
-        GetResponse r = guard.await(LIST, () -> kv().get(keys.configPrefixBytes(), GetOption.builder().isPrefix(true).build()));
+        GetResponse r = guard.await(LIST, () -> refusalsTyped(LIST,
+                kv().get(keys.configPrefixBytes(), GetOption.builder().isPrefix(true).build())));
         Map<String, String> values = new HashMap<>();
         for (KeyValue kv : r.getKvs()) {
             values.put(keys.configKeyName(kv.getKey()), EtcdKeys.string(kv.getValue()));
@@ -111,6 +115,11 @@ public final class EtcdConfigAdmin {
 
     private io.etcd.jetcd.KV kv() {
         return connection.kv();
+    }
+
+    /** A refusal of credentials or permissions becomes StateAccessDeniedException: not retried, not counted by the breaker. */
+    private <T> CompletableFuture<T> refusalsTyped(Operation op, CompletableFuture<T> call) {
+        return EtcdErrors.translated(call, op.name(), keys.configPrefix(), connection.options());
     }
 
     private void requireOpen() {

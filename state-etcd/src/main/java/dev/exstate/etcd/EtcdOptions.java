@@ -22,8 +22,8 @@ import java.util.TreeMap;
  *
  * <p>Defaults are meant for production on the same network: connect within 2 s, a gRPC ping
  * every 10 s (dead connections are noticed within 15 s even without traffic; etcd refuses pings
- * more often than every 5 s), {@link GuardPolicy#defaults()}, a start-up wait of 10 s for the
- * first config snapshot, a watch that must answer a progress request within 2 s of being asked
+ * more often than every 5 s), {@link GuardPolicy#defaults()}, a start-up wait of 30 s for the
+ * first connection and the first config snapshot, a watch that must answer a progress request within 2 s of being asked
  * (asked after 2 s of silence), a consistency check of the watch every 10 s, and re-reads after a
  * failure backing off up to 2 s. The password
  * never appears in {@link #toString()}.
@@ -45,9 +45,12 @@ import java.util.TreeMap;
  * @param connectTimeout        TCP (and TLS) connect timeout per attempt
  * @param keepAliveTime         gRPC ping interval on an idle connection; at least 5 s
  * @param keepAliveTimeout      how long a ping may stay unanswered before the connection is dropped
- * @param startupTimeout        how long building a config source waits for its first read from
- *                              etcd; zero returns at once (the source is then not ready until the
- *                              first read)
+ * @param startupTimeout        how long building a provider (config source, lease provider, admin)
+ *                              keeps trying to reach etcd, each attempt waiting at most twice the
+ *                              connect timeout, and how long a config source waits for its first
+ *                              read; separate from the guard's per-call timeouts. Zero returns at
+ *                              once: the source is then not ready until the first read, the other
+ *                              providers fail at their first call if etcd is away (default 30 s)
  * @param defaults              config used (as revision 0, health DEGRADED) when etcd cannot be
  *                              read within {@code startupTimeout}; {@code null} means fail instead
  * @param watchProgressInterval after this much silence the config watch asks etcd for a progress
@@ -258,7 +261,7 @@ public record EtcdOptions(
         private Duration connectTimeout = Duration.ofSeconds(2);
         private Duration keepAliveTime = Duration.ofSeconds(10);
         private Duration keepAliveTimeout = Duration.ofSeconds(5);
-        private Duration startupTimeout = Duration.ofSeconds(10);
+        private Duration startupTimeout = Duration.ofSeconds(30);
         private Map<String, String> defaults;
         private Duration watchProgressInterval = Duration.ofSeconds(2);
         private Duration watchVerifyInterval = Duration.ofSeconds(10);

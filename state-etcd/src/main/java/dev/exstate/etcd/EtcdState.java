@@ -33,8 +33,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@code app}. The client is reference counted: each provider holds a share, released by its
  * {@code close()}, and {@link #close()} releases the creator's share.
  *
- * <p>Thread-safe. Building a config source blocks up to {@link EtcdOptions#startupTimeout()};
- * everything else returns at once (jetcd connects on first use). Building anything after
+ * <p>Thread-safe. {@link #connect} returns at once (jetcd connects on first use). Building a
+ * config source, a lease provider or an admin makes the first connection: it waits until etcd
+ * answers a read of that provider's prefix, retrying within {@link EtcdOptions#startupTimeout()}
+ * (so a replica may start before etcd, or on a busy host), then fails with
+ * {@link dev.exstate.guard.StateUnavailableException}, except that a config source with
+ * {@link EtcdOptions#defaults()} serves those instead. Refused credentials or permissions fail at
+ * once with {@link dev.exstate.guard.StateAccessDeniedException}. Building anything after
  * {@link #close()} throws {@link IllegalStateException}.
  */
 public final class EtcdState implements AutoCloseable {
@@ -108,10 +113,15 @@ public final class EtcdState implements AutoCloseable {
         return admin(null);
     }
 
-    /** Reads and writes the config of application {@code appName} (overrides {@link EtcdOptions#appName()}). */
+    /**
+     * Reads and writes the config of application {@code appName} (overrides {@link EtcdOptions#appName()});
+     * waits until etcd answers, within the start-up timeout.
+     */
     public EtcdConfigAdmin admin(String appName) {
         requireOpen();
-        return new EtcdConfigAdmin(connection, guard, keys(appName == null ? null : checkedApp(appName)));
+        EtcdKeys keys = keys(appName == null ? null : checkedApp(appName));
+        connection.awaitReachable(keys.configPrefix(), keys.configPrefixBytes());
+        return new EtcdConfigAdmin(connection, guard, keys);
     }
 
     /** For {@link dev.exstate.runtime.StateRuntime.Builder#config}: a source with the runtime's guard, clock and app name. */
@@ -145,6 +155,8 @@ public final class EtcdState implements AutoCloseable {
     }
 
     private EtcdLeaseProvider newLeaseProvider(Guard g, EtcdKeys keys, StateClock clock) {
+        // the first connection, retried within the start-up timeout, outside the guard
+        connection.awaitReachable(keys.leasePrefix(), EtcdKeys.bytes(keys.leasePrefix()));
         EtcdLeaseBackend backend = new EtcdLeaseBackend(connection.retain(), g, keys);
         return new EtcdLeaseProvider(new LeaseManager(backend, clock), keys.leasePrefix());
     }

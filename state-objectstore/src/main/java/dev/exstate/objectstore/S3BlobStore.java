@@ -9,6 +9,7 @@ import dev.exstate.blob.BlobRange;
 import dev.exstate.blob.BlobStore;
 import dev.exstate.blob.PutOptions;
 import dev.exstate.guard.Guard;
+import dev.exstate.internal.startup.StartupRetry;
 import dev.exstate.objectstore.internal.Checksums;
 import dev.exstate.objectstore.internal.ObjectMeta;
 import dev.exstate.objectstore.internal.S3Calls;
@@ -33,6 +34,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -69,6 +71,12 @@ import org.slf4j.LoggerFactory;
  *       compared with the MD5s computed while sending; single-request objects store their SHA-256
  *       in metadata; {@link #get(String, boolean)} verifies a download against the stored SHA-256
  *       or ETag. A mismatch is a {@link BlobIntegrityException}.</li>
+ *   <li><b>First contact.</b> Building a store makes no request. Before its first request the
+ *       store lists one key of the bucket, outside the guard, retrying with backoff for up to
+ *       {@link S3Options#startupTimeout()}: a replica that starts before S3 (or on a busy host)
+ *       waits for it, then fails with {@link dev.exstate.guard.StateUnavailableException} giving
+ *       the real elapsed time and the last cause. Refused credentials fail at once with
+ *       {@link BlobAccessDeniedException}.</li>
  *   <li><b>Typed errors.</b> Missing key: empty / no-op. Condition failed:
  *       {@link BlobPreconditionFailedException}. Bad key: {@link dev.exstate.blob.InvalidBlobKeyException}
  *       before any request. 403: {@link BlobAccessDeniedException}. Missing bucket:
@@ -100,6 +108,8 @@ public final class S3BlobStore implements BlobStore {
     private final Upload upload;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Object bucketLock = new Object();
+    // written under bucketLock; both true once the first contact (and, with autoCreateBucket, the bucket check) succeeded
+    private volatile boolean contacted;
     private volatile boolean bucketReady;
 
     private S3BlobStore(S3Options options, Guard guard, boolean ownsGuard) {
@@ -432,10 +442,14 @@ public final class S3BlobStore implements BlobStore {
 
     private void ensureOpenAndBucket() {
         ensureOpen();
-        if (bucketReady) {
+        if (contacted && bucketReady) {
             return;
         }
         synchronized (bucketLock) {
+            if (!contacted) {
+                firstContact();
+                contacted = true;
+            }
             if (bucketReady) {
                 return;
             }
@@ -448,5 +462,31 @@ public final class S3BlobStore implements BlobStore {
             }
             bucketReady = true;
         }
+    }
+
+    /**
+     * The store's first request to S3: a one-key listing of the bucket, outside the guard,
+     * retried with backoff within {@link S3Options#startupTimeout()}, so a store used while S3 is
+     * still starting (or on a busy host) waits for it instead of failing its first call. A missing
+     * bucket counts as reached (the bucket check follows); refused credentials fail at once.
+     */
+    private void firstContact() {
+        long attemptMillis = guard.policy().timeout().plusSeconds(2).toMillis();
+        StartupRetry.connect(options.guardName(), "bucket '" + options.bucket() + "' at " + options.endpoint(),
+                options.startupTimeout(), "check that the S3 endpoint is right and reachable", () -> {
+                    CompletableFuture<ListObjectsV2Response> probe = client.list("", null, 1);
+                    try {
+                        return probe.get(attemptMillis, TimeUnit.MILLISECONDS);
+                    } catch (ExecutionException e) {
+                        if (S3Errors.is(e, "NoSuchBucket")) {
+                            return null;
+                        }
+                        // refused credentials and bad requests end the retries; anything else is tried again
+                        throw S3Errors.translate(e, "connect", options.bucket(), null);
+                    } catch (java.util.concurrent.TimeoutException e) {
+                        probe.cancel(true);
+                        throw new java.util.concurrent.TimeoutException("no answer within " + attemptMillis + " ms");
+                    }
+                });
     }
 }

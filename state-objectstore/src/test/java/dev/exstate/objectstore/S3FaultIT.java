@@ -180,6 +180,8 @@ class S3FaultIT {
         S3BlobStore store = throughProxy(quick);
         // stored directly: the store under test has deadlines too short for a busy machine's first request
         observer().put("k", "v".getBytes(StandardCharsets.UTF_8));
+        // the store's first contact (and connection) before the latency starts
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> store.stat("k").isPresent());
         proxy.latency(Duration.ofSeconds(2));
 
         // the answer would come after 4 s and be a success: a StateTimeoutException is the guard's deadline at work

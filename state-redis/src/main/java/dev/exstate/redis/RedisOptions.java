@@ -15,9 +15,9 @@ import java.util.Objects;
  *
  * <p>Defaults are meant for production on the same network: one multiplexed connection per
  * replica (per Redis Cluster node), a near cache of 10,000 sessions kept honest by RESP3 client
- * tracking (or by pub/sub on servers without it, see {@link InvalidationMode}), a heartbeat every second, {@link GuardPolicy#defaults()} and a 2 s per-command
- * backstop. The password never appears in {@link #toString()}, nor do credentials embedded in a
- * URI.
+ * tracking (or by pub/sub on servers without it, see {@link InvalidationMode}), a heartbeat every second, {@link GuardPolicy#defaults()}, a 2 s per-command
+ * backstop and 30 s for the first connection. The password never appears in {@link #toString()},
+ * nor do credentials embedded in a URI.
  *
  * @param topology          standalone server, Sentinel-managed master, or Redis Cluster
  * @param uris              {@code redis://host:port} / {@code rediss://} (TLS) for a standalone
@@ -28,7 +28,14 @@ import java.util.Objects;
  * @param username          ACL user name, or {@code null} for the default user
  * @param password          password, or {@code null}; never shown
  * @param commandTimeout    Lettuce's own per-command timeout: a backstop that frees commands
- *                          stuck on a connection. Callers are bounded earlier by the guard policy
+ *                          stuck on a connection, and the bound of one connection attempt (TCP
+ *                          connect and handshake). Callers are bounded earlier by the guard policy
+ * @param startupTimeout    how long the first provider keeps trying to connect (attempts bounded
+ *                          by {@code commandTimeout}, jittered backoff from 100 ms to 2 s in
+ *                          between) before it fails with
+ *                          {@link dev.exstate.guard.StateUnavailableException}; zero means one
+ *                          attempt. Refused credentials fail at once with
+ *                          {@link dev.exstate.guard.StateAccessDeniedException} (default 30 s)
  * @param connections       multiplexed connections per replica (per node in a cluster); commands
  *                          are spread over them round robin (default 1)
  * @param keyPrefix         first segment of every key (default {@code exstate}); keys look like
@@ -54,6 +61,7 @@ public record RedisOptions(
         String username,
         String password,
         Duration commandTimeout,
+        Duration startupTimeout,
         int connections,
         String keyPrefix,
         String appName,
@@ -105,6 +113,10 @@ public record RedisOptions(
             throw new IllegalArgumentException("username must not be blank (use null for the default user)");
         }
         requirePositive(commandTimeout, "commandTimeout");
+        Objects.requireNonNull(startupTimeout, "startupTimeout");
+        if (startupTimeout.isNegative()) {
+            throw new IllegalArgumentException("startupTimeout must not be negative, was " + startupTimeout);
+        }
         if (connections < 1 || connections > 64) {
             throw new IllegalArgumentException("connections must be between 1 and 64, was " + connections);
         }
@@ -143,6 +155,7 @@ public record RedisOptions(
         b.username = username;
         b.password = password;
         b.commandTimeout = commandTimeout;
+        b.startupTimeout = startupTimeout;
         b.connections = connections;
         b.keyPrefix = keyPrefix;
         b.appName = appName;
@@ -168,7 +181,7 @@ public record RedisOptions(
                 + (tls ? ", tls" + (verifyPeer ? "" : " (no peer verification)") : "")
                 + (username != null ? ", user=" + username : "")
                 + (password != null ? ", password=****" : "")
-                + ", commandTimeout=" + commandTimeout + ", connections=" + connections
+                + ", commandTimeout=" + commandTimeout + ", startupTimeout=" + startupTimeout + ", connections=" + connections
                 + ", keys=" + keyPrefix + ":" + (appName == null ? "<app>" : appName)
                 + ", nearCacheSize=" + nearCacheSize + ", invalidation=" + invalidation
                 + ", heartbeat=" + heartbeatInterval + "]";
@@ -231,6 +244,7 @@ public record RedisOptions(
         private String username;
         private String password;
         private Duration commandTimeout = Duration.ofSeconds(2);
+        private Duration startupTimeout = Duration.ofSeconds(30);
         private int connections = 1;
         private String keyPrefix = "exstate";
         private String appName;
@@ -265,6 +279,9 @@ public record RedisOptions(
 
         public Builder commandTimeout(Duration v) { this.commandTimeout = v; return this; }
 
+        /** How long the first connection is retried (default 30 s; zero: one attempt). */
+        public Builder startupTimeout(Duration v) { this.startupTimeout = v; return this; }
+
         public Builder connections(int v) { this.connections = v; return this; }
 
         public Builder keyPrefix(String v) { this.keyPrefix = v; return this; }
@@ -285,7 +302,7 @@ public record RedisOptions(
         public Builder guardPolicy(GuardPolicy v) { this.guardPolicy = v; return this; }
 
         public RedisOptions build() {
-            return new RedisOptions(topology, uris, tls, verifyPeer, username, password, commandTimeout, connections,
+            return new RedisOptions(topology, uris, tls, verifyPeer, username, password, commandTimeout, startupTimeout, connections,
                     keyPrefix, appName, nearCacheSize, invalidation, heartbeatInterval, guardPolicy);
         }
     }

@@ -36,10 +36,12 @@ import java.util.function.Consumer;
  * indicator is registered with it. Without a runtime, {@link #sessionStore} and
  * {@link #leaseProvider} build a guard from {@link RedisOptions#guardPolicy()}.
  *
- * <p>Connecting is lazy: the first provider connects (blocking, bounded by twice the command
- * timeout, or {@link dev.exstate.guard.StateUnavailableException} if Redis cannot be reached);
- * the connection closes when the last provider made from this object is closed, or on
- * {@link #close()}. Thread-safe.
+ * <p>Connecting is lazy: the first provider connects, blocking while it retries for up to
+ * {@link RedisOptions#startupTimeout()} (so a replica may start before Redis, or on a busy host),
+ * then failing with {@link dev.exstate.guard.StateUnavailableException} (real elapsed time, last
+ * cause). Refused credentials fail at once with
+ * {@link dev.exstate.guard.StateAccessDeniedException}. The connection closes when the last
+ * provider made from this object is closed, or on {@link #close()}. Thread-safe.
  */
 public final class RedisState implements AutoCloseable {
     /** Backend name of the guard, in errors, metrics and health. */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.exstate.codec.Codec;
+import dev.exstate.guard.StateAccessDeniedException;
 import dev.exstate.guard.StateUnavailableException;
 import dev.exstate.health.BackendHealth;
 import dev.exstate.health.HealthReport;
@@ -317,7 +318,7 @@ class RedisSessionIT {
 
                 RedisOptions bad = RedisOptions.standalone(secured.uri()).appName(app).password("wrong-staple-secret").build();
                 assertThatThrownBy(() -> replica(bad, longLived()))
-                        .isInstanceOf(StateUnavailableException.class)
+                        .isInstanceOf(StateAccessDeniedException.class)
                         .satisfies(e -> {
                             for (Throwable t = e; t != null; t = t.getCause()) {
                                 assertThat(String.valueOf(t.getMessage())).doesNotContain("wrong-staple-secret");
@@ -338,7 +339,8 @@ class RedisSessionIT {
         @DisplayName("an unreachable Redis fails the first provider with StateUnavailableException naming it")
         void unreachable() {
             try (RedisServer stopped = RedisServer.builder().build()) {
-                RedisOptions options = RedisOptions.standalone(stopped.uri()).commandTimeout(Duration.ofMillis(500)).build();
+                RedisOptions options = RedisOptions.standalone(stopped.uri()).commandTimeout(Duration.ofMillis(500))
+                        .startupTimeout(Duration.ofSeconds(1)).build();
                 assertThatThrownBy(() -> RedisState.create(options).sessionStore(longLived()))
                         .isInstanceOf(StateUnavailableException.class)
                         .hasMessageContaining("redis connect")
