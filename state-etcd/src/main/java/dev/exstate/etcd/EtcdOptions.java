@@ -62,9 +62,11 @@ import java.util.TreeMap;
  *                              means events were lost, and the prefix is re-read. Zero turns the
  *                              check off
  * @param maxRetryBackoff       longest pause between two failed re-reads of the config prefix
- * @param guardPolicy           policy of the guard used when the providers are built without a
- *                              {@link dev.exstate.runtime.StateRuntime}; a runtime's own policy
- *                              for {@code "etcd"} wins otherwise
+ * @param guardPolicy           policy of the guard of every etcd call (default
+ *                              {@link GuardPolicy#defaults()}). Under a
+ *                              {@link dev.exstate.runtime.StateRuntime} it becomes the runtime's
+ *                              guard for {@code "etcd"} unless the runtime sets one; setting both
+ *                              to different policies fails the runtime's build
  */
 public record EtcdOptions(
         List<String> endpoints,

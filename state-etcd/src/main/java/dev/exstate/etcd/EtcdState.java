@@ -5,6 +5,7 @@ import dev.exstate.etcd.internal.EtcdConnection;
 import dev.exstate.etcd.internal.EtcdKeys;
 import dev.exstate.etcd.internal.EtcdLeaseBackend;
 import dev.exstate.guard.Guard;
+import dev.exstate.guard.GuardPolicy;
 import dev.exstate.lease.spi.LeaseManager;
 import dev.exstate.runtime.ProviderFactory;
 import dev.exstate.runtime.StateContext;
@@ -27,8 +28,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * etcd.close();      // the client closes once this and every provider built from it are closed
  * }</pre>
  *
- * <p>Providers built through a factory use the runtime's guard for {@code "etcd"}, clock and app
- * name (unless {@link EtcdOptions#appName()} is set); providers built directly use this state's
+ * <p>Providers built through a factory use the runtime's guard for {@code "etcd"} (its policy is
+ * the runtime's for {@code "etcd"}, else {@link EtcdOptions#guardPolicy()}; setting both
+ * differently fails the build, see {@link dev.exstate.runtime.StateRuntime}), clock and app name
+ * (unless {@link EtcdOptions#appName()} is set); providers built directly use this state's
  * guard ({@link #guard()}), the system clock unless given, and {@link EtcdOptions#appName()} or
  * {@code app}. The client is reference counted: each provider holds a share, released by its
  * {@code close()}, and {@link #close()} releases the creator's share.
@@ -129,7 +132,7 @@ public final class EtcdState implements AutoCloseable {
         Objects.requireNonNull(validator, "validator");
         return ctx -> {
             requireOpen();
-            return new EtcdConfigSource(connection.retain(), ctx.guard(BACKEND), keysFor(ctx), validator, ctx.clock());
+            return new EtcdConfigSource(connection.retain(), runtimeGuard(ctx), keysFor(ctx), validator, ctx.clock());
         };
     }
 
@@ -137,7 +140,7 @@ public final class EtcdState implements AutoCloseable {
     public ProviderFactory<EtcdLeaseProvider> leaseFactory() {
         return ctx -> {
             requireOpen();
-            return newLeaseProvider(ctx.guard(BACKEND), keysFor(ctx), ctx.clock());
+            return newLeaseProvider(runtimeGuard(ctx), keysFor(ctx), ctx.clock());
         };
     }
 
@@ -159,6 +162,11 @@ public final class EtcdState implements AutoCloseable {
         connection.awaitReachable(keys.leasePrefix(), EtcdKeys.bytes(keys.leasePrefix()));
         EtcdLeaseBackend backend = new EtcdLeaseBackend(connection.retain(), g, keys);
         return new EtcdLeaseProvider(new LeaseManager(backend, clock), keys.leasePrefix());
+    }
+
+    /** The runtime's guard for etcd, whose policy follows the runtime's one rule (see StateRuntime). */
+    private Guard runtimeGuard(StateContext ctx) {
+        return ctx.guard(BACKEND, GuardPolicy.defaults(), options.guardPolicy());
     }
 
     private EtcdKeys keys(String app) {

@@ -9,6 +9,7 @@ import dev.exstate.config.ConfigNotLoadedException;
 import dev.exstate.config.ConfigSnapshot;
 import dev.exstate.config.ConfigValidator;
 import dev.exstate.etcd.EtcdTesting.Recorder;
+import dev.exstate.guard.GuardPolicy;
 import dev.exstate.guard.StateAccessDeniedException;
 import dev.exstate.guard.StateUnavailableException;
 import dev.exstate.health.BackendHealth;
@@ -237,6 +238,31 @@ class EtcdConfigSourceIT {
         source.close();
 
         assertThatThrownBy(() -> admin.put("after", "close")).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    @DisplayName("in a StateRuntime: a guard policy set in EtcdOptions is the policy of the runtime's etcd guard; a different one in the runtime fails the build")
+    void optionsGuardPolicyUnderRuntime() {
+        GuardPolicy distinctive = EtcdTesting.policy().toBuilder().timeout(Duration.ofMillis(4321)).build();
+        EtcdOptions options = EtcdTesting.options(etcd.endpoint()).guardPolicy(distinctive).build();
+        try (EtcdState etcdState = EtcdState.connect(options)) {
+            try (StateRuntime runtime = StateRuntime.builder("shop-it")
+                    .config(etcdState.configFactory(ConfigValidator.acceptAll()))
+                    .leases(etcdState.leaseFactory())
+                    .build()) {
+                assertThat(runtime.guard(EtcdState.BACKEND).policy()).isEqualTo(distinctive);
+                assertThat(runtime.guard(EtcdState.BACKEND).policy().timeout()).isEqualTo(Duration.ofMillis(4321));
+                assertThat(runtime.guard(EtcdState.BACKEND).stats().calls()).as("the first read went through it").isPositive();
+            }
+
+            assertThatThrownBy(() -> StateRuntime.builder("shop-it")
+                    .guardPolicy(EtcdState.BACKEND, EtcdTesting.policy())
+                    .leases(etcdState.leaseFactory())
+                    .build())
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("conflicting guard policies for backend 'etcd'")
+                    .hasMessageContaining("timeout=PT4.321S");
+        }
     }
 
     @Test

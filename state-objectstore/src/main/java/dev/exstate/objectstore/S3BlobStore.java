@@ -143,12 +143,14 @@ public final class S3BlobStore implements BlobStore {
 
     /**
      * For {@code StateRuntime.builder(app).blobs(S3BlobStore.factory(options))}: uses the runtime's
-     * guard named {@link S3Options#guardName()}, created with {@link S3Options#guardPolicy()} (long
-     * enough for one part) unless the runtime was given a policy for that name.
+     * guard named {@link S3Options#guardName()}, whose policy is the runtime's for that name, else
+     * {@link S3Options#guardPolicy()} (by default {@link S3Options#DEFAULT_GUARD_POLICY}, long enough
+     * for one part); setting both differently fails the build (see
+     * {@link dev.exstate.runtime.StateRuntime}).
      */
     public static ProviderFactory<S3BlobStore> factory(S3Options options) {
         Objects.requireNonNull(options, "options");
-        return context -> create(options, context.guard(options.guardName(), options.guardPolicy()));
+        return context -> create(options, context.guard(options.guardName(), S3Options.DEFAULT_GUARD_POLICY, options.guardPolicy()));
     }
 
     /** The key content with this hex SHA-256 has under {@link #putContentAddressed}. */

@@ -26,7 +26,10 @@ import java.util.regex.Pattern;
  * @param autoCreateBucket create the bucket on first use if it is missing
  * @param partSize         bytes per multipart part (5 MiB to 1 GiB); objects up to this size are sent in one request
  * @param partsInFlight    parts of one upload sent concurrently (1 to 16)
- * @param guardPolicy      policy of the guard the store builds when none is given to it
+ * @param guardPolicy      policy of the guard of every request (default {@link #DEFAULT_GUARD_POLICY});
+ *                         under a {@link dev.exstate.runtime.StateRuntime} it becomes the runtime's
+ *                         guard for {@code guardName} unless the runtime sets one; setting both to
+ *                         different policies fails the runtime's build
  * @param guardName        backend name of that guard, as it appears in errors and metrics
  * @param connectTimeout   TCP (and TLS) connect timeout
  * @param readTimeout      longest wait for the next bytes of a request or response

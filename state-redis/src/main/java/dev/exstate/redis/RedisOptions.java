@@ -49,9 +49,11 @@ import java.util.Objects;
  * @param heartbeatInterval how often each connection is pinged; a failed ping marks the
  *                          replica not ready and the near cache stale until a ping succeeds.
  *                          This bounds how long a silently broken connection can go unnoticed
- * @param guardPolicy       the policy of the guard used when the providers are built without a
- *                          {@link dev.exstate.runtime.StateRuntime}; a runtime's own policy for
- *                          {@code "redis"} wins otherwise
+ * @param guardPolicy       the policy of the guard of every Redis call (default
+ *                          {@link GuardPolicy#defaults()}). Under a
+ *                          {@link dev.exstate.runtime.StateRuntime} it becomes the runtime's guard
+ *                          for {@code "redis"} unless the runtime sets one; setting both to
+ *                          different policies fails the runtime's build
  */
 public record RedisOptions(
         Topology topology,

@@ -2,6 +2,7 @@ package dev.exstate.redis;
 
 import dev.exstate.cache.NearCache;
 import dev.exstate.guard.Guard;
+import dev.exstate.guard.GuardPolicy;
 import dev.exstate.health.BackendHealth;
 import dev.exstate.health.HealthIndicator;
 import dev.exstate.lease.spi.LeaseManager;
@@ -33,7 +34,9 @@ import java.util.function.Consumer;
  * }</pre>
  *
  * <p>Through a runtime, the guard, clock and app name come from the runtime and the readiness
- * indicator is registered with it. Without a runtime, {@link #sessionStore} and
+ * indicator is registered with it; the guard's policy is the runtime's for {@code "redis"}, else
+ * {@link RedisOptions#guardPolicy()} (setting both differently fails the build, see
+ * {@link dev.exstate.runtime.StateRuntime}). Without a runtime, {@link #sessionStore} and
  * {@link #leaseProvider} build a guard from {@link RedisOptions#guardPolicy()}.
  *
  * <p>Connecting is lazy: the first provider connects, blocking while it retries for up to
@@ -75,7 +78,7 @@ public final class RedisState implements AutoCloseable {
     /** A factory for {@link dev.exstate.runtime.StateRuntime.Builder#sessions}. */
     public ProviderFactory<RedisSessionStore> sessions(SessionOptions sessionOptions) {
         Objects.requireNonNull(sessionOptions, "sessionOptions");
-        return context -> openSessionStore(sessionOptions, context.guard(BACKEND), false, context.clock(),
+        return context -> openSessionStore(sessionOptions, runtimeGuard(context), false, context.clock(),
                 context.appName(), context::registerHealth);
     }
 
@@ -125,8 +128,13 @@ public final class RedisState implements AutoCloseable {
     }
 
     private RedisLeaseProvider openLeaseProvider(StateContext context) {
-        Shared s = acquire(context.guard(BACKEND), context.clock(), context.appName(), context::registerHealth);
+        Shared s = acquire(runtimeGuard(context), context.clock(), context.appName(), context::registerHealth);
         return leaseProvider(s);
+    }
+
+    /** The runtime's guard for Redis, whose policy follows the runtime's one rule (see StateRuntime). */
+    private Guard runtimeGuard(StateContext context) {
+        return context.guard(BACKEND, GuardPolicy.defaults(), options.guardPolicy());
     }
 
     private RedisLeaseProvider leaseProvider(Shared s) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.exstate.codec.Codec;
+import dev.exstate.guard.GuardPolicy;
 import dev.exstate.guard.StateAccessDeniedException;
 import dev.exstate.guard.StateUnavailableException;
 import dev.exstate.health.BackendHealth;
@@ -374,6 +375,33 @@ class RedisSessionIT {
             }
             assertThat(state.guard()).as("closing the runtime closes the shared connection").isNull();
             assertThat(state.health().health().status()).isEqualTo(BackendHealth.Status.DOWN);
+        }
+
+        @Test
+        @DisplayName("a guard policy set in RedisOptions is the policy of the runtime's redis guard; a different one in the runtime fails the build")
+        void optionsGuardPolicyUnderRuntime() {
+            GuardPolicy distinctive = RedisTesting.PATIENT.toBuilder().timeout(Duration.ofMillis(4321)).build();
+            RedisState state = RedisState.create(RedisOptions.standalone(redis.uri()).guardPolicy(distinctive).build());
+            closeAfter.add(state);
+            try (StateRuntime runtime = StateRuntime.builder(app)
+                    .sessions(state.sessions(longLived()))
+                    .leases(state.leases())
+                    .build()) {
+                assertThat(runtime.guard(RedisState.BACKEND).policy()).isEqualTo(distinctive);
+                assertThat(state.guard().policy().timeout()).isEqualTo(Duration.ofMillis(4321));
+                runtime.sessions().create();
+                assertThat(state.guard().stats().calls()).as("calls went through that guard").isPositive();
+            }
+
+            RedisState another = RedisState.create(RedisOptions.standalone(redis.uri()).guardPolicy(distinctive).build());
+            closeAfter.add(another);
+            assertThatThrownBy(() -> StateRuntime.builder(app)
+                    .guardPolicy(RedisState.BACKEND, RedisTesting.PATIENT)
+                    .sessions(another.sessions(longLived()))
+                    .build())
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("conflicting guard policies for backend 'redis'")
+                    .hasMessageContaining("timeout=PT4.321S");
         }
     }
 }
