@@ -86,7 +86,7 @@ final class Backends {
     static EtcdOptions etcdOptions(String endpoints) {
         return EtcdOptions.builder(Arrays.stream(endpoints.split(",")).map(String::strip).toList())
                 .connectTimeout(Duration.ofSeconds(2))
-                .startupTimeout(Duration.ofSeconds(5))
+                .startupTimeout(Duration.ofSeconds(15))
                 .build();
     }
 

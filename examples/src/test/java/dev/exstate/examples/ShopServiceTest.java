@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 @DisplayName("ShopService, two replicas on one in-memory backend")
 class ShopServiceTest {
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
+            .connectTimeout(Duration.ofSeconds(30)).build();
     private InMemoryBackend backend;
     private final List<StateRuntime> runtimes = new ArrayList<>();
     private final List<ShopService> shops = new ArrayList<>();
@@ -78,7 +78,7 @@ class ShopServiceTest {
 
         for (int replica = 0; replica < 2; replica++) {
             int r = replica;
-            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20))
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
                     .untilAsserted(() -> assertThat(send(r, "GET", "/flags", null, null).body()).isEqualTo("discount=false percent=0"));
         }
     }
@@ -119,7 +119,7 @@ class ShopServiceTest {
 
     private HttpResponse<String> send(int replica, String method, String path, String body, String cookie) throws Exception {
         URI uri = URI.create(shops.get(replica).baseUri() + path);
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5))
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         if (cookie != null) {
             request.header("Cookie", cookie);

@@ -25,6 +25,18 @@ public interface StateContext {
      */
     Guard guard(String backend, dev.exstate.guard.GuardPolicy providerDefault);
 
+    /**
+     * The guard for {@code backend} of a provider whose options carry a guard policy: a guard
+     * created by this call gets the runtime's policy for {@code backend} if the user configured
+     * one, else {@code optionsPolicy}. The options' policy counts as set by the user when it
+     * differs from {@code providerDefault}; if it is set and differs from the runtime's policy,
+     * or from the policy the shared guard already has, this throws. Every provider module calls
+     * this, so one rule decides for all of them (see {@link StateRuntime}).
+     *
+     * @throws IllegalStateException naming the backend and both policies, if they conflict
+     */
+    Guard guard(String backend, dev.exstate.guard.GuardPolicy providerDefault, dev.exstate.guard.GuardPolicy optionsPolicy);
+
     /** Adds an indicator to the runtime's readiness. */
     void registerHealth(HealthIndicator indicator);
 }

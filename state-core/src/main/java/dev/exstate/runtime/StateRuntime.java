@@ -46,6 +46,19 @@ import org.slf4j.LoggerFactory;
  * environment variable {@value #REQUIRE_SHARED_BACKENDS_ENV}{@code =true} make {@link Builder#build()}
  * fail instead, naming each capability that is not configured.
  *
+ * <p><b>Guard policies: one per backend, set in one place.</b> Every provider on a backend shares
+ * one guard, so the guard has one policy, chosen by one rule for every provider:
+ * <ol>
+ *   <li>the policy given to {@link Builder#guardPolicy(String, GuardPolicy)} for that backend, or
+ *       else</li>
+ *   <li>the policy set in the provider's own options ({@code RedisOptions.guardPolicy},
+ *       {@code EtcdOptions.guardPolicy}, {@code S3Options.guardPolicy}), or else</li>
+ *   <li>the provider's default ({@link GuardPolicy#defaults()}; longer timeouts for S3).</li>
+ * </ol>
+ * Setting it in both places with different values is refused: {@link Builder#build()} fails with
+ * {@link IllegalStateException} naming the backend and both policies, as it does when two
+ * providers' options ask for different policies for the same guard. Nothing is silently ignored.
+ *
  * <p>Configured providers are built by {@link Builder#build()}, so a bad configuration fails at
  * start-up; in-memory defaults and the scheduler are built on first use. Thread-safe. After
  * {@link #close()} the providers already built are still returned (jobs finishing in the grace
@@ -90,6 +103,7 @@ public final class StateRuntime implements AutoCloseable {
     private final StateContext context = new Context();
     // one entry per backend name the configuration uses: bounded by the configuration, not by traffic
     private final Map<String, Guard> guards = new LinkedHashMap<>(); // guarded by lock
+    private final Map<String, String> policySources = new LinkedHashMap<>(); // guarded by lock: where each guard's policy came from
     private final Slot<ConfigSource> config;
     private final Slot<LeaseProvider> leases;
     private final Slot<SessionStore> sessions;
@@ -161,21 +175,45 @@ public final class StateRuntime implements AutoCloseable {
      * set by {@link Builder#guardPolicy} or else {@code providerDefault}.
      */
     Guard guard(String backend, GuardPolicy providerDefault) {
+        return guard(backend, providerDefault, providerDefault);
+    }
+
+    /**
+     * The shared guard of {@code backend} for a provider whose options hold {@code optionsPolicy}
+     * (set by the user if it differs from {@code providerDefault}); see the class comment for the
+     * rule and the conflicts it refuses.
+     */
+    Guard guard(String backend, GuardPolicy providerDefault, GuardPolicy optionsPolicy) {
         Objects.requireNonNull(providerDefault, "providerDefault");
+        Objects.requireNonNull(optionsPolicy, "optionsPolicy");
         if (backend == null || backend.isBlank()) {
             throw new IllegalArgumentException("backend name must not be blank");
         }
+        boolean optionsSet = !optionsPolicy.equals(providerDefault);
+        GuardPolicy configured = policies.get(backend);
+        if (optionsSet && configured != null && !configured.equals(optionsPolicy)) {
+            throw new IllegalStateException("conflicting guard policies for backend '" + backend + "': StateRuntime.Builder"
+                    + ".guardPolicy(\"" + backend + "\", ...) sets " + configured + " but the provider's options set "
+                    + optionsPolicy + "; set it in one place");
+        }
         synchronized (lock) {
             Guard g = guards.get(backend);
-            if (g == null) {
-                requireOpen("a guard for backend '" + backend + "'");
-                g = Guard.builder(backend)
-                        .policy(policies.getOrDefault(backend, providerDefault))
-                        .clock(clock)
-                        .build();
-                guards.put(backend, g);
-                health.register(g);
+            if (g != null) {
+                if (optionsSet && !g.policy().equals(optionsPolicy)) {
+                    throw new IllegalStateException("conflicting guard policies for backend '" + backend + "': its shared "
+                            + "guard already has " + g.policy() + " (" + policySources.get(backend) + ") but another "
+                            + "provider's options set " + optionsPolicy + "; give every provider on '" + backend
+                            + "' the same policy, or set it once with StateRuntime.Builder.guardPolicy");
+                }
+                return g;
             }
+            requireOpen("a guard for backend '" + backend + "'");
+            GuardPolicy policy = configured != null ? configured : optionsPolicy;
+            g = Guard.builder(backend).policy(policy).clock(clock).build();
+            guards.put(backend, g);
+            policySources.put(backend, configured != null ? "set by StateRuntime.Builder.guardPolicy"
+                    : optionsSet ? "set by a provider's options" : "the provider's default");
+            health.register(g);
             return g;
         }
     }
@@ -367,6 +405,11 @@ public final class StateRuntime implements AutoCloseable {
         }
 
         @Override
+        public Guard guard(String backend, GuardPolicy providerDefault, GuardPolicy optionsPolicy) {
+            return StateRuntime.this.guard(backend, providerDefault, optionsPolicy);
+        }
+
+        @Override
         public void registerHealth(HealthIndicator indicator) {
             health.register(indicator);
         }
@@ -409,8 +452,10 @@ public final class StateRuntime implements AutoCloseable {
         }
 
         /**
-         * The policy of {@code backend}'s guard. Backends not named get their provider's default
-         * policy (e.g. longer timeouts for blob transfers) or {@link GuardPolicy#defaults()}.
+         * The policy of {@code backend}'s guard, shared by every provider on that backend. Backends
+         * not named get the policy set in their provider's options, else the provider's default
+         * (e.g. longer timeouts for blob transfers). A provider whose options set a different policy
+         * for the same backend makes {@link #build()} fail (see {@link StateRuntime}).
          */
         public Builder guardPolicy(String backend, GuardPolicy policy) {
             if (backend == null || backend.isBlank()) {

@@ -51,7 +51,7 @@ class FileConfigSourceTest {
     }
 
     private static ConditionFactory eventually() {
-        return await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10));
+        return await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(10));
     }
 
     private static ConfigValidator limitAtLeastZero() {

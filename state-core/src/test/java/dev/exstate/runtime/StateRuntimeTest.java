@@ -139,11 +139,11 @@ class StateRuntimeTest {
             r.scheduler().scheduleWithFixedDelay("report", Duration.ofMinutes(1), ctx -> {
                 running.countDown();
                 // hand back work once the replica drains, as a well-behaved job does
-                await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(5))
+                await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(5))
                         .until(() -> !r.health().readiness().up());
                 events.add("job finished");
             });
-            assertThat(running.await(5, TimeUnit.SECONDS)).as("job started").isTrue();
+            assertThat(running.await(30, TimeUnit.SECONDS)).as("job started").isTrue();
 
             r.close();
 
@@ -226,6 +226,85 @@ class StateRuntimeTest {
 
             assertThat(blobGuard.get().policy()).isEqualTo(slowTransfers);
             assertThat(leaseGuard.get().policy()).isEqualTo(userPolicy);
+        }
+
+        @Nested
+        @DisplayName("one rule for every provider's policy")
+        class PolicyRule {
+            private final GuardPolicy providerDefault = GuardPolicy.builder().timeout(Duration.ofSeconds(10))
+                    .totalTimeout(Duration.ofSeconds(30)).build();
+            private final GuardPolicy fromOptions = GuardPolicy.builder().timeout(Duration.ofMillis(1111)).build();
+            private final GuardPolicy fromRuntime = GuardPolicy.builder().timeout(Duration.ofMillis(2222))
+                    .totalTimeout(Duration.ofSeconds(5)).build();
+
+            /** A runtime whose session provider asks for its guard as the provider modules do. */
+            private StateRuntime.Builder withProvider(GuardPolicy optionsPolicy, AtomicReference<Guard> seen) {
+                return StateRuntime.builder("shop").sessions(ctx -> {
+                    seen.set(ctx.guard("redis", providerDefault, optionsPolicy));
+                    return new RecordingSessions(events);
+                });
+            }
+
+            @Test
+            @DisplayName("a policy set in the provider's options is the guard's policy when the runtime sets none")
+            void optionsPolicyIsUsed() {
+                AtomicReference<Guard> guard = new AtomicReference<>();
+                StateRuntime r = track(withProvider(fromOptions, guard).build());
+
+                assertThat(guard.get().policy()).isEqualTo(fromOptions);
+                assertThat(r.guard("redis")).isSameAs(guard.get());
+            }
+
+            @Test
+            @DisplayName("the runtime's policy for the backend is the guard's policy when the options keep the provider's default")
+            void runtimePolicyIsUsed() {
+                AtomicReference<Guard> guard = new AtomicReference<>();
+                track(withProvider(providerDefault, guard).guardPolicy("redis", fromRuntime).build());
+
+                assertThat(guard.get().policy()).isEqualTo(fromRuntime);
+            }
+
+            @Test
+            @DisplayName("with neither set the provider's default applies; with both set to the same policy that one")
+            void defaultAndAgreement() {
+                AtomicReference<Guard> neither = new AtomicReference<>();
+                AtomicReference<Guard> both = new AtomicReference<>();
+                track(withProvider(providerDefault, neither).build());
+                track(withProvider(fromRuntime, both).guardPolicy("redis", fromRuntime).build());
+
+                assertThat(neither.get().policy()).isEqualTo(providerDefault);
+                assertThat(both.get().policy()).isEqualTo(fromRuntime);
+            }
+
+            @Test
+            @DisplayName("different policies in the runtime and in the provider's options fail the build, naming both")
+            void runtimeAndOptionsConflict() {
+                StateRuntime.Builder b = withProvider(fromOptions, new AtomicReference<>()).guardPolicy("redis", fromRuntime);
+
+                assertThatThrownBy(b::build)
+                        .isInstanceOf(IllegalStateException.class)
+                        .hasMessageContaining("conflicting guard policies for backend 'redis'")
+                        .hasMessageContaining("timeout=PT2.222S")
+                        .hasMessageContaining("timeout=PT1.111S")
+                        .hasMessageContaining("set it in one place");
+            }
+
+            @Test
+            @DisplayName("two providers whose options set different policies for one backend fail the build")
+            void twoProvidersConflict() {
+                GuardPolicy other = GuardPolicy.builder().timeout(Duration.ofMillis(3333)).totalTimeout(Duration.ofSeconds(5)).build();
+                StateRuntime.Builder b = withProvider(fromOptions, new AtomicReference<>())
+                        .leases(ctx -> {
+                            ctx.guard("redis", providerDefault, other);
+                            return new RecordingLeases(events);
+                        });
+
+                assertThatThrownBy(b::build)
+                        .isInstanceOf(IllegalStateException.class)
+                        .hasMessageContaining("conflicting guard policies for backend 'redis'")
+                        .hasMessageContaining("set by a provider's options")
+                        .hasMessageContaining("timeout=PT3.333S");
+            }
         }
 
         @Test

@@ -18,6 +18,7 @@ import io.etcd.jetcd.options.PutOption;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Writes and reads the config of one application in etcd, for operators, tests and demos; get
@@ -31,7 +32,8 @@ import java.util.Objects;
  * throws {@link IllegalArgumentException} before anything is sent. A write etcd refuses as too
  * large (over its {@code --max-request-bytes}, 1.5 MiB by default) throws
  * {@link IllegalArgumentException} naming the size, and is neither retried nor counted as an
- * outage. Failures throw {@link dev.exstate.guard.StateUnavailableException}; writes are
+ * outage. Failures throw {@link dev.exstate.guard.StateUnavailableException}, refused credentials
+ * or permissions {@link dev.exstate.guard.StateAccessDeniedException}; writes are
  * overwrites, so the guard may retry them. Thread-safe; fails with {@link IllegalStateException} once its {@link EtcdState}
  * and every provider built from it are closed (the shared client is gone).
  */
@@ -62,7 +64,7 @@ public final class EtcdConfigAdmin {
         var etcdValue = EtcdKeys.bytes(EtcdKeys.checkConfigValue(key, value));
         requireOpen();
         long size = (long) etcdKey.size() + etcdValue.size();
-        PutResponse r = guard.await(PUT, () -> EtcdErrors.sizeErrorsAreCallerErrors(() -> kv().put(etcdKey, etcdValue),
+        PutResponse r = guard.await(PUT, () -> EtcdErrors.sizeErrorsAreCallerErrors(() -> refusalsTyped(PUT, kv().put(etcdKey, etcdValue)),
                 "config.put of key '" + key + "' (value of " + etcdValue.size() + " bytes)", size, maxInbound()));
         return r.getHeader().getRevision();
     }
@@ -88,7 +90,7 @@ public final class EtcdConfigAdmin {
         }
         requireOpen();
         long total = size;
-        TxnResponse r = guard.await(PUT, () -> EtcdErrors.sizeErrorsAreCallerErrors(() -> kv().txn().Then(ops).commit(),
+        TxnResponse r = guard.await(PUT, () -> EtcdErrors.sizeErrorsAreCallerErrors(() -> refusalsTyped(PUT, kv().txn().Then(ops).commit()),
                 "config.put of " + values.size() + " keys", total, maxInbound()));
         return r.getHeader().getRevision();
     }
@@ -100,15 +102,15 @@ public final class EtcdConfigAdmin {
     public long delete(String key) {
         var etcdKey = keys.configKey(key);
         requireOpen();
-        DeleteResponse r = guard.await(DELETE, () -> kv().delete(etcdKey));
+        DeleteResponse r = guard.await(DELETE, () -> refusalsTyped(DELETE, kv().delete(etcdKey)));
         return r.getHeader().getRevision();
     }
 
     /** Deletes every key under the prefix in one revision; returns the revision after the call. */
     public long deleteAll() {
         requireOpen();
-        DeleteResponse r = guard.await(DELETE, () -> kv().delete(keys.configPrefixBytes(),
-                DeleteOption.builder().isPrefix(true).build()));
+        DeleteResponse r = guard.await(DELETE, () -> refusalsTyped(DELETE, kv().delete(keys.configPrefixBytes(),
+                DeleteOption.builder().isPrefix(true).build())));
         return r.getHeader().getRevision();
     }
 
@@ -121,7 +123,7 @@ public final class EtcdConfigAdmin {
     public ConfigSnapshot list() {
         requireOpen();
         GetResponse r = guard.await(LIST, () -> EtcdErrors.sizeErrorsAreCallerErrors(
-                () -> kv().get(keys.configPrefixBytes(), GetOption.builder().isPrefix(true).build()),
+                () -> refusalsTyped(LIST, kv().get(keys.configPrefixBytes(), GetOption.builder().isPrefix(true).build())),
                 "config.list of " + keys.configPrefix(), keys.configPrefixBytes().size(), maxInbound()));
         Map<String, String> values = new HashMap<>();
         for (KeyValue kv : r.getKvs()) {
@@ -143,6 +145,11 @@ public final class EtcdConfigAdmin {
 
     private io.etcd.jetcd.KV kv() {
         return connection.kv();
+    }
+
+    /** A refusal of credentials or permissions becomes StateAccessDeniedException: not retried, not counted by the breaker. */
+    private <T> CompletableFuture<T> refusalsTyped(Operation op, CompletableFuture<T> call) {
+        return EtcdErrors.translated(call, op.name(), keys.configPrefix(), connection.options());
     }
 
     private void requireOpen() {

@@ -29,10 +29,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>What a user can rely on, besides the {@link ConfigSource} contract:
  * <ul>
- *   <li>building the source waits up to {@link EtcdOptions#startupTimeout()} for the first read;
- *       if etcd cannot be read by then, the source serves {@link EtcdOptions#defaults()} as
- *       revision 0 (health DEGRADED) and keeps trying, or, without defaults, building fails with
- *       {@link StateUnavailableException};</li>
+ *   <li>building the source waits up to {@link EtcdOptions#startupTimeout()} for the first read,
+ *       retrying the first connection with backoff; if etcd cannot be read by then, the source
+ *       serves {@link EtcdOptions#defaults()} as revision 0 (health DEGRADED) and keeps trying,
+ *       or, without defaults, building fails with {@link StateUnavailableException} (real elapsed
+ *       time, last cause). If etcd refuses the credentials or permissions, building fails at once
+ *       with {@link dev.exstate.guard.StateAccessDeniedException}, defaults or not;</li>
  *   <li>the watch is supervised here, not by jetcd: after an error, the end of the stream,
  *       compaction, a stall (no answer to a progress request within
  *       {@link EtcdOptions#watchProgressInterval()}) or lost events (found by the periodic
@@ -50,6 +52,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class EtcdConfigSource implements ConfigSource {
     private static final Logger log = LoggerFactory.getLogger(EtcdConfigSource.class);
+    /** Least time the first guarded read gets once etcd has answered the start-up probe. */
+    private static final Duration FIRST_READ = Duration.ofSeconds(5);
 
     private final EtcdConnection connection;
     private final EtcdKeys keys;
@@ -67,19 +71,30 @@ public final class EtcdConfigSource implements ConfigSource {
         this.watch = new ConfigWatch(connection, guard, keys, publisher, options.watchProgressInterval(),
                 options.watchVerifyInterval(), options.maxRetryBackoff());
         long start = System.nanoTime();
-        watch.start();
         try {
-            awaitStart(options, start);
+            StateUnavailableException unreachable = null;
+            try {
+                // the first connection, retried within the start-up timeout, outside the guard
+                connection.awaitReachable(keys.configPrefix(), keys.configPrefixBytes());
+            } catch (StateUnavailableException e) {
+                unreachable = e;
+            }
+            watch.start();
+            awaitStart(options, start, unreachable);
         } catch (RuntimeException e) {
             close();
             throw e;
         }
     }
 
-    private void awaitStart(EtcdOptions options, long start) {
+    /** A first snapshot, the defaults, or an exception; {@code unreachable} is set if etcd never answered. */
+    private void awaitStart(EtcdOptions options, long start, StateUnavailableException unreachable) {
         boolean read;
         try {
-            read = options.startupTimeout().isZero() || watch.awaitFirstRead(options.startupTimeout());
+            // once etcd answered, its first read is quick; still leave it a few seconds on a busy host
+            Duration left = options.startupTimeout().minusNanos(System.nanoTime() - start);
+            read = options.startupTimeout().isZero()
+                    || (unreachable == null && watch.awaitFirstRead(left.compareTo(FIRST_READ) > 0 ? left : FIRST_READ));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StateUnavailableException("etcd", "config.load", elapsed(start),
@@ -88,13 +103,17 @@ public final class EtcdConfigSource implements ConfigSource {
         if (read) {
             return;
         }
-        Throwable cause = watch.lastError();
-        String why = watch.problem() == null ? "no answer" : watch.problem();
+        if (watch.accessDenied() != null) {
+            throw watch.accessDenied();
+        }
+        Throwable cause = unreachable != null ? unreachable : watch.lastError();
+        String why = unreachable != null ? unreachable.getMessage()
+                : watch.problem() == null ? "no answer" : watch.problem();
         Map<String, String> defaults = options.defaults();
         if (defaults == null) {
             throw new StateUnavailableException("etcd", "config.load", elapsed(start),
                     "could not read " + keys.configPrefix() + " from " + options.endpoints() + " within startupTimeout "
-                            + options.startupTimeout() + " (" + why + "). Check that etcd is reachable, or set "
+                            + options.startupTimeout().toMillis() + " ms (" + why + "). Check that etcd runs there, or set "
                             + "EtcdOptions.defaults(...) to start with default config while etcd is away.", cause);
         }
         servingDefaults = true;

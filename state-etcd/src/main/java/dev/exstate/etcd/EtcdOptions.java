@@ -23,8 +23,8 @@ import java.util.TreeMap;
  *
  * <p>Defaults are meant for production on the same network: connect within 2 s, a gRPC ping
  * every 10 s (dead connections are noticed within 15 s even without traffic; etcd refuses pings
- * more often than every 5 s), {@link GuardPolicy#defaults()}, a start-up wait of 10 s for the
- * first config snapshot, a watch that must answer a progress request within 2 s of being asked
+ * more often than every 5 s), {@link GuardPolicy#defaults()}, a start-up wait of 30 s for the
+ * first connection and the first config snapshot, a watch that must answer a progress request within 2 s of being asked
  * (asked after 2 s of silence), a consistency check of the watch every 10 s, and re-reads after a
  * failure backing off up to 2 s, and replies of up to 64 MiB (gRPC's own default, 4 MiB, would
  * make a larger config prefix unreadable). The password never appears in {@link #toString()},
@@ -51,9 +51,13 @@ import java.util.TreeMap;
  * @param keepAliveTime         gRPC ping interval on an idle connection; 5 s to 2 hours
  * @param keepAliveTimeout      how long a ping may stay unanswered before the connection is
  *                              dropped; at most 5 minutes
- * @param startupTimeout        how long building a config source waits for its first read from
- *                              etcd; zero returns at once (the source is then not ready until the
- *                              first read); at most 1 hour
+ * @param startupTimeout        how long building a provider (config source, lease provider, admin)
+ *                              keeps trying to reach etcd, each attempt waiting at most twice the
+ *                              connect timeout, and how long a config source waits for its first
+ *                              read; separate from the guard's per-call timeouts. Zero returns at
+ *                              once: the source is then not ready until the first read, the other
+ *                              providers fail at their first call if etcd is away (default 30 s,
+ *                              at most 1 hour)
  * @param defaults              config used (as revision 0, health DEGRADED) when etcd cannot be
  *                              read within {@code startupTimeout}; {@code null} means fail instead
  * @param watchProgressInterval after this much silence the config watch asks etcd for a progress
@@ -67,9 +71,11 @@ import java.util.TreeMap;
  *                              check off; otherwise 100 ms to 1 hour
  * @param maxRetryBackoff       longest pause between two failed re-reads of the config prefix;
  *                              at most 10 minutes
- * @param guardPolicy           policy of the guard used when the providers are built without a
- *                              {@link dev.exstate.runtime.StateRuntime}; a runtime's own policy
- *                              for {@code "etcd"} wins otherwise
+ * @param guardPolicy           policy of the guard of every etcd call (default
+ *                              {@link GuardPolicy#defaults()}). Under a
+ *                              {@link dev.exstate.runtime.StateRuntime} it becomes the runtime's
+ *                              guard for {@code "etcd"} unless the runtime sets one; setting both
+ *                              to different policies fails the runtime's build
  * @param maxInboundMessageSize largest reply from etcd this client accepts, in bytes (1 MiB to
  *                              1 GiB, default 64 MiB); the whole config prefix is read in one
  *                              reply, so it bounds the size of an application's config. A prefix
@@ -300,7 +306,7 @@ public record EtcdOptions(
         private Duration connectTimeout = Duration.ofSeconds(2);
         private Duration keepAliveTime = Duration.ofSeconds(10);
         private Duration keepAliveTimeout = Duration.ofSeconds(5);
-        private Duration startupTimeout = Duration.ofSeconds(10);
+        private Duration startupTimeout = Duration.ofSeconds(30);
         private Map<String, String> defaults;
         private Duration watchProgressInterval = Duration.ofSeconds(2);
         private Duration watchVerifyInterval = Duration.ofSeconds(10);

@@ -5,6 +5,7 @@ import dev.exstate.etcd.internal.EtcdConnection;
 import dev.exstate.etcd.internal.EtcdKeys;
 import dev.exstate.etcd.internal.EtcdLeaseBackend;
 import dev.exstate.guard.Guard;
+import dev.exstate.guard.GuardPolicy;
 import dev.exstate.lease.spi.LeaseManager;
 import dev.exstate.runtime.ProviderFactory;
 import dev.exstate.runtime.StateContext;
@@ -27,14 +28,21 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * etcd.close();      // the client closes once this and every provider built from it are closed
  * }</pre>
  *
- * <p>Providers built through a factory use the runtime's guard for {@code "etcd"}, clock and app
- * name (unless {@link EtcdOptions#appName()} is set); providers built directly use this state's
+ * <p>Providers built through a factory use the runtime's guard for {@code "etcd"} (its policy is
+ * the runtime's for {@code "etcd"}, else {@link EtcdOptions#guardPolicy()}; setting both
+ * differently fails the build, see {@link dev.exstate.runtime.StateRuntime}), clock and app name
+ * (unless {@link EtcdOptions#appName()} is set); providers built directly use this state's
  * guard ({@link #guard()}), the system clock unless given, and {@link EtcdOptions#appName()} or
  * {@code app}. The client is reference counted: each provider holds a share, released by its
  * {@code close()}, and {@link #close()} releases the creator's share.
  *
- * <p>Thread-safe. Building a config source blocks up to {@link EtcdOptions#startupTimeout()};
- * everything else returns at once (jetcd connects on first use). Building anything after
+ * <p>Thread-safe. {@link #connect} returns at once (jetcd connects on first use). Building a
+ * config source, a lease provider or an admin makes the first connection: it waits until etcd
+ * answers a read of that provider's prefix, retrying within {@link EtcdOptions#startupTimeout()}
+ * (so a replica may start before etcd, or on a busy host), then fails with
+ * {@link dev.exstate.guard.StateUnavailableException}, except that a config source with
+ * {@link EtcdOptions#defaults()} serves those instead. Refused credentials or permissions fail at
+ * once with {@link dev.exstate.guard.StateAccessDeniedException}. Building anything after
  * {@link #close()} throws {@link IllegalStateException}.
  */
 public final class EtcdState implements AutoCloseable {
@@ -108,10 +116,15 @@ public final class EtcdState implements AutoCloseable {
         return admin(null);
     }
 
-    /** Reads and writes the config of application {@code appName} (overrides {@link EtcdOptions#appName()}). */
+    /**
+     * Reads and writes the config of application {@code appName} (overrides {@link EtcdOptions#appName()});
+     * waits until etcd answers, within the start-up timeout.
+     */
     public EtcdConfigAdmin admin(String appName) {
         requireOpen();
-        return new EtcdConfigAdmin(connection, guard, keys(appName == null ? null : checkedApp(appName)));
+        EtcdKeys keys = keys(appName == null ? null : checkedApp(appName));
+        connection.awaitReachable(keys.configPrefix(), keys.configPrefixBytes());
+        return new EtcdConfigAdmin(connection, guard, keys);
     }
 
     /** For {@link dev.exstate.runtime.StateRuntime.Builder#config}: a source with the runtime's guard, clock and app name. */
@@ -119,7 +132,7 @@ public final class EtcdState implements AutoCloseable {
         Objects.requireNonNull(validator, "validator");
         return ctx -> {
             requireOpen();
-            return new EtcdConfigSource(connection.retain(), ctx.guard(BACKEND), keysFor(ctx), validator, ctx.clock());
+            return new EtcdConfigSource(connection.retain(), runtimeGuard(ctx), keysFor(ctx), validator, ctx.clock());
         };
     }
 
@@ -127,7 +140,7 @@ public final class EtcdState implements AutoCloseable {
     public ProviderFactory<EtcdLeaseProvider> leaseFactory() {
         return ctx -> {
             requireOpen();
-            return newLeaseProvider(ctx.guard(BACKEND), keysFor(ctx), ctx.clock());
+            return newLeaseProvider(runtimeGuard(ctx), keysFor(ctx), ctx.clock());
         };
     }
 
@@ -145,8 +158,15 @@ public final class EtcdState implements AutoCloseable {
     }
 
     private EtcdLeaseProvider newLeaseProvider(Guard g, EtcdKeys keys, StateClock clock) {
+        // the first connection, retried within the start-up timeout, outside the guard
+        connection.awaitReachable(keys.leasePrefix(), EtcdKeys.bytes(keys.leasePrefix()));
         EtcdLeaseBackend backend = new EtcdLeaseBackend(connection.retain(), g, keys);
         return new EtcdLeaseProvider(new LeaseManager(backend, clock), keys.leasePrefix());
+    }
+
+    /** The runtime's guard for etcd, whose policy follows the runtime's one rule (see StateRuntime). */
+    private Guard runtimeGuard(StateContext ctx) {
+        return ctx.guard(BACKEND, GuardPolicy.defaults(), options.guardPolicy());
     }
 
     private EtcdKeys keys(String app) {

@@ -28,8 +28,10 @@ class EtcdLeaseFaultsIT {
              FaultProxy proxy = FaultProxy.to(etcd.host(), etcd.clientPort())) {
             EtcdOptions direct = EtcdTesting.options(etcd.endpoint()).build();
             EtcdOptions viaProxy = EtcdTesting.options("http://" + proxy.hostAndPort()).appName(direct.appName()).build();
-            Duration ttl = Duration.ofSeconds(1);
-            LeaseOptions options = LeaseOptions.of(ttl);
+            // a short TTL, as expiry is the subject, renewed often so that a late renewer thread cannot lose
+            // a lease that is still reachable (the new holder's must survive until the end of the test)
+            Duration ttl = Duration.ofSeconds(2);
+            LeaseOptions options = LeaseOptions.builder(ttl).renewEvery(Duration.ofMillis(200)).build();
             try (EtcdState holderState = EtcdState.connect(viaProxy);
                  EtcdState otherState = EtcdState.connect(direct);
                  EtcdLeaseProvider holderSide = holderState.leaseProvider();

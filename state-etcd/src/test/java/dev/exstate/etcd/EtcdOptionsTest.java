@@ -32,7 +32,7 @@ class EtcdOptionsTest {
 
         assertThat(o.keyPrefix()).isEqualTo("/exstate/");
         assertThat(o.tls()).isFalse();
-        assertThat(o.startupTimeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(o.startupTimeout()).isEqualTo(Duration.ofSeconds(30));
         assertThat(o.keepAliveTime()).isGreaterThanOrEqualTo(Duration.ofSeconds(5));
         assertThat(o.defaults()).isNull();
         assertThat(o.toBuilder().build()).isEqualTo(o);

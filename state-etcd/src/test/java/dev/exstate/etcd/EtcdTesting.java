@@ -22,9 +22,14 @@ final class EtcdTesting {
     private EtcdTesting() {
     }
 
-    /** Guard policy for tests: the defaults, but a breaker that lets probes through after 300 ms. */
+    /**
+     * Guard policy for tests: the defaults, but a breaker that lets probes through after 300 ms, and
+     * 5 s per attempt (10 s in all), so a call slowed down by a busy machine (etcd's fsync on a busy
+     * disk, a cold JVM) is not mistaken for an outage. No etcd test is about the guard's deadlines.
+     */
     static GuardPolicy policy() {
-        return GuardPolicy.builder().waitInOpenState(Duration.ofMillis(300)).build();
+        return GuardPolicy.builder().waitInOpenState(Duration.ofMillis(300))
+                .timeout(Duration.ofSeconds(5)).totalTimeout(Duration.ofSeconds(10)).build();
     }
 
     /** An app name no other test uses, so tests can share one etcd. */

@@ -10,6 +10,7 @@ import dev.exstate.blob.BlobStore;
 import dev.exstate.blob.PutOptions;
 import dev.exstate.guard.Guard;
 import dev.exstate.internal.Unicode;
+import dev.exstate.internal.startup.StartupRetry;
 import dev.exstate.objectstore.internal.Checksums;
 import dev.exstate.objectstore.internal.ObjectMeta;
 import dev.exstate.objectstore.internal.S3Calls;
@@ -38,6 +39,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -74,6 +76,12 @@ import org.slf4j.LoggerFactory;
  *       compared with the MD5s computed while sending; single-request objects store their SHA-256
  *       in metadata; {@link #get(String, boolean)} verifies a download against the stored SHA-256
  *       or ETag. A mismatch is a {@link BlobIntegrityException}.</li>
+ *   <li><b>First contact.</b> Building a store makes no request. Before its first request the
+ *       store lists one key of the bucket, outside the guard, retrying with backoff for up to
+ *       {@link S3Options#startupTimeout()}: a replica that starts before S3 (or on a busy host)
+ *       waits for it, then fails with {@link dev.exstate.guard.StateUnavailableException} giving
+ *       the real elapsed time and the last cause. Refused credentials fail at once with
+ *       {@link BlobAccessDeniedException}.</li>
  *   <li><b>Typed errors.</b> Missing key: empty / no-op. Condition failed:
  *       {@link BlobPreconditionFailedException}. Bad key: {@link dev.exstate.blob.InvalidBlobKeyException}
  *       before any request. 403: {@link BlobAccessDeniedException}. Missing bucket:
@@ -107,6 +115,8 @@ public final class S3BlobStore implements BlobStore {
     private final Upload upload;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Object bucketLock = new Object();
+    // written under bucketLock; both true once the first contact (and, with autoCreateBucket, the bucket check) succeeded
+    private volatile boolean contacted;
     private volatile boolean bucketReady;
 
     private S3BlobStore(S3Options options, Guard guard, boolean ownsGuard) {
@@ -140,12 +150,14 @@ public final class S3BlobStore implements BlobStore {
 
     /**
      * For {@code StateRuntime.builder(app).blobs(S3BlobStore.factory(options))}: uses the runtime's
-     * guard named {@link S3Options#guardName()}, created with {@link S3Options#guardPolicy()} (long
-     * enough for one part) unless the runtime was given a policy for that name.
+     * guard named {@link S3Options#guardName()}, whose policy is the runtime's for that name, else
+     * {@link S3Options#guardPolicy()} (by default {@link S3Options#DEFAULT_GUARD_POLICY}, long enough
+     * for one part); setting both differently fails the build (see
+     * {@link dev.exstate.runtime.StateRuntime}).
      */
     public static ProviderFactory<S3BlobStore> factory(S3Options options) {
         Objects.requireNonNull(options, "options");
-        return context -> create(options, context.guard(options.guardName(), options.guardPolicy()));
+        return context -> create(options, context.guard(options.guardName(), S3Options.DEFAULT_GUARD_POLICY, options.guardPolicy()));
     }
 
     /** The key content with this hex SHA-256 has under {@link #putContentAddressed}. */
@@ -472,10 +484,14 @@ public final class S3BlobStore implements BlobStore {
 
     private void ensureOpenAndBucket() {
         ensureOpen();
-        if (bucketReady) {
+        if (contacted && bucketReady) {
             return;
         }
         synchronized (bucketLock) {
+            if (!contacted) {
+                firstContact();
+                contacted = true;
+            }
             if (bucketReady) {
                 return;
             }
@@ -488,5 +504,31 @@ public final class S3BlobStore implements BlobStore {
             }
             bucketReady = true;
         }
+    }
+
+    /**
+     * The store's first request to S3: a one-key listing of the bucket, outside the guard,
+     * retried with backoff within {@link S3Options#startupTimeout()}, so a store used while S3 is
+     * still starting (or on a busy host) waits for it instead of failing its first call. A missing
+     * bucket counts as reached (the bucket check follows); refused credentials fail at once.
+     */
+    private void firstContact() {
+        long attemptMillis = guard.policy().timeout().plusSeconds(2).toMillis();
+        StartupRetry.connect(options.guardName(), "bucket '" + options.bucket() + "' at " + options.endpoint(),
+                options.startupTimeout(), "check that the S3 endpoint is right and reachable", () -> {
+                    CompletableFuture<ListObjectsV2Response> probe = client.list("", null, 1);
+                    try {
+                        return probe.get(attemptMillis, TimeUnit.MILLISECONDS);
+                    } catch (ExecutionException e) {
+                        if (S3Errors.is(e, "NoSuchBucket")) {
+                            return null;
+                        }
+                        // refused credentials and bad requests end the retries; anything else is tried again
+                        throw S3Errors.translate(e, "connect", options.bucket(), null);
+                    } catch (java.util.concurrent.TimeoutException e) {
+                        probe.cancel(true);
+                        throw new java.util.concurrent.TimeoutException("no answer within " + attemptMillis + " ms");
+                    }
+                });
     }
 }

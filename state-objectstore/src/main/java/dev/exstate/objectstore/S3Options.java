@@ -15,8 +15,8 @@ import java.util.regex.Pattern;
  * <p>Defaults: region {@code us-east-1}; bucket not created automatically; parts of 8 MiB with
  * 2 in flight per upload (so one upload holds at most {@code partSize x (partsInFlight + 1)} =
  * 24 MiB of heap, whatever the object's size); connect timeout 5 s; read timeout 30 s (the
- * longest pause between two bytes of a streamed download); at most 64 connections; and, when the
- * store builds its own guard, {@link #DEFAULT_GUARD_POLICY}.
+ * longest pause between two bytes of a streamed download); at most 64 connections; 30 s for the
+ * first contact; and, when the store builds its own guard, {@link #DEFAULT_GUARD_POLICY}.
  *
  * @param endpoint         {@code http(s)://host[:port]} of any S3-compatible service; {@code https} for TLS
  *                         (the JVM's default trust store decides which certificates are trusted)
@@ -27,15 +27,23 @@ import java.util.regex.Pattern;
  * @param autoCreateBucket create the bucket on first use if it is missing
  * @param partSize         bytes per multipart part (5 MiB to 1 GiB); objects up to this size are sent in one request
  * @param partsInFlight    parts of one upload sent concurrently (1 to 16)
- * @param guardPolicy      policy of the guard the store builds when none is given to it
+ * @param guardPolicy      policy of the guard of every request (default {@link #DEFAULT_GUARD_POLICY});
+ *                         under a {@link dev.exstate.runtime.StateRuntime} it becomes the runtime's
+ *                         guard for {@code guardName} unless the runtime sets one; setting both to
+ *                         different policies fails the runtime's build
  * @param guardName        backend name of that guard, as it appears in errors and metrics
  * @param connectTimeout   TCP (and TLS) connect timeout, 1 ms to 5 minutes
  * @param readTimeout      longest wait for the next bytes of a request or response, 1 ms to 1 hour
  * @param maxConnections   bound on concurrent HTTP requests and pooled connections
+ * @param startupTimeout   how long a store's first contact with S3 (made before its first request:
+ *                         a one-key listing of the bucket) is retried with backoff, separate from
+ *                         the guard's per-call timeouts; zero means one attempt. Refused
+ *                         credentials fail at once ({@link BlobAccessDeniedException})
  */
 public record S3Options(URI endpoint, String region, String accessKey, String secretKey, String bucket,
                         boolean autoCreateBucket, int partSize, int partsInFlight, GuardPolicy guardPolicy,
-                        String guardName, Duration connectTimeout, Duration readTimeout, int maxConnections) {
+                        String guardName, Duration connectTimeout, Duration readTimeout, int maxConnections,
+                        Duration startupTimeout) {
 
     /** Smallest part S3 accepts (except for the last part). */
     public static final int MIN_PART_SIZE = 5 * 1024 * 1024;
@@ -96,6 +104,10 @@ public record S3Options(URI endpoint, String region, String accessKey, String se
         if (maxConnections < 1) {
             throw new IllegalArgumentException("maxConnections must be >= 1, was " + maxConnections);
         }
+        Objects.requireNonNull(startupTimeout, "startupTimeout");
+        if (startupTimeout.isNegative()) {
+            throw new IllegalArgumentException("startupTimeout must not be negative, was " + startupTimeout);
+        }
     }
 
     public static Builder builder() {
@@ -106,7 +118,8 @@ public record S3Options(URI endpoint, String region, String accessKey, String se
         Builder b = new Builder()
                 .endpoint(endpoint).region(region).bucket(bucket).autoCreateBucket(autoCreateBucket)
                 .partSize(partSize).partsInFlight(partsInFlight).guardPolicy(guardPolicy).guardName(guardName)
-                .connectTimeout(connectTimeout).readTimeout(readTimeout).maxConnections(maxConnections);
+                .connectTimeout(connectTimeout).readTimeout(readTimeout).maxConnections(maxConnections)
+                .startupTimeout(startupTimeout);
         b.accessKey = accessKey;
         b.secretKey = secretKey;
         return b;
@@ -137,7 +150,7 @@ public record S3Options(URI endpoint, String region, String accessKey, String se
                 + ", credentials=" + (hasCredentials() ? "****" : "none") + ", autoCreateBucket=" + autoCreateBucket
                 + ", partSize=" + partSize + ", partsInFlight=" + partsInFlight + ", guardName=" + guardName
                 + ", connectTimeout=" + connectTimeout + ", readTimeout=" + readTimeout
-                + ", maxConnections=" + maxConnections + "]";
+                + ", maxConnections=" + maxConnections + ", startupTimeout=" + startupTimeout + "]";
     }
 
     /**
@@ -235,6 +248,7 @@ public record S3Options(URI endpoint, String region, String accessKey, String se
         private Duration connectTimeout = Duration.ofSeconds(5);
         private Duration readTimeout = Duration.ofSeconds(30);
         private int maxConnections = 64;
+        private Duration startupTimeout = Duration.ofSeconds(30);
 
         private Builder() {
         }
@@ -278,9 +292,12 @@ public record S3Options(URI endpoint, String region, String accessKey, String se
 
         public Builder maxConnections(int v) { this.maxConnections = v; return this; }
 
+        /** How long the first contact with S3 is retried (default 30 s; zero: one attempt). */
+        public Builder startupTimeout(Duration v) { this.startupTimeout = v; return this; }
+
         public S3Options build() {
             return new S3Options(endpoint, region, accessKey, secretKey, bucket, autoCreateBucket, partSize,
-                    partsInFlight, guardPolicy, guardName, connectTimeout, readTimeout, maxConnections);
+                    partsInFlight, guardPolicy, guardName, connectTimeout, readTimeout, maxConnections, startupTimeout);
         }
     }
 }

@@ -10,6 +10,7 @@ import dev.exstate.blob.BlobPreconditionFailedException;
 import dev.exstate.blob.BlobStore;
 import dev.exstate.blob.InvalidBlobKeyException;
 import dev.exstate.blob.PutOptions;
+import dev.exstate.guard.GuardPolicy;
 import dev.exstate.objectstore.internal.Checksums;
 import dev.exstate.runtime.StateRuntime;
 import io.minio.MinioAsyncClient;
@@ -99,7 +100,7 @@ class S3BlobStoreIT {
             return s3.server().storedNames(bucket);
         }
         return raw.listMultipartUploadsAsync(bucket, null, null, null, null, null, null, null, null, null)
-                .get(10, TimeUnit.SECONDS).result().uploads().stream().map(Upload::objectName).toList();
+                .get(60, TimeUnit.SECONDS).result().uploads().stream().map(Upload::objectName).toList();
     }
 
     /** Nothing of an aborted upload is left: no object, no parts. */
@@ -155,7 +156,7 @@ class S3BlobStoreIT {
             CompletableFuture<BlobInfo> put = CompletableFuture.supplyAsync(() -> writer.put("growing", content, -1, PutOptions.defaults()));
             assertThat(paused.await(30, TimeUnit.SECONDS)).isTrue();
             // parts 1 and 2 are on the server by now, in an upload that is not complete
-            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
                     .until(() -> !storedBehindTheApi(writer).isEmpty());
             assertThat(reader.stat("growing")).isEmpty();
             assertThat(reader.get("growing")).isEmpty();
@@ -282,7 +283,7 @@ class S3BlobStoreIT {
             String shaOfSomethingElse = Checksums.hex(Checksums.sha256().digest(utf8("what was meant")));
             raw.putObject(PutObjectArgs.builder().bucket(store.options().bucket()).object("tampered")
                     .stream(new ByteArrayInputStream(stored), stored.length, -1)
-                    .userMetadata(Map.of("exstate-sha256", shaOfSomethingElse)).build()).get(10, TimeUnit.SECONDS);
+                    .userMetadata(Map.of("exstate-sha256", shaOfSomethingElse)).build()).get(60, TimeUnit.SECONDS);
 
             try (Blob blob = store.get("tampered", true).orElseThrow()) {
                 assertThatThrownBy(() -> blob.content().readAllBytes())
@@ -531,6 +532,34 @@ class S3BlobStoreIT {
                 assertThat(runtime.guard("s3").stats().successes()).isPositive();
                 assertThat(text(blobs.get("through/runtime").orElseThrow())).isEqualTo("shared guard");
             }
+        }
+    }
+
+    @Nested
+    @DisplayName("guard policy under a runtime")
+    class PolicyUnderRuntime {
+
+        @Test
+        @DisplayName("a guard policy set in S3Options is the policy of the runtime's s3 guard; a different one in the runtime fails the build")
+        void optionsGuardPolicyUnderRuntime() {
+            GuardPolicy distinctive = S3Options.DEFAULT_GUARD_POLICY.toBuilder().timeout(Duration.ofMillis(4321)).build();
+            S3Options options = s3.newBucket().guardPolicy(distinctive).build();
+            try (StateRuntime runtime = StateRuntime.builder("demo").blobs(S3BlobStore.factory(options)).build()) {
+                S3BlobStore store = (S3BlobStore) runtime.blobs();
+                store.put("k", utf8("v"));
+
+                assertThat(store.guard()).isSameAs(runtime.guard("s3"));
+                assertThat(store.guard().policy()).isEqualTo(distinctive);
+                assertThat(store.guard().policy().timeout()).isEqualTo(Duration.ofMillis(4321));
+            }
+
+            assertThatThrownBy(() -> StateRuntime.builder("demo")
+                    .guardPolicy("s3", S3Options.DEFAULT_GUARD_POLICY)
+                    .blobs(S3BlobStore.factory(options))
+                    .build())
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("conflicting guard policies for backend 's3'")
+                    .hasMessageContaining("timeout=PT4.321S");
         }
     }
 

@@ -72,8 +72,9 @@ class S3TempFilesIT {
             replicas.add(temp);
             LeaseProvider provider = closing(leases.leaseProvider());
             LeasedScheduler scheduler = closing(LeasedScheduler.builder(provider).build());
-            // fixed delay: the lease is held while a run lasts, so runs never overlap across replicas
-            jobs.add(scheduler.scheduleWithFixedDelay("tmp-cleanup", Duration.ofMillis(100),
+            // fixed delay: the lease is held while a run lasts, so runs never overlap across replicas; a 1 s
+            // delay (and lease) leaves a late renewer thread most of a second before the lease could lapse
+            jobs.add(scheduler.scheduleWithFixedDelay("tmp-cleanup", Duration.ofSeconds(1),
                     ctx -> deletedInTotal.addAndGet(temp.cleanup(ctx::isLeaseValid))));
         }
         List<BlobInfo> expiring = new ArrayList<>();
@@ -85,7 +86,7 @@ class S3TempFilesIT {
         expiryClock.advance(Duration.ofMinutes(10));
 
         S3BlobStore observer = closing(S3BlobStore.create(options));
-        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50))
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
                 .until(() -> observer.list(TempFiles.PREFIX, null, 100).items().size() == 1);
         assertThat(observer.stat(lasting.key())).isPresent();
         for (BlobInfo gone : expiring) {

@@ -19,8 +19,8 @@ import java.util.Objects;
  * replica (per Redis Cluster node), a near cache of 10,000 sessions kept honest by RESP3 client
  * tracking (or by pub/sub on servers without it, see {@link InvalidationMode}), a heartbeat every
  * 250 ms with cached sessions served as fresh only within 1 s of the last one answered,
- * {@link GuardPolicy#defaults()} and a 2 s per-command
- * backstop. The password never appears in {@link #toString()} or in validation errors, nor do
+ * {@link GuardPolicy#defaults()}, a 2 s bound on connecting and housekeeping commands and 30 s
+ * for the first connection. The password never appears in {@link #toString()} or in validation errors, nor do
  * credentials embedded in a URI (everything up to the last {@code '@'} before the host is masked).
  * A password inside a URI that holds {@code '@'}, {@code ':'}, {@code '/'} or {@code '%'} must be
  * percent-encoded ({@code p%40ss}), or given with {@link Builder#credentials} instead.
@@ -36,7 +36,14 @@ import java.util.Objects;
  * @param commandTimeout    bounds connecting and the connector's own housekeeping commands
  *                          (start-up probes, readiness wait, heartbeat PING). Data calls are timed
  *                          by the guard policy alone: Lettuce's per-command timeout is off
- *                          (positive, at most {@link #MAX_INTERVAL}, 1 hour)
+ *                          (positive, at most {@link #MAX_INTERVAL}, 1 hour); it also bounds one
+ *                          connection attempt (TCP connect and handshake)
+ * @param startupTimeout    how long the first provider keeps trying to connect (attempts bounded
+ *                          by {@code commandTimeout}, jittered backoff from 100 ms to 2 s in
+ *                          between) before it fails with
+ *                          {@link dev.exstate.guard.StateUnavailableException}; zero means one
+ *                          attempt. Refused credentials fail at once with
+ *                          {@link dev.exstate.guard.StateAccessDeniedException} (default 30 s)
  * @param connections       multiplexed connections per replica (per node in a cluster); commands
  *                          are spread over them round robin (default 1)
  * @param keyPrefix         first segment of every key (default {@code exstate}); keys look like
@@ -60,9 +67,11 @@ import java.util.Objects;
  *                          invalidations, so a session served from the near cache reflects every
  *                          write Redis applied until this long before the read, on any link.
  *                          Must be longer than {@code heartbeatInterval}
- * @param guardPolicy       the policy of the guard used when the providers are built without a
- *                          {@link dev.exstate.runtime.StateRuntime}; a runtime's own policy for
- *                          {@code "redis"} wins otherwise
+ * @param guardPolicy       the policy of the guard of every Redis call (default
+ *                          {@link GuardPolicy#defaults()}). Under a
+ *                          {@link dev.exstate.runtime.StateRuntime} it becomes the runtime's guard
+ *                          for {@code "redis"} unless the runtime sets one; setting both to
+ *                          different policies fails the runtime's build
  */
 public record RedisOptions(
         Topology topology,
@@ -72,6 +81,7 @@ public record RedisOptions(
         String username,
         String password,
         Duration commandTimeout,
+        Duration startupTimeout,
         int connections,
         String keyPrefix,
         String appName,
@@ -131,6 +141,10 @@ public record RedisOptions(
             throw new IllegalArgumentException("username must not be blank (use null for the default user)");
         }
         requirePositive(commandTimeout, "commandTimeout");
+        Objects.requireNonNull(startupTimeout, "startupTimeout");
+        if (startupTimeout.isNegative() || startupTimeout.compareTo(MAX_INTERVAL) > 0) {
+            throw new IllegalArgumentException("startupTimeout must be between 0 and " + MAX_INTERVAL + ", was " + startupTimeout);
+        }
         if (connections < 1 || connections > 64) {
             throw new IllegalArgumentException("connections must be between 1 and 64, was " + connections);
         }
@@ -174,6 +188,7 @@ public record RedisOptions(
         b.username = username;
         b.password = password;
         b.commandTimeout = commandTimeout;
+        b.startupTimeout = startupTimeout;
         b.connections = connections;
         b.keyPrefix = keyPrefix;
         b.appName = appName;
@@ -200,7 +215,7 @@ public record RedisOptions(
                 + (tls ? ", tls" + (verifyPeer ? "" : " (no peer verification)") : "")
                 + (username != null ? ", user=" + username : "")
                 + (password != null ? ", password=****" : "")
-                + ", commandTimeout=" + commandTimeout + ", connections=" + connections
+                + ", commandTimeout=" + commandTimeout + ", startupTimeout=" + startupTimeout + ", connections=" + connections
                 + ", keys=" + keyPrefix + ":" + (appName == null ? "<app>" : appName)
                 + ", nearCacheSize=" + nearCacheSize + ", invalidation=" + invalidation
                 + ", heartbeat=" + heartbeatInterval + ", freshnessWindow=" + freshnessWindow + "]";
@@ -283,6 +298,7 @@ public record RedisOptions(
         private String username;
         private String password;
         private Duration commandTimeout = Duration.ofSeconds(2);
+        private Duration startupTimeout = Duration.ofSeconds(30);
         private int connections = 1;
         private String keyPrefix = "exstate";
         private String appName;
@@ -318,6 +334,9 @@ public record RedisOptions(
 
         public Builder commandTimeout(Duration v) { this.commandTimeout = v; return this; }
 
+        /** How long the first connection is retried (default 30 s; zero: one attempt). */
+        public Builder startupTimeout(Duration v) { this.startupTimeout = v; return this; }
+
         public Builder connections(int v) { this.connections = v; return this; }
 
         public Builder keyPrefix(String v) { this.keyPrefix = v; return this; }
@@ -341,7 +360,7 @@ public record RedisOptions(
         public Builder guardPolicy(GuardPolicy v) { this.guardPolicy = v; return this; }
 
         public RedisOptions build() {
-            return new RedisOptions(topology, uris, tls, verifyPeer, username, password, commandTimeout, connections,
+            return new RedisOptions(topology, uris, tls, verifyPeer, username, password, commandTimeout, startupTimeout, connections,
                     keyPrefix, appName, nearCacheSize, invalidation, heartbeatInterval, freshnessWindow, guardPolicy);
         }
     }

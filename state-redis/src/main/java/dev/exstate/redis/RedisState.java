@@ -2,6 +2,7 @@ package dev.exstate.redis;
 
 import dev.exstate.cache.NearCache;
 import dev.exstate.guard.Guard;
+import dev.exstate.guard.GuardPolicy;
 import dev.exstate.health.BackendHealth;
 import dev.exstate.health.HealthIndicator;
 import dev.exstate.lease.spi.LeaseManager;
@@ -34,7 +35,9 @@ import java.util.function.Consumer;
  * }</pre>
  *
  * <p>Through a runtime, the guard, clock and app name come from the runtime and the readiness
- * indicator is registered with it. Without a runtime, {@link #sessionStore} and
+ * indicator is registered with it; the guard's policy is the runtime's for {@code "redis"}, else
+ * {@link RedisOptions#guardPolicy()} (setting both differently fails the build, see
+ * {@link dev.exstate.runtime.StateRuntime}). Without a runtime, {@link #sessionStore} and
  * {@link #leaseProvider} build a guard from {@link RedisOptions#guardPolicy()}.
  *
  * <p>Recovery is driven by the connection: as soon as every connection is back (and tracking or
@@ -43,10 +46,12 @@ import java.util.function.Consumer;
  * answering again. Sessions cached before the outage stay available as the stale fallback
  * meanwhile and are re-read before they are served as fresh.
  *
- * <p>Connecting is lazy: the first provider connects (blocking, bounded by twice the command
- * timeout, or {@link dev.exstate.guard.StateUnavailableException} if Redis cannot be reached);
- * the connection closes when the last provider made from this object is closed, or on
- * {@link #close()}. Thread-safe.
+ * <p>Connecting is lazy: the first provider connects, blocking while it retries for up to
+ * {@link RedisOptions#startupTimeout()} (so a replica may start before Redis, or on a busy host),
+ * then failing with {@link dev.exstate.guard.StateUnavailableException} (real elapsed time, last
+ * cause). Refused credentials fail at once with
+ * {@link dev.exstate.guard.StateAccessDeniedException}. The connection closes when the last
+ * provider made from this object is closed, or on {@link #close()}. Thread-safe.
  */
 public final class RedisState implements AutoCloseable {
     /** Backend name of the guard, in errors, metrics and health. */
@@ -80,7 +85,7 @@ public final class RedisState implements AutoCloseable {
     /** A factory for {@link dev.exstate.runtime.StateRuntime.Builder#sessions}. */
     public ProviderFactory<RedisSessionStore> sessions(SessionOptions sessionOptions) {
         Objects.requireNonNull(sessionOptions, "sessionOptions");
-        return context -> openSessionStore(sessionOptions, context.guard(BACKEND), false, context.clock(),
+        return context -> openSessionStore(sessionOptions, runtimeGuard(context), false, context.clock(),
                 context.appName(), context::registerHealth);
     }
 
@@ -130,8 +135,13 @@ public final class RedisState implements AutoCloseable {
     }
 
     private RedisLeaseProvider openLeaseProvider(StateContext context) {
-        Shared s = acquire(context.guard(BACKEND), context.clock(), context.appName(), context::registerHealth);
+        Shared s = acquire(runtimeGuard(context), context.clock(), context.appName(), context::registerHealth);
         return leaseProvider(s);
+    }
+
+    /** The runtime's guard for Redis, whose policy follows the runtime's one rule (see StateRuntime). */
+    private Guard runtimeGuard(StateContext context) {
+        return context.guard(BACKEND, GuardPolicy.defaults(), options.guardPolicy());
     }
 
     private RedisLeaseProvider leaseProvider(Shared s) {

@@ -60,7 +60,7 @@ class RedisClusterIT {
     }
 
     private RedisState state() {
-        RedisState state = RedisState.create(RedisOptions.cluster(cluster.uris()).appName(app).build());
+        RedisState state = RedisState.create(RedisOptions.cluster(cluster.uris()).appName(app).guardPolicy(RedisTesting.PATIENT).build());
         closeAfter.add(state);
         return state;
     }
@@ -100,7 +100,7 @@ class RedisClusterIT {
         }
 
         for (SessionId id : ids) {
-            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(5))
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(5))
                     .until(() -> a.find(id).orElseThrow().getString("k").orElseThrow().equals("new"));
         }
     }

@@ -59,7 +59,7 @@ class RedisLeaseProviderContractIT extends LeaseProviderContract {
     }
 
     private RedisOptions options() {
-        return RedisOptions.standalone(redis.uri()).appName(app).build();
+        return RedisOptions.standalone(redis.uri()).appName(app).guardPolicy(RedisTesting.PATIENT).build();
     }
 
     @Override

@@ -56,7 +56,7 @@ class RedisSentinelIT {
     }
 
     private RedisState state() {
-        RedisState state = RedisState.create(RedisOptions.sentinel(sentinel.sentinelUri()).appName(app).build());
+        RedisState state = RedisState.create(RedisOptions.sentinel(sentinel.sentinelUri()).appName(app).guardPolicy(RedisTesting.PATIENT).build());
         closeAfter.add(state);
         return state;
     }
@@ -99,7 +99,7 @@ class RedisSentinelIT {
 
         seen.putString("user", "bob");
         b.save(seen);
-        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(5))
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(5))
                 .until(() -> a.find(s.id()).orElseThrow().getString("user").orElseThrow().equals("bob"));
     }
 
@@ -131,7 +131,7 @@ class RedisSentinelIT {
 
         sessions(state);
 
-        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10))
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(10))
                 .until(() -> state.health().health().status() == BackendHealth.Status.UP);
         assertThat(state.health().health().status()).isEqualTo(BackendHealth.Status.UP);
     }

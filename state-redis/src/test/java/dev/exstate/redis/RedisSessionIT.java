@@ -8,6 +8,7 @@ import dev.exstate.codec.Codec;
 import dev.exstate.guard.GuardPolicy;
 import dev.exstate.guard.GuardStats;
 import dev.exstate.guard.StateDataException;
+import dev.exstate.guard.StateAccessDeniedException;
 import dev.exstate.guard.StateUnavailableException;
 import dev.exstate.health.BackendHealth;
 import dev.exstate.health.HealthReport;
@@ -20,11 +21,12 @@ import dev.exstate.session.SessionId;
 import dev.exstate.session.SessionLimitException;
 import dev.exstate.session.SessionNotFoundException;
 import dev.exstate.session.SessionOptions;
-import dev.exstate.testkit.TimeControl;
+import dev.exstate.testkit.ManualClock;
 import dev.exstate.testkit.backend.RedisServer;
 import io.lettuce.core.ScriptOutputType;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -76,7 +78,7 @@ class RedisSessionIT {
     }
 
     private RedisOptions.Builder options() {
-        return RedisOptions.standalone(redis.uri()).appName(app);
+        return RedisOptions.standalone(redis.uri()).appName(app).guardPolicy(RedisTesting.PATIENT);
     }
 
     private RedisSessionStore replica(SessionOptions sessionOptions) {
@@ -120,7 +122,7 @@ class RedisSessionIT {
      * write, which arrives right behind the reply and voids the load.
      */
     static void cacheIt(RedisSessionStore store, SessionId id) {
-        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(1)).until(() -> {
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(1)).until(() -> {
             long hits = store.nearCacheStats().orElseThrow().hits();
             store.find(id).orElseThrow();
             return store.nearCacheStats().orElseThrow().hits() > hits;
@@ -171,7 +173,7 @@ class RedisSessionIT {
             onB.putString("cart", "2 apples");
             b.save(onB);
 
-            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(5))
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(5))
                     .until(() -> a.find(s.id()).orElseThrow().getString("cart").orElseThrow().equals("2 apples"));
             assertThat(a.nearCacheStats().orElseThrow().invalidations()).isGreaterThan(invalidationsBefore);
         }
@@ -187,15 +189,15 @@ class RedisSessionIT {
             a.find(s.id()).orElseThrow();
 
             b.compute(s.id(), "n", Codec.longs(), v -> 7L);
-            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(5))
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(5))
                     .until(() -> a.find(s.id()).orElseThrow().get("n", Codec.longs()).orElse(0L) == 7L);
 
             SessionId rotated = b.rotateId(s.id());
-            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(5)).until(() -> a.find(s.id()).isEmpty());
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(5)).until(() -> a.find(s.id()).isEmpty());
             assertThat(a.find(rotated).orElseThrow().getString("k")).contains("v");
 
             b.invalidate(rotated);
-            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(5)).until(() -> a.find(rotated).isEmpty());
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(5)).until(() -> a.find(rotated).isEmpty());
         }
 
         @Test
@@ -203,7 +205,13 @@ class RedisSessionIT {
         void cacheHitTouchesInBackground() {
             SessionOptions opts = SessionOptions.builder().maxInactiveInterval(Duration.ofSeconds(30))
                     .touchInterval(Duration.ofMillis(300)).build();
-            RedisSessionStore a = replica(opts);
+            // the touch interval is judged by the provider's clock: a manual one, so a slow machine
+            // cannot make the "within the touch interval" reads come after it
+            ManualClock clock = new ManualClock(Instant.now());
+            RedisState state = RedisState.create(options().build(), clock);
+            closeAfter.add(state);
+            RedisSessionStore a = state.sessionStore(opts);
+            closeAfter.add(a);
             Session s = a.create();
             cacheIt(a, s.id());
             long created = storedAccess(s.id());
@@ -212,13 +220,13 @@ class RedisSessionIT {
             }
             assertThat(storedAccess(s.id())).as("hits within the touch interval do not write").isEqualTo(created);
 
-            TimeControl.real().advance(Duration.ofMillis(350));
+            clock.advance(Duration.ofMillis(350));
             long writesBefore = commandCalls("hset");
             for (int i = 0; i < 20; i++) {
                 assertThat(a.find(s.id())).isPresent();
             }
 
-            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10))
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(10))
                     .until(() -> storedAccess(s.id()) > created);
             assertThat(raw.commands().pttl(keys.session(s.id()))).isGreaterThan(Duration.ofSeconds(29).toMillis());
             assertThat(commandCalls("hset") - writesBefore).as("writes caused by 20 reads").isEqualTo(1);
@@ -245,7 +253,7 @@ class RedisSessionIT {
             }
 
             for (SessionId id : ids) {
-                await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(5))
+                await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(5))
                         .until(() -> a.find(id).orElseThrow().getString("k").orElseThrow().equals("new"));
             }
             long clients = raw.commands().clientList().lines().filter(l -> l.contains("flags=t")).count();
@@ -495,7 +503,7 @@ class RedisSessionIT {
 
                 RedisOptions bad = RedisOptions.standalone(secured.uri()).appName(app).password("wrong-staple-secret").build();
                 assertThatThrownBy(() -> replica(bad, longLived()))
-                        .isInstanceOf(StateUnavailableException.class)
+                        .isInstanceOf(StateAccessDeniedException.class)
                         .satisfies(e -> {
                             for (Throwable t = e; t != null; t = t.getCause()) {
                                 assertThat(String.valueOf(t.getMessage())).doesNotContain("wrong-staple-secret");
@@ -516,7 +524,8 @@ class RedisSessionIT {
         @DisplayName("an unreachable Redis fails the first provider with StateUnavailableException naming it")
         void unreachable() {
             try (RedisServer stopped = RedisServer.builder().build()) {
-                RedisOptions options = RedisOptions.standalone(stopped.uri()).commandTimeout(Duration.ofMillis(500)).build();
+                RedisOptions options = RedisOptions.standalone(stopped.uri()).commandTimeout(Duration.ofMillis(500))
+                        .startupTimeout(Duration.ofSeconds(1)).build();
                 assertThatThrownBy(() -> RedisState.create(options).sessionStore(longLived()))
                         .isInstanceOf(StateUnavailableException.class)
                         .hasMessageContaining("redis connect")
@@ -550,6 +559,33 @@ class RedisSessionIT {
             }
             assertThat(state.guard()).as("closing the runtime closes the shared connection").isNull();
             assertThat(state.health().health().status()).isEqualTo(BackendHealth.Status.DOWN);
+        }
+
+        @Test
+        @DisplayName("a guard policy set in RedisOptions is the policy of the runtime's redis guard; a different one in the runtime fails the build")
+        void optionsGuardPolicyUnderRuntime() {
+            GuardPolicy distinctive = RedisTesting.PATIENT.toBuilder().timeout(Duration.ofMillis(4321)).build();
+            RedisState state = RedisState.create(RedisOptions.standalone(redis.uri()).guardPolicy(distinctive).build());
+            closeAfter.add(state);
+            try (StateRuntime runtime = StateRuntime.builder(app)
+                    .sessions(state.sessions(longLived()))
+                    .leases(state.leases())
+                    .build()) {
+                assertThat(runtime.guard(RedisState.BACKEND).policy()).isEqualTo(distinctive);
+                assertThat(state.guard().policy().timeout()).isEqualTo(Duration.ofMillis(4321));
+                runtime.sessions().create();
+                assertThat(state.guard().stats().calls()).as("calls went through that guard").isPositive();
+            }
+
+            RedisState another = RedisState.create(RedisOptions.standalone(redis.uri()).guardPolicy(distinctive).build());
+            closeAfter.add(another);
+            assertThatThrownBy(() -> StateRuntime.builder(app)
+                    .guardPolicy(RedisState.BACKEND, RedisTesting.PATIENT)
+                    .sessions(another.sessions(longLived()))
+                    .build())
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("conflicting guard policies for backend 'redis'")
+                    .hasMessageContaining("timeout=PT4.321S");
         }
     }
 }

@@ -52,7 +52,7 @@ class RedisSessionStoreContractIT extends SessionStoreContract {
 
     /** The Redis options of every replica; subclasses run the contract in other modes. */
     protected RedisOptions.Builder redisOptions(String uri) {
-        return RedisOptions.standalone(uri);
+        return RedisOptions.standalone(uri).guardPolicy(RedisTesting.PATIENT);
     }
 
     @Override

@@ -11,6 +11,6 @@ class RedisSessionStorePubSubContractIT extends RedisSessionStoreContractIT {
 
     @Override
     protected RedisOptions.Builder redisOptions(String uri) {
-        return RedisOptions.standalone(uri).invalidation(RedisOptions.InvalidationMode.PUBSUB);
+        return super.redisOptions(uri).invalidation(RedisOptions.InvalidationMode.PUBSUB);
     }
 }

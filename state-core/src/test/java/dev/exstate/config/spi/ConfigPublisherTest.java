@@ -25,7 +25,8 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 class ConfigPublisherTest {
-    private static final Duration WAIT = Duration.ofSeconds(5);
+    /** Bound on a hand-over to the delivery thread; generous, since a busy machine is not a failure. */
+    private static final Duration WAIT = Duration.ofSeconds(30);
 
     private final FixedClock clock = new FixedClock(Instant.parse("2026-03-01T10:00:00Z"));
     private final List<ConfigPublisher> publishers = new ArrayList<>();
@@ -362,7 +363,7 @@ class ConfigPublisherTest {
 
     private static void awaitLatch(CountDownLatch latch) {
         try {
-            if (!latch.await(10, TimeUnit.SECONDS)) {
+            if (!latch.await(60, TimeUnit.SECONDS)) {
                 throw new IllegalStateException("latch not released");
             }
         } catch (InterruptedException e) {

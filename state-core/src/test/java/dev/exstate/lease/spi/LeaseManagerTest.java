@@ -237,32 +237,50 @@ class LeaseManagerTest {
         }
     }
 
+    /*
+     * The renewer's timers run on real time; lease validity follows the manager's clock. These
+     * tests move the TestClock past deadlines by hand and wait (generously) for the threads, so
+     * a slow machine delays them but never changes their outcome.
+     */
     @Nested
-    @DisplayName("background renewal (real time)")
+    @DisplayName("background renewal")
     class BackgroundRenewal {
-        private final Duration shortTtl = Duration.ofMillis(300);
+        private static final Duration PATIENCE = Duration.ofSeconds(30);
+        /** Renewals every 50 ms of real time, deadlines 10 s of test-clock time away. */
+        private final LeaseOptions renewedOften = LeaseOptions.builder(TTL).renewEvery(Duration.ofMillis(50)).safetyMargin(MARGIN).build();
+
+        private void awaitRenewals(int more) {
+            int target = backend.renewCalls.get() + more;
+            await().atMost(PATIENCE).pollInterval(Duration.ofMillis(10)).until(() -> backend.renewCalls.get() >= target);
+        }
 
         @Test
         @DisplayName("an auto-renewed lease stays valid past its TTL")
         void autoRenewKeepsLeaseValid() {
-            Lease lease = acquire(manager(StateClock.system()), "auto", LeaseOptions.of(shortTtl));
-            long start = System.nanoTime();
-            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
-                    .until(() -> System.nanoTime() - start > shortTtl.multipliedBy(3).toNanos());
-            assertThat(lease.isValid()).isTrue();
-            assertThat(backend.renewCalls.get()).isGreaterThanOrEqualTo(3);
+            Lease lease = acquire(manager(), "auto", renewedOften);
+            for (int step = 0; step < 6; step++) {
+                // two more renewals: the second was sent after the clock last moved
+                awaitRenewals(2);
+                clock.advance(TTL.dividedBy(2));
+            }
+            assertThat(lease.isValid()).as("valid 3 TTLs after it was acquired").isTrue();
+            assertThat(backend.renewCalls.get()).isGreaterThanOrEqualTo(12);
         }
 
         @Test
         @DisplayName("failed renewals are retried, and the lease is lost on the renewer thread when the deadline passes")
         void failingRenewalsEndInLoss() {
             backend.renewAnswer = Answer.UNAVAILABLE;
-            Lease lease = acquire(manager(StateClock.system()), "flaky", LeaseOptions.of(shortTtl));
+            Lease lease = acquire(manager(), "flaky", renewedOften);
             List<Thread> lostOn = new CopyOnWriteArrayList<>();
             lease.onLost(() -> lostOn.add(Thread.currentThread()));
 
-            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10)).until(() -> !lostOn.isEmpty());
+            awaitRenewals(2);
+            assertThat(lease.isValid()).as("failed renewals before the deadline leave the lease valid").isTrue();
+            assertThat(lostOn).isEmpty();
+            clock.advance(TTL);
 
+            await().atMost(PATIENCE).pollInterval(Duration.ofMillis(10)).until(() -> !lostOn.isEmpty());
             assertThat(lease.isValid()).isFalse();
             assertThat(backend.renewCalls.get()).as("retried until the deadline").isGreaterThanOrEqualTo(2);
             assertThat(lostOn).hasSize(1);
@@ -273,13 +291,15 @@ class LeaseManagerTest {
         @Test
         @DisplayName("a renewal hanging in a paused backend does not delay the lost callback past the deadline")
         void hangingRenewalDoesNotDelayLoss() {
-            Lease lease = acquire(manager(StateClock.system()), "hang", LeaseOptions.of(shortTtl));
+            // a 1 s TTL only so that the deadline watchdog looks again within a second of real time
+            Duration ttl = Duration.ofSeconds(1);
+            Lease lease = acquire(manager(), "hang", LeaseOptions.builder(ttl).renewEvery(Duration.ofMillis(50)).build());
             java.util.concurrent.atomic.AtomicBoolean renewalHanging = new java.util.concurrent.atomic.AtomicBoolean();
             java.util.concurrent.CountDownLatch unblock = new java.util.concurrent.CountDownLatch(1);
             backend.inFlight = () -> {
                 renewalHanging.set(true);
                 try {
-                    unblock.await(5, java.util.concurrent.TimeUnit.SECONDS);
+                    unblock.await(60, java.util.concurrent.TimeUnit.SECONDS);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
@@ -288,7 +308,9 @@ class LeaseManagerTest {
             AtomicReference<Boolean> hangingWhenLost = new AtomicReference<>();
             lease.onLost(() -> hangingWhenLost.set(renewalHanging.get()));
             try {
-                await().atMost(Duration.ofSeconds(4)).pollInterval(Duration.ofMillis(10)).until(() -> hangingWhenLost.get() != null);
+                await().atMost(PATIENCE).pollInterval(Duration.ofMillis(10)).untilTrue(renewalHanging);
+                clock.advance(ttl.multipliedBy(2));
+                await().atMost(PATIENCE).pollInterval(Duration.ofMillis(10)).until(() -> hangingWhenLost.get() != null);
                 assertThat(hangingWhenLost.get()).as("the loss is reported while the renewal still hangs").isTrue();
                 assertThat(lease.isValid()).isFalse();
             } finally {
@@ -299,11 +321,16 @@ class LeaseManagerTest {
         @Test
         @DisplayName("a lease that is not auto-renewed is reported lost when its deadline passes")
         void unrenewedLeaseIsLostAtDeadline() {
-            Lease lease = acquire(manager(StateClock.system()), "once",
-                    LeaseOptions.builder(shortTtl).autoRenew(false).build());
+            // a 1 s TTL only so that the deadline watchdog looks again within a second of real time
+            Duration ttl = Duration.ofSeconds(1);
+            Lease lease = acquire(manager(), "once", LeaseOptions.builder(ttl).autoRenew(false).build());
             AtomicInteger lost = new AtomicInteger();
             lease.onLost(lost::incrementAndGet);
-            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10)).until(() -> lost.get() == 1);
+            assertThat(lost).hasValue(0);
+
+            clock.advance(ttl);
+
+            await().atMost(PATIENCE).pollInterval(Duration.ofMillis(10)).until(() -> lost.get() == 1);
             assertThat(lease.isValid()).isFalse();
             assertThat(backend.renewCalls).hasValue(0);
         }
@@ -311,22 +338,24 @@ class LeaseManagerTest {
         @Test
         @DisplayName("a refused background renewal fires the lost callback")
         void refusedBackgroundRenewal() {
-            Lease lease = acquire(manager(StateClock.system()), "taken", LeaseOptions.of(Duration.ofSeconds(3)));
+            Lease lease = acquire(manager(), "taken", renewedOften);
             AtomicReference<Boolean> validInCallback = new AtomicReference<>();
             lease.onLost(() -> validInCallback.set(lease.isValid()));
             backend.renewAnswer = Answer.NO;
-            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10)).until(() -> validInCallback.get() != null);
+            await().atMost(PATIENCE).pollInterval(Duration.ofMillis(10)).until(() -> validInCallback.get() != null);
             assertThat(validInCallback.get()).isFalse();
+            assertThat(clock.nanoTime()).as("lost by the refusal, not by a deadline: the clock never moved").isEqualTo(1_000_000_000L);
         }
 
         @Test
         @DisplayName("release stops background renewal")
         void releaseStopsRenewal() {
-            Lease lease = acquire(manager(StateClock.system()), "r", LeaseOptions.of(Duration.ofMillis(150)));
-            await().atMost(Duration.ofSeconds(5)).until(() -> backend.renewCalls.get() >= 1);
+            Lease lease = acquire(manager(), "r", renewedOften);
+            awaitRenewals(1);
             lease.release();
             int after = backend.renewCalls.get();
-            await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> backend.renewCalls.get() == after);
+            // six renewal periods without a renewal
+            await().during(Duration.ofMillis(300)).atMost(PATIENCE).until(() -> backend.renewCalls.get() == after);
         }
     }
 

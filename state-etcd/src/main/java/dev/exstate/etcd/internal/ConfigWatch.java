@@ -4,6 +4,7 @@ import dev.exstate.config.ConfigSnapshot;
 import dev.exstate.config.spi.ConfigPublisher;
 import dev.exstate.guard.Guard;
 import dev.exstate.guard.Operation;
+import dev.exstate.guard.StateAccessDeniedException;
 import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.Watch;
 import io.etcd.jetcd.common.exception.CompactedException;
@@ -87,6 +88,8 @@ public final class ConfigWatch implements AutoCloseable {
     private final BlockingQueue<Signal> inbox = new ArrayBlockingQueue<>(INBOX_CAPACITY);
     private final AtomicBoolean overflowed = new AtomicBoolean();
     private final CountDownLatch firstRead = new CountDownLatch(1);
+    /** Counted down by the first read, or by etcd refusing access first: what start-up waits for. */
+    private final CountDownLatch firstOutcome = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final Thread thread;
     private final AtomicLong resyncs = new AtomicLong();
@@ -94,6 +97,9 @@ public final class ConfigWatch implements AutoCloseable {
     private final AtomicLong missed = new AtomicLong();
 
     private volatile boolean closed;
+    private volatile boolean started;
+    /** Set when etcd refused the credentials or permissions before the first read. */
+    private volatile StateAccessDeniedException accessDenied;
     /** Why the watch is not in step right now, or null. */
     private volatile String problem;
     private volatile long problemSinceNanos;
@@ -141,12 +147,22 @@ public final class ConfigWatch implements AutoCloseable {
 
     /** Starts reading and watching in the background. */
     public void start() {
+        started = true;
         thread.start();
     }
 
-    /** Waits until the prefix was read once (whether or not the validator accepted it). */
+    /**
+     * Waits until the prefix was read once (whether or not the validator accepted it); returns
+     * early, false, if etcd refused access first (see {@link #accessDenied()}).
+     */
     public boolean awaitFirstRead(Duration timeout) throws InterruptedException {
-        return firstRead.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        firstOutcome.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        return hasRead();
+    }
+
+    /** etcd's refusal of the credentials or permissions, if it came before the first read; else null. */
+    public StateAccessDeniedException accessDenied() {
+        return hasRead() ? null : accessDenied;
     }
 
     /** True once the prefix was read from etcd. */
@@ -195,6 +211,9 @@ public final class ConfigWatch implements AutoCloseable {
             return;
         }
         closed = true;
+        if (!started) {
+            return;
+        }
         thread.interrupt();
         try {
             if (!stopped.await(5, TimeUnit.SECONDS)) {
@@ -469,8 +488,10 @@ public final class ConfigWatch implements AutoCloseable {
         resyncs.incrementAndGet();
         GetResponse response;
         try {
+            // a refusal of access passes the guard untouched: not retried, not counted against the breaker
             response = guard.await(READ, () -> EtcdErrors.sizeErrorsAreCallerErrors(
-                    () -> connection.kv().get(keys.configPrefixBytes(), GetOption.builder().isPrefix(true).build()),
+                    () -> EtcdErrors.translated(connection.kv().get(keys.configPrefixBytes(),
+                            GetOption.builder().isPrefix(true).build()), "config.read", keys.configPrefix(), connection.options()),
                     "the read of " + keys.configPrefix(), keys.configPrefixBytes().size(),
                     connection.options().maxInboundMessageSize()));
         } catch (RuntimeException e) {
@@ -509,6 +530,7 @@ public final class ConfigWatch implements AutoCloseable {
         if (!everRead) {
             everRead = true;
             firstRead.countDown();
+            firstOutcome.countDown();
         }
         if (failuresInARow > 0) {
             log.info("etcd config watch on {} recovered after {} failed read(s), at revision {}",
@@ -523,6 +545,10 @@ public final class ConfigWatch implements AutoCloseable {
 
     private void readFailed(RuntimeException e) {
         lastError = e;
+        if (e instanceof StateAccessDeniedException denied) {
+            accessDenied = denied;
+            firstOutcome.countDown();
+        }
         failuresInARow++;
         long pause = ThreadLocalRandom.current().nextLong(backoffNanos / 2, backoffNanos + 1);
         retryAtNanos = System.nanoTime() + pause;

@@ -1,14 +1,22 @@
 package dev.exstate.etcd.internal;
 
 import dev.exstate.etcd.EtcdOptions;
+import dev.exstate.guard.StateAccessDeniedException;
+import dev.exstate.internal.startup.StartupRetry;
+import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.ClientBuilder;
 import io.etcd.jetcd.KV;
 import io.etcd.jetcd.Lease;
 import io.etcd.jetcd.Watch;
+import io.etcd.jetcd.kv.GetResponse;
+import io.etcd.jetcd.options.GetOption;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
@@ -46,7 +54,8 @@ public final class EtcdConnection {
     }
 
     /**
-     * Builds the client (it connects lazily, on the first call) with one reference held by the caller.
+     * Builds the client (it connects lazily, on the first call, or in {@link #awaitReachable}) with
+     * one reference held by the caller.
      *
      * @param onClose run after the client is closed (e.g. closing a guard owned with it)
      */
@@ -109,6 +118,42 @@ public final class EtcdConnection {
 
     public Watch watch() {
         return client.getWatchClient();
+    }
+
+    /**
+     * Waits until etcd answers a read of {@code key} (a count-only GET, so the probe needs no more
+     * permission than the caller itself), retrying with backoff within
+     * {@link EtcdOptions#startupTimeout()}; each attempt waits at most twice the connect timeout.
+     * This is the first connection, made outside the guard: a slow first handshake on a busy
+     * host neither counts against the breaker nor is cut short by a per-call timeout. A zero
+     * start-up timeout returns at once.
+     *
+     * @param keys the prefix the caller will use, for messages
+     * @throws StateAccessDeniedException at once if etcd refuses the credentials or permissions
+     * @throws dev.exstate.guard.StateUnavailableException when no attempt succeeded in time, with
+     *                                                     the real elapsed time and the last cause
+     */
+    public void awaitReachable(String keys, ByteSequence key) {
+        if (options.startupTimeout().isZero()) {
+            return;
+        }
+        long attemptMillis = Math.max(1000, options.connectTimeout().multipliedBy(2).toMillis());
+        StartupRetry.connect("etcd", options.endpoints().toString(), options.startupTimeout(),
+                "check that etcd runs there and that the endpoints and TLS settings are right", () -> {
+                    CompletableFuture<GetResponse> read = kv().get(key, GetOption.builder().withCountOnly(true).build());
+                    try {
+                        return read.get(attemptMillis, TimeUnit.MILLISECONDS);
+                    } catch (ExecutionException e) {
+                        StateAccessDeniedException denied = EtcdErrors.accessDenied(e, "connect", keys, options);
+                        if (denied != null) {
+                            throw denied;
+                        }
+                        throw e.getCause() instanceof Exception cause ? cause : e;
+                    } catch (TimeoutException e) {
+                        read.cancel(true);
+                        throw new TimeoutException("no answer within " + attemptMillis + " ms");
+                    }
+                });
     }
 
     public boolean isClosed() {

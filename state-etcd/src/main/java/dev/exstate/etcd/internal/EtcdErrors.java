@@ -1,10 +1,13 @@
 package dev.exstate.etcd.internal;
 
+import dev.exstate.etcd.EtcdOptions;
+import dev.exstate.guard.StateAccessDeniedException;
 import io.etcd.jetcd.common.exception.ErrorCode;
 import io.etcd.jetcd.common.exception.EtcdException;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Supplier;
 
@@ -25,6 +28,52 @@ public final class EtcdErrors {
     public static final int DEFAULT_MAX_REQUEST_BYTES = 1536 * 1024;
 
     private EtcdErrors() {
+    }
+
+    /**
+     * The refusal in {@code error} as a {@link StateAccessDeniedException} naming the operation,
+     * the keys and what to check, or {@code null} if {@code error} is something else.
+     */
+    public static StateAccessDeniedException accessDenied(Throwable error, String operation, String keys, EtcdOptions options) {
+        for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            String advice = advice(t, keys, options);
+            if (advice != null) {
+                return new StateAccessDeniedException("etcd", operation, "etcd " + operation + " of " + keys + " refused by "
+                        + options.endpoints() + " (" + t.getMessage() + "): " + advice, t);
+            }
+        }
+        return null;
+    }
+
+    /** {@code stage}, with a refusal of credentials or permissions turned into {@link StateAccessDeniedException}. */
+    public static <T> CompletableFuture<T> translated(CompletionStage<T> stage, String operation, String keys, EtcdOptions options) {
+        return stage.toCompletableFuture().handle((value, error) -> {
+            if (error == null) {
+                return CompletableFuture.completedFuture(value);
+            }
+            StateAccessDeniedException denied = accessDenied(error, operation, keys, options);
+            return CompletableFuture.<T>failedFuture(denied != null ? denied : unwrap(error));
+        }).thenCompose(f -> f);
+    }
+
+    private static String advice(Throwable t, String keys, EtcdOptions options) {
+        String message = t.getMessage() == null ? "" : t.getMessage().toLowerCase(Locale.ROOT);
+        String user = options.user() == null ? "" : " '" + options.user() + "'";
+        if (message.contains("invalid user id or password") || message.contains("authentication failed")) {
+            return "check the user and password in EtcdOptions.credentials";
+        }
+        if (message.contains("authentication is not enabled")) {
+            return "credentials were given but this etcd has authentication off; remove them from EtcdOptions, "
+                    + "or enable authentication in etcd";
+        }
+        if (message.contains("user name is empty")) {
+            return "etcd requires authentication; set EtcdOptions.credentials";
+        }
+        // gRPC's status code leads the message: "PERMISSION_DENIED: etcdserver: permission denied"
+        if (message.contains("permission denied") || message.startsWith("permission_denied")) {
+            return "the user" + user + " has no permission on " + keys + "; grant its role readwrite on that prefix";
+        }
+        return null;
     }
 
     /** Whether etcd refused a request as too large. */

@@ -40,13 +40,13 @@ class EtcdConfigWatchCompactionIT {
             try {
                 etcd.put(keys.configPrefix() + "k", "0");
                 watch.start();
-                await().atMost(Duration.ofSeconds(10)).until(() -> publisher.current().isPresent());
+                await().atMost(Duration.ofSeconds(30)).until(() -> publisher.current().isPresent());
                 publisher.subscribe(changes::add);
                 long before = publisher.current().get().revision();
                 for (int i = 1; i <= 20; i++) {
                     etcd.put(keys.configPrefix() + "k", Integer.toString(i));
                 }
-                await().atMost(Duration.ofSeconds(10)).until(() ->
+                await().atMost(Duration.ofSeconds(30)).until(() ->
                         "20".equals(publisher.current().get().values().get("k")));
                 long revision = publisher.current().get().revision();
                 etcd.etcdctl("compact", Long.toString(revision)).requireSuccess();
@@ -54,10 +54,10 @@ class EtcdConfigWatchCompactionIT {
 
                 watch.watchFromWithoutReading(before + 1);
 
-                await().atMost(Duration.ofSeconds(10)).until(() -> watch.compactions() == 1 && watch.resyncs() == reads + 1
+                await().atMost(Duration.ofSeconds(30)).until(() -> watch.compactions() == 1 && watch.resyncs() == reads + 1
                         && watch.problem() == null);
                 etcd.put(keys.configPrefix() + "k", "21");
-                await().atMost(Duration.ofSeconds(10)).until(() ->
+                await().atMost(Duration.ofSeconds(30)).until(() ->
                         !changes.isEmpty() && "21".equals(changes.get(changes.size() - 1).current().values().get("k")));
                 List<Long> revisions = changes.stream().map(c -> c.current().revision()).toList();
                 assertThat(revisions).isSorted().doesNotHaveDuplicates();

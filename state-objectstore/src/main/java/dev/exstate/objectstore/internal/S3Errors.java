@@ -93,7 +93,7 @@ public final class S3Errors {
                 return new BlobPreconditionFailedException("S3 " + what + ": a concurrent conditional write to the same key won (" + detail + ")");
             }
             if (code != null && ACCESS_DENIED.contains(code) || status == 403) {
-                return new BlobAccessDeniedException("S3 " + what + " was refused: " + detail
+                return new BlobAccessDeniedException("s3", operation, "S3 " + what + " was refused: " + detail
                         + "; check the access key, secret key, region, clock and bucket policy");
             }
             if (code != null && INTEGRITY.contains(code)) {

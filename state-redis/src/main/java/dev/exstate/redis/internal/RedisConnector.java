@@ -1,6 +1,7 @@
 package dev.exstate.redis.internal;
 
-import dev.exstate.guard.StateUnavailableException;
+import dev.exstate.guard.StateAccessDeniedException;
+import dev.exstate.internal.startup.StartupRetry;
 import dev.exstate.redis.RedisOptions;
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
@@ -157,17 +158,21 @@ public final class RedisConnector implements AutoCloseable {
             long period = options.heartbeatInterval().toMillis();
             beat = resources.eventExecutorGroup().scheduleAtFixedRate(this::heartbeat, period, period, TimeUnit.MILLISECONDS);
         } catch (RuntimeException | InterruptedException e) {
-            if (e instanceof InterruptedException) {
-                Thread.currentThread().interrupt();
-            }
             connections.forEach(c -> closeQuietly(c));
             if (created != null) {
                 created.shutdown(0, 2, TimeUnit.SECONDS);
             }
             resources.shutdown(0, 2, TimeUnit.SECONDS);
-            throw new StateUnavailableException("redis", "connect", Duration.ZERO,
-                    "cannot connect to " + options.uris().stream().map(RedisConnector::redact).toList()
-                            + " (" + e + "); check that Redis runs and the URI, TLS settings and credentials are right", e);
+            StateAccessDeniedException denied = accessDenied(options, e);
+            if (denied != null) {
+                throw denied;
+            }
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while connecting", e);
+            }
+            // connect() decides whether to try again
+            throw (RuntimeException) e;
         }
         this.client = created;
         this.heartbeat = beat;
@@ -175,11 +180,62 @@ public final class RedisConnector implements AutoCloseable {
     }
 
     /**
-     * Connects, sets up near-cache invalidation and waits until every connection is ready.
-     * {@code invalidationChannel} is the app's pub/sub channel, used if the mode resolves to pub/sub.
+     * Connects, sets up near-cache invalidation and waits until every connection is ready,
+     * retrying within {@link RedisOptions#startupTimeout()} (each attempt bounded by the command
+     * timeout). {@code invalidationChannel} is the app's pub/sub channel, used if the mode
+     * resolves to pub/sub.
+     *
+     * @throws StateAccessDeniedException at once if Redis refuses the credentials
+     * @throws dev.exstate.guard.StateUnavailableException if no attempt succeeded within the start-up timeout
      */
     public static RedisConnector connect(RedisOptions options, String invalidationChannel) {
-        return new RedisConnector(options, java.util.Objects.requireNonNull(invalidationChannel, "invalidationChannel"));
+        java.util.Objects.requireNonNull(invalidationChannel, "invalidationChannel");
+        return StartupRetry.connect("redis", describe(options), options.startupTimeout(),
+                "check that Redis runs there and that the URI and TLS settings are right",
+                () -> new RedisConnector(options, invalidationChannel));
+    }
+
+    /**
+     * A {@link StateAccessDeniedException} if {@code e} (or an error inside it) is Redis refusing
+     * the credentials or the user's permissions, else {@code null}. Redis's own reply is quoted:
+     * it never contains the password.
+     */
+    static StateAccessDeniedException accessDenied(RedisOptions options, Throwable e) {
+        Throwable refusal = find(e, 0);
+        if (refusal == null) {
+            return null;
+        }
+        String reply = refusal.getMessage().strip();
+        int nl = reply.indexOf('\n');
+        reply = nl < 0 ? reply : reply.substring(0, nl);
+        String who = options.username() != null ? "ACL user '" + options.username() + "'" : "the default user";
+        String what = reply.startsWith("NOPERM")
+                ? "a command the Redis providers need; check the ACL rules of " + who
+                : "the credentials; check the password of " + who + " in RedisOptions (or the URI)";
+        return new StateAccessDeniedException("redis", "connect", "redis connect refused by " + describe(options)
+                + " (" + reply + "): Redis refused " + what, refusal);
+    }
+
+    private static Throwable find(Throwable t, int depth) {
+        if (t == null || depth > 10) {
+            return null;
+        }
+        String m = t.getMessage();
+        if (m != null) {
+            String reply = m.strip();
+            if (reply.startsWith("WRONGPASS") || reply.startsWith("NOAUTH") || reply.startsWith("NOPERM")
+                    || reply.startsWith("ERR invalid password") || reply.contains("called without any password configured")
+                    || reply.contains("Client sent AUTH, but no password is set")) {
+                return t;
+            }
+        }
+        for (Throwable s : t.getSuppressed()) {
+            Throwable found = find(s, depth + 1);
+            if (found != null) {
+                return found;
+            }
+        }
+        return t.getCause() == t ? null : find(t.getCause(), depth + 1);
     }
 
     public RedisOptions options() {
@@ -219,6 +275,10 @@ public final class RedisConnector implements AutoCloseable {
 
     /** A short description of the deployment for errors and health, without credentials. */
     public String describe() {
+        return describe(options);
+    }
+
+    private static String describe(RedisOptions options) {
         return options.topology().name().toLowerCase(java.util.Locale.ROOT) + " "
                 + options.uris().stream().map(RedisConnector::redact).toList();
     }

@@ -148,6 +148,33 @@ public final class EtcdServer extends BackendProcess {
         return runEtcdctl(endpoint(), args);
     }
 
+    /**
+     * Adds etcd user {@code user} with {@code password}, and a role of the same name that may read
+     * and write the keys under {@code prefix}. Call it before {@link #enableAuth}.
+     */
+    public void addUser(String user, String password, String prefix) {
+        etcdctl("user", "add", user, "--new-user-password=" + password).requireSuccess();
+        etcdctl("role", "add", user).requireSuccess();
+        etcdctl("role", "grant-permission", user, "--prefix=true", "readwrite", prefix).requireSuccess();
+        etcdctl("user", "grant-role", user, user).requireSuccess();
+    }
+
+    /**
+     * Turns on etcd authentication: adds user {@code root} with {@code rootPassword} (etcd needs
+     * it before auth can be enabled) and enables auth. From then on etcd serves authenticated
+     * clients only: {@link #etcdctl}, {@link #get} and {@link #put} no longer work on this member
+     * (use {@link #etcdctlAs}); the health checks still do.
+     */
+    public void enableAuth(String rootPassword) {
+        etcdctl("user", "add", "root", "--new-user-password=" + rootPassword).requireSuccess();
+        etcdctl("auth", "enable").requireSuccess();
+    }
+
+    /** Runs {@code etcdctl} as {@code user} (after {@link #enableAuth}); the password is passed in the environment. */
+    public CommandResult etcdctlAs(String user, String password, String... args) {
+        return runEtcdctl(endpoint(), Map.of("ETCDCTL_USER", user + ":" + password), args);
+    }
+
     /** Reads a key through the JSON gateway (a linearizable read), for white-box test asserts. */
     public Optional<String> get(String key) {
         String body = gateway("/v3/kv/range", "{\"key\":\"" + base64(key) + "\"}");
@@ -234,11 +261,17 @@ public final class EtcdServer extends BackendProcess {
     }
 
     static CommandResult runEtcdctl(String endpoints, String... args) {
+        return runEtcdctl(endpoints, Map.of(), args);
+    }
+
+    private static CommandResult runEtcdctl(String endpoints, Map<String, String> environment, String... args) {
         Path etcdctl = Binaries.require("etcdctl", "etcd-client");
         List<String> command = new ArrayList<>(List.of(etcdctl.toString(), "--endpoints=" + endpoints,
                 "--dial-timeout=2s", "--command-timeout=5s"));
         command.addAll(List.of(args));
-        return Commands.run(command, Map.of("ETCDCTL_API", "3"), ETCDCTL_TIMEOUT);
+        Map<String, String> env = new java.util.HashMap<>(environment);
+        env.put("ETCDCTL_API", "3");
+        return Commands.run(command, env, ETCDCTL_TIMEOUT);
     }
 
     private void assignSinglePorts() {

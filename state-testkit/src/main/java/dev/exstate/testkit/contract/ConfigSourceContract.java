@@ -46,7 +46,7 @@ import org.junit.jupiter.api.Test;
 public abstract class ConfigSourceContract {
 
     /** Deadline for a change to reach a source; generous, since a slow CI machine is not a failure. */
-    protected static final Duration PROPAGATION = Duration.ofSeconds(15);
+    protected static final Duration PROPAGATION = Duration.ofSeconds(30);
 
     private final List<ConfigSource> sources = new CopyOnWriteArrayList<>();
 

@@ -41,9 +41,11 @@ import org.junit.jupiter.api.Test;
  * {@link #newProvider} and {@link #time}; each {@code newProvider} call is one more replica over
  * the same backend, and the suite closes every replica it made after each test.
  *
- * <p>With a manual clock, expiry is tested by advancing it and TTLs are long; with a backend that
- * expires by its own clock (Redis, etcd) the suite uses a short TTL ({@link #ttl()}) and lets
- * real time pass, waiting at most {@link #patience()} for the backend to agree.
+ * <p>Only the expiry tests use a short TTL ({@link #ttl()}); every other lease lives 30 s
+ * ({@link #unrenewed()}), so a slow machine never expires a lease a test still holds. With a
+ * manual clock, expiry is tested by advancing it; with a backend that expires by its own clock
+ * (Redis, etcd) the expiry tests let real time pass, waiting at most {@link #patience()} for the
+ * backend to agree.
  *
  * <p>Override {@link #readsBackend()} and {@link #storedToken} to let the "backend storage"
  * group check what really landed in the backend, {@link #readsTickRecords()} and
@@ -97,14 +99,19 @@ public abstract class LeaseProviderContract {
         return null;
     }
 
-    /** Lease TTL used by the suite: 30 s on a manual clock, 1 s when real time must pass. */
+    /** Lease TTL of the expiry tests: 30 s on a manual clock, 2 s when real time must pass. */
     protected Duration ttl() {
-        return time().isManual() ? Duration.ofSeconds(30) : Duration.ofSeconds(1);
+        return time().isManual() ? Duration.ofSeconds(30) : Duration.ofSeconds(2);
+    }
+
+    /** Lease TTL of every test that is not about expiry: long enough to outlast any pause of a slow machine. */
+    protected Duration holdTtl() {
+        return Duration.ofSeconds(30);
     }
 
     /** Longest time the suite waits for a real backend to agree (expiry, renewal). */
     protected Duration patience() {
-        return Duration.ofSeconds(10);
+        return Duration.ofSeconds(30);
     }
 
     @AfterEach
@@ -131,8 +138,13 @@ public abstract class LeaseProviderContract {
         return "contract-" + base + "-" + UUID.randomUUID().toString().substring(0, 8);
     }
 
-    /** {@link #ttl()} without background renewal: the lease expires unless renewed by hand. */
+    /** {@link #holdTtl()} without background renewal: held until released, for tests not about expiry. */
     protected final LeaseOptions unrenewed() {
+        return LeaseOptions.builder(holdTtl()).autoRenew(false).build();
+    }
+
+    /** {@link #ttl()} without background renewal: the lease expires unless renewed by hand. */
+    protected final LeaseOptions expiring() {
         return LeaseOptions.builder(ttl()).autoRenew(false).build();
     }
 
@@ -176,7 +188,7 @@ public abstract class LeaseProviderContract {
 
             assertThat(lease.name()).isEqualTo(name);
             assertThat(lease.isValid()).isTrue();
-            assertThat(lease.remaining()).isPositive().isLessThanOrEqualTo(ttl());
+            assertThat(lease.remaining()).isPositive().isLessThanOrEqualTo(holdTtl());
         }
 
         @Test
@@ -276,7 +288,7 @@ public abstract class LeaseProviderContract {
         @DisplayName("a lease that is not renewed expires: another replica takes it, and the old holder already knows")
         void unrenewedLeaseExpires() {
             String name = leaseName("expires");
-            Lease old = acquire(replica(), name, unrenewed());
+            Lease old = acquire(replica(), name, expiring());
             LeaseProvider other = replica();
             time().advance(ttl().dividedBy(2));
             assertThat(other.tryAcquire(name, unrenewed())).as("still held at half the TTL").isEmpty();
@@ -293,7 +305,7 @@ public abstract class LeaseProviderContract {
         @DisplayName("renew extends the lease by its TTL from now")
         void renewExtends() {
             String name = leaseName("renew");
-            Lease lease = acquire(replica(), name, unrenewed());
+            Lease lease = acquire(replica(), name, expiring());
             time().advance(ttl().dividedBy(2));
 
             assertThat(lease.renew()).isTrue();
@@ -307,7 +319,7 @@ public abstract class LeaseProviderContract {
         @DisplayName("renewing a lease another replica took over returns false and fires onLost once")
         void renewAfterTakeoverFailsAndFiresOnLost() {
             String name = leaseName("takeover");
-            Lease old = acquire(replica(), name, unrenewed());
+            Lease old = acquire(replica(), name, expiring());
             AtomicInteger lost = new AtomicInteger();
             old.onLost(lost::incrementAndGet);
             Lease taken = takeOverAfterExpiry(replica(), old);
@@ -328,7 +340,7 @@ public abstract class LeaseProviderContract {
         @DisplayName("a stale holder's release does not free the new holder's lease")
         void staleReleaseDoesNotFreeNewHolder() {
             String name = leaseName("stale");
-            Lease old = acquire(replica(), name, unrenewed());
+            Lease old = acquire(replica(), name, expiring());
             Lease taken = takeOverAfterExpiry(replica(), old);
 
             assertThatCode(old::release).doesNotThrowAnyException();
@@ -341,8 +353,9 @@ public abstract class LeaseProviderContract {
         @DisplayName("an auto-renewed lease outlives several TTLs")
         void autoRenewedLeaseOutlivesItsTtl() {
             String name = leaseName("auto");
-            // on a manual clock renewals still tick in real time: keep them frequent so the test is quick
-            Duration renewEvery = time().isManual() ? Duration.ofMillis(50) : ttl().dividedBy(3);
+            // on a manual clock renewals still tick in real time: keep them frequent so the test is quick;
+            // on a real clock, frequent renewals leave most of the TTL as slack for a late renewer thread
+            Duration renewEvery = time().isManual() ? Duration.ofMillis(50) : ttl().dividedBy(10);
             Lease lease = acquire(replica(), name, LeaseOptions.builder(ttl()).renewEvery(renewEvery).build());
             LeaseProvider other = replica();
 
@@ -389,7 +402,7 @@ public abstract class LeaseProviderContract {
             String unrenewedName = leaseName("close-a");
             String renewedName = leaseName("close-b");
             Lease a = acquire(p, unrenewedName, unrenewed());
-            Lease b = acquire(p, renewedName, LeaseOptions.of(ttl()));
+            Lease b = acquire(p, renewedName, LeaseOptions.of(holdTtl()));
 
             p.close();
             p.close();
@@ -716,7 +729,7 @@ public abstract class LeaseProviderContract {
         void expiredLeaseIsGone() {
             assumeTrue(readsBackend(), "provider test does not read the backend");
             String name = leaseName("gone");
-            acquire(replica(), name, unrenewed());
+            acquire(replica(), name, expiring());
 
             time().advance(ttl().plusMillis(1));
 
@@ -728,7 +741,7 @@ public abstract class LeaseProviderContract {
         void takeoverIsStored() {
             assumeTrue(readsBackend(), "provider test does not read the backend");
             String name = leaseName("takeover-stored");
-            Lease old = acquire(replica(), name, unrenewed());
+            Lease old = acquire(replica(), name, expiring());
             Lease taken = takeOverAfterExpiry(replica(), old);
 
             old.release();
@@ -743,7 +756,7 @@ public abstract class LeaseProviderContract {
             assumeTrue(readsBackend(), "provider test does not read the backend");
             LeaseProvider p = replica();
             String name = leaseName("close-stored");
-            acquire(p, name, LeaseOptions.of(ttl()));
+            acquire(p, name, LeaseOptions.of(holdTtl()));
 
             p.close();
 

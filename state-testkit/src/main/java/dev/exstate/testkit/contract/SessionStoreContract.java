@@ -36,8 +36,10 @@ import org.junit.jupiter.api.Test;
  * {@link #newStore} and {@link #time}; each {@code newStore} call is one more replica over the
  * same backend, so the suite checks what replicas sharing a backend can rely on.
  *
- * <p>With a manual clock, expiry is tested by advancing it; with a real backend clock the suite
- * uses short TTLs ({@link #options()}) and lets real time pass.
+ * <p>Most tests use a 30 min idle timeout ({@link #options()}), so a slow machine can never
+ * expire a session a test still needs. Only the {@code expiry} tests make time pass: with a
+ * manual clock by advancing it, with a real backend clock by short real timeouts
+ * ({@link #expiryOptions()}) and waiting.
  *
  * <p>Override {@link #storedAttributes} to read the backend's storage directly (e.g. Redis
  * {@code HGETALL}), so that "nothing was written" is checked where it matters.
@@ -64,18 +66,27 @@ public abstract class SessionStoreContract {
     }
 
     /**
-     * The options most tests use: 30 min idle timeout and 1 min touch interval with a manual
-     * clock; 2 s and 200 ms when real time must pass.
+     * The options of every test but the expiry tests: 30 min idle timeout and 1 min touch
+     * interval, whatever the clock, so no session expires while a test still uses it.
      */
     protected SessionOptions options() {
+        return SessionOptions.builder().maxInactiveInterval(Duration.ofMinutes(30)).touchInterval(Duration.ofMinutes(1)).build();
+    }
+
+    /**
+     * The options of the expiry tests: {@link #options()} with a manual clock; with real time a
+     * 3 s idle timeout and a 300 ms touch interval, short enough to wait for, long enough that
+     * the sliding-expiry tests keep 0.9 s between a read and the expiry it must prevent.
+     */
+    protected SessionOptions expiryOptions() {
         return time().isManual()
-                ? SessionOptions.builder().maxInactiveInterval(Duration.ofMinutes(30)).touchInterval(Duration.ofMinutes(1)).build()
-                : SessionOptions.builder().maxInactiveInterval(Duration.ofSeconds(2)).touchInterval(Duration.ofMillis(200)).build();
+                ? options()
+                : SessionOptions.builder().maxInactiveInterval(Duration.ofSeconds(3)).touchInterval(Duration.ofMillis(300)).build();
     }
 
     /** Longest time the suite waits for an asynchronous effect of a real backend. */
     protected Duration patience() {
-        return Duration.ofSeconds(10);
+        return Duration.ofSeconds(30);
     }
 
     @AfterEach
@@ -112,14 +123,14 @@ public abstract class SessionStoreContract {
     }
 
     private Duration ttl() {
-        return options().maxInactiveInterval();
+        return expiryOptions().maxInactiveInterval();
     }
 
     private Duration touch() {
-        return options().touchInterval();
+        return expiryOptions().touchInterval();
     }
 
-    /** Lets the session's idle timeout pass and, on a real clock, waits until the backend agrees. */
+    /** Lets an {@link #expiryOptions()} session's idle timeout pass; on a real clock, waits until the backend agrees. */
     private void letExpire(SessionId id) {
         time().advance(ttl());
         if (!time().isManual()) {
@@ -397,23 +408,41 @@ public abstract class SessionStoreContract {
     @Nested
     @DisplayName("expiry")
     class Expiry {
+        private SessionStore shortA;
+        private SessionStore shortB;
+
+        /** Replica A with {@link #expiryOptions()}. */
+        private SessionStore ea() {
+            if (shortA == null) {
+                shortA = store(expiryOptions());
+            }
+            return shortA;
+        }
+
+        /** Replica B with {@link #expiryOptions()}. */
+        private SessionStore eb() {
+            if (shortB == null) {
+                shortB = store(expiryOptions());
+            }
+            return shortB;
+        }
 
         @Test
         @DisplayName("a session idle for maxInactiveInterval is gone on every replica")
         void idleSessionExpires() {
-            SessionId id = a().create().id();
+            SessionId id = ea().create().id();
 
             letExpire(id);
 
-            assertThat(a().find(id)).isEmpty();
-            assertThat(b().find(id)).isEmpty();
+            assertThat(ea().find(id)).isEmpty();
+            assertThat(eb().find(id)).isEmpty();
         }
 
         @Test
         @DisplayName("with a manual clock, a session is still there just before its idle timeout")
         void sessionLivesUntilIdleTimeout() {
             org.junit.jupiter.api.Assumptions.assumeTrue(time().isManual(), "needs exact time control");
-            SessionId id = a().create().id();
+            SessionId id = ea().create().id();
 
             time().advance(ttl().minusMillis(1));
             assertThat(storedAttributes(id)).isPresent();
@@ -422,13 +451,13 @@ public abstract class SessionStoreContract {
         @Test
         @DisplayName("reads keep a session alive beyond maxInactiveInterval (sliding expiry)")
         void readsKeepSessionAlive() {
-            SessionId id = createWith(a(), Map.of("k", "v")).id();
+            SessionId id = createWith(ea(), Map.of("k", "v")).id();
             Duration step = ttl().multipliedBy(7).dividedBy(10);
 
             time().advance(step);
-            assertThat(b().find(id)).as("read after 70%% of the idle timeout").isPresent();
+            assertThat(eb().find(id)).as("read after 70%% of the idle timeout").isPresent();
             time().advance(step);
-            Optional<Session> later = a().find(id);
+            Optional<Session> later = ea().find(id);
 
             assertThat(later).as("read 140%% of the idle timeout after creation, 70%% after the last read").isPresent();
             assertThat(later.get().getString("k")).contains("v");
@@ -437,24 +466,26 @@ public abstract class SessionStoreContract {
         @Test
         @DisplayName("saves keep a session alive beyond maxInactiveInterval")
         void savesKeepSessionAlive() {
-            Session s = a().create();
+            Session s = ea().create();
             Duration step = ttl().multipliedBy(7).dividedBy(10);
 
             time().advance(step);
             s.putString("k", "1");
-            a().save(s);
+            ea().save(s);
             time().advance(step);
 
-            assertThat(b().find(s.id())).isPresent();
+            assertThat(eb().find(s.id())).isPresent();
         }
 
         @Test
         @DisplayName("a read within the touch interval does not refresh the session")
         void readWithinTouchIntervalDoesNotRefresh() {
+            // the 1 min touch interval of options(): on a real clock the read surely comes within it
+            Duration touch = options().touchInterval();
             Session created = a().create();
             Instant createdAccess = created.lastAccessedAt();
             if (time().isManual()) {
-                time().advance(touch().dividedBy(2));
+                time().advance(touch.dividedBy(2));
             }
 
             Session read = b().find(created.id()).orElseThrow();
@@ -462,7 +493,7 @@ public abstract class SessionStoreContract {
             assertThat(read.lastAccessedAt()).isEqualTo(createdAccess);
             if (time().isManual()) {
                 // the expiry still counts from creation: the read did not move it
-                time().advance(ttl().minus(touch().dividedBy(2)));
+                time().advance(options().maxInactiveInterval().minus(touch.dividedBy(2)));
                 assertThat(a().find(created.id())).isEmpty();
             }
         }
@@ -470,10 +501,10 @@ public abstract class SessionStoreContract {
         @Test
         @DisplayName("a read after the touch interval records the access")
         void readAfterTouchIntervalRefreshes() {
-            Session created = a().create();
+            Session created = ea().create();
 
             time().advance(touch().plusMillis(1));
-            Session read = b().find(created.id()).orElseThrow();
+            Session read = eb().find(created.id()).orElseThrow();
 
             assertThat(read.lastAccessedAt()).isAfter(created.lastAccessedAt());
             assertThat(read.createdAt()).isEqualTo(created.createdAt());
@@ -482,16 +513,16 @@ public abstract class SessionStoreContract {
         @Test
         @DisplayName("saving an expired session throws SessionNotFoundException and does not revive it")
         void saveAfterExpiryThrows() {
-            Session s = a().create();
+            Session s = ea().create();
             letExpire(s.id());
 
             s.putString("late", "x");
 
-            assertThatThrownBy(() -> b().save(s)).isInstanceOf(SessionNotFoundException.class);
+            assertThatThrownBy(() -> eb().save(s)).isInstanceOf(SessionNotFoundException.class);
             assertThat(storedAttributes(s.id())).isEmpty();
-            assertThatThrownBy(() -> a().compute(s.id(), "n", Codec.longs(), v -> 1L))
+            assertThatThrownBy(() -> ea().compute(s.id(), "n", Codec.longs(), v -> 1L))
                     .isInstanceOf(SessionNotFoundException.class);
-            assertThat(a().find(s.id())).isEmpty();
+            assertThat(ea().find(s.id())).isEmpty();
         }
     }
 
