@@ -24,6 +24,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -127,8 +128,9 @@ public final class StateRuntime implements AutoCloseable {
         this.sessions = new Slot<>("session store", Capability.SESSIONS, b.sessions,
                 ctx -> memory().sessionStore(SessionOptions.defaults()));
         this.blobs = new Slot<>("blob store", Capability.BLOBS, b.blobs, ctx -> memory().blobStore());
+        UnaryOperator<LeasedScheduler.Builder> schedulerSettings = b.schedulerSettings;
         this.scheduler = new Slot<>("scheduler", null, null,
-                ctx -> LeasedScheduler.builder(leases()).clock(clock).build());
+                ctx -> schedulerSettings.apply(LeasedScheduler.builder(leases()).clock(clock)).build());
     }
 
     public static Builder builder(String appName) {
@@ -437,6 +439,7 @@ public final class StateRuntime implements AutoCloseable {
         private boolean shutdownHook;
         private final Set<Capability> required = EnumSet.noneOf(Capability.class);
         private Function<String, String> environment = System::getenv;
+        private UnaryOperator<LeasedScheduler.Builder> schedulerSettings = UnaryOperator.identity();
 
         private Builder(String appName) {
             if (appName == null || !APP_NAME.matcher(appName).matches()) {
@@ -519,6 +522,18 @@ public final class StateRuntime implements AutoCloseable {
         /** For tests: where {@link #build()} reads environment variables. */
         Builder environment(Function<String, String> environment) {
             this.environment = Objects.requireNonNull(environment, "environment");
+            return this;
+        }
+
+        /**
+         * Settings of {@link StateRuntime#scheduler()}: {@code settings} gets the scheduler's builder,
+         * already given this runtime's lease provider and clock, and returns it with any other
+         * setting changed, e.g. {@code b -> b.leaseTtl(Duration.ofSeconds(30)).threads(4)}. Applied
+         * when the scheduler is first used; a bad setting then throws that builder's
+         * {@link IllegalArgumentException} from {@code scheduler()}.
+         */
+        public Builder scheduler(UnaryOperator<LeasedScheduler.Builder> settings) {
+            this.schedulerSettings = Objects.requireNonNull(settings, "settings");
             return this;
         }
 

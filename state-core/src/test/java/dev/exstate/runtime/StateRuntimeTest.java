@@ -375,6 +375,39 @@ class StateRuntimeTest {
         }
 
         @Test
+        @DisplayName("scheduler settings given to the builder shape the runtime's scheduler")
+        void schedulerSettingsAreApplied() throws Exception {
+            InMemoryBackend backend = InMemoryBackend.create();
+            StateRuntime r = track(StateRuntime.builder("shop").inMemory(backend)
+                    .scheduler(b -> b.leasePrefix("ops:").leaseTtl(Duration.ofSeconds(30)))
+                    .build());
+            LeaseProvider otherReplica = backend.leaseProvider();
+            java.util.concurrent.CountDownLatch running = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+            try {
+                r.scheduler().scheduleAtFixedRate("report", Duration.ofHours(1), ctx -> {
+                    running.countDown();
+                    release.await();
+                });
+                assertThat(running.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+
+                // the running job holds its lease under the configured prefix
+                assertThat(otherReplica.tryAcquire("ops:report", Duration.ofSeconds(30))).isEmpty();
+            } finally {
+                release.countDown();
+                otherReplica.close();
+            }
+        }
+
+        @Test
+        @DisplayName("a bad scheduler setting fails when the scheduler is first used, naming the setting")
+        void badSchedulerSettingFails() {
+            StateRuntime r = track(StateRuntime.builder("shop").scheduler(b -> b.leaseTtl(Duration.ofMillis(1))).build());
+
+            assertThatThrownBy(r::scheduler).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("leaseTtl");
+        }
+
+        @Test
         @DisplayName("the runtime's clock is the in-memory backend's unless one is set")
         void clockDefaultsToTheBackendsClock() {
             StateClock fixed = new StateClock() {

@@ -72,6 +72,9 @@ class LeasedSchedulerTest {
     /** A scheduler on {@code clock}: ticks advance only as the test moves the clock. */
     private LeasedScheduler scheduler(LeaseProvider leases, StateClock clock) {
         LeasedScheduler s = LeasedScheduler.builder(leases).clock(clock).shutdownGrace(Duration.ofSeconds(5)).build();
+        toClose.push(s);
+        return s;
+    }
 
     private LeaseProvider frozenReplica(InMemoryBackend frozen) {
         LeaseProvider p = frozen.leaseProvider();
