@@ -1,6 +1,7 @@
 package dev.exstate.session;
 
 import dev.exstate.codec.Codec;
+import dev.exstate.internal.session.UnsavedChanges;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collections;
@@ -15,7 +16,11 @@ import java.util.Set;
  * A user session as read from a {@link SessionStore}: its id, timestamps and attributes.
  *
  * <p>Changes made with {@link #put} and {@link #remove} stay local until
- * {@link SessionStore#save(Session)}, which writes only the changed attributes. Two replicas
+ * {@link SessionStore#save(Session)}, which writes only the changed attributes; most code gets
+ * its session from {@link SessionStore#update}, which saves on return, so no change is
+ * forgotten. A session dropped with unsaved changes loses them; with the logger
+ * {@code dev.exstate.session.Session} at DEBUG each such loss is logged (when the garbage
+ * collector finds the object, so a while later, and not at JVM exit). Two replicas
  * that change different attributes of the same session therefore never overwrite each other.
  * For a read-modify-write of one attribute that must not lose concurrent updates (a counter, a
  * cart), use {@link SessionStore#compute}.
@@ -32,6 +37,8 @@ public final class Session {
     private Map<String, byte[]> attributes;
     /** Attribute changes since load: a value is a put, {@code null} a removal. Created on first change. */
     private Map<String, byte[]> changes = Map.of();
+    /** Set on the first change while the unsaved-changes report is on (DEBUG); see {@link UnsavedChanges}. */
+    private UnsavedChanges unsaved;
 
     private Session(SessionId id, Instant createdAt, Instant lastAccessedAt, Duration maxInactiveInterval,
                     Map<String, byte[]> attributes) {
@@ -97,6 +104,7 @@ public final class Session {
     private Map<String, byte[]> changesForWrite() {
         if (changes.isEmpty() && !(changes instanceof LinkedHashMap)) {
             changes = new LinkedHashMap<>();
+            unsaved = UnsavedChanges.watch(this, id, changes);
         }
         return changes;
     }
@@ -152,6 +160,7 @@ public final class Session {
         if (changes.isEmpty()) {
             return;
         }
+        abandon();
         Map<String, byte[]> saved = new HashMap<>(attributes);
         changes.forEach((k, v) -> {
             if (v == null) {
@@ -162,6 +171,17 @@ public final class Session {
         });
         attributes = saved;
         changes = Map.of();
+    }
+
+    /**
+     * The caller has learned that the unsaved changes will not be saved (the unit of work failed
+     * and said so): a later loss of this object is not reported.
+     */
+    void abandon() {
+        if (unsaved != null) {
+            unsaved.resolve();
+            unsaved = null;
+        }
     }
 
     /** Shows the id prefix and attribute names, never values (they may be personal data). */
