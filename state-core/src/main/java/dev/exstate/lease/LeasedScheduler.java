@@ -35,7 +35,7 @@ import java.util.Objects;
  *       a replica that missed the last writes) forgets which ticks ran, as it forgets tokens.</li>
  * </ul>
  *
- * <p><b>The fixed-rate lease TTL</b> ({@link Builder#leaseTtl}, default 10 s, renewed every
+ * <p><b>The fixed-rate and cron lease TTL</b> ({@link Builder#leaseTtl}, default 10 s, renewed every
  * TTL/3) only bounds how long a holder that crashed mid-run blocks the job: a SIGKILLed holder's
  * lease is free again after at most the TTL, and the next tick after that runs elsewhere; a
  * holder that shuts down cleanly releases at once. A shorter TTL fails over sooner but renews
@@ -150,7 +150,7 @@ public final class LeasedScheduler implements AutoCloseable {
 
     /**
      * Builder for {@link LeasedScheduler}. Defaults: 2 threads, system clock, 10 s grace, lease prefix {@code "job:"},
-     * fixed-rate lease TTL 10 s renewed every TTL/3. {@link #build()} throws {@link IllegalArgumentException} for
+     * fixed-rate and cron lease TTL 10 s renewed every TTL/3. {@link #build()} throws {@link IllegalArgumentException} for
      * threads outside 1..256 or a grace outside 0..1 hour; the lease settings are checked as they are set.
      */
     public static final class Builder {
@@ -182,7 +182,7 @@ public final class LeasedScheduler implements AutoCloseable {
         public Builder leasePrefix(String v) { this.leasePrefix = v; return this; }
 
         /**
-         * TTL of the lease a fixed-rate job holds while it runs (renewed in the background): how
+         * TTL of the lease a fixed-rate or cron job holds while it runs (renewed in the background): how
          * long a holder that crashed mid-run can block the job, and how long a pause a holder
          * survives. See the class comment for the trade-off. Between 100 ms and 1 h; default 10 s.
          *
@@ -203,7 +203,7 @@ public final class LeasedScheduler implements AutoCloseable {
         }
 
         /**
-         * How often a running fixed-rate job's lease is renewed: positive and at most half of
+         * How often a running fixed-rate or cron job's lease is renewed: positive and at most half of
          * {@link #leaseTtl}. The default, TTL/3, leaves room for one failed renewal to be retried
          * before the lease runs out.
          *

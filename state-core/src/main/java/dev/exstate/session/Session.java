@@ -16,14 +16,15 @@ import java.util.Set;
  * A user session as read from a {@link SessionStore}: its id, timestamps and attributes.
  *
  * <p>Changes made with {@link #put} and {@link #remove} stay local until
- * {@link SessionStore#save(Session)}, which writes only the changed attributes; most code gets
- * its session from {@link SessionStore#update}, which saves on return, so no change is
- * forgotten. A session dropped with unsaved changes loses them; with the logger
- * {@code dev.exstate.session.Session} at DEBUG each such loss is logged (when the garbage
- * collector finds the object, so a while later, and not at JVM exit). Two replicas
+ * {@link SessionStore#save(Session)}, which writes only the changed attributes. Two replicas
  * that change different attributes of the same session therefore never overwrite each other.
  * For a read-modify-write of one attribute that must not lose concurrent updates (a counter, a
  * cart), use {@link SessionStore#compute}.
+ *
+ * <p>Most code gets its session inside {@link SessionStore#update}, which saves on return, so
+ * no change is forgotten. A session dropped with unsaved changes loses them; with the logger
+ * {@code dev.exstate.session.Session} at DEBUG each such loss is logged, naming the changed
+ * attributes (when the garbage collector finds the object, so a while later, and not at JVM exit).
  *
  * <p>Not thread-safe: one request uses one {@code Session} object. Attribute values are stored
  * as bytes produced by a {@link Codec}; never by Java serialization.
