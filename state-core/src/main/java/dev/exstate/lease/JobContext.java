@@ -8,7 +8,8 @@ public interface JobContext {
 
     /**
      * The tick being run: for fixed-rate jobs {@code epochMillis / period}, the same number on
-     * every replica; for fixed-delay jobs a counter local to this replica.
+     * every replica; for cron jobs the fire time in epoch milliseconds, also the same everywhere;
+     * for fixed-delay jobs a counter local to this replica.
      */
     long tick();
 

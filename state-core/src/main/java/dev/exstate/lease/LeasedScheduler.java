@@ -3,10 +3,14 @@ package dev.exstate.lease;
 import dev.exstate.internal.lease.SchedulerEngine;
 import dev.exstate.time.StateClock;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.Objects;
 
 /**
- * Runs periodic jobs on one replica only per tick, whatever the number of replicas.
+ * Runs periodic jobs on one replica only per tick, whatever the number of replicas: at a fixed
+ * rate ({@link #scheduleAtFixedRate}), at the fire times of a cron expression
+ * ({@link #scheduleCron}, e.g. {@code "0 6 * * *"} in a time zone), or with a fixed delay between
+ * runs ({@link #scheduleWithFixedDelay}).
  *
  * <p><b>Fixed-rate jobs</b> run at most once per tick, by construction. Tick {@code k} is
  * {@code epochMillis / period}, the same number on every replica. At each tick every replica
@@ -31,7 +35,7 @@ import java.util.Objects;
  *       a replica that missed the last writes) forgets which ticks ran, as it forgets tokens.</li>
  * </ul>
  *
- * <p><b>The fixed-rate lease TTL</b> ({@link Builder#leaseTtl}, default 10 s, renewed every
+ * <p><b>The fixed-rate and cron lease TTL</b> ({@link Builder#leaseTtl}, default 10 s, renewed every
  * TTL/3) only bounds how long a holder that crashed mid-run blocks the job: a SIGKILLed holder's
  * lease is free again after at most the TTL, and the next tick after that runs elsewhere; a
  * holder that shuts down cleanly releases at once. A shorter TTL fails over sooner but renews
@@ -52,11 +56,11 @@ import java.util.Objects;
  * <p>Also worth knowing: an exception thrown by a job is logged and the schedule goes on; a tick
  * whose lease cannot be asked for because the backend is unavailable is skipped. Jobs and timers
  * share {@code threads} daemon threads ({@code exstate-scheduler-N}), so at most that many jobs
- * run at once on this replica. Both kinds of job hold the lease {@code <prefix><name>}.
+ * run at once on this replica. Every kind of job holds the lease {@code <prefix><name>}.
  * {@link ScheduledJob#skippedTicks()} counts the tries that found the lease held or the tick
  * taken, and claimed ticks that were not started. A fixed-rate job needs a provider that
- * implements {@link LeaseProvider#tryClaimTick} (all of exstate's do); with one that does not,
- * the job is cancelled on its first tick and the reason logged. Closing the scheduler does not
+ * implements {@link LeaseProvider#tryClaimTick} (all of exstate's do), and so does a cron job;
+ * with one that does not, the job is cancelled on its first tick and the reason logged. Closing the scheduler does not
  * close the {@link LeaseProvider}.
  */
 public final class LeasedScheduler implements AutoCloseable {
@@ -83,6 +87,47 @@ public final class LeasedScheduler implements AutoCloseable {
     }
 
     /**
+     * Runs {@code job} at the fire times of a Unix cron expression in {@code zone}, on one replica
+     * per fire time: {@code scheduleCron("daily-report", "0 6 * * *", ZoneId.of("Europe/Berlin"), job)}
+     * runs at 06:00 Berlin time every day.
+     *
+     * <p><b>Format</b>: the five fields of crontab(5), {@code minute hour day-of-month month
+     * day-of-week}, with {@code *}, lists ({@code 1,15}), ranges ({@code 9-17}), steps
+     * ({@code *}{@code /5}, {@code 0-30/10}), names ({@code JAN}, {@code MON-FRI}) and 0 or 7 for
+     * Sunday; when both day fields are restricted, a day matches if either does, as in cron(8).
+     * No seconds field, no {@code @daily} nicknames, no Quartz {@code ?}, {@code L} or {@code #}.
+     * Parsed by cron-utils ({@code com.cronutils:cron-utils}, a dependency of state-core).
+     *
+     * <p><b>One run per fire time, by construction</b>: a fire time is a tick numbered by its epoch
+     * millisecond ({@link JobContext#tick()}; {@code Instant.ofEpochMilli(ctx.tick())} is the fire
+     * time), claimed with {@link LeaseProvider#tryClaimTick} as for fixed-rate jobs, so whatever
+     * said there about stalled replicas, clock skew and the lease TTL holds here too. Fire-time
+     * ticks are larger than any fixed-rate tick, so a fixed-rate job may be turned into a cron job
+     * under the same name, but not back (its ticks would all count as already run: pick a new name).
+     *
+     * <p><b>Late and missed fire times</b>: a fire time is run if a replica gets to it within a
+     * minute (a replica that starts a few seconds after 06:00 runs the 06:00 report if no other
+     * replica did). Fire times missed by longer (every replica was down or paused, or the clock
+     * was stepped) are skipped and logged, never run as a backlog, as cron(8) does. Fire times that
+     * pass while a run is in progress are skipped, so runs never overlap.
+     *
+     * <p><b>Daylight saving time</b> in {@code zone}: a local time the clocks skip fires once, at
+     * the moment of the jump ({@code 30 2 * * *} runs at 03:00 that day); a local time that happens
+     * twice fires at its first occurrence only ({@code 30 2 * * *} runs once that night, and
+     * {@code 0 * * * *} leaves the repeated hour out). Use {@code ZoneOffset.UTC} for a schedule
+     * without either effect.
+     *
+     * @throws InvalidLeaseNameException if the resulting lease name would be invalid
+     * @throws IllegalArgumentException  naming the expression if it is not a valid 5-field Unix cron
+     *                                   expression or never fires ({@code 0 0 31 2 *}), or if a job of
+     *                                   that name is scheduled here
+     * @throws IllegalStateException     once closed
+     */
+    public ScheduledJob scheduleCron(String name, String expression, ZoneId zone, LeasedJob job) {
+        return engine.scheduleCron(name, expression, zone, job);
+    }
+
+    /**
      * Runs {@code job} repeatedly with at least {@code delay} between the end of one run and the start of the next, cluster-wide.
      *
      * @throws InvalidLeaseNameException if the resulting lease name would be invalid
@@ -105,7 +150,7 @@ public final class LeasedScheduler implements AutoCloseable {
 
     /**
      * Builder for {@link LeasedScheduler}. Defaults: 2 threads, system clock, 10 s grace, lease prefix {@code "job:"},
-     * fixed-rate lease TTL 10 s renewed every TTL/3. {@link #build()} throws {@link IllegalArgumentException} for
+     * fixed-rate and cron lease TTL 10 s renewed every TTL/3. {@link #build()} throws {@link IllegalArgumentException} for
      * threads outside 1..256 or a grace outside 0..1 hour; the lease settings are checked as they are set.
      */
     public static final class Builder {
@@ -137,7 +182,7 @@ public final class LeasedScheduler implements AutoCloseable {
         public Builder leasePrefix(String v) { this.leasePrefix = v; return this; }
 
         /**
-         * TTL of the lease a fixed-rate job holds while it runs (renewed in the background): how
+         * TTL of the lease a fixed-rate or cron job holds while it runs (renewed in the background): how
          * long a holder that crashed mid-run can block the job, and how long a pause a holder
          * survives. See the class comment for the trade-off. Between 100 ms and 1 h; default 10 s.
          *
@@ -158,7 +203,7 @@ public final class LeasedScheduler implements AutoCloseable {
         }
 
         /**
-         * How often a running fixed-rate job's lease is renewed: positive and at most half of
+         * How often a running fixed-rate or cron job's lease is renewed: positive and at most half of
          * {@link #leaseTtl}. The default, TTL/3, leaves room for one failed renewal to be retried
          * before the lease runs out.
          *

@@ -1,6 +1,7 @@
 package dev.exstate.session;
 
 import dev.exstate.codec.Codec;
+import dev.exstate.internal.session.UnsavedChanges;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collections;
@@ -20,6 +21,11 @@ import java.util.Set;
  * For a read-modify-write of one attribute that must not lose concurrent updates (a counter, a
  * cart), use {@link SessionStore#compute}.
  *
+ * <p>Most code gets its session inside {@link SessionStore#update}, which saves on return, so
+ * no change is forgotten. A session dropped with unsaved changes loses them; with the logger
+ * {@code dev.exstate.session.Session} at DEBUG each such loss is logged, naming the changed
+ * attributes (when the garbage collector finds the object, so a while later, and not at JVM exit).
+ *
  * <p>Not thread-safe: one request uses one {@code Session} object. Attribute values are stored
  * as bytes produced by a {@link Codec}; never by Java serialization.
  */
@@ -32,6 +38,8 @@ public final class Session {
     private Map<String, byte[]> attributes;
     /** Attribute changes since load: a value is a put, {@code null} a removal. Created on first change. */
     private Map<String, byte[]> changes = Map.of();
+    /** Set on the first change while the unsaved-changes report is on (DEBUG); see {@link UnsavedChanges}. */
+    private UnsavedChanges unsaved;
 
     private Session(SessionId id, Instant createdAt, Instant lastAccessedAt, Duration maxInactiveInterval,
                     Map<String, byte[]> attributes) {
@@ -97,6 +105,7 @@ public final class Session {
     private Map<String, byte[]> changesForWrite() {
         if (changes.isEmpty() && !(changes instanceof LinkedHashMap)) {
             changes = new LinkedHashMap<>();
+            unsaved = UnsavedChanges.watch(this, id, changes);
         }
         return changes;
     }
@@ -152,6 +161,7 @@ public final class Session {
         if (changes.isEmpty()) {
             return;
         }
+        abandon();
         Map<String, byte[]> saved = new HashMap<>(attributes);
         changes.forEach((k, v) -> {
             if (v == null) {
@@ -162,6 +172,17 @@ public final class Session {
         });
         attributes = saved;
         changes = Map.of();
+    }
+
+    /**
+     * The caller has learned that the unsaved changes will not be saved (the unit of work failed
+     * and said so): a later loss of this object is not reported.
+     */
+    void abandon() {
+        if (unsaved != null) {
+            unsaved.resolve();
+            unsaved = null;
+        }
     }
 
     /** Shows the id prefix and attribute names, never values (they may be personal data). */

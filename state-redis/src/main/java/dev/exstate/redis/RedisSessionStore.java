@@ -39,8 +39,9 @@ import java.util.function.UnaryOperator;
  * the policy's timeout.
  *
  * <p>Thread-safe. Every method blocks for at most the guard's total timeout: {@link #compute}
- * too, its read, compare-and-set attempts and backoff included. {@link #close()} releases this
- * store's share of the Redis connection.
+ * too, its read, compare-and-set attempts and backoff included; {@link #update} once for the
+ * read, unless the near cache answers it, and once for the save, if its work changed anything.
+ * {@link #close()} releases this store's share of the Redis connection.
  */
 public final class RedisSessionStore implements SessionStore {
     private final SessionEngine engine;

@@ -276,6 +276,34 @@ class RedisSessionIT {
     }
 
     @Nested
+    @DisplayName("unit of work")
+    class UnitOfWorkCosts {
+
+        @Test
+        @DisplayName("update costs one script call when its work changes nothing, none once the session is cached, and only the save when it changes something")
+        void updateRoundTrips() {
+            RedisSessionStore a = replica(longLived());
+            SessionId id = a.create(s -> s.putString("user", "ada")).id();
+            a.findFresh(id); // the server now knows the find script: no NOSCRIPT + EVAL below
+            RedisSessionStore b = replica(longLived()); // has never read the session: nothing cached
+
+            long before = scriptCalls();
+            assertThat(b.update(id, s -> s.getString("user").orElseThrow())).contains("ada");
+            assertThat(scriptCalls() - before).as("script calls of a read-only update of an uncached session").isEqualTo(1);
+
+            cacheIt(b, id);
+            before = scriptCalls();
+            assertThat(b.update(id, s -> s.getString("user").orElseThrow())).contains("ada");
+            assertThat(scriptCalls() - before).as("script calls of a read-only update of a cached session").isZero();
+
+            before = scriptCalls();
+            b.update(id, s -> s.putString("cart", "1"));
+            assertThat(scriptCalls() - before).as("script calls of an update of a cached session that changed it").isEqualTo(1);
+            assertThat(raw.sessionAttributes(keys, id).orElseThrow()).containsOnlyKeys("user", "cart");
+        }
+    }
+
+    @Nested
     @DisplayName("storage layout")
     class Layout {
 

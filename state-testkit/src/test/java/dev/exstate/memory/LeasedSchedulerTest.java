@@ -16,6 +16,9 @@ import dev.exstate.lease.spi.LeaseManager;
 import dev.exstate.testkit.ManualClock;
 import dev.exstate.time.StateClock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -460,6 +463,165 @@ class LeasedSchedulerTest {
                     .until(() -> runs.get() == afterCancel);
             ScheduledJob again = scheduler.scheduleWithFixedDelay("tidy", Duration.ofMillis(50), ctx -> runs.incrementAndGet());
             assertThat(again.name()).isEqualTo("tidy");
+        }
+    }
+
+    @Nested
+    @DisplayName("cron (manual clock: the scheduler reads it at least once a second)")
+    class Cron {
+        private final ZoneId berlin = ZoneId.of("Europe/Berlin");
+
+        @Test
+        @DisplayName("two replicas run each fire time of '* * * * *' exactly once between them, with the fire time's epoch millis as tick")
+        void eachFireTimeRunsOnce() {
+            ManualClock clock = new ManualClock(Instant.parse("2026-01-05T08:00:30Z"));
+            Map<Long, List<String>> ranBy = new ConcurrentHashMap<>();
+            ScheduledJob onA = scheduler(replica(), clock).scheduleCron("minutely", "* * * * *", ZoneOffset.UTC,
+                    ctx -> ranOn(ranBy, ctx.tick(), "a"));
+            ScheduledJob onB = scheduler(replica(), clock).scheduleCron("minutely", "* * * * *", ZoneOffset.UTC,
+                    ctx -> ranOn(ranBy, ctx.tick(), "b"));
+            List<Long> expected = new ArrayList<>();
+            // started 30 s after 08:00, which nobody ran yet: it is still run
+            expected.add(Instant.parse("2026-01-05T08:00:00Z").toEpochMilli());
+            await().atMost(PATIENCE).pollInterval(POLL).until(() -> ranBy.containsKey(expected.get(0)));
+
+            for (int minute = 1; minute <= 8; minute++) {
+                clock.advance(Duration.ofMinutes(1));
+                long tick = Instant.parse("2026-01-05T08:00:00Z").plus(Duration.ofMinutes(minute)).toEpochMilli();
+                expected.add(tick);
+                await().atMost(PATIENCE).pollInterval(POLL).until(() -> ranBy.containsKey(tick));
+            }
+            await().atMost(PATIENCE).pollInterval(POLL).until(() -> onA.completedRuns() + onB.completedRuns() == 9);
+
+            assertThat(ranBy.keySet()).containsExactlyInAnyOrderElementsOf(expected);
+            assertThat(ranBy).allSatisfy((tick, who) -> assertThat(who).as("runs of fire time %s", Instant.ofEpochMilli(tick))
+                    .hasSize(1));
+            await().atMost(PATIENCE).pollInterval(POLL).until(() -> onA.skippedTicks() + onB.skippedTicks() >= 1);
+        }
+
+        @Test
+        @DisplayName("'0 6 * * *' in Europe/Berlin runs at 06:00 Berlin time (05:00Z in winter, 04:00Z in summer), not before")
+        void runsAtLocalTimeInItsZone() {
+            ManualClock clock = new ManualClock(Instant.parse("2026-03-28T04:59:10Z")); // 05:59:10 in Berlin
+            List<Instant> ran = new CopyOnWriteArrayList<>();
+            scheduler(replica(), clock).scheduleCron("daily-report", "0 6 * * *", berlin,
+                    ctx -> ran.add(Instant.ofEpochMilli(ctx.tick())));
+            scheduler(replica(), clock).scheduleCron("daily-report", "0 6 * * *", berlin,
+                    ctx -> ran.add(Instant.ofEpochMilli(ctx.tick())));
+
+            // passes at once on a slow machine; can only fail if a replica runs the job early
+            await().during(Duration.ofMillis(1500)).atMost(PATIENCE).pollInterval(POLL).until(ran::isEmpty);
+            clock.advance(Duration.ofSeconds(50)); // 06:00:00 Berlin
+            await().atMost(PATIENCE).pollInterval(POLL).until(() -> ran.size() == 1);
+            // the clocks go forward that night: the next 06:00 in Berlin is 23 hours later
+            clock.advance(Duration.ofHours(23));
+            await().atMost(PATIENCE).pollInterval(POLL).until(() -> ran.size() == 2);
+
+            assertThat(ran).containsExactly(Instant.parse("2026-03-28T05:00:00Z"), Instant.parse("2026-03-29T04:00:00Z"));
+        }
+
+        @Test
+        @DisplayName("after a pause, missed fire times are skipped, never run as a backlog; one less than a minute late still runs")
+        void missedFireTimesAreSkipped() {
+            ManualClock clock = new ManualClock(Instant.parse("2026-01-05T00:00:20Z"));
+            List<Instant> ran = new CopyOnWriteArrayList<>();
+            ScheduledJob job = scheduler(replica(), clock).scheduleCron("sweep", "*/5 * * * *", ZoneOffset.UTC,
+                    ctx -> ran.add(Instant.ofEpochMilli(ctx.tick())));
+            await().atMost(PATIENCE).pollInterval(POLL).until(() -> ran.size() == 1);
+
+            // the replica (here: its clock) jumps 62 minutes: 12 fire times passed, the latest 2 min 20 s ago
+            clock.advance(Duration.ofMinutes(62));
+            await().during(Duration.ofMillis(1500)).atMost(PATIENCE).pollInterval(POLL).until(() -> ran.size() == 1);
+            clock.advance(Duration.ofMinutes(3)); // 01:05:20
+            await().atMost(PATIENCE).pollInterval(POLL).until(() -> ran.size() == 2);
+            clock.advance(Duration.ofSeconds(330)); // 01:10:50, 50 s late for 01:10
+            await().atMost(PATIENCE).pollInterval(POLL).until(() -> ran.size() == 3);
+
+            assertThat(ran).containsExactly(Instant.parse("2026-01-05T00:00:00Z"), Instant.parse("2026-01-05T01:05:00Z"),
+                    Instant.parse("2026-01-05T01:10:00Z"));
+            assertThat(job.completedRuns()).isEqualTo(3);
+        }
+
+        @Test
+        @DisplayName("a replica that stalls before it claims a fire time cannot run it once another replica has")
+        void stalledReplicaCannotRunAClaimedFireTime() throws Exception {
+            ManualClock clock = new ManualClock(Instant.parse("2026-01-05T06:00:05Z"));
+            LeaseTable table = new LeaseTable(clock);
+            CountDownLatch stalled = new CountDownLatch(1);
+            CountDownLatch resume = new CountDownLatch(1);
+            AtomicBoolean stallOnce = new AtomicBoolean(true);
+            AtomicReference<OptionalLong> stalledAnswer = new AtomicReference<>();
+            LeaseBackend stalling = new DelegatingBackend(new MemoryLeaseBackend(table)) {
+                @Override
+                public OptionalLong claimTick(String name, String owner, long tick, Duration ttl) {
+                    if (!stallOnce.getAndSet(false)) {
+                        return super.claimTick(name, owner, tick, ttl);
+                    }
+                    stalled.countDown();
+                    awaitLatch(resume);
+                    OptionalLong answer = super.claimTick(name, owner, tick, ttl);
+                    stalledAnswer.set(answer);
+                    return answer;
+                }
+            };
+            Map<Long, List<String>> ranBy = new ConcurrentHashMap<>();
+            scheduler(track(new LeaseManager(stalling, clock)), clock)
+                    .scheduleCron("report", "0 6 * * *", ZoneOffset.UTC, ctx -> ranOn(ranBy, ctx.tick(), "a"));
+            assertThat(stalled.await(PATIENCE.toMillis(), TimeUnit.MILLISECONDS)).as("replica a is stalled in its claim").isTrue();
+            long six = Instant.parse("2026-01-05T06:00:00Z").toEpochMilli();
+
+            scheduler(track(MemoryLeaseBackend.provider(table, clock)), clock)
+                    .scheduleCron("report", "0 6 * * *", ZoneOffset.UTC, ctx -> ranOn(ranBy, ctx.tick(), "b"));
+            await().atMost(PATIENCE).pollInterval(POLL).until(() -> ranBy.containsKey(six));
+            clock.advance(Duration.ofSeconds(30)); // still within the minute a fire time may be run late
+            resume.countDown();
+
+            await().atMost(PATIENCE).pollInterval(POLL).until(() -> stalledAnswer.get() != null);
+            assertThat(stalledAnswer.get()).as("the stalled replica's late claim of 06:00").isEmpty();
+            assertThat(ranBy).containsOnlyKeys(six);
+            assertThat(ranBy.get(six)).containsExactly("b");
+        }
+
+        @Test
+        @DisplayName("a fixed-rate job can become a cron job under the same name: the fire-time ticks are larger")
+        void fixedRateJobBecomesCron() {
+            ManualClock clock = new ManualClock(Instant.parse("2026-01-05T07:59:30Z"));
+            LeasedScheduler scheduler = scheduler(replica(), clock);
+            List<Long> ticks = new CopyOnWriteArrayList<>();
+            ScheduledJob fixed = scheduler.scheduleAtFixedRate("report", Duration.ofMinutes(1), ctx -> ticks.add(ctx.tick()));
+            await().atMost(PATIENCE).pollInterval(POLL).until(() -> ticks.size() == 1);
+            fixed.cancel();
+
+            scheduler.scheduleCron("report", "0 8 * * *", ZoneOffset.UTC, ctx -> ticks.add(ctx.tick()));
+            clock.advance(Duration.ofSeconds(30));
+            await().atMost(PATIENCE).pollInterval(POLL).until(() -> ticks.size() == 2);
+
+            assertThat(ticks).containsExactly(Instant.parse("2026-01-05T07:59:00Z").toEpochMilli() / 60_000,
+                    Instant.parse("2026-01-05T08:00:00Z").toEpochMilli());
+        }
+
+        @Test
+        @DisplayName("bad expressions, zones and names are refused before anything is scheduled")
+        void badInputIsRefused() {
+            LeasedScheduler scheduler = scheduler();
+            LeasedJob noop = ctx -> { };
+            assertThatThrownBy(() -> scheduler.scheduleCron("report", "0 6 * * * *", berlin, noop))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'0 6 * * * *'")
+                    .hasMessageContaining("5 Unix cron fields");
+            assertThatThrownBy(() -> scheduler.scheduleCron("report", "0 0 30 2 *", berlin, noop))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("never fires");
+            assertThatThrownBy(() -> scheduler.scheduleCron("report", "0 6 * * *", null, noop))
+                    .isInstanceOf(NullPointerException.class);
+            assertThatThrownBy(() -> scheduler.scheduleCron(" ", "0 6 * * *", berlin, noop))
+                    .isInstanceOf(InvalidLeaseNameException.class);
+            // nothing was registered by the refused calls: the name is free
+            ScheduledJob job = scheduler.scheduleCron("report", "0 6 * * *", berlin, noop);
+            assertThat(job.name()).isEqualTo("report");
+            assertThatThrownBy(() -> scheduler.scheduleCron("report", "0 7 * * *", berlin, noop))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("already scheduled");
+            scheduler.close();
+            assertThatThrownBy(() -> scheduler.scheduleCron("late", "0 6 * * *", berlin, noop))
+                    .isInstanceOf(IllegalStateException.class);
         }
     }
 

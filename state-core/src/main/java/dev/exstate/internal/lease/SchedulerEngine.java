@@ -6,6 +6,7 @@ import dev.exstate.lease.LeasedJob;
 import dev.exstate.lease.ScheduledJob;
 import dev.exstate.time.StateClock;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -75,6 +76,12 @@ public final class SchedulerEngine implements AutoCloseable {
         checkInterval(delay, "delay");
         checkName(name);
         return register(new FixedDelayTask(this, name, delay, Objects.requireNonNull(job, "job")));
+    }
+
+    public ScheduledJob scheduleCron(String name, String expression, ZoneId zone, LeasedJob job) {
+        checkName(name);
+        CronSchedule schedule = CronSchedule.parse(expression, zone, clock.now());
+        return register(new CronTask(this, name, schedule, Objects.requireNonNull(job, "job")));
     }
 
     @Override

@@ -329,6 +329,138 @@ public abstract class SessionStoreContract {
     }
 
     @Nested
+    @DisplayName("unit of work: update and create(init)")
+    class UnitOfWork {
+
+        @Test
+        @DisplayName("update saves what the work changed when it returns, returns the work's result, and another replica sees the change")
+        void updateSavesOnReturn() {
+            SessionId id = createWith(a(), Map.of("user", "ada", "gone", "x")).id();
+
+            Optional<String> result = a().update(id, s -> {
+                s.putString("cart", "3 items").remove("gone");
+                return s.getString("user").orElseThrow();
+            });
+
+            assertThat(result).contains("ada");
+            Map<String, byte[]> stored = storedAttributes(id).orElseThrow();
+            assertThat(stored).containsOnlyKeys("user", "cart");
+            assertThat(utf8(stored.get("cart"))).isEqualTo("3 items");
+            Session onB = b().find(id).orElseThrow();
+            assertThat(onB.getString("cart")).contains("3 items");
+            assertThat(onB.attributeNames()).containsExactlyInAnyOrder("user", "cart");
+            assertThat(b().update(id, s -> s.getString("cart").orElseThrow())).contains("3 items");
+        }
+
+        @Test
+        @DisplayName("update of an unknown or invalidated session returns empty without calling the work")
+        void updateOfMissingSessionIsEmpty() {
+            SessionId invalidated = createWith(a(), Map.of("k", "v")).id();
+            b().invalidate(invalidated);
+            AtomicInteger calls = new AtomicInteger();
+
+            assertThat(a().update(SessionId.generate(), s -> calls.incrementAndGet())).isEmpty();
+            assertThat(a().update(invalidated, s -> calls.incrementAndGet())).isEmpty();
+
+            assertThat(calls).hasValue(0);
+            assertThat(storedAttributes(invalidated)).as("not revived").isEmpty();
+        }
+
+        @Test
+        @DisplayName("update of an expired session returns empty and does not revive it")
+        void updateOfExpiredSessionIsEmpty() {
+            SessionId id = createWith(a(), Map.of("k", "v")).id();
+            letExpire(id);
+
+            assertThat(b().update(id, s -> s.putString("k", "revived"))).isEmpty();
+
+            assertThat(storedAttributes(id)).isEmpty();
+        }
+
+        @Test
+        @DisplayName("an exception from the work propagates unchanged and nothing it changed is saved")
+        void exceptionInWorkSavesNothing() {
+            SessionId id = createWith(a(), Map.of("k", "v")).id();
+            IllegalStateException failure = new IllegalStateException("payment declined (expected by the test)");
+
+            assertThatThrownBy(() -> a().update(id, s -> {
+                s.putString("k", "changed").putString("new", "x").remove("k");
+                throw failure;
+            })).isSameAs(failure);
+
+            Map<String, byte[]> stored = storedAttributes(id).orElseThrow();
+            assertThat(stored).containsOnlyKeys("k");
+            assertThat(utf8(stored.get("k"))).isEqualTo("v");
+            assertThat(b().find(id).orElseThrow().getString("k")).contains("v");
+        }
+
+        @Test
+        @DisplayName("an update whose work changes nothing writes nothing (the stored last access stays), one that changes something writes")
+        void unchangedUpdateDoesNotWrite() {
+            // a touch interval far longer than the test, so no read refreshes the last access:
+            // only a write can move it
+            SessionOptions opts = SessionOptions.builder().maxInactiveInterval(Duration.ofMinutes(20))
+                    .touchInterval(Duration.ofMinutes(10)).build();
+            SessionStore writer = store(opts);
+            SessionStore reader = store(opts);
+            SessionId id = writer.create(s -> s.putString("user", "ada")).id();
+            Instant before = reader.findFresh(id).orElseThrow().lastAccessedAt();
+            time().advance(Duration.ofMillis(50));
+
+            for (int i = 0; i < 3; i++) {
+                assertThat(writer.update(id, s -> s.getString("user").orElseThrow())).contains("ada");
+            }
+
+            assertThat(reader.findFresh(id).orElseThrow().lastAccessedAt()).as("last access after read-only updates")
+                    .isEqualTo(before);
+            writer.update(id, s -> s.putString("seen", "yes"));
+            assertThat(reader.findFresh(id).orElseThrow().lastAccessedAt()).as("last access after an update that changed something")
+                    .isAfter(before);
+        }
+
+        @Test
+        @DisplayName("update throws SessionNotFoundException, and revives nothing, when the session vanishes between the read and the save")
+        void sessionGoneBeforeSave() {
+            SessionId id = createWith(a(), Map.of("k", "v")).id();
+
+            assertThatThrownBy(() -> a().update(id, s -> {
+                b().invalidate(id); // another replica logs the user out meanwhile
+                return s.putString("k", "changed");
+            })).isInstanceOf(SessionNotFoundException.class);
+
+            assertThat(storedAttributes(id)).isEmpty();
+        }
+
+        @Test
+        @DisplayName("create(init) stores the new session with init's attributes; a failing or oversized init leaves no session behind")
+        void createWithInit() {
+            Session created = a().create(s -> s.putString("user", "ada").put("visits", 1L, Codec.longs()));
+
+            assertThat(created.isDirty()).isFalse();
+            assertThat(b().find(created.id()).orElseThrow().getString("user")).contains("ada");
+            assertThat(storedAttributes(created.id()).orElseThrow()).containsOnlyKeys("user", "visits");
+
+            List<SessionId> seen = new ArrayList<>();
+            IllegalStateException failure = new IllegalStateException("init failed (expected by the test)");
+            assertThatThrownBy(() -> a().create(s -> {
+                seen.add(s.id());
+                s.putString("user", "bob");
+                throw failure;
+            })).isSameAs(failure);
+            byte[] tooBig = new byte[(int) options().maxSessionBytes() + 1];
+            assertThatThrownBy(() -> a().create(s -> {
+                seen.add(s.id());
+                s.put("blob", tooBig, Codec.bytes());
+            })).isInstanceOf(SessionLimitException.class);
+
+            assertThat(seen).hasSize(2).allSatisfy(id -> {
+                assertThat(storedAttributes(id)).as("session of a failed create(init)").isEmpty();
+                assertThat(b().find(id)).isEmpty();
+            });
+        }
+    }
+
+    @Nested
     @DisplayName("atomic compute")
     class Compute {
 
