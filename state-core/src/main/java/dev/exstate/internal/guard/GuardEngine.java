@@ -216,6 +216,10 @@ public final class GuardEngine {
                 last = last.withNote("retry refused: " + refused.message());
                 break;
             }
+            if (attempt > 1) {
+                // counted when the retry really starts: a deadline or refusal after the backoff means no retry
+                retries.increment();
+            }
             try {
                 T value = attemptSync(op, body, start, deadline, attempt, maxAttempts);
                 successes.increment();
@@ -243,7 +247,6 @@ public final class GuardEngine {
                 Thread.currentThread().interrupt();
                 throw interruptedException(op, start, e);
             }
-            retries.increment();
         }
         failures.increment();
         return resolveSync(op, fallback, last, start);
