@@ -10,6 +10,7 @@ import io.lettuce.core.RedisCredentials;
 import io.lettuce.core.RedisCredentialsProvider;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
+import io.lettuce.core.SslOptions;
 import io.lettuce.core.SslVerifyMode;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.TrackingArgs;
@@ -59,6 +60,8 @@ public final class RedisConnector implements AutoCloseable {
     private static final int REQUEST_QUEUE_SIZE = 65_536;
 
     private final RedisOptions options;
+    // null: Lettuce's TLS defaults; read before anything starts, so a bad file fails as bad input
+    private final SslOptions sslOptions;
     private final ClientResources resources;
     private final AbstractRedisClient client;
     private final List<StatefulConnection<String, byte[]>> connections = new ArrayList<>();
@@ -75,6 +78,7 @@ public final class RedisConnector implements AutoCloseable {
 
     private RedisConnector(RedisOptions options, String channel) {
         this.options = options;
+        this.sslOptions = RedisTls.sslOptions(options);
         this.resources = DefaultClientResources.builder()
                 .ioThreadPoolSize(2)
                 .computationThreadPoolSize(2)
@@ -163,6 +167,11 @@ public final class RedisConnector implements AutoCloseable {
                 created.shutdown(0, 2, TimeUnit.SECONDS);
             }
             resources.shutdown(0, 2, TimeUnit.SECONDS);
+            String tlsProblem = RedisTls.handshakeProblem(e);
+            if (tlsProblem != null) {
+                throw new StateUnavailableException("redis", "connect", Duration.ZERO, "TLS handshake with redis at "
+                        + options.uris().stream().map(RedisConnector::redact).toList() + " failed: " + tlsProblem, e);
+            }
             throw new StateUnavailableException("redis", "connect", Duration.ZERO,
                     "cannot connect to " + options.uris().stream().map(RedisConnector::redact).toList()
                             + " (" + e + "); check that Redis runs and the URI, TLS settings and credentials are right", e);
@@ -359,7 +368,11 @@ public final class RedisConnector implements AutoCloseable {
     }
 
     private ClientOptions clientOptions() {
-        return ClientOptions.builder()
+        ClientOptions.Builder b = ClientOptions.builder();
+        if (sslOptions != null) {
+            b.sslOptions(sslOptions);
+        }
+        return b
                 .autoReconnect(true)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                 .requestQueueSize(REQUEST_QUEUE_SIZE)
