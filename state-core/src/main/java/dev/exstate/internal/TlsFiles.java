@@ -92,8 +92,9 @@ public final class TlsFiles {
 
     /**
      * If {@code failure} (or a cause) is a failed TLS handshake, what went wrong and what to check,
-     * for an error message: e.g. "the server's certificate is not trusted (...); check
-     * trustCertificates". Null if it is no TLS problem.
+     * for an error message, advice first (messages get cut): e.g. "the server's certificate is not
+     * trusted; check trustCertificates ... (PKIX path building failed ...)". Null if it is no TLS
+     * problem.
      */
     public static String describeHandshakeFailure(Throwable failure) {
         SSLException ssl = null;
@@ -107,27 +108,27 @@ public final class TlsFiles {
                     || t.getClass().getName().equals("sun.security.provider.certpath.SunCertPathBuilderException");
             expired |= t instanceof CertificateExpiredException;
             if (t instanceof CertificateException && String.valueOf(t.getMessage()).toLowerCase(Locale.ROOT).contains("subject alternative")) {
-                return "the server's certificate does not name the host connected to (" + t.getMessage()
-                        + "); connect by a name the certificate lists, or set the expected host name";
+                return "the server's certificate does not name the host connected to; connect by a name the"
+                        + " certificate lists, or set the expected host name (" + t.getMessage() + ")";
             }
         }
         if (ssl == null) {
             return null;
         }
         if (expired) {
-            return "the server's certificate has expired (" + ssl.getMessage() + ")";
+            return "the server's certificate has expired; renew it (" + ssl.getMessage() + ")";
         }
         if (untrusted) {
-            return "the server's certificate is not trusted (" + ssl.getMessage() + "); check trustCertificates: it"
-                    + " must hold the CA that issued the server's certificate";
+            return "the server's certificate is not trusted; check trustCertificates: it must hold the CA that"
+                    + " issued the server's certificate (" + ssl.getMessage() + ")";
         }
         String message = String.valueOf(ssl.getMessage());
         if (ssl instanceof SSLHandshakeException && message.toLowerCase(Locale.ROOT).contains("certificate")) {
-            return "the server refused this client's certificate (" + message + "); check clientCertificate and"
-                    + " clientKey: the server must trust the CA that issued them";
+            return "the server refused this client's certificate; check clientCertificate and clientKey: the"
+                    + " server must trust the CA that issued them (" + message + ")";
         }
-        return "the TLS handshake failed (" + message + "); check that the server speaks TLS on this port and"
-                + " the TLS options (trustCertificates, clientCertificate)";
+        return "the TLS handshake failed; check that the server speaks TLS on this port, and the TLS options"
+                + " trustCertificates and clientCertificate (" + message + ")";
     }
 
     private static List<Certificate> certificates(Path pemFile, String option) {

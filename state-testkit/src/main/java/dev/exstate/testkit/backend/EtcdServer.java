@@ -51,6 +51,7 @@ public final class EtcdServer extends BackendProcess {
     private static final Pattern RAFT_TERM = Pattern.compile("\"raft_term\"\\s*:\\s*\"?(\\d+)");
     private static final Pattern REVISION = Pattern.compile("\"revision\"\\s*:\\s*\"?(\\d+)");
     private static final Pattern VALUE = Pattern.compile("\"value\"\\s*:\\s*\"([^\"]*)\"");
+    private static final Pattern CREATE_REVISION = Pattern.compile("\"create_revision\"\\s*:\\s*\"?(\\d+)");
     private static final Pattern TOKEN = Pattern.compile("\"token\"\\s*:\\s*\"([^\"]*)\"");
 
     private final String name;
@@ -211,6 +212,16 @@ public final class EtcdServer extends BackendProcess {
         Matcher m = VALUE.matcher(body);
         // the gateway omits an empty value
         return Optional.of(m.find() ? new String(Base64.getDecoder().decode(m.group(1)), StandardCharsets.UTF_8) : "");
+    }
+
+    /** The create revision of a key (what etcd lease holders use as a fencing token), read like {@link #get}. */
+    public Optional<Long> createRevision(String key) {
+        String body = gateway("/v3/kv/range", "{\"key\":\"" + base64(key) + "\"}");
+        if (!body.contains("\"kvs\"")) {
+            return Optional.empty();
+        }
+        Matcher m = CREATE_REVISION.matcher(body);
+        return m.find() ? Optional.of(Long.parseLong(m.group(1))) : Optional.empty();
     }
 
     /** Writes a key through the JSON gateway. */
