@@ -3,6 +3,7 @@ package dev.exstate.objectstore;
 import dev.exstate.guard.GuardPolicy;
 import dev.exstate.internal.Redaction;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
@@ -19,7 +20,8 @@ import java.util.regex.Pattern;
  * store builds its own guard, {@link #DEFAULT_GUARD_POLICY}.
  *
  * @param endpoint         {@code http(s)://host[:port]} of any S3-compatible service; {@code https} for TLS
- *                         (the JVM's default trust store decides which certificates are trusted)
+ *                         (the JVM's default trust store decides which certificates are trusted,
+ *                         unless {@code trustCertificates} is set)
  * @param region           signing region
  * @param accessKey        access key id, or {@code null} for anonymous requests
  * @param secretKey        secret key, or {@code null} for anonymous requests
@@ -32,10 +34,13 @@ import java.util.regex.Pattern;
  * @param connectTimeout   TCP (and TLS) connect timeout, 1 ms to 5 minutes
  * @param readTimeout      longest wait for the next bytes of a request or response, 1 ms to 1 hour
  * @param maxConnections   bound on concurrent HTTP requests and pooled connections
+ * @param trustCertificates with https: PEM file of the CA certificates to trust instead of the
+ *                         JVM's default trust store (a private CA, e.g. an in-house MinIO), or {@code null}
  */
 public record S3Options(URI endpoint, String region, String accessKey, String secretKey, String bucket,
                         boolean autoCreateBucket, int partSize, int partsInFlight, GuardPolicy guardPolicy,
-                        String guardName, Duration connectTimeout, Duration readTimeout, int maxConnections) {
+                        String guardName, Duration connectTimeout, Duration readTimeout, int maxConnections,
+                        Path trustCertificates) {
 
     /** Smallest part S3 accepts (except for the last part). */
     public static final int MIN_PART_SIZE = 5 * 1024 * 1024;
@@ -96,6 +101,9 @@ public record S3Options(URI endpoint, String region, String accessKey, String se
         if (maxConnections < 1) {
             throw new IllegalArgumentException("maxConnections must be >= 1, was " + maxConnections);
         }
+        if (trustCertificates != null && !endpoint.getScheme().equals("https")) {
+            throw new IllegalArgumentException("trustCertificates is set but the S3 endpoint is http://; use https://");
+        }
     }
 
     public static Builder builder() {
@@ -106,7 +114,8 @@ public record S3Options(URI endpoint, String region, String accessKey, String se
         Builder b = new Builder()
                 .endpoint(endpoint).region(region).bucket(bucket).autoCreateBucket(autoCreateBucket)
                 .partSize(partSize).partsInFlight(partsInFlight).guardPolicy(guardPolicy).guardName(guardName)
-                .connectTimeout(connectTimeout).readTimeout(readTimeout).maxConnections(maxConnections);
+                .connectTimeout(connectTimeout).readTimeout(readTimeout).maxConnections(maxConnections)
+                .trustCertificates(trustCertificates);
         b.accessKey = accessKey;
         b.secretKey = secretKey;
         return b;
@@ -137,7 +146,8 @@ public record S3Options(URI endpoint, String region, String accessKey, String se
                 + ", credentials=" + (hasCredentials() ? "****" : "none") + ", autoCreateBucket=" + autoCreateBucket
                 + ", partSize=" + partSize + ", partsInFlight=" + partsInFlight + ", guardName=" + guardName
                 + ", connectTimeout=" + connectTimeout + ", readTimeout=" + readTimeout
-                + ", maxConnections=" + maxConnections + "]";
+                + ", maxConnections=" + maxConnections
+                + (trustCertificates != null ? ", trustCertificates=" + trustCertificates : "") + "]";
     }
 
     /**
@@ -235,6 +245,7 @@ public record S3Options(URI endpoint, String region, String accessKey, String se
         private Duration connectTimeout = Duration.ofSeconds(5);
         private Duration readTimeout = Duration.ofSeconds(30);
         private int maxConnections = 64;
+        private Path trustCertificates;
 
         private Builder() {
         }
@@ -278,9 +289,12 @@ public record S3Options(URI endpoint, String region, String accessKey, String se
 
         public Builder maxConnections(int v) { this.maxConnections = v; return this; }
 
+        /** With https: trust the CA certificates in this PEM file instead of the JVM's default trust store. */
+        public Builder trustCertificates(Path pemFile) { this.trustCertificates = pemFile; return this; }
+
         public S3Options build() {
             return new S3Options(endpoint, region, accessKey, secretKey, bucket, autoCreateBucket, partSize,
-                    partsInFlight, guardPolicy, guardName, connectTimeout, readTimeout, maxConnections);
+                    partsInFlight, guardPolicy, guardName, connectTimeout, readTimeout, maxConnections, trustCertificates);
         }
     }
 }
