@@ -9,6 +9,7 @@ import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyStore;
 import java.security.PrivateKey;
+import java.security.Signature;
 import java.security.cert.CertPathValidatorException;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateException;
@@ -76,6 +77,10 @@ public final class TlsFiles {
     public static KeyManagerFactory keyManagers(Path certificatePem, Path keyPem) {
         List<Certificate> chain = certificates(certificatePem, "clientCertificate");
         PrivateKey key = privateKey(keyPem);
+        if (!belongTogether(key, chain.get(0))) {
+            throw new IllegalArgumentException("clientKey " + keyPem + " is not the key of the first certificate in"
+                    + " clientCertificate " + certificatePem + "; give the key that was issued with that certificate");
+        }
         try {
             char[] password = new char[0];
             KeyStore store = KeyStore.getInstance("PKCS12");
@@ -163,6 +168,29 @@ public final class TlsFiles {
             }
         }
         throw new IllegalArgumentException("clientKey " + keyPem + " is not an EC, RSA, Ed25519 or DSA key this JVM can read");
+    }
+
+    /** True if a signature made with {@code key} verifies with the certificate's public key. */
+    private static boolean belongTogether(PrivateKey key, Certificate certificate) {
+        String algorithm = switch (key.getAlgorithm()) {
+            case "EC" -> "SHA256withECDSA";
+            case "RSA" -> "SHA256withRSA";
+            case "DSA" -> "SHA256withDSA";
+            default -> key.getAlgorithm(); // Ed25519, Ed448 name their own signature
+        };
+        try {
+            byte[] challenge = "exstate key check".getBytes(StandardCharsets.US_ASCII);
+            Signature signer = Signature.getInstance(algorithm);
+            signer.initSign(key);
+            signer.update(challenge);
+            byte[] signature = signer.sign();
+            Signature verifier = Signature.getInstance(algorithm);
+            verifier.initVerify(certificate.getPublicKey());
+            verifier.update(challenge);
+            return verifier.verify(signature);
+        } catch (GeneralSecurityException e) {
+            return false;
+        }
     }
 
     private static byte[] read(Path file, String option) {
