@@ -25,7 +25,8 @@ import java.util.regex.Pattern;
  * "Permissions a replica needs". White-box reads go through an admin connection.
  */
 final class SecuredRedis implements AutoCloseable {
-    private static final Pattern DOCUMENTED_ACL = Pattern.compile("(?m)^ACL SETUSER <user> .*$");
+    private static final Pattern DOCUMENTED_ACL = Pattern.compile("(?m)^ACL SETUSER <user> reset .*$");
+    private static final Pattern DOCUMENTED_CLUSTER_ACL = Pattern.compile("(?m)^ACL SETUSER <user> \\+cluster.*$");
 
     final TestCertificates certs;
     final RedisServer server;
@@ -60,15 +61,24 @@ final class SecuredRedis implements AutoCloseable {
 
     /** The ACL rule of the README, for this user, password and app (prefix {@code exstate}). */
     static List<String> documentedAcl(String user, String password, String app) {
+        return documented(DOCUMENTED_ACL, user, password, app);
+    }
+
+    /** The README's addition for Redis Cluster, for this user. */
+    static List<String> documentedClusterAcl(String user) {
+        return documented(DOCUMENTED_CLUSTER_ACL, user, "", "");
+    }
+
+    private static List<String> documented(Pattern line, String user, String password, String app) {
         String readme;
         try {
             readme = Files.readString(Path.of("README.md"));
         } catch (IOException e) {
             throw new UncheckedIOException("state-redis/README.md must document the replica's ACL", e);
         }
-        Matcher m = DOCUMENTED_ACL.matcher(readme);
+        Matcher m = line.matcher(readme);
         if (!m.find()) {
-            throw new AssertionError("README.md has no line starting with 'ACL SETUSER <user> '");
+            throw new AssertionError("README.md has no line matching " + line.pattern());
         }
         List<String> words = new ArrayList<>();
         for (String w : m.group().trim().split("\\s+")) {
