@@ -91,6 +91,22 @@ class EtcdTlsAuthIT {
     }
 
     @Test
+    @DisplayName("authority: the certificate is checked against that name instead of the endpoint's host")
+    void authorityIsVerified() {
+        String app = "acl-" + UUID.randomUUID().toString().substring(0, 8);
+        try (EtcdState root = EtcdState.connect(etcd.rootOptions(app).authority("localhost").build())) {
+            root.admin().put("k", "v");
+            assertThat(root.admin().list().values()).containsEntry("k", "v");
+        }
+        try (EtcdState wrongName = EtcdState.connect(etcd.rootOptions(app).authority("etcd.example.invalid").build())) {
+            assertThatThrownBy(() -> wrongName.admin().put("k", "v"))
+                    .isInstanceOf(StateUnavailableException.class)
+                    .hasMessageContaining("TLS handshake with etcd failed")
+                    .hasMessageContaining("does not name the host");
+        }
+    }
+
+    @Test
     @DisplayName("a wrong password fails building the source, never showing the password")
     void wrongPassword() {
         String app = "acl-" + UUID.randomUUID().toString().substring(0, 8);
