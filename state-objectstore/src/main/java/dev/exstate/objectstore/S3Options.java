@@ -3,6 +3,7 @@ package dev.exstate.objectstore;
 import dev.exstate.guard.GuardPolicy;
 import dev.exstate.internal.Redaction;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
@@ -19,7 +20,8 @@ import java.util.regex.Pattern;
  * first contact; and, when the store builds its own guard, {@link #DEFAULT_GUARD_POLICY}.
  *
  * @param endpoint         {@code http(s)://host[:port]} of any S3-compatible service; {@code https} for TLS
- *                         (the JVM's default trust store decides which certificates are trusted)
+ *                         (the JVM's default trust store decides which certificates are trusted,
+ *                         unless {@code trustCertificates} is set)
  * @param region           signing region
  * @param accessKey        access key id, or {@code null} for anonymous requests
  * @param secretKey        secret key, or {@code null} for anonymous requests
@@ -39,11 +41,13 @@ import java.util.regex.Pattern;
  *                         a one-key listing of the bucket) is retried with backoff, separate from
  *                         the guard's per-call timeouts; zero means one attempt. Refused
  *                         credentials fail at once ({@link BlobAccessDeniedException})
+ * @param trustCertificates with https: PEM file of the CA certificates to trust instead of the
+ *                         JVM's default trust store (a private CA, e.g. an in-house MinIO), or {@code null}
  */
 public record S3Options(URI endpoint, String region, String accessKey, String secretKey, String bucket,
                         boolean autoCreateBucket, int partSize, int partsInFlight, GuardPolicy guardPolicy,
                         String guardName, Duration connectTimeout, Duration readTimeout, int maxConnections,
-                        Duration startupTimeout) {
+                        Duration startupTimeout, Path trustCertificates) {
 
     /** Smallest part S3 accepts (except for the last part). */
     public static final int MIN_PART_SIZE = 5 * 1024 * 1024;
@@ -108,6 +112,9 @@ public record S3Options(URI endpoint, String region, String accessKey, String se
         if (startupTimeout.isNegative()) {
             throw new IllegalArgumentException("startupTimeout must not be negative, was " + startupTimeout);
         }
+        if (trustCertificates != null && !endpoint.getScheme().equals("https")) {
+            throw new IllegalArgumentException("trustCertificates is set but the S3 endpoint is http://; use https://");
+        }
     }
 
     public static Builder builder() {
@@ -119,7 +126,8 @@ public record S3Options(URI endpoint, String region, String accessKey, String se
                 .endpoint(endpoint).region(region).bucket(bucket).autoCreateBucket(autoCreateBucket)
                 .partSize(partSize).partsInFlight(partsInFlight).guardPolicy(guardPolicy).guardName(guardName)
                 .connectTimeout(connectTimeout).readTimeout(readTimeout).maxConnections(maxConnections)
-                .startupTimeout(startupTimeout);
+                .startupTimeout(startupTimeout)
+                .trustCertificates(trustCertificates);
         b.accessKey = accessKey;
         b.secretKey = secretKey;
         return b;
@@ -150,7 +158,8 @@ public record S3Options(URI endpoint, String region, String accessKey, String se
                 + ", credentials=" + (hasCredentials() ? "****" : "none") + ", autoCreateBucket=" + autoCreateBucket
                 + ", partSize=" + partSize + ", partsInFlight=" + partsInFlight + ", guardName=" + guardName
                 + ", connectTimeout=" + connectTimeout + ", readTimeout=" + readTimeout
-                + ", maxConnections=" + maxConnections + ", startupTimeout=" + startupTimeout + "]";
+                + ", maxConnections=" + maxConnections + ", startupTimeout=" + startupTimeout
+                + (trustCertificates != null ? ", trustCertificates=" + trustCertificates : "") + "]";
     }
 
     /**
@@ -249,6 +258,7 @@ public record S3Options(URI endpoint, String region, String accessKey, String se
         private Duration readTimeout = Duration.ofSeconds(30);
         private int maxConnections = 64;
         private Duration startupTimeout = Duration.ofSeconds(30);
+        private Path trustCertificates;
 
         private Builder() {
         }
@@ -295,9 +305,13 @@ public record S3Options(URI endpoint, String region, String accessKey, String se
         /** How long the first contact with S3 is retried (default 30 s; zero: one attempt). */
         public Builder startupTimeout(Duration v) { this.startupTimeout = v; return this; }
 
+        /** With https: trust the CA certificates in this PEM file instead of the JVM's default trust store. */
+        public Builder trustCertificates(Path pemFile) { this.trustCertificates = pemFile; return this; }
+
         public S3Options build() {
             return new S3Options(endpoint, region, accessKey, secretKey, bucket, autoCreateBucket, partSize,
-                    partsInFlight, guardPolicy, guardName, connectTimeout, readTimeout, maxConnections, startupTimeout);
+                    partsInFlight, guardPolicy, guardName, connectTimeout, readTimeout, maxConnections, startupTimeout,
+                    trustCertificates);
         }
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
@@ -119,5 +120,18 @@ class S3OptionsTest {
         assertThatThrownBy(() -> valid().region("eu-west-1\r\nX: y").build()).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> valid().region("r".repeat(65)).build()).isInstanceOf(IllegalArgumentException.class);
         assertThat(valid().region("garage").build().region()).isEqualTo("garage");
+    }
+
+    @Test
+    @DisplayName("trustCertificates needs an https endpoint and survives toBuilder")
+    void trustCertificates() {
+        Path ca = Path.of("/etc/exstate/ca.pem");
+        assertThatThrownBy(() -> valid().trustCertificates(ca).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("https://");
+        S3Options https = valid().endpoint("https://s3.internal:9000").trustCertificates(ca).build();
+        assertThat(https.trustCertificates()).isEqualTo(ca);
+        assertThat(https.toBuilder().build()).isEqualTo(https);
+        assertThat(https.toString()).contains("trustCertificates=" + ca).doesNotContain("s3cr3t-value");
+        assertThat(valid().build().trustCertificates()).isNull();
     }
 }

@@ -43,7 +43,8 @@ final class S3TestEndpoint implements AutoCloseable {
         return of(S3ProxyServer.builder().filesystemBackend().build().start());
     }
 
-    private static S3TestEndpoint of(S3ProxyServer server) {
+    /** An endpoint for this in-process server (e.g. one serving https). */
+    static S3TestEndpoint of(S3ProxyServer server) {
         return new S3TestEndpoint(server, server.endpoint(), server.accessKey(), server.secretKey());
     }
 

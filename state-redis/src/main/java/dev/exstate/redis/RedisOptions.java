@@ -5,6 +5,7 @@ import dev.exstate.internal.Redaction;
 import dev.exstate.internal.Text;
 import io.lettuce.core.RedisURI;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,6 +32,10 @@ import java.util.Objects;
  *                          for Sentinel
  * @param tls               use TLS even if the URI scheme does not say so
  * @param verifyPeer        with TLS, verify the server certificate and host name (default true)
+ * @param trustCertificates with TLS: PEM file of the CA certificates to trust (a private CA), or
+ *                          {@code null} for the JDK's default trust store
+ * @param clientCertificate with TLS: PEM client certificate (chain) for mutual TLS, or {@code null}
+ * @param clientKey         with TLS: unencrypted PKCS#8 PEM key of {@code clientCertificate}
  * @param username          ACL user name, or {@code null} for the default user
  * @param password          password, or {@code null}; never shown
  * @param commandTimeout    bounds connecting and the connector's own housekeeping commands
@@ -78,6 +83,9 @@ public record RedisOptions(
         List<String> uris,
         boolean tls,
         boolean verifyPeer,
+        Path trustCertificates,
+        Path clientCertificate,
+        Path clientKey,
         String username,
         String password,
         Duration commandTimeout,
@@ -137,6 +145,12 @@ public record RedisOptions(
             throw new IllegalArgumentException(topology + " takes exactly one URI (Sentinel nodes go into one "
                     + "redis-sentinel://h1:p1,h2:p2#master URI), got " + uris.size());
         }
+        if ((clientCertificate == null) != (clientKey == null)) {
+            throw new IllegalArgumentException("clientCertificate and clientKey go together: set both or neither");
+        }
+        if ((trustCertificates != null || clientCertificate != null) && !tls && !usesTlsScheme(uris)) {
+            throw new IllegalArgumentException("TLS files given but TLS is off: use rediss:// URIs or tls(true)");
+        }
         if (username != null && username.isBlank()) {
             throw new IllegalArgumentException("username must not be blank (use null for the default user)");
         }
@@ -185,6 +199,9 @@ public record RedisOptions(
         Builder b = new Builder(topology, uris);
         b.tls = tls;
         b.verifyPeer = verifyPeer;
+        b.trustCertificates = trustCertificates;
+        b.clientCertificate = clientCertificate;
+        b.clientKey = clientKey;
         b.username = username;
         b.password = password;
         b.commandTimeout = commandTimeout;
@@ -213,6 +230,8 @@ public record RedisOptions(
     public String toString() {
         return "RedisOptions[" + topology + " " + uris.stream().map(RedisOptions::redact).toList()
                 + (tls ? ", tls" + (verifyPeer ? "" : " (no peer verification)") : "")
+                + (trustCertificates != null ? ", trust=" + trustCertificates : "")
+                + (clientCertificate != null ? ", clientCertificate=" + clientCertificate : "")
                 + (username != null ? ", user=" + username : "")
                 + (password != null ? ", password=****" : "")
                 + ", commandTimeout=" + commandTimeout + ", startupTimeout=" + startupTimeout + ", connections=" + connections
@@ -223,6 +242,10 @@ public record RedisOptions(
 
     private static String redact(String uri) {
         return Redaction.url(uri);
+    }
+
+    private static boolean usesTlsScheme(List<String> uris) {
+        return uris.stream().anyMatch(u -> u.toLowerCase(Locale.ROOT).startsWith("rediss"));
     }
 
     private static void checkUri(Topology topology, String uri) {
@@ -295,6 +318,9 @@ public record RedisOptions(
         private final List<String> uris;
         private boolean tls;
         private boolean verifyPeer = true;
+        private Path trustCertificates;
+        private Path clientCertificate;
+        private Path clientKey;
         private String username;
         private String password;
         private Duration commandTimeout = Duration.ofSeconds(2);
@@ -318,6 +344,19 @@ public record RedisOptions(
 
         /** With TLS: verify certificate and host name (default true). */
         public Builder verifyPeer(boolean v) { this.verifyPeer = v; return this; }
+
+        /** With TLS: trust the CA certificates in this PEM file instead of the JDK's default trust store. */
+        public Builder trustCertificates(Path pemFile) { this.trustCertificates = pemFile; return this; }
+
+        /**
+         * With TLS: present this client certificate (PEM, chain allowed) with its unencrypted
+         * PKCS#8 PEM key, for servers that require client certificates ({@code tls-auth-clients yes}).
+         */
+        public Builder clientCertificate(Path certificatePem, Path keyPem) {
+            this.clientCertificate = certificatePem;
+            this.clientKey = keyPem;
+            return this;
+        }
 
         /** ACL user and password. */
         public Builder credentials(String username, String password) {
@@ -360,7 +399,8 @@ public record RedisOptions(
         public Builder guardPolicy(GuardPolicy v) { this.guardPolicy = v; return this; }
 
         public RedisOptions build() {
-            return new RedisOptions(topology, uris, tls, verifyPeer, username, password, commandTimeout, startupTimeout, connections,
+            return new RedisOptions(topology, uris, tls, verifyPeer, trustCertificates, clientCertificate, clientKey,
+                    username, password, commandTimeout, startupTimeout, connections,
                     keyPrefix, appName, nearCacheSize, invalidation, heartbeatInterval, freshnessWindow, guardPolicy);
         }
     }

@@ -41,6 +41,14 @@ final class RawRedis implements AutoCloseable {
         return new RawRedis(c, conn, conn.sync(), conn.async());
     }
 
+    /** A standalone connection with client options of its own, e.g. TLS settings. */
+    static RawRedis standalone(RedisURI uri, io.lettuce.core.ClientOptions options) {
+        RedisClient c = RedisClient.create(uri);
+        c.setOptions(options);
+        var conn = c.connect(RedisConnector.CODEC);
+        return new RawRedis(c, conn, conn.sync(), conn.async());
+    }
+
     static RawRedis cluster(List<String> uris) {
         RedisClusterClient c = RedisClusterClient.create(uris.stream().map(RedisURI::create).toList());
         var conn = c.connect(RedisConnector.CODEC);

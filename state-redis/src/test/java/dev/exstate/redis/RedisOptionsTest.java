@@ -3,6 +3,7 @@ package dev.exstate.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
@@ -176,5 +177,24 @@ class RedisOptionsTest {
         }
         assertThat(RedisOptions.standalone("redis://h:1").commandTimeout(RedisOptions.MAX_INTERVAL).build().commandTimeout())
                 .isEqualTo(Duration.ofHours(1));
+    }
+
+    @Test
+    @DisplayName("TLS files: certificate and key go together, need TLS, survive toBuilder and show as paths only")
+    void tlsFiles() {
+        Path ca = Path.of("/etc/exstate/ca.pem");
+        Path cert = Path.of("/etc/exstate/client.pem");
+        Path key = Path.of("/etc/exstate/client-key.pem");
+        assertThatThrownBy(() -> RedisOptions.standalone("rediss://h:1").clientCertificate(cert, null).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("clientKey");
+        assertThatThrownBy(() -> RedisOptions.standalone("redis://h:1").trustCertificates(ca).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("rediss://");
+        assertThat(RedisOptions.standalone("redis://h:1").tls(true).trustCertificates(ca).build().trustCertificates())
+                .isEqualTo(ca);
+        RedisOptions o = RedisOptions.standalone("rediss://h:1").trustCertificates(ca).clientCertificate(cert, key)
+                .credentials("svc", "s3cr3t-value").build();
+        assertThat(o.toBuilder().build()).isEqualTo(o);
+        assertThat(o.toString()).contains("trust=" + ca).contains("clientCertificate=" + cert)
+                .doesNotContain("s3cr3t-value").doesNotContain(key.toString());
     }
 }

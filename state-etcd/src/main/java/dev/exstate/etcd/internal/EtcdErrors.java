@@ -2,14 +2,17 @@ package dev.exstate.etcd.internal;
 
 import dev.exstate.etcd.EtcdOptions;
 import dev.exstate.guard.StateAccessDeniedException;
+import dev.exstate.internal.TlsFiles;
 import io.etcd.jetcd.common.exception.ErrorCode;
 import io.etcd.jetcd.common.exception.EtcdException;
+import java.io.UncheckedIOException;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Supplier;
+import javax.net.ssl.SSLException;
 
 /**
  * etcd answers that mean "your request can never succeed" rather than "etcd is unwell", turned
@@ -22,6 +25,10 @@ import java.util.function.Supplier;
  * over {@link dev.exstate.etcd.EtcdOptions#maxInboundMessageSize()} with
  * {@code RESOURCE_EXHAUSTED "... exceeds maximum size ..."}. A transaction over etcd's
  * {@code --max-txn-ops} is refused with {@code "too many operations in txn request"}.
+ *
+ * <p>A third is authorization: {@code PERMISSION_DENIED} means the user's role does not cover the
+ * key, which no retry changes. A failed TLS handshake stays a backend failure (the server may be
+ * mid-rotation), but its message is replaced by one that says what to check.
  */
 public final class EtcdErrors {
     /** etcd's default {@code --max-request-bytes}, for messages. */
@@ -91,7 +98,9 @@ public final class EtcdErrors {
     /**
      * {@code request}, with a refusal for size replaced by an {@link IllegalArgumentException}
      * ({@code requestBytes}: about how large the request was; {@code what}: the operation and key)
-     * or, for a reply too large, an {@link IllegalStateException} naming {@code maxInbound}.
+     * or, for a reply too large, an {@link IllegalStateException} naming {@code maxInbound}; a
+     * refusal for permission by an {@link IllegalStateException} saying which grants a replica
+     * needs; a failed TLS handshake by an {@link UncheckedIOException} saying what to check.
      */
     public static <T> CompletableFuture<T> sizeErrorsAreCallerErrors(Supplier<CompletableFuture<T>> request, String what,
                                                                      long requestBytes, int maxInbound) {
@@ -117,11 +126,40 @@ public final class EtcdErrors {
             return new IllegalArgumentException("etcd refused " + what + ": more operations in one transaction than etcd"
                     + " allows (its --max-txn-ops, 128 by default); write fewer keys at once", c);
         }
+        if (isPermissionDenied(c)) {
+            return new IllegalStateException("etcd refused " + what + ": permission denied. The user's role must cover"
+                    + " the key: a replica needs read on <keyPrefix><app>/config/ and readwrite on <keyPrefix><app>/lease/,"
+                    + " whoever writes config readwrite on <keyPrefix><app>/config/ (see 'Permissions a replica needs'"
+                    + " in the state-etcd README)", c);
+        }
+        String tls = TlsFiles.describeHandshakeFailure(c);
+        if (tls != null) {
+            return new UncheckedIOException("TLS handshake with etcd failed during " + what + ": " + tls, sslCause(c));
+        }
         if (isResponseTooLarge(c)) {
             return new IllegalStateException("etcd's answer to " + what + " is larger than EtcdOptions.maxInboundMessageSize ("
                     + maxInbound + " bytes; " + detail(c) + "); raise maxInboundMessageSize or store less under the prefix", c);
         }
         return e;
+    }
+
+    /** Whether etcd refused a request because the user's roles do not allow it. */
+    public static boolean isPermissionDenied(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof EtcdException e && e.getErrorCode() == ErrorCode.PERMISSION_DENIED) {
+                return true;
+            }
+        }
+        return message(t).contains("permission_denied");
+    }
+
+    private static SSLException sslCause(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof SSLException s) {
+                return s;
+            }
+        }
+        throw new IllegalStateException("no SSLException in the chain", t);
     }
 
     /** The innermost message, one line, bounded: it names the sizes ("received message larger than max (N vs. M)"). */

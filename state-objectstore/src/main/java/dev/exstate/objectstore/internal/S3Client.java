@@ -2,6 +2,7 @@ package dev.exstate.objectstore.internal;
 
 import com.google.common.collect.LinkedListMultimap;
 import com.google.common.collect.Multimap;
+import dev.exstate.internal.TlsFiles;
 import dev.exstate.objectstore.S3Options;
 import io.minio.BucketExistsArgs;
 import io.minio.CreateMultipartUploadResponse;
@@ -21,6 +22,7 @@ import io.minio.UploadPartResponse;
 import io.minio.http.Method;
 import io.minio.messages.Item;
 import io.minio.messages.Part;
+import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -33,6 +35,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import okhttp3.ConnectionPool;
 import okhttp3.Dispatcher;
 import okhttp3.OkHttpClient;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
 import okhttp3.Protocol;
 
 /**
@@ -54,6 +59,9 @@ public final class S3Client implements AutoCloseable {
     private final ThreadPoolExecutor dispatcherPool;
 
     public S3Client(S3Options options, Duration attemptTimeout) {
+        // read before any thread starts: a bad file is the caller's error (IllegalArgumentException)
+        X509TrustManager trust = options.trustCertificates() == null ? null
+                : (X509TrustManager) TlsFiles.trustManagers(options.trustCertificates(), "trustCertificates").getTrustManagers()[0];
         this.bucket = options.bucket();
         this.region = options.region();
         int max = options.maxConnections();
@@ -65,7 +73,11 @@ public final class S3Client implements AutoCloseable {
         dispatcher.setMaxRequestsPerHost(max);
         // 15 s keep-alive stays below the idle timeouts S3 services use, so a pooled connection is rarely stale
         ConnectionPool pool = new ConnectionPool(Math.min(max, 16), 15, TimeUnit.SECONDS);
-        OkHttpClient streamingHttp = new OkHttpClient.Builder()
+        OkHttpClient.Builder http = new OkHttpClient.Builder();
+        if (trust != null) {
+            http.sslSocketFactory(sslContext(trust).getSocketFactory(), trust);
+        }
+        OkHttpClient streamingHttp = http
                 .dispatcher(dispatcher)
                 .connectionPool(pool)
                 .protocols(List.of(Protocol.HTTP_1_1))
@@ -80,6 +92,16 @@ public final class S3Client implements AutoCloseable {
                 .build();
         this.requests = new Requests(build(options, requestHttp));
         this.streaming = build(options, streamingHttp);
+    }
+
+    private static SSLContext sslContext(X509TrustManager trust) {
+        try {
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, new TrustManager[] {trust}, null);
+            return context;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("this JVM cannot make a TLS context: " + e.getMessage(), e);
+        }
     }
 
     private static MinioAsyncClient build(S3Options options, OkHttpClient http) {

@@ -1,6 +1,7 @@
 package dev.exstate.objectstore.internal;
 
 import dev.exstate.blob.BlobPreconditionFailedException;
+import dev.exstate.internal.TlsFiles;
 import dev.exstate.objectstore.BlobAccessDeniedException;
 import dev.exstate.objectstore.BlobIntegrityException;
 import dev.exstate.objectstore.BucketNotFoundException;
@@ -107,6 +108,11 @@ public final class S3Errors {
         }
         if (c instanceof RuntimeException r && !(c.getClass().getName().startsWith("io.minio"))) {
             return r;
+        }
+        String tls = TlsFiles.describeHandshakeFailure(c);
+        if (tls != null && c instanceof IOException io) {
+            // still a backend failure (a certificate may be mid-rotation), but one that says what to check
+            return new S3ServiceException("S3 " + what + " failed in the TLS handshake: " + tls, io);
         }
         if (c instanceof IOException io) {
             return new S3ServiceException("S3 " + what + " failed: " + c.getClass().getName()

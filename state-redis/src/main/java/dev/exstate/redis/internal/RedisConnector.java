@@ -11,6 +11,7 @@ import io.lettuce.core.RedisCredentials;
 import io.lettuce.core.RedisCredentialsProvider;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
+import io.lettuce.core.SslOptions;
 import io.lettuce.core.SslVerifyMode;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.TrackingArgs;
@@ -62,6 +63,8 @@ public final class RedisConnector implements AutoCloseable {
     private static final int REQUEST_QUEUE_SIZE = 65_536;
 
     private final RedisOptions options;
+    // null: Lettuce's TLS defaults; read before anything starts, so a bad file fails as bad input
+    private final SslOptions sslOptions;
     private final ClientResources resources;
     private final AbstractRedisClient client;
     private final List<StatefulConnection<String, byte[]>> connections = new ArrayList<>();
@@ -78,6 +81,7 @@ public final class RedisConnector implements AutoCloseable {
 
     private RedisConnector(RedisOptions options, String channel) {
         this.options = options;
+        this.sslOptions = RedisTls.sslOptions(options);
         this.resources = DefaultClientResources.builder()
                 .ioThreadPoolSize(2)
                 .computationThreadPoolSize(2)
@@ -166,6 +170,12 @@ public final class RedisConnector implements AutoCloseable {
             StateAccessDeniedException denied = accessDenied(options, e);
             if (denied != null) {
                 throw denied;
+            }
+            String tlsProblem = RedisTls.handshakeProblem(e);
+            if (tlsProblem != null) {
+                // a certificate one side refuses does not get better by retrying: fail at once, like refused credentials
+                throw new StateAccessDeniedException("redis", "connect", "redis connect: TLS handshake with redis at "
+                        + options.uris().stream().map(RedisConnector::redact).toList() + " failed: " + tlsProblem, e);
             }
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
@@ -421,7 +431,11 @@ public final class RedisConnector implements AutoCloseable {
     }
 
     private ClientOptions clientOptions() {
-        return ClientOptions.builder()
+        ClientOptions.Builder b = ClientOptions.builder();
+        if (sslOptions != null) {
+            b.sslOptions(sslOptions);
+        }
+        return b
                 .autoReconnect(true)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                 .requestQueueSize(REQUEST_QUEUE_SIZE)

@@ -1,12 +1,15 @@
 package dev.exstate.testkit.backend;
 
+import dev.exstate.testkit.tls.TestCertificates;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -32,6 +35,12 @@ import java.util.regex.Pattern;
  * leader. The member keeps its data directory across {@link #restart()}; etcd then ignores the
  * initial-cluster flags and recovers from its WAL. Thread-safe; see {@link BackendProcess} for the
  * controls.
+ *
+ * <p>With {@link Builder#tls(TestCertificates, boolean)} the client URL is {@code https://} and
+ * every helper here (readiness, status, {@link #get}, {@link #put}, {@link #etcdctl}) uses TLS,
+ * presenting the client certificate. With {@link Builder#authentication(String)} the first start
+ * creates the {@code root} user and role and enables authentication; the helpers then act as
+ * root, and {@link #auth()} adds the users and roles a test needs.
  */
 public final class EtcdServer extends BackendProcess {
     static final String DEBIAN_PACKAGES = "etcd-server etcd-client";
@@ -42,6 +51,8 @@ public final class EtcdServer extends BackendProcess {
     private static final Pattern RAFT_TERM = Pattern.compile("\"raft_term\"\\s*:\\s*\"?(\\d+)");
     private static final Pattern REVISION = Pattern.compile("\"revision\"\\s*:\\s*\"?(\\d+)");
     private static final Pattern VALUE = Pattern.compile("\"value\"\\s*:\\s*\"([^\"]*)\"");
+    private static final Pattern CREATE_REVISION = Pattern.compile("\"create_revision\"\\s*:\\s*\"?(\\d+)");
+    private static final Pattern TOKEN = Pattern.compile("\"token\"\\s*:\\s*\"([^\"]*)\"");
 
     private final String name;
     private final Duration heartbeatInterval;
@@ -49,6 +60,7 @@ public final class EtcdServer extends BackendProcess {
     private final List<String> extraArgs;
     private final boolean clusterMember;
     private final String clusterToken;
+    private final Security security;
     private volatile int clientPort;
     private volatile int peerPort;
     private volatile String initialCluster;
@@ -62,6 +74,10 @@ public final class EtcdServer extends BackendProcess {
         this.clusterMember = b.clusterToken != null;
         // a unique token keeps members of different test clusters apart when ports get reused
         this.clusterToken = clusterMember ? b.clusterToken : "exstate-" + UUID.randomUUID();
+        this.security = b.security.copy();
+        if (clusterMember && (security.tls != null || security.rootPassword != null)) {
+            throw new IllegalArgumentException("TLS and authentication are not supported for cluster members");
+        }
         if (!clusterMember) {
             assignSinglePorts();
         }
@@ -78,7 +94,12 @@ public final class EtcdServer extends BackendProcess {
 
     @Override
     public EtcdServer start() {
-        super.start();
+        synchronized (this) {
+            super.start();
+            if (security.rootPassword != null && !security.authEnabled) {
+                enableAuthentication();
+            }
+        }
         return this;
     }
 
@@ -105,9 +126,27 @@ public final class EtcdServer extends BackendProcess {
         return peerPort;
     }
 
-    /** The client URL, {@code http://127.0.0.1:<clientPort>}. */
+    /** The client URL, {@code http://127.0.0.1:<clientPort>} ({@code https://} with TLS). */
     public String endpoint() {
-        return "http://" + HOST + ":" + clientPort;
+        return (security.tls != null ? "https://" : "http://") + HOST + ":" + clientPort;
+    }
+
+    /** True if clients must use TLS (see {@link Builder#tls(TestCertificates, boolean)}). */
+    public boolean isTls() {
+        return security.tls != null;
+    }
+
+    /**
+     * Adds users and roles; the server must be built with {@link Builder#authentication(String)}
+     * and started.
+     *
+     * @throws IllegalStateException if authentication is not configured
+     */
+    public Auth auth() {
+        if (security.rootPassword == null) {
+            throw new IllegalStateException("etcd at " + endpoint() + " was built without authentication");
+        }
+        return new Auth();
     }
 
     /** The peer URL, {@code http://127.0.0.1:<peerPort>}. */
@@ -118,7 +157,8 @@ public final class EtcdServer extends BackendProcess {
     /** True if {@code GET /health} says healthy within {@code timeout}; never throws. */
     public boolean isHealthy(Duration timeout) {
         try {
-            return Http.get(endpoint() + "/health", timeout).replace(" ", "").contains("\"health\":\"true\"");
+            return Http.get(security.http, endpoint() + "/health", timeout).replace(" ", "")
+                    .contains("\"health\":\"true\"");
         } catch (IOException | RuntimeException e) {
             return false;
         }
@@ -132,7 +172,7 @@ public final class EtcdServer extends BackendProcess {
     public Status status(Duration timeout) {
         String body;
         try {
-            body = Http.postJson(endpoint() + "/v3/maintenance/status", "{}", timeout);
+            body = Http.postJson(security.http, endpoint() + "/v3/maintenance/status", "{}", timeout, authHeader());
         } catch (IOException e) {
             throw new UncheckedIOException("etcd status of " + name + " at " + endpoint() + " failed: " + e, e);
         }
@@ -145,7 +185,22 @@ public final class EtcdServer extends BackendProcess {
      * {@code etcdctl endpoint health} prints its verdict on stderr.
      */
     public CommandResult etcdctl(String... args) {
-        return runEtcdctl(endpoint(), args);
+        if (security.tls == null && security.rootPassword == null) {
+            return runEtcdctl(endpoint(), args);
+        }
+        List<String> all = new ArrayList<>();
+        Map<String, String> env = new HashMap<>();
+        if (security.tls != null) {
+            all.add("--cacert=" + security.tls.caCertificate());
+            all.add("--cert=" + security.tls.clientCertificate());
+            all.add("--key=" + security.tls.clientKey());
+        }
+        if (security.rootPassword != null && security.authEnabled) {
+            // in the environment, not on the command line, where every process could read it
+            env.put("ETCDCTL_USER", "root:" + security.rootPassword);
+        }
+        all.addAll(List.of(args));
+        return runEtcdctl(endpoint(), env, all.toArray(String[]::new));
     }
 
     /**
@@ -186,6 +241,16 @@ public final class EtcdServer extends BackendProcess {
         return Optional.of(m.find() ? new String(Base64.getDecoder().decode(m.group(1)), StandardCharsets.UTF_8) : "");
     }
 
+    /** The create revision of a key (what etcd lease holders use as a fencing token), read like {@link #get}. */
+    public Optional<Long> createRevision(String key) {
+        String body = gateway("/v3/kv/range", "{\"key\":\"" + base64(key) + "\"}");
+        if (!body.contains("\"kvs\"")) {
+            return Optional.empty();
+        }
+        Matcher m = CREATE_REVISION.matcher(body);
+        return m.find() ? Optional.of(Long.parseLong(m.group(1))) : Optional.empty();
+    }
+
     /** Writes a key through the JSON gateway. */
     public void put(String key, String value) {
         gateway("/v3/kv/put", "{\"key\":\"" + base64(key) + "\",\"value\":\"" + base64(value) + "\"}");
@@ -194,6 +259,8 @@ public final class EtcdServer extends BackendProcess {
     @Override
     public String toString() {
         return "EtcdServer[" + name + ", client " + endpoint() + ", peer " + peerUrl()
+                + (security.tls != null && security.requireClientCertificates ? ", client certificates required" : "")
+                + (security.rootPassword != null ? ", authentication" : "")
                 + (isRunning() ? ", running" : ", not running") + (isPaused() ? ", paused" : "")
                 + ", dir " + dataDir() + "]";
     }
@@ -227,6 +294,7 @@ public final class EtcdServer extends BackendProcess {
                 "--election-timeout", Long.toString(electionTimeout.toMillis()),
                 "--logger", "zap",
                 "--log-outputs", "stderr"));
+        args.addAll(security.tlsArguments());
         args.addAll(extraArgs);
         return args;
     }
@@ -286,10 +354,68 @@ public final class EtcdServer extends BackendProcess {
 
     private String gateway(String path, String json) {
         try {
-            return Http.postJson(endpoint() + path, json, Duration.ofSeconds(5));
+            return Http.postJson(security.http, endpoint() + path, json, Duration.ofSeconds(5), authHeader());
         } catch (IOException e) {
+            if (security.authEnabled && e.getMessage() != null && e.getMessage().contains("token")) {
+                // the cached token expired (etcd's simple tokens live 5 minutes): once more with a new one
+                security.token = null;
+                try {
+                    return Http.postJson(security.http, endpoint() + path, json, Duration.ofSeconds(5), authHeader());
+                } catch (IOException again) {
+                    e = again;
+                }
+            }
             throw new UncheckedIOException("etcd " + path + " on " + name + " at " + endpoint() + " failed: " + e, e);
         }
+    }
+
+    /** The root token header once authentication is on, else nothing. */
+    private Map<String, String> authHeader() {
+        if (!security.authEnabled) {
+            return Map.of();
+        }
+        String token = security.token;
+        if (token == null) {
+            String body;
+            try {
+                body = Http.postJson(security.http, endpoint() + "/v3/auth/authenticate",
+                        "{\"name\":\"root\",\"password\":" + json(security.rootPassword) + "}", Duration.ofSeconds(5), Map.of());
+            } catch (IOException e) {
+                throw new UncheckedIOException("etcd at " + endpoint() + " refused the root login: " + e.getMessage(), e);
+            }
+            Matcher m = TOKEN.matcher(body);
+            if (!m.find()) {
+                throw new IllegalStateException("etcd at " + endpoint() + " sent no token for root");
+            }
+            token = m.group(1);
+            security.token = token;
+        }
+        return Map.of("Authorization", token);
+    }
+
+    /** Creates the root role and user and turns authentication on (etcd keeps it across restarts). */
+    private void enableAuthentication() {
+        gateway("/v3/auth/role/add", "{\"name\":\"root\"}");
+        gateway("/v3/auth/user/add", "{\"name\":\"root\",\"password\":" + json(security.rootPassword) + "}");
+        gateway("/v3/auth/user/grant", "{\"user\":\"root\",\"role\":\"root\"}");
+        gateway("/v3/auth/enable", "{}");
+        security.authEnabled = true;
+    }
+
+    /** A JSON string literal. */
+    private static String json(String s) {
+        StringBuilder b = new StringBuilder("\"");
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '"' || c == '\\') {
+                b.append('\\').append(c);
+            } else if (c < 0x20) {
+                b.append(String.format("\\u%04x", (int) c));
+            } else {
+                b.append(c);
+            }
+        }
+        return b.append('"').toString();
     }
 
     private static String base64(String s) {
@@ -300,6 +426,94 @@ public final class EtcdServer extends BackendProcess {
         Matcher m = p.matcher(json);
         // the gateway omits zero values, e.g. "leader" while there is none
         return m.find() ? m.group(1) : "0";
+    }
+
+    /** What a role may do with a key range: etcd's {@code READ}, {@code WRITE} or {@code READWRITE}. */
+    public enum Permission { READ, WRITE, READWRITE }
+
+    /**
+     * Users and roles of a server with authentication on, managed as root through the JSON
+     * gateway (so no password is on any command line). Every method blocks until etcd answered.
+     */
+    public final class Auth {
+        private Auth() {}
+
+        /** Adds a user with a password. */
+        public Auth addUser(String user, String password) {
+            gateway("/v3/auth/user/add", "{\"name\":" + json(user) + ",\"password\":" + json(password) + "}");
+            return this;
+        }
+
+        /** Adds an empty role. */
+        public Auth addRole(String role) {
+            gateway("/v3/auth/role/add", "{\"name\":" + json(role) + "}");
+            return this;
+        }
+
+        /** Lets {@code role} read and/or write every key starting with {@code prefix}. */
+        public Auth grantPrefix(String role, String prefix, Permission permission) {
+            byte[] start = prefix.getBytes(StandardCharsets.UTF_8);
+            gateway("/v3/auth/role/grant", "{\"name\":" + json(role) + ",\"perm\":{\"permType\":\"" + permission
+                    + "\",\"key\":\"" + Base64.getEncoder().encodeToString(start) + "\",\"range_end\":\""
+                    + Base64.getEncoder().encodeToString(prefixEnd(start)) + "\"}}");
+            return this;
+        }
+
+        /** Gives {@code user} the permissions of {@code role}. */
+        public Auth grantRole(String user, String role) {
+            gateway("/v3/auth/user/grant", "{\"user\":" + json(user) + ",\"role\":" + json(role) + "}");
+            return this;
+        }
+
+        /** Changes a user's password; existing tokens of that user stay valid until they expire. */
+        public Auth changePassword(String user, String password) {
+            gateway("/v3/auth/user/changepw", "{\"name\":" + json(user) + ",\"password\":" + json(password) + "}");
+            return this;
+        }
+
+        private static byte[] prefixEnd(byte[] prefix) {
+            byte[] end = prefix.clone();
+            for (int i = end.length - 1; i >= 0; i--) {
+                if (end[i] != (byte) 0xFF) {
+                    end[i]++;
+                    return java.util.Arrays.copyOf(end, i + 1);
+                }
+            }
+            return new byte[] {0};
+        }
+    }
+
+    /** TLS and authentication settings of a server, kept apart from the rest of its configuration. */
+    private static final class Security {
+        TestCertificates tls;
+        boolean requireClientCertificates;
+        String rootPassword;
+        HttpClient http = Http.client();
+        volatile boolean authEnabled;
+        volatile String token;
+
+        Security copy() {
+            Security s = new Security();
+            s.tls = tls;
+            s.requireClientCertificates = requireClientCertificates;
+            s.rootPassword = rootPassword;
+            s.http = tls == null ? Http.client() : Http.client(tls.clientSslContext());
+            return s;
+        }
+
+        List<String> tlsArguments() {
+            if (tls == null) {
+                return List.of();
+            }
+            List<String> args = new ArrayList<>(List.of(
+                    "--cert-file", tls.serverCertificate().toString(),
+                    "--key-file", tls.serverKey().toString(),
+                    "--trusted-ca-file", tls.caCertificate().toString()));
+            if (requireClientCertificates) {
+                args.add("--client-cert-auth");
+            }
+            return args;
+        }
     }
 
     /**
@@ -317,6 +531,7 @@ public final class EtcdServer extends BackendProcess {
         private Duration startTimeout = DEFAULT_START_TIMEOUT;
         private Path binary;
         private String clusterToken;
+        private final Security security = new Security();
 
         private Builder() {}
 
@@ -357,6 +572,29 @@ public final class EtcdServer extends BackendProcess {
         /** Uses this executable instead of the one on the PATH. */
         public Builder binary(Path binary) {
             this.binary = Objects.requireNonNull(binary, "binary");
+            return this;
+        }
+
+        /**
+         * Serves clients over TLS with the server certificate of {@code certs}; with
+         * {@code requireClientCertificates} ({@code --client-cert-auth}) a client must present a
+         * certificate issued by its CA. Peers still talk plain HTTP on loopback.
+         */
+        public Builder tls(TestCertificates certs, boolean requireClientCertificates) {
+            security.tls = Objects.requireNonNull(certs, "certs");
+            security.requireClientCertificates = requireClientCertificates;
+            return this;
+        }
+
+        /**
+         * Turns authentication on at the first start, with a {@code root} user of this password (never
+         * shown); see {@link EtcdServer#auth()}.
+         */
+        public Builder authentication(String rootPassword) {
+            if (rootPassword == null || rootPassword.isBlank()) {
+                throw new IllegalArgumentException("root password must not be blank");
+            }
+            security.rootPassword = rootPassword;
             return this;
         }
 

@@ -1,5 +1,6 @@
 package dev.exstate.testkit.backend;
 
+import dev.exstate.testkit.tls.TestCertificates;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -9,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import javax.net.ssl.SSLSocketFactory;
 
 /**
  * A {@code redis-server} child process on a free 127.0.0.1 port, for integration and fault tests.
@@ -25,6 +27,11 @@ import java.util.Objects;
  * directory, readable only by the owner, so passwords appear neither on the process command line
  * nor in {@link #toString()} or logs. Ready means: answers PING with PONG (after AUTH when a
  * password is set). Thread-safe; see {@link BackendProcess} for the controls.
+ *
+ * <p>With {@link Builder#tls(TestCertificates, boolean)} the server speaks TLS only ({@code
+ * tls-port}; the plain port is off), {@link #uri()} is {@code rediss://} and {@link #connect()}
+ * uses TLS, presenting the client certificate. {@link Builder#aclUser} adds users with the ACL
+ * rules a test wants to check, for example a user limited to one application's keys.
  */
 public final class RedisServer extends BackendProcess {
     static final String DEBIAN_PACKAGE = "redis-server";
@@ -37,6 +44,7 @@ public final class RedisServer extends BackendProcess {
     private final String userPassword;
     private final List<String> extraArgs;
     private final Duration clusterNodeTimeout;
+    private final Security security;
     private volatile int port;
     private volatile int clusterBusPort;
 
@@ -49,6 +57,10 @@ public final class RedisServer extends BackendProcess {
         this.userPassword = b.userPassword;
         this.extraArgs = List.copyOf(b.extraArgs);
         this.clusterNodeTimeout = b.clusterNodeTimeout;
+        this.security = b.security.copy();
+        if (security.tls != null && clusterNodeTimeout != null) {
+            throw new IllegalArgumentException("TLS is not supported for cluster nodes");
+        }
         assignPorts();
     }
 
@@ -81,9 +93,14 @@ public final class RedisServer extends BackendProcess {
         return port;
     }
 
-    /** {@code redis://127.0.0.1:<port>}, without credentials. */
+    /** {@code redis://127.0.0.1:<port>} ({@code rediss://} with TLS), without credentials. */
     public String uri() {
-        return "redis://" + HOST + ":" + port();
+        return (isTls() ? "rediss://" : "redis://") + HOST + ":" + port();
+    }
+
+    /** True if the server speaks TLS only (see {@link Builder#tls(TestCertificates, boolean)}). */
+    public boolean isTls() {
+        return security.tls != null;
     }
 
     /** {@code 127.0.0.1:<port>}. */
@@ -105,7 +122,7 @@ public final class RedisServer extends BackendProcess {
      * {@code timeout} bounds the connect and each read.
      */
     public RespConnection connect(Duration timeout) {
-        RespConnection conn = RespConnection.open(HOST, port(), timeout);
+        RespConnection conn = RespConnection.open(HOST, port(), timeout, security.socketFactory);
         try {
             authenticate(conn);
             return conn;
@@ -145,6 +162,9 @@ public final class RedisServer extends BackendProcess {
         if (durable) {
             sb.append(", durable");
         }
+        if (isTls()) {
+            sb.append(", tls").append(security.requireClientCertificates ? " (client certificates required)" : "");
+        }
         if (password != null) {
             sb.append(", password set");
         }
@@ -172,7 +192,13 @@ public final class RedisServer extends BackendProcess {
     synchronized void beforeLaunch() throws IOException {
         List<String> lines = new ArrayList<>();
         lines.add("bind " + HOST);
-        lines.add("port " + port);
+        if (isTls()) {
+            lines.add("port 0");
+            lines.add("tls-port " + port);
+            lines.addAll(security.tlsLines());
+        } else {
+            lines.add("port " + port);
+        }
         lines.add("dir " + quote(dataDir().toString()));
         lines.add("daemonize no");
         lines.add("logfile \"\"");
@@ -187,6 +213,7 @@ public final class RedisServer extends BackendProcess {
         if (user != null) {
             lines.add("user " + quote(user) + " on " + quote(">" + userPassword) + " ~* &* +@all");
         }
+        lines.addAll(security.aclLines());
         if (clusterNodeTimeout != null) {
             lines.add("cluster-enabled yes");
             lines.add("cluster-config-file nodes.conf");
@@ -248,6 +275,49 @@ public final class RedisServer extends BackendProcess {
         return '"' + value.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
     }
 
+    /** TLS and ACL settings of a server, kept apart from the rest of its configuration. */
+    private static final class Security {
+        TestCertificates tls;
+        boolean requireClientCertificates;
+        SSLSocketFactory socketFactory;
+        final List<AclUser> aclUsers = new ArrayList<>();
+
+        Security copy() {
+            Security s = new Security();
+            s.tls = tls;
+            s.requireClientCertificates = requireClientCertificates;
+            s.socketFactory = tls == null ? null : tls.clientSslContext().getSocketFactory();
+            s.aclUsers.addAll(aclUsers);
+            return s;
+        }
+
+        List<String> tlsLines() {
+            return List.of(
+                    "tls-cert-file " + quote(tls.serverCertificate().toString()),
+                    "tls-key-file " + quote(tls.serverKey().toString()),
+                    "tls-ca-cert-file " + quote(tls.caCertificate().toString()),
+                    "tls-auth-clients " + (requireClientCertificates ? "yes" : "no"));
+        }
+
+        List<String> aclLines() {
+            List<String> lines = new ArrayList<>();
+            for (AclUser u : aclUsers) {
+                StringBuilder line = new StringBuilder("user ").append(quote(u.name())).append(" on ")
+                        .append(quote(">" + u.password()));
+                u.rules().forEach(r -> line.append(' ').append(quote(r)));
+                lines.add(line.toString());
+            }
+            return lines;
+        }
+    }
+
+    private record AclUser(String name, String password, List<String> rules) {
+        @Override
+        public String toString() {
+            return "AclUser[" + name + ", " + rules + "]";
+        }
+    }
+
     /**
      * Options for a {@link RedisServer}. Defaults: no persistence guarantees beyond Redis's own
      * defaults, no password, 20 second start timeout, {@code redis-server} from the PATH.
@@ -261,6 +331,7 @@ public final class RedisServer extends BackendProcess {
         private Duration startTimeout = DEFAULT_START_TIMEOUT;
         private Path binary;
         private Duration clusterNodeTimeout;
+        private final Security security = new Security();
 
         private Builder() {}
 
@@ -306,6 +377,37 @@ public final class RedisServer extends BackendProcess {
         /** Uses this executable instead of the one on the PATH. */
         public Builder binary(Path binary) {
             this.binary = Objects.requireNonNull(binary, "binary");
+            return this;
+        }
+
+        /**
+         * Speaks TLS only, with the server certificate and CA of {@code certs}: {@code tls-port} on
+         * the server's port, the plain port off. With {@code requireClientCertificates} (Redis's own
+         * default, {@code tls-auth-clients yes}) a client must present a certificate issued by that CA.
+         */
+        public Builder tls(TestCertificates certs, boolean requireClientCertificates) {
+            security.tls = Objects.requireNonNull(certs, "certs");
+            security.requireClientCertificates = requireClientCertificates;
+            return this;
+        }
+
+        /**
+         * Adds an ACL user defined in the config file as {@code user <name> on ><password> <rules...>},
+         * e.g. {@code aclUser("shop", pw, "resetkeys", "~exstate:shop:*", "+@read")}. The password
+         * stays in the config file (owner-only) and is never shown.
+         */
+        public Builder aclUser(String name, String password, String... rules) {
+            requireNonBlank(name, "ACL user name");
+            requireNonBlank(password, "ACL user password");
+            List<String> checked = new ArrayList<>();
+            for (String rule : rules) {
+                String r = requireNonBlank(rule, "ACL rule");
+                if (r.chars().anyMatch(c -> Character.isWhitespace(c) || c == '"')) {
+                    throw new IllegalArgumentException("ACL rule must be one token without spaces or quotes: " + r);
+                }
+                checked.add(r);
+            }
+            security.aclUsers.add(new AclUser(name, password, List.copyOf(checked)));
             return this;
         }
 

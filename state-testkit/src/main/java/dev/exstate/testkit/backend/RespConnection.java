@@ -13,6 +13,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
 
 /**
  * A minimal blocking RESP2 connection for tests that want to look at Redis directly, without a
@@ -44,16 +47,36 @@ public final class RespConnection implements AutoCloseable {
      * @throws UncheckedIOException if the connection cannot be made
      */
     public static RespConnection open(String host, int port, Duration timeout) {
+        return open(host, port, timeout, null);
+    }
+
+    /**
+     * Connects to {@code host:port} over TLS made by {@code tls} (which decides the trusted CAs and
+     * any client certificate; the host name is verified), or in plain text if {@code tls} is null.
+     *
+     * @throws UncheckedIOException if the connection or the TLS handshake fails
+     */
+    public static RespConnection open(String host, int port, Duration timeout, SSLSocketFactory tls) {
         Socket socket = new Socket();
         String address = host + ":" + port;
         try {
             socket.setTcpNoDelay(true);
             socket.connect(new InetSocketAddress(host, port), Math.toIntExact(Math.max(1, timeout.toMillis())));
             socket.setSoTimeout(Math.toIntExact(Math.max(1, timeout.toMillis())));
+            if (tls != null) {
+                Socket plain = socket;
+                SSLSocket secure = (SSLSocket) tls.createSocket(plain, host, port, true);
+                socket = secure;
+                SSLParameters params = secure.getSSLParameters();
+                params.setEndpointIdentificationAlgorithm("HTTPS");
+                secure.setSSLParameters(params);
+                secure.startHandshake();
+            }
             return new RespConnection(socket, address);
         } catch (IOException e) {
             closeQuietly(socket);
-            throw new UncheckedIOException("cannot connect to redis at " + address + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot connect to redis at " + address + (tls != null ? " (TLS)" : "")
+                    + ": " + e.getMessage(), e);
         }
     }
 

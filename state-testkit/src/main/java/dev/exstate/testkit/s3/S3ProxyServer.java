@@ -1,5 +1,6 @@
 package dev.exstate.testkit.s3;
 
+import dev.exstate.testkit.tls.TestCertificates;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -44,6 +45,10 @@ import org.jclouds.blobstore.options.ListContainerOptions;
  * {@code org.gaul:s3proxy} to your test classpath (and align Jackson, see the project's
  * DEPENDENCIES notes). Bucket names need at least 3 characters.
  *
+ * <p>With {@link Builder#tls(TestCertificates)} the server speaks https only, with the server
+ * certificate of a private test CA: {@link #endpoint()} is then {@code https://127.0.0.1:<port>}
+ * and a client must trust that CA.
+ *
  * <p>Thread-safe; the secret key never appears in {@link #toString()}.
  */
 public final class S3ProxyServer implements AutoCloseable {
@@ -65,6 +70,7 @@ public final class S3ProxyServer implements AutoCloseable {
     private final Path dataDir;
     private final boolean deleteDataDirOnClose;
     private final BlobStoreContext context;
+    private final TestCertificates tls;
 
     private int port;
     private S3Proxy proxy;
@@ -75,6 +81,7 @@ public final class S3ProxyServer implements AutoCloseable {
         this.accessKey = b.accessKey != null ? b.accessKey : "exstate-" + randomHex(6);
         this.secretKey = b.secretKey != null ? b.secretKey : randomHex(20);
         this.port = b.port;
+        this.tls = b.tls;
         Properties props = new Properties();
         if (backend == Backend.FILESYSTEM) {
             try {
@@ -116,11 +123,15 @@ public final class S3ProxyServer implements AutoCloseable {
         if (proxy != null) {
             return this;
         }
-        S3Proxy p = S3Proxy.builder()
+        S3Proxy.Builder pb = S3Proxy.builder()
                 .blobStore(context.getBlobStore())
-                .endpoint(URI.create("http://" + HOST + ":" + port))
-                .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, accessKey, secretKey)
-                .build();
+                .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, accessKey, secretKey);
+        if (tls != null) {
+            pb.secureEndpoint(URI.create("https://" + HOST + ":" + port)).sslContext(tls.serverSslContext());
+        } else {
+            pb.endpoint(URI.create("http://" + HOST + ":" + port));
+        }
+        S3Proxy p = pb.build();
         // a fresh view of the backend per request, which makes conditional PUTs atomic
         p.setBlobStoreLocator((identity, container, blob) -> accessKey.equals(identity)
                 ? Map.entry(secretKey, new AtomicConditionalPuts(context.getBlobStore()))
@@ -143,7 +154,7 @@ public final class S3ProxyServer implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException("s3proxy failed to start on " + HOST + ":" + port + ": " + e.getMessage(), e);
         }
-        port = p.getPort();
+        port = tls != null ? p.getSecurePort() : p.getPort();
         proxy = p;
         return this;
     }
@@ -172,12 +183,20 @@ public final class S3ProxyServer implements AutoCloseable {
         return proxy != null;
     }
 
-    /** {@code http://127.0.0.1:<port>}; valid once started, and stays the same across restarts. */
+    /**
+     * {@code http://127.0.0.1:<port>} ({@code https://} with TLS); valid once started, and stays
+     * the same across restarts.
+     */
     public synchronized URI endpoint() {
         if (port == 0) {
             throw new IllegalStateException("s3proxy has not been started yet: no port assigned");
         }
-        return URI.create("http://" + HOST + ":" + port);
+        return URI.create((tls != null ? "https://" : "http://") + HOST + ":" + port);
+    }
+
+    /** True if the server speaks https only (see {@link Builder#tls(TestCertificates)}). */
+    public boolean isTls() {
+        return tls != null;
     }
 
     public synchronized int port() {
@@ -258,7 +277,7 @@ public final class S3ProxyServer implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "S3ProxyServer[" + backend + ", " + HOST + ":" + port + ", accessKey=****]";
+        return "S3ProxyServer[" + backend + ", " + HOST + ":" + port + (tls != null ? ", https" : "") + ", accessKey=****]";
     }
 
     private static void deleteRecursively(Path dir) {
@@ -294,6 +313,7 @@ public final class S3ProxyServer implements AutoCloseable {
         private String accessKey;
         private String secretKey;
         private int port;
+        private TestCertificates tls;
 
         private Builder() {
         }
@@ -334,6 +354,12 @@ public final class S3ProxyServer implements AutoCloseable {
                 throw new IllegalArgumentException("port must be in [0, 65535], was " + port);
             }
             this.port = port;
+            return this;
+        }
+
+        /** Serves https only, with the server certificate (and key) of {@code certs}. */
+        public Builder tls(TestCertificates certs) {
+            this.tls = Objects.requireNonNull(certs, "certs");
             return this;
         }
 
