@@ -7,11 +7,10 @@ import static org.awaitility.Awaitility.await;
 
 import dev.exstate.cache.NearCache;
 import dev.exstate.health.BackendHealth;
-import dev.exstate.time.StateClock;
+import dev.exstate.time.ManualClock;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -24,7 +23,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterEach;
@@ -40,7 +38,7 @@ class GuardTest {
     /** Generous bound on scheduling delays on a busy 2-core CI machine; never a speed assertion. */
     private static final long SLACK_MS = 2_000;
 
-    private final TestClock clock = new TestClock();
+    private final ManualClock clock = new ManualClock();
     private final List<Guard> guards = new ArrayList<>();
     private final ExecutorService callers = Executors.newCachedThreadPool();
 
@@ -739,25 +737,6 @@ class GuardTest {
             assertThat(s.successes()).isEqualTo(2);
             assertThat(s.failures()).isZero();
             assertThat(s.breakerState()).isEqualTo("CLOSED");
-        }
-    }
-
-    /** A StateClock the test moves by hand; the guard uses it for the breaker's open wait. */
-    static final class TestClock implements StateClock {
-        private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
-
-        @Override
-        public long nanoTime() {
-            return nanos.get();
-        }
-
-        @Override
-        public Instant now() {
-            return Instant.parse("2030-01-01T00:00:00Z").plusNanos(nanos.get());
-        }
-
-        void advance(Duration d) {
-            nanos.addAndGet(d.toNanos());
         }
     }
 }

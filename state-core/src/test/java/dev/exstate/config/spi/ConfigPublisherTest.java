@@ -9,7 +9,7 @@ import dev.exstate.config.ConfigSnapshot;
 import dev.exstate.config.ConfigValidationException;
 import dev.exstate.config.ConfigValidator;
 import dev.exstate.health.BackendHealth;
-import dev.exstate.time.StateClock;
+import dev.exstate.time.ManualClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
 class ConfigPublisherTest {
     private static final Duration WAIT = Duration.ofSeconds(5);
 
-    private final FixedClock clock = new FixedClock(Instant.parse("2026-03-01T10:00:00Z"));
+    private final ManualClock clock = new ManualClock(Instant.parse("2026-03-01T10:00:00Z"));
     private final List<ConfigPublisher> publishers = new ArrayList<>();
 
     @AfterEach
@@ -153,7 +153,7 @@ class ConfigPublisherTest {
         p.subscribe(seen::add);
         p.offer(snap(1, "a", "good"));
 
-        clock.now = Instant.parse("2026-03-01T10:05:00Z");
+        clock.advance(Duration.ofMinutes(5));
         assertThat(p.offer(snap(2, "a", "bad"))).isFalse();
 
         assertThat(p.current()).contains(snap(1, "a", "good"));
@@ -367,24 +367,6 @@ class ConfigPublisherTest {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    static final class FixedClock implements StateClock {
-        volatile Instant now;
-
-        FixedClock(Instant now) {
-            this.now = now;
-        }
-
-        @Override
-        public long nanoTime() {
-            return 0;
-        }
-
-        @Override
-        public Instant now() {
-            return now;
         }
     }
 }

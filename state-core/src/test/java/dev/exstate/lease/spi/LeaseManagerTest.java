@@ -11,6 +11,7 @@ import dev.exstate.lease.Lease;
 import dev.exstate.lease.LeaseOptions;
 import dev.exstate.lease.LeaseProvider;
 import dev.exstate.lease.spi.ScriptedLeaseBackend.Answer;
+import dev.exstate.time.ManualClock;
 import dev.exstate.time.StateClock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,7 +31,7 @@ class LeaseManagerTest {
     private static final LeaseOptions MANUAL = LeaseOptions.builder(TTL).autoRenew(false).safetyMargin(MARGIN).build();
 
     private final ScriptedLeaseBackend backend = new ScriptedLeaseBackend();
-    private final TestClock clock = new TestClock();
+    private final ManualClock clock = new ManualClock();
     private final List<LeaseManager> managers = new ArrayList<>();
 
     private LeaseManager manager(StateClock c) {
