@@ -53,7 +53,7 @@ final class Backends {
     private final S3Options s3;
     private final List<String> secrets;
 
-    Backends(Demo.Options options) {
+    Backends(DemoOptions options) {
         this.redis = options.redis() == null ? null : redisOptions(options.redis());
         this.etcd = options.etcd() == null ? null : etcdOptions(options.etcd());
         this.s3 = options.s3() == null ? null : s3Options(options);
@@ -91,7 +91,7 @@ final class Backends {
     }
 
     /** @throws IllegalArgumentException if the S3 endpoint, bucket or credentials are not usable */
-    static S3Options s3Options(Demo.Options o) {
+    static S3Options s3Options(DemoOptions o) {
         return S3Options.builder()
                 .endpoint(o.s3())
                 .region(o.s3Region())

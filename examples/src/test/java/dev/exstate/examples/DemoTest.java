@@ -17,7 +17,7 @@ class DemoTest {
     @Test
     @DisplayName("ShopService passes the statelessness check; NaiveShopService fails on /cart, /files and its timer")
     void exstateShopPassesAndNaiveShopFails() {
-        Demo.Result result = Demo.runChecks(Demo.Options.defaults());
+        DemoResult result = Demo.runChecks(DemoOptions.defaults());
 
         StatelessnessReport exstate = result.exstate();
         assertThat(exstate.differences()).as(exstate.render()).isEmpty();
@@ -90,17 +90,17 @@ class DemoTest {
     @Test
     @DisplayName("backend options take 'name value' and 'name=value'; S3 keys fall back to the environment")
     void parsesBackendOptions() {
-        Demo.Options o = Demo.Options.parse(Map.of("EXSTATE_S3_ACCESS_KEY", "AKENV", "EXSTATE_S3_SECRET_KEY", "SKENV"),
+        DemoOptions o = DemoOptions.parse(Map.of("EXSTATE_S3_ACCESS_KEY", "AKENV", "EXSTATE_S3_SECRET_KEY", "SKENV"),
                 "--redis=redis://127.0.0.1:6379", "--etcd", "http://127.0.0.1:2379", "--s3", "http://127.0.0.1:9000");
 
         assertThat(o.redis()).isEqualTo("redis://127.0.0.1:6379");
         assertThat(o.etcd()).isEqualTo("http://127.0.0.1:2379");
         assertThat(o.s3()).isEqualTo("http://127.0.0.1:9000");
-        assertThat(o.bucket()).isEqualTo(Demo.DEFAULT_BUCKET);
+        assertThat(o.bucket()).isEqualTo(DemoOptions.DEFAULT_BUCKET);
         assertThat(o.s3AccessKey()).isEqualTo("AKENV");
         assertThat(o.s3SecretKey()).isEqualTo("SKENV");
 
-        Demo.Options flags = Demo.Options.parse(Map.of("EXSTATE_S3_ACCESS_KEY", "AKENV", "EXSTATE_S3_SECRET_KEY", "SKENV"),
+        DemoOptions flags = DemoOptions.parse(Map.of("EXSTATE_S3_ACCESS_KEY", "AKENV", "EXSTATE_S3_SECRET_KEY", "SKENV"),
                 "--s3", "http://127.0.0.1:9000", "--s3-access-key", "AKFLAG", "--s3-secret-key", "SKFLAG");
         assertThat(flags.s3AccessKey()).isEqualTo("AKFLAG");
         assertThat(flags.s3SecretKey()).isEqualTo("SKFLAG");
@@ -109,7 +109,7 @@ class DemoTest {
     @Test
     @DisplayName("the options never show credentials")
     void optionsHideCredentials() {
-        Demo.Options o = Demo.Options.parse("--redis", "redis://:hunter2@127.0.0.1:6379", "--s3", "http://127.0.0.1:9000",
+        DemoOptions o = DemoOptions.parse("--redis", "redis://:hunter2@127.0.0.1:6379", "--s3", "http://127.0.0.1:9000",
                 "--s3-access-key", "AKFLAG", "--s3-secret-key", "SKFLAG");
 
         assertThat(o.toString()).contains("redis://127.0.0.1:6379", "http://127.0.0.1:9000")

@@ -3,6 +3,7 @@ package dev.exstate.memory;
 import dev.exstate.blob.BlobStore;
 import dev.exstate.config.ConfigSource;
 import dev.exstate.config.ConfigValidator;
+import dev.exstate.config.spi.PublishingConfigSource;
 import dev.exstate.lease.LeaseProvider;
 import dev.exstate.session.SessionOptions;
 import dev.exstate.session.SessionStore;
@@ -56,7 +57,7 @@ public final class InMemoryBackend {
 
     /** A config source over this backend's config; the first snapshot is loaded at once. */
     public ConfigSource configSource(ConfigValidator validator) {
-        return new MemoryConfigSource(config, validator, clock);
+        return new PublishingConfigSource(new MemoryConfigBackend(config), validator, clock);
     }
 
     /** A lease provider over this backend's leases (one "replica"). */

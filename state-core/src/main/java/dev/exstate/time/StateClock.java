@@ -5,7 +5,7 @@ import java.time.Instant;
 /**
  * The source of time for everything in exstate that expires: session TTLs, lease deadlines,
  * near-cache staleness. {@link #system()} is the production clock; tests inject a manual one
- * (see {@code dev.exstate.testkit.ManualClock}) so that expiry is tested without sleeping.
+ * ({@link ManualClock}) so that expiry is tested without sleeping.
  *
  * <p>Implementations must be thread-safe. {@link #nanoTime()} must be monotonic: it is what lease
  * validity is judged by, so that a wall-clock jump never makes an expired lease look valid.

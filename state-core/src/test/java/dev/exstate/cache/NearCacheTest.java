@@ -3,9 +3,8 @@ package dev.exstate.cache;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.exstate.time.StateClock;
+import dev.exstate.time.ManualClock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -22,7 +21,7 @@ import org.junit.jupiter.api.Test;
 @DisplayName("NearCache")
 class NearCacheTest {
 
-    private final TestClock clock = new TestClock();
+    private final ManualClock clock = new ManualClock();
 
     private NearCache<String, String> cache() {
         return NearCache.<String, String>builder("test").clock(clock).build();
@@ -523,25 +522,6 @@ class NearCacheTest {
             listener.get().reconnected();
             assertThat(cache.stats().connected()).isTrue();
             assertThat(subscriptionClosed).isFalse();
-        }
-    }
-
-    /** A StateClock the test moves by hand; the cache's ticker and staleness read it. */
-    static final class TestClock implements StateClock {
-        private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
-
-        @Override
-        public long nanoTime() {
-            return nanos.get();
-        }
-
-        @Override
-        public Instant now() {
-            return Instant.parse("2030-01-01T00:00:00Z").plusNanos(nanos.get());
-        }
-
-        void advance(Duration d) {
-            nanos.addAndGet(d.toNanos());
         }
     }
 }

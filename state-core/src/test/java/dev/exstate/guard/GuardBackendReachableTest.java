@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.exstate.health.BackendHealth;
+import dev.exstate.time.ManualClock;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,7 +20,7 @@ class GuardBackendReachableTest {
 
     private static final Operation WRITE = Operation.nonIdempotent("session.save");
 
-    private final GuardTest.TestClock clock = new GuardTest.TestClock();
+    private final ManualClock clock = new ManualClock();
     private final List<Guard> guards = new ArrayList<>();
 
     @AfterEach

@@ -7,11 +7,10 @@ import static org.awaitility.Awaitility.await;
 
 import dev.exstate.cache.NearCache;
 import dev.exstate.health.BackendHealth;
-import dev.exstate.time.StateClock;
+import dev.exstate.time.ManualClock;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -28,7 +27,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -46,7 +44,7 @@ class GuardTest {
     /** How long a body "hangs": far beyond any timeout under test, so a call that returns did not wait for it. */
     private static final long HANG_MS = 60_000;
 
-    private final TestClock clock = new TestClock();
+    private final ManualClock clock = new ManualClock();
     private final List<Guard> guards = new ArrayList<>();
     private final ExecutorService callers = Executors.newCachedThreadPool();
 
@@ -1105,25 +1103,6 @@ class GuardTest {
             assertThat(s.successes()).isEqualTo(2);
             assertThat(s.failures()).isZero();
             assertThat(s.breakerState()).isEqualTo("CLOSED");
-        }
-    }
-
-    /** A StateClock the test moves by hand; the guard uses it for the breaker's open wait. */
-    static final class TestClock implements StateClock {
-        private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
-
-        @Override
-        public long nanoTime() {
-            return nanos.get();
-        }
-
-        @Override
-        public Instant now() {
-            return Instant.parse("2030-01-01T00:00:00Z").plusNanos(nanos.get());
-        }
-
-        void advance(Duration d) {
-            nanos.addAndGet(d.toNanos());
         }
     }
 }

@@ -29,10 +29,10 @@ import dev.exstate.session.Session;
 import dev.exstate.session.SessionId;
 import dev.exstate.session.SessionOptions;
 import dev.exstate.session.SessionStore;
+import dev.exstate.time.ManualClock;
 import dev.exstate.time.StateClock;
 import java.io.InputStream;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -410,17 +410,7 @@ class StateRuntimeTest {
         @Test
         @DisplayName("the runtime's clock is the in-memory backend's unless one is set")
         void clockDefaultsToTheBackendsClock() {
-            StateClock fixed = new StateClock() {
-                @Override
-                public long nanoTime() {
-                    return 1;
-                }
-
-                @Override
-                public Instant now() {
-                    return Instant.EPOCH;
-                }
-            };
+            StateClock fixed = new ManualClock();
             InMemoryBackend backend = InMemoryBackend.create(fixed);
             AtomicReference<StateContext> seen = new AtomicReference<>();
             track(StateRuntime.builder("shop").inMemory(backend)

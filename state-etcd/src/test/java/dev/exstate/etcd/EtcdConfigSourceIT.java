@@ -67,7 +67,7 @@ class EtcdConfigSourceIT {
                     assertThat(source.isLoaded()).isTrue();
                     assertThat(source.current()).isEqualTo(new ConfigSnapshot(0, Map.of("feature.checkout", "off")));
                     assertThat(source.health().status()).isEqualTo(BackendHealth.Status.DEGRADED);
-                    assertThat(source.health().detail()).contains("default");
+                    assertThat(source.health().detail()).contains("default", "/exstate/" + options.appName() + "/config/");
 
                     direct.admin().put("feature.checkout", "on");
                     proxy.heal();
@@ -108,8 +108,10 @@ class EtcdConfigSourceIT {
                 try (EtcdState state = EtcdState.connect(options);
                      EtcdConfigSource source = state.configSource(ConfigValidator.acceptAll())) {
                     assertThat(source.isLoaded()).isFalse();
-                    assertThatThrownBy(source::current).isInstanceOf(ConfigNotLoadedException.class);
+                    assertThatThrownBy(source::current).isInstanceOf(ConfigNotLoadedException.class)
+                            .hasMessageContaining("etcd /exstate/" + options.appName() + "/config/");
                     assertThat(source.health().status()).isEqualTo(BackendHealth.Status.DOWN);
+                    assertThat(source.health().detail()).contains("not in step");
 
                     proxy.heal();
 

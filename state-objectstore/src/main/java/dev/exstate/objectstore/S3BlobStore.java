@@ -17,6 +17,7 @@ import dev.exstate.objectstore.internal.S3Calls;
 import dev.exstate.objectstore.internal.S3Client;
 import dev.exstate.objectstore.internal.S3Errors;
 import dev.exstate.objectstore.internal.Upload;
+import dev.exstate.objectstore.internal.UploadSource;
 import dev.exstate.objectstore.internal.VerifyingInputStream;
 import dev.exstate.runtime.ProviderFactory;
 import io.minio.GetObjectResponse;
@@ -72,10 +73,11 @@ import org.slf4j.LoggerFactory;
  *       own write (a random write id in the object's metadata) instead of failing. Services that
  *       ignore conditions on multipart completion (s3proxy 3.0) get the condition checked before
  *       the upload and again just before completion: a small race window remains there.</li>
- *   <li><b>Integrity.</b> The server checks each request's Content-MD5; the returned ETags are
- *       compared with the MD5s computed while sending; single-request objects store their SHA-256
- *       in metadata; {@link #get(String, boolean)} verifies a download against the stored SHA-256
- *       or ETag. A mismatch is a {@link BlobIntegrityException}.</li>
+ *   <li><b>Integrity.</b> Every upload request carries the Content-MD5 of its body (and, over
+ *       plain HTTP with credentials, the signed SHA-256 of it), which the server checks before
+ *       storing anything; single-request objects store the SHA-256 of their content in metadata;
+ *       {@link #get(String, boolean)} verifies a download against the stored SHA-256 or the ETag.
+ *       A mismatch is a {@link BlobIntegrityException}.</li>
  *   <li><b>First contact.</b> Building a store makes no request. Before its first request the
  *       store lists one key of the bucket, outside the guard, retrying with backoff for up to
  *       {@link S3Options#startupTimeout()}: a replica that starts before S3 (or on a busy host)
@@ -212,7 +214,7 @@ public final class S3BlobStore implements BlobStore {
         checkLength("(content-addressed)", length);
         Map<String, String> user = ObjectMeta.userMetadata(putOptions.metadata(), "(content-addressed)");
         ensureOpenAndBucket();
-        Upload.Source source = upload.open(CAS_PREFIX + "(being hashed)", content, length);
+        UploadSource source = upload.open(CAS_PREFIX + "(being hashed)", content, length);
         if (source.fitsOnePart()) {
             String key = contentAddress(Checksums.hex(source.sha256()));
             Optional<BlobInfo> existing = stat(key);

@@ -12,6 +12,7 @@ import dev.exstate.blob.InvalidBlobKeyException;
 import dev.exstate.blob.PutOptions;
 import dev.exstate.guard.GuardPolicy;
 import dev.exstate.objectstore.internal.Checksums;
+import dev.exstate.objectstore.internal.S3Errors;
 import dev.exstate.runtime.StateRuntime;
 import io.minio.MinioAsyncClient;
 import io.minio.PutObjectArgs;
@@ -35,6 +36,10 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okio.Buffer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -296,8 +301,40 @@ class S3BlobStoreIT {
         }
 
         @Test
-        @DisplayName("the ETag of a multipart object is the one computed from its parts while uploading")
-        void multipartEtagIsComputedOne() {
+        @DisplayName("a body that differs from the checksums sent with it (Content-MD5, signed SHA-256) is refused by the server "
+                + "and reported as BlobIntegrityException; nothing is stored")
+        void corruptedBodyIsRefusedByTheServer() throws Exception {
+            S3BlobStore store = newStore();
+            String bucket = store.options().bucket();
+            byte[] content = utf8("sent with its MD5");
+            // flips one bit of every PUT body after the client computed its Content-MD5 (and signed SHA-256)
+            OkHttpClient corrupting = new OkHttpClient.Builder().addNetworkInterceptor(chain -> {
+                Request request = chain.request();
+                if (!"PUT".equals(request.method()) || request.body() == null) {
+                    return chain.proceed(request);
+                }
+                Buffer body = new Buffer();
+                request.body().writeTo(body);
+                byte[] bytes = body.readByteArray();
+                bytes[0] ^= 1;
+                return chain.proceed(request.newBuilder()
+                        .put(RequestBody.create(bytes, request.body().contentType())).build());
+            }).build();
+            MinioAsyncClient sender = MinioAsyncClient.builder().endpoint(s3.endpoint().toString()).region("us-east-1")
+                    .credentials(s3.accessKey(), s3.secretKey()).httpClient(corrupting).build();
+
+            CompletableFuture<?> put = sender.putObject(PutObjectArgs.builder().bucket(bucket).object("corrupted")
+                    .stream(new ByteArrayInputStream(content), content.length, -1).build());
+
+            assertThatThrownBy(() -> put.get(10, TimeUnit.SECONDS))
+                    .satisfies(e -> assertThat(S3Errors.translate(e, "blob.put", bucket, "corrupted"))
+                            .as("%s", e).isInstanceOf(BlobIntegrityException.class));
+            assertThat(store.stat("corrupted")).isEmpty();
+        }
+
+        @Test
+        @DisplayName("a multipart object's ETag has the multipart form, and stat reports the one the put returned")
+        void multipartEtagIsReported() {
             S3BlobStore store = newStore();
 
             BlobInfo put = store.put("m", new GeneratedContent(2L * PART + 5, 13), -1, PutOptions.defaults());

@@ -10,7 +10,7 @@ import dev.exstate.lease.LeaseProvider;
 import dev.exstate.lease.LeasedScheduler;
 import dev.exstate.lease.ScheduledJob;
 import dev.exstate.memory.InMemoryBackend;
-import dev.exstate.testkit.ManualClock;
+import dev.exstate.time.ManualClock;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;

@@ -8,7 +8,7 @@ import dev.exstate.blob.BlobStore;
 import dev.exstate.blob.InvalidBlobKeyException;
 import dev.exstate.lease.JobContext;
 import dev.exstate.memory.InMemoryBackend;
-import dev.exstate.testkit.ManualClock;
+import dev.exstate.time.ManualClock;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;

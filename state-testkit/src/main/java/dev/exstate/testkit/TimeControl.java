@@ -1,5 +1,6 @@
 package dev.exstate.testkit;
 
+import dev.exstate.time.ManualClock;
 import dev.exstate.time.StateClock;
 import java.time.Duration;
 

@@ -13,7 +13,7 @@ import dev.exstate.lease.LeasedScheduler;
 import dev.exstate.lease.ScheduledJob;
 import dev.exstate.lease.spi.LeaseBackend;
 import dev.exstate.lease.spi.LeaseManager;
-import dev.exstate.testkit.ManualClock;
+import dev.exstate.time.ManualClock;
 import dev.exstate.time.StateClock;
 import java.time.Duration;
 import java.time.Instant;

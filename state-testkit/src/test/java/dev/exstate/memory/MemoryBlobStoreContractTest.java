@@ -1,8 +1,8 @@
 package dev.exstate.memory;
 
 import dev.exstate.blob.BlobStore;
-import dev.exstate.testkit.ManualClock;
 import dev.exstate.testkit.contract.BlobStoreContract;
+import dev.exstate.time.ManualClock;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 

@@ -2,8 +2,8 @@ package dev.exstate.memory;
 
 import dev.exstate.config.ConfigSource;
 import dev.exstate.config.ConfigValidator;
-import dev.exstate.testkit.ManualClock;
 import dev.exstate.testkit.contract.ConfigSourceContract;
+import dev.exstate.time.ManualClock;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 

@@ -2,9 +2,9 @@ package dev.exstate.memory;
 
 import dev.exstate.lease.LeaseProvider;
 import dev.exstate.lease.spi.LeaseBackend;
-import dev.exstate.testkit.ManualClock;
 import dev.exstate.testkit.TimeControl;
 import dev.exstate.testkit.contract.LeaseProviderContract;
+import dev.exstate.time.ManualClock;
 import java.util.Optional;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.BeforeEach;

@@ -2,9 +2,9 @@ package dev.exstate.memory;
 
 import dev.exstate.session.SessionOptions;
 import dev.exstate.session.SessionStore;
-import dev.exstate.testkit.ManualClock;
 import dev.exstate.testkit.TimeControl;
 import dev.exstate.testkit.contract.SessionStoreContract;
+import dev.exstate.time.ManualClock;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 

@@ -1,10 +1,12 @@
 package dev.exstate.etcd.internal;
 
 import dev.exstate.config.ConfigSnapshot;
-import dev.exstate.config.spi.ConfigPublisher;
+import dev.exstate.config.spi.ConfigBackend;
+import dev.exstate.etcd.EtcdOptions;
 import dev.exstate.guard.Guard;
 import dev.exstate.guard.Operation;
 import dev.exstate.guard.StateAccessDeniedException;
+import dev.exstate.guard.StateUnavailableException;
 import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.Watch;
 import io.etcd.jetcd.common.exception.CompactedException;
@@ -30,9 +32,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps a {@link ConfigPublisher} in step with all keys under one etcd prefix: a full read, then
- * a watch from the read's revision + 1, and the same again whenever the watch cannot be trusted.
- * Not API.
+ * The {@link ConfigBackend} of {@code EtcdConfigSource}: keeps its sink in step with all keys
+ * under one etcd prefix: a full read, then a watch from the read's revision + 1, and the same
+ * again whenever the watch cannot be trusted. Not API.
+ *
+ * <p>{@link #start} retries the first connection with backoff, outside the guard, within
+ * {@link EtcdOptions#startupTimeout()}, then waits for the first read (at least a few seconds once
+ * etcd has answered). If etcd refuses the credentials or permissions, it fails at once with
+ * {@link StateAccessDeniedException}, defaults or not. If etcd cannot be read in time, it offers
+ * {@link EtcdOptions#defaults()} as revision 0 (reported as a {@linkplain #problem() problem}
+ * until a snapshot from etcd is accepted) and keeps trying, or, without defaults, fails with
+ * {@link StateUnavailableException} (real elapsed time, last cause).
  *
  * <p>Recovery is done here rather than left to jetcd, whose watch does not always come back
  * after a leader loss (jetcd#1352) or retries only once (jetcd#1227). The prefix is re-read (one
@@ -52,12 +62,12 @@ import org.slf4j.LoggerFactory;
  * </ul>
  * A failed re-read is retried with jittered exponential backoff up to {@code maxBackoff}. A
  * re-read whose values equal what was last seen is not offered (a re-read after reconnect is not
- * a change); the publisher drops anything not newer than its current revision anyway, so no
+ * a change); the sink drops anything not newer than its current revision anyway, so no
  * listener sees a change twice.
  *
  * <p>Bytes that are not valid UTF-8 (a key or value written by another client) are never patched
  * into text: while any key under the prefix has such a name or value, the state is not offered
- * but {@linkplain ConfigPublisher#reject rejected}, naming the keys, and the last good snapshot
+ * but {@linkplain ConfigBackend.Sink#reject rejected}, naming the keys, and the last good snapshot
  * stays in force. A prefix larger than {@code EtcdOptions.maxInboundMessageSize} cannot be read;
  * that is reported as the problem (naming the option) and is not counted as an etcd outage.
  *
@@ -66,7 +76,7 @@ import org.slf4j.LoggerFactory;
  * supervision, so no locks are needed around the key maps. Nothing thrown in that thread ends
  * it (not even an {@link Error}); only {@link #close()} does.
  */
-public final class ConfigWatch implements AutoCloseable {
+public final class ConfigWatch implements ConfigBackend {
     private static final Logger log = LoggerFactory.getLogger(ConfigWatch.class);
     private static final AtomicInteger THREAD_IDS = new AtomicInteger();
     private static final Operation READ = Operation.idempotent("config.read");
@@ -77,11 +87,12 @@ public final class ConfigWatch implements AutoCloseable {
     private static final long MAX_TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     /** Stands for "no such key" in the consistency check. */
     private static final long ABSENT = -1;
+    /** Least time the first guarded read gets once etcd has answered the start-up probe. */
+    private static final Duration FIRST_READ = Duration.ofSeconds(5);
 
     private final EtcdConnection connection;
     private final Guard guard;
     private final EtcdKeys keys;
-    private final ConfigPublisher publisher;
     private final long progressNanos;
     private final long verifyNanos;
     private final long maxBackoffNanos;
@@ -97,13 +108,17 @@ public final class ConfigWatch implements AutoCloseable {
     private final AtomicLong missed = new AtomicLong();
 
     private volatile boolean closed;
-    private volatile boolean started;
     /** Set when etcd refused the credentials or permissions before the first read. */
     private volatile StateAccessDeniedException accessDenied;
     /** Why the watch is not in step right now, or null. */
     private volatile String problem;
     private volatile long problemSinceNanos;
     private volatile Throwable lastError;
+    /** The defaults were accepted at start, because etcd could not be read in time. */
+    private volatile boolean defaultsOffered;
+    /** A snapshot read from etcd was accepted: the defaults, if any, are no longer in force. */
+    private volatile boolean acceptedFromEtcd;
+    private volatile Sink sink; // set once by start(), before the loop thread starts
 
     // --- owned by the loop thread ---
     private Watch.Watcher watcher;
@@ -127,62 +142,123 @@ public final class ConfigWatch implements AutoCloseable {
     /** Keys found behind at the last check, with etcd's mod revision of them then (or ABSENT). */
     private Map<String, Long> suspects = Map.of();
 
-    /**
-     * @param verifyInterval zero turns the consistency check off
-     */
-    public ConfigWatch(EtcdConnection connection, Guard guard, EtcdKeys keys, ConfigPublisher publisher,
-                       Duration progressInterval, Duration verifyInterval, Duration maxBackoff) {
+    /** Takes over one share of {@code connection}, released by {@link #close()}; intervals and start-up from its options. */
+    public ConfigWatch(EtcdConnection connection, Guard guard, EtcdKeys keys) {
         this.connection = Objects.requireNonNull(connection, "connection");
         this.guard = Objects.requireNonNull(guard, "guard");
         this.keys = Objects.requireNonNull(keys, "keys");
-        this.publisher = Objects.requireNonNull(publisher, "publisher");
-        this.progressNanos = progressInterval.toNanos();
-        this.verifyNanos = verifyInterval.toNanos();
-        this.maxBackoffNanos = Math.max(INITIAL_BACKOFF_NANOS, maxBackoff.toNanos());
+        EtcdOptions options = connection.options();
+        this.progressNanos = options.watchProgressInterval().toNanos();
+        this.verifyNanos = options.watchVerifyInterval().toNanos(); // zero turns the consistency check off
+        this.maxBackoffNanos = Math.max(INITIAL_BACKOFF_NANOS, options.maxRetryBackoff().toNanos());
         this.problem = "not read from etcd yet";
         this.problemSinceNanos = System.nanoTime();
         this.thread = new Thread(this::loop, "exstate-etcd-config-" + THREAD_IDS.incrementAndGet());
         thread.setDaemon(true);
     }
 
-    /** Starts reading and watching in the background. */
-    public void start() {
-        started = true;
+    @Override
+    public String backendName() {
+        return "etcd";
+    }
+
+    @Override
+    public String describe() {
+        return "etcd " + keys.configPrefix();
+    }
+
+    /**
+     * Reaches etcd (the first connection, retried within the start-up timeout, outside the
+     * guard), starts reading and watching in the background, and waits for the first read as the
+     * options say. Refused credentials or permissions fail at once, defaults or not.
+     */
+    @Override
+    public void start(Sink sink) {
+        this.sink = Objects.requireNonNull(sink, "sink");
+        EtcdOptions options = connection.options();
+        long start = System.nanoTime();
+        StateUnavailableException unreachable = null;
+        try {
+            // a StateAccessDeniedException is not caught: wrong credentials end start-up at once
+            connection.awaitReachable(keys.configPrefix(), keys.configPrefixBytes());
+        } catch (StateUnavailableException e) {
+            unreachable = e;
+        }
+        // started even if etcd never answered: with defaults, the loop keeps trying in the background
         thread.start();
+        boolean read;
+        try {
+            // once etcd answered, its first read is quick; still leave it a few seconds on a busy host
+            Duration left = options.startupTimeout().minusNanos(System.nanoTime() - start);
+            read = options.startupTimeout().isZero()
+                    || (unreachable == null && awaitFirstRead(left.compareTo(FIRST_READ) > 0 ? left : FIRST_READ));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StateUnavailableException("etcd", "config.load", elapsed(start),
+                    "interrupted while waiting for the first config snapshot from " + keys.configPrefix(), e);
+        }
+        if (read) {
+            return;
+        }
+        StateAccessDeniedException denied = accessDenied();
+        if (denied != null) {
+            throw denied;
+        }
+        Throwable cause = unreachable != null ? unreachable : lastError;
+        String p = problem;
+        String why = unreachable != null ? unreachable.getMessage() : p == null ? "no answer" : p;
+        Map<String, String> defaults = options.defaults();
+        if (defaults == null) {
+            throw new StateUnavailableException("etcd", "config.load", elapsed(start),
+                    "could not read " + keys.configPrefix() + " from " + options.endpoints() + " within startupTimeout "
+                            + options.startupTimeout().toMillis() + " ms (" + why + "). Check that etcd runs there, or set "
+                            + "EtcdOptions.defaults(...) to start with default config while etcd is away.", cause);
+        }
+        // revision 0: any snapshot read from etcd later is newer and replaces it
+        defaultsOffered = sink.offer(new ConfigSnapshot(0, defaults));
+        log.warn("etcd config {}: not readable within {} ({}); serving {} default value(s) until etcd answers",
+                keys.configPrefix(), options.startupTimeout(), why, defaults.size());
     }
 
     /**
      * Waits until the prefix was read once (whether or not the validator accepted it); returns
      * early, false, if etcd refused access first (see {@link #accessDenied()}).
      */
-    public boolean awaitFirstRead(Duration timeout) throws InterruptedException {
+    private boolean awaitFirstRead(Duration timeout) throws InterruptedException {
         firstOutcome.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
         return hasRead();
     }
 
     /** etcd's refusal of the credentials or permissions, if it came before the first read; else null. */
-    public StateAccessDeniedException accessDenied() {
+    private StateAccessDeniedException accessDenied() {
         return hasRead() ? null : accessDenied;
     }
 
     /** True once the prefix was read from etcd. */
-    public boolean hasRead() {
+    private boolean hasRead() {
         return firstRead.getCount() == 0;
     }
 
-    /** Why the watch is not in step with etcd right now, or null when it is. */
+    private static Duration elapsed(long start) {
+        return Duration.ofNanos(System.nanoTime() - start);
+    }
+
+    /**
+     * While the defaults are in force: that; while the watch is not in step with etcd: since
+     * when and why. Null otherwise.
+     */
+    @Override
     public String problem() {
-        return problem;
-    }
-
-    /** When {@link #problem()} started, on {@link System#nanoTime()}. */
-    public long problemSinceNanos() {
-        return problemSinceNanos;
-    }
-
-    /** The last error seen from etcd, for start-up failure messages. */
-    public Throwable lastError() {
-        return lastError;
+        String p = problem;
+        if (defaultsOffered && !acceptedFromEtcd) {
+            return "serving the default config until a snapshot from etcd " + keys.configPrefix() + " is accepted"
+                    + (p == null ? "" : " (" + p + ")");
+        }
+        if (p == null) {
+            return null;
+        }
+        long forMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - problemSinceNanos);
+        return "etcd watch on " + keys.configPrefix() + " not in step for " + forMs + " ms: " + p;
     }
 
     /** Full re-reads of the prefix since start, the first one included. */
@@ -204,23 +280,24 @@ public final class ConfigWatch implements AutoCloseable {
         return keys.configPrefix();
     }
 
-    /** Stops the loop and the watch. Idempotent; does not close the publisher. */
+    /** Stops the loop and the watch, and releases this watch's share of the etcd client. Idempotent. */
     @Override
     public void close() {
         if (closed) {
             return;
         }
         closed = true;
-        if (!started) {
-            return;
-        }
-        thread.interrupt();
         try {
-            if (!stopped.await(5, TimeUnit.SECONDS)) {
-                log.warn("etcd config watch on {} did not stop within 5 s", keys.configPrefix());
+            if (thread.isAlive()) {
+                thread.interrupt();
+                if (!stopped.await(5, TimeUnit.SECONDS)) {
+                    log.warn("etcd config watch on {} did not stop within 5 s", keys.configPrefix());
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } finally {
+            connection.release();
         }
     }
 
@@ -245,7 +322,7 @@ public final class ConfigWatch implements AutoCloseable {
                     // a bug, a surprise from jetcd or an Error must not end config delivery: start over from a fresh read
                     log.error("etcd config watch on {}: unexpected failure; re-reading the prefix", keys.configPrefix(), e);
                     lastError = e;
-                    needResync("unexpected failure: " + describe(e), e);
+                    needResync("unexpected failure: " + describeError(e), e);
                     retryAtNanos = System.nanoTime() + maxBackoffNanos; // no tight loop if it happens again
                 }
             }
@@ -306,7 +383,7 @@ public final class ConfigWatch implements AutoCloseable {
                         + "re-reading the prefix", keys.configPrefix(), c.getCompactedRevision());
                 needResync("watch start revision was compacted", null);
             } else {
-                needResync("watch failed: " + describe(f.error()), f.error());
+                needResync("watch failed: " + describeError(f.error()), f.error());
             }
         } else if (s instanceof Ended) {
             needResync("watch stream ended", null);
@@ -325,7 +402,7 @@ public final class ConfigWatch implements AutoCloseable {
                 try {
                     watcher.requestProgress();
                 } catch (RuntimeException e) {
-                    needResync("progress request failed: " + describe(e), e);
+                    needResync("progress request failed: " + describeError(e), e);
                     return;
                 }
             } else if (now - progressAskedNanos >= progressNanos) {
@@ -450,9 +527,11 @@ public final class ConfigWatch implements AutoCloseable {
     /** Offers the current state, or, while some key is not text, records it as rejected. */
     private void publish(long rev) {
         if (broken.isEmpty()) {
-            publisher.offer(new ConfigSnapshot(rev, values));
+            if (sink.offer(new ConfigSnapshot(rev, values))) {
+                acceptedFromEtcd = true;
+            }
         } else {
-            publisher.reject(rev, broken.values().stream().sorted().toList());
+            sink.reject(rev, broken.values().stream().sorted().toList());
         }
     }
 
@@ -553,10 +632,10 @@ public final class ConfigWatch implements AutoCloseable {
         long pause = ThreadLocalRandom.current().nextLong(backoffNanos / 2, backoffNanos + 1);
         retryAtNanos = System.nanoTime() + pause;
         backoffNanos = Math.min(maxBackoffNanos, backoffNanos * 2);
-        problem = "cannot read " + keys.configPrefix() + " from etcd: " + describe(e);
+        problem = "cannot read " + keys.configPrefix() + " from etcd: " + describeError(e);
         if (failuresInARow == 1 || failuresInARow % 20 == 0) {
             log.warn("etcd config watch on {}: re-read failed {} time(s) in a row, retrying (next in {} ms): {}",
-                    keys.configPrefix(), failuresInARow, TimeUnit.NANOSECONDS.toMillis(pause), describe(e));
+                    keys.configPrefix(), failuresInARow, TimeUnit.NANOSECONDS.toMillis(pause), describeError(e));
         }
     }
 
@@ -573,7 +652,7 @@ public final class ConfigWatch implements AutoCloseable {
         try {
             watcher = connection.watch().watch(keys.configPrefixBytes(), option, new Listener(g));
         } catch (RuntimeException e) {
-            needResync("cannot start watch: " + describe(e), e);
+            needResync("cannot start watch: " + describeError(e), e);
             return;
         }
         heard(); // the silence clock starts now
@@ -599,7 +678,7 @@ public final class ConfigWatch implements AutoCloseable {
         }
     }
 
-    private static String describe(Throwable t) {
+    private static String describeError(Throwable t) {
         String m = t.getMessage();
         return t.getClass().getSimpleName() + (m == null ? "" : ": " + m);
     }

@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.exstate.config.ConfigChange;
 import dev.exstate.config.ConfigValidator;
-import dev.exstate.config.spi.ConfigPublisher;
+import dev.exstate.config.spi.PublishingConfigSource;
 import dev.exstate.etcd.EtcdOptions;
 import dev.exstate.guard.Guard;
 import dev.exstate.guard.GuardPolicy;
@@ -31,24 +31,27 @@ class EtcdConfigWatchCompactionIT {
     void compactedStartRevisionLeadsToReRead() throws Exception {
         try (EtcdServer etcd = EtcdServer.builder().start()) {
             EtcdKeys keys = new EtcdKeys("/exstate/", "compaction");
-            EtcdConnection connection = EtcdConnection.open(EtcdOptions.builder(etcd.endpoint()).build(), () -> { });
+            EtcdConnection connection = EtcdConnection.open(EtcdOptions.builder(etcd.endpoint())
+                    .watchProgressInterval(Duration.ofMillis(500))
+                    .watchVerifyInterval(Duration.ZERO)
+                    .maxRetryBackoff(Duration.ofMillis(200))
+                    .build(), () -> { });
             Guard guard = Guard.create("etcd", GuardPolicy.defaults());
-            ConfigPublisher publisher = new ConfigPublisher("etcd", ConfigValidator.acceptAll(), StateClock.system());
-            ConfigWatch watch = new ConfigWatch(connection, guard, keys, publisher, Duration.ofMillis(500), Duration.ZERO,
-                    Duration.ofMillis(200));
+            ConfigWatch watch = new ConfigWatch(connection, guard, keys);
             List<ConfigChange> changes = new CopyOnWriteArrayList<>();
-            try {
-                etcd.put(keys.configPrefix() + "k", "0");
-                watch.start();
-                await().atMost(Duration.ofSeconds(30)).until(() -> publisher.current().isPresent());
-                publisher.subscribe(changes::add);
-                long before = publisher.current().get().revision();
+            etcd.put(keys.configPrefix() + "k", "0");
+            // the source owns the watch, which owns the connection: closing the source releases both
+            try (PublishingConfigSource source = new PublishingConfigSource(watch, ConfigValidator.acceptAll(),
+                    StateClock.system())) {
+                await().atMost(Duration.ofSeconds(30)).until(source::isLoaded);
+                source.subscribe(changes::add);
+                long before = source.current().revision();
                 for (int i = 1; i <= 20; i++) {
                     etcd.put(keys.configPrefix() + "k", Integer.toString(i));
                 }
                 await().atMost(Duration.ofSeconds(30)).until(() ->
-                        "20".equals(publisher.current().get().values().get("k")));
-                long revision = publisher.current().get().revision();
+                        "20".equals(source.current().values().get("k")));
+                long revision = source.current().revision();
                 etcd.etcdctl("compact", Long.toString(revision)).requireSuccess();
                 long reads = watch.resyncs();
 
@@ -65,9 +68,6 @@ class EtcdConfigWatchCompactionIT {
                         .as("values seen: the re-read found nothing new, so only 1..20 and then 21")
                         .endsWith("19", "20", "21").doesNotHaveDuplicates();
             } finally {
-                watch.close();
-                publisher.close();
-                connection.release();
                 guard.close();
             }
         }

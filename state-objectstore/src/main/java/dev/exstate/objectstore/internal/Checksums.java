@@ -6,10 +6,10 @@ import java.util.HexFormat;
 import java.util.regex.Pattern;
 
 /**
- * Digests and ETags. S3 (and MinIO, s3proxy) report the ETag of a single-request upload as the
- * hex MD5 of the content, and of a multipart upload as the hex MD5 of the concatenated binary
- * MD5s of its parts, followed by {@code -<part count>}; servers that encrypt with KMS keys report
- * something else, in which case there is nothing to compare. Not API.
+ * Digests and ETags, for verified downloads. S3 (and MinIO, s3proxy) report the ETag of a
+ * single-request upload as the hex MD5 of the content, and of a multipart upload as the hex MD5
+ * of the concatenated binary MD5s of its parts, followed by {@code -<part count>}; servers that
+ * encrypt with KMS keys report something else, in which case there is nothing to compare. Not API.
  */
 public final class Checksums {
     private static final Pattern MD5_ETAG = Pattern.compile("[0-9a-f]{32}");
@@ -32,12 +32,6 @@ public final class Checksums {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(algorithm + " is required of every Java platform", e);
         }
-    }
-
-    public static byte[] md5(byte[] data, int length) {
-        MessageDigest md = md5();
-        md.update(data, 0, length);
-        return md.digest();
     }
 
     public static String hex(byte[] bytes) {

@@ -1,0 +1,183 @@
+package dev.exstate.examples;
+
+import java.util.Map;
+
+/**
+ * The demo's command line ({@link #USAGE} describes it). Backend options are {@code null} when
+ * not given; the S3 keys come from {@code --s3-access-key}/{@code --s3-secret-key} or the
+ * environment. {@link #toString()} never shows the secret key.
+ *
+ * @param help        show the usage
+ * @param redis       Redis URI for sessions and leases
+ * @param etcd        etcd endpoint(s), comma-separated, for config
+ * @param s3          S3 endpoint URL for blobs
+ * @param bucket      S3 bucket (default {@value #DEFAULT_BUCKET} when {@code s3} is given)
+ * @param s3Region    S3 signing region, or {@code null} for the default
+ * @param s3AccessKey S3 access key, or {@code null} for anonymous access
+ * @param s3SecretKey S3 secret key, or {@code null}
+ */
+public record DemoOptions(boolean help, String redis, String etcd, String s3, String bucket, String s3Region,
+                          String s3AccessKey, String s3SecretKey) {
+    /** Environment variables the S3 keys are read from when the flags do not give them. */
+    public static final String ENV_S3_ACCESS_KEY = "EXSTATE_S3_ACCESS_KEY";
+    public static final String ENV_S3_SECRET_KEY = "EXSTATE_S3_SECRET_KEY";
+    /** The bucket when {@code --s3} is given without {@code --bucket}. */
+    public static final String DEFAULT_BUCKET = "exstate-demo";
+
+    /** The text {@code --help} prints, and a bad command line after its error. */
+    public static final String USAGE = String.join("\n",
+            "usage: Demo [--redis URI] [--etcd URL] [--s3 URL [--bucket NAME] [--s3-region REGION]",
+            "            [--s3-access-key KEY --s3-secret-key KEY]] [--help]",
+            "  Runs the statelessness check (2 replicas, round-robin, compared with 1 fresh replica)",
+            "  against ShopService (state in exstate) and NaiveShopService (state in the process), and",
+            "  prints both reports. Without options ShopService's replicas share an in-memory backend.",
+            "  --redis URI          sessions and leases in Redis, e.g. redis://127.0.0.1:6379",
+            "                       (rediss:// for TLS; redis://:PASSWORD@host:port for a password)",
+            "  --etcd URL           feature flags from etcd, e.g. http://127.0.0.1:2379 (several: comma-",
+            "                       separated); after the check, shop.discount is flipped in etcd and two",
+            "                       running replicas must both answer the new value without a restart",
+            "  --s3 URL             uploaded files in S3 / MinIO, e.g. http://127.0.0.1:9000",
+            "  --bucket NAME        the bucket (default " + DEFAULT_BUCKET + "; created if missing)",
+            "  --s3-region REGION   signing region (default us-east-1)",
+            "  --s3-access-key KEY  credentials; better from the environment (" + ENV_S3_ACCESS_KEY + ",",
+            "  --s3-secret-key KEY  " + ENV_S3_SECRET_KEY + "), as a command line is visible to others",
+            "  --help               show this text",
+            "  With a real backend every group of replicas uses its own app name (shop-<random hex>) and",
+            "  so its own keys; its etcd keys and S3 objects are removed at the end, its Redis sessions",
+            "  expire after 10 minutes.",
+            "exit code: 0 if ShopService passed and NaiveShopService failed on sessions, files and",
+            "           the timer (and, with --etcd, the flag change reached both replicas); 1 otherwise",
+            "           or if a backend cannot be reached; 2 on a bad command line");
+
+    public static DemoOptions defaults() {
+        return new DemoOptions(false, null, null, null, null, null, null, null);
+    }
+
+    /**
+     * Parses {@code args} (no environment: S3 keys only from the flags).
+     *
+     * @throws IllegalArgumentException naming the offending argument
+     */
+    public static DemoOptions parse(String... args) {
+        return parse(Map.of(), args);
+    }
+
+    /**
+     * Parses {@code args}; {@code env} supplies {@value #ENV_S3_ACCESS_KEY} and
+     * {@value #ENV_S3_SECRET_KEY} when the flags do not. Backend addresses are checked here, so
+     * a malformed one is a bad command line.
+     *
+     * @throws IllegalArgumentException naming the offending argument (never a secret)
+     */
+    public static DemoOptions parse(Map<String, String> env, String... args) {
+        boolean help = false;
+        String redis = null;
+        String etcd = null;
+        String s3 = null;
+        String bucket = null;
+        String region = null;
+        String accessKey = null;
+        String secretKey = null;
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            String name = arg;
+            String value = null;
+            int eq = arg.indexOf('=');
+            if (arg.startsWith("--") && eq > 0) {
+                name = arg.substring(0, eq);
+                value = arg.substring(eq + 1);
+            }
+            switch (name) {
+                case "--help", "-h" -> {
+                    if (value != null) {
+                        throw new IllegalArgumentException("option " + name + " takes no value");
+                    }
+                    help = true;
+                }
+                case "--redis", "--etcd", "--s3", "--bucket", "--s3-region", "--s3-access-key", "--s3-secret-key" -> {
+                    if (value == null) {
+                        if (i + 1 >= args.length || args[i + 1].startsWith("--")) {
+                            throw new IllegalArgumentException("option " + name + " needs a value");
+                        }
+                        value = args[++i];
+                    }
+                    if (value.isBlank()) {
+                        throw new IllegalArgumentException("option " + name + " needs a non-blank value");
+                    }
+                    switch (name) {
+                        case "--redis" -> redis = once(name, redis, value);
+                        case "--etcd" -> etcd = once(name, etcd, value);
+                        case "--s3" -> s3 = once(name, s3, value);
+                        case "--bucket" -> bucket = once(name, bucket, value);
+                        case "--s3-region" -> region = once(name, region, value);
+                        case "--s3-access-key" -> accessKey = once(name, accessKey, value);
+                        default -> secretKey = once(name, secretKey, value);
+                    }
+                }
+                default -> throw new IllegalArgumentException(arg.startsWith("-")
+                        ? "unknown option '" + name + "'" : "unexpected argument '" + arg + "'");
+            }
+        }
+        if (s3 == null) {
+            if (bucket != null || region != null || accessKey != null || secretKey != null) {
+                throw new IllegalArgumentException("--bucket, --s3-region and the S3 keys need --s3 URL");
+            }
+        } else {
+            bucket = bucket != null ? bucket : DEFAULT_BUCKET;
+            accessKey = accessKey != null ? accessKey : blankToNull(env.get(ENV_S3_ACCESS_KEY));
+            secretKey = secretKey != null ? secretKey : blankToNull(env.get(ENV_S3_SECRET_KEY));
+            if ((accessKey == null) != (secretKey == null)) {
+                throw new IllegalArgumentException("S3 needs both an access key and a secret key (--s3-access-key/"
+                        + ENV_S3_ACCESS_KEY + " and --s3-secret-key/" + ENV_S3_SECRET_KEY + "), or neither");
+            }
+        }
+        DemoOptions options = new DemoOptions(help, redis, etcd, s3, bucket, region, accessKey, secretKey);
+        if (!help) {
+            options.check();
+        }
+        return options;
+    }
+
+    /** Builds each backend's options once, so their validation speaks for the command line. */
+    private void check() {
+        if (redis != null) {
+            rethrow("--redis", () -> Backends.redisOptions(redis));
+        }
+        if (etcd != null) {
+            rethrow("--etcd", () -> Backends.etcdOptions(etcd));
+        }
+        if (s3 != null) {
+            rethrow("--s3", () -> Backends.s3Options(this));
+        }
+    }
+
+    private static void rethrow(String option, Runnable build) {
+        try {
+            build.run();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(option + ": " + e.getMessage());
+        }
+    }
+
+    private static String once(String name, String previous, String value) {
+        if (previous != null) {
+            throw new IllegalArgumentException("option " + name + " given twice");
+        }
+        return value;
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s;
+    }
+
+    /** The options without credentials. */
+    @Override
+    public String toString() {
+        return "DemoOptions[help=" + help
+                + (redis != null ? ", redis=" + Backends.withoutUserInfo(redis) : "")
+                + (etcd != null ? ", etcd=" + etcd : "")
+                + (s3 != null ? ", s3=" + s3 + ", bucket=" + bucket + (s3Region != null ? ", region=" + s3Region : "")
+                + ", credentials=" + (s3AccessKey != null ? "****" : "none") : "")
+                + "]";
+    }
+}
