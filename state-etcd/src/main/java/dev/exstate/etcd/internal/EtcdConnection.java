@@ -148,6 +148,11 @@ public final class EtcdConnection {
                         if (denied != null) {
                             throw denied;
                         }
+                        String tls = dev.exstate.internal.TlsFiles.describeHandshakeFailure(e);
+                        if (tls != null) {
+                            // retried (certificates may be mid-rotation), but the last cause says what to check
+                            throw new java.io.IOException("TLS handshake with etcd failed: " + tls, e.getCause());
+                        }
                         throw e.getCause() instanceof Exception cause ? cause : e;
                     } catch (TimeoutException e) {
                         read.cancel(true);
