@@ -35,7 +35,7 @@ class RedisLeaseProviderIT extends LeaseProviderContract {
 
     @Override
     protected LeaseProvider newProvider() {
-        return RedisState.create(RedisOptions.standalone(redis.uri()).appName(app)
+        return RedisState.connect(RedisOptions.standalone(redis.uri()).appName(app)
                 .guardPolicy(Patience.POLICY).build()).leaseProvider();
     }
 

@@ -39,7 +39,7 @@ class RedisSessionStoreIT extends SessionStoreContract {
 
     @Override
     protected SessionStore newStore(SessionOptions options) {
-        return RedisState.create(RedisOptions.standalone(redis.uri()).appName(app)
+        return RedisState.connect(RedisOptions.standalone(redis.uri()).appName(app)
                 .guardPolicy(Patience.POLICY).build()).sessionStore(options);
     }
 

@@ -37,6 +37,6 @@ class S3BlobStoreIT extends BlobStoreContract {
 
     @Override
     protected BlobStore newStore() {
-        return S3BlobStore.create(options);
+        return S3BlobStore.connect(options);
     }
 }

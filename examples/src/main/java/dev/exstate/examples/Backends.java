@@ -149,7 +149,7 @@ final class Backends {
      */
     void probe() {
         if (redis != null) {
-            try (RedisState state = RedisState.create(redis); RedisLeaseProvider leases = state.leaseProvider()) {
+            try (RedisState state = RedisState.connect(redis); RedisLeaseProvider leases = state.leaseProvider()) {
                 LOG.debug("redis probe: {}", leases);
             } catch (RuntimeException e) {
                 throw unreachable("Redis", redisAddress(), e);
@@ -163,7 +163,7 @@ final class Backends {
             }
         }
         if (s3 != null) {
-            try (S3BlobStore store = S3BlobStore.create(s3)) {
+            try (S3BlobStore store = S3BlobStore.connect(s3)) {
                 store.list("exstate-demo-probe/", null, 1);
             } catch (RuntimeException e) {
                 throw unreachable("S3", s3Address(), e);
@@ -268,7 +268,7 @@ final class Backends {
                     throw e;
                 }
             }
-            s3Cleaner = s3 == null ? null : S3BlobStore.create(s3);
+            s3Cleaner = s3 == null ? null : S3BlobStore.connect(s3);
         }
 
         String appName() {
@@ -297,19 +297,19 @@ final class Backends {
                 StateRuntime.Builder b = StateRuntime.builder(appName).inMemory(memory);
                 if (redis != null) {
                     // one RedisState per replica, as separate processes would have
-                    RedisState state = RedisState.create(redis);
+                    RedisState state = RedisState.connect(redis);
                     clients.add(state);
                     b.sessions(state.sessions(SESSION_OPTIONS)).leases(state.leases());
                 }
                 if (etcd != null) {
                     EtcdState state = EtcdState.connect(etcd);
                     clients.add(state);
-                    b.config(state.configFactory(ConfigValidator.acceptAll()));
+                    b.config(state.config(ConfigValidator.acceptAll()));
                 }
                 if (s3 != null) {
                     String prefix = appName + "/";
                     b.guardPolicy(s3.guardName(), S3Options.DEFAULT_GUARD_POLICY)
-                            .blobs(ctx -> new PrefixedBlobStore(S3BlobStore.create(s3, ctx.guard(s3.guardName())), prefix));
+                            .blobs(ctx -> new PrefixedBlobStore(S3BlobStore.connect(s3, ctx.guard(s3.guardName())), prefix));
                 }
                 runtime = b.build();
                 ShopService shop = ShopService.start(runtime, Demo.REPORT_PERIOD);

@@ -20,8 +20,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <pre>{@code
  * EtcdState etcd = EtcdState.connect(EtcdOptions.builder("http://etcd-0:2379", "http://etcd-1:2379").build());
  * StateRuntime runtime = StateRuntime.builder("shop")
- *         .config(etcd.configFactory(validator))
- *         .leases(etcd.leaseFactory())
+ *         .config(etcd.config(validator))
+ *         .leases(etcd.leases())
  *         .build();
  * ...
  * runtime.close();   // closes the providers
@@ -128,7 +128,7 @@ public final class EtcdState implements AutoCloseable {
     }
 
     /** For {@link dev.exstate.runtime.StateRuntime.Builder#config}: a source with the runtime's guard, clock and app name. */
-    public ProviderFactory<EtcdConfigSource> configFactory(ConfigValidator validator) {
+    public ProviderFactory<EtcdConfigSource> config(ConfigValidator validator) {
         Objects.requireNonNull(validator, "validator");
         return ctx -> {
             requireOpen();
@@ -137,7 +137,7 @@ public final class EtcdState implements AutoCloseable {
     }
 
     /** For {@link dev.exstate.runtime.StateRuntime.Builder#leases}: a provider with the runtime's guard, clock and app name. */
-    public ProviderFactory<EtcdLeaseProvider> leaseFactory() {
+    public ProviderFactory<EtcdLeaseProvider> leases() {
         return ctx -> {
             requireOpen();
             return newLeaseProvider(runtimeGuard(ctx), keysFor(ctx), ctx.clock());

@@ -249,8 +249,8 @@ class EtcdConfigSourceIT {
         EtcdOptions options = EtcdTesting.options(etcd.endpoint()).guardPolicy(distinctive).build();
         try (EtcdState etcdState = EtcdState.connect(options)) {
             try (StateRuntime runtime = StateRuntime.builder("shop-it")
-                    .config(etcdState.configFactory(ConfigValidator.acceptAll()))
-                    .leases(etcdState.leaseFactory())
+                    .config(etcdState.config(ConfigValidator.acceptAll()))
+                    .leases(etcdState.leases())
                     .build()) {
                 assertThat(runtime.guard(EtcdState.BACKEND).policy()).isEqualTo(distinctive);
                 assertThat(runtime.guard(EtcdState.BACKEND).policy().timeout()).isEqualTo(Duration.ofMillis(4321));
@@ -259,7 +259,7 @@ class EtcdConfigSourceIT {
 
             assertThatThrownBy(() -> StateRuntime.builder("shop-it")
                     .guardPolicy(EtcdState.BACKEND, EtcdTesting.policy())
-                    .leases(etcdState.leaseFactory())
+                    .leases(etcdState.leases())
                     .build())
                     .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("conflicting guard policies for backend 'etcd'")
@@ -275,8 +275,8 @@ class EtcdConfigSourceIT {
             etcdState.admin("shop-it").put("feature.checkout", "on");
             Lease lease;
             try (StateRuntime runtime = StateRuntime.builder("shop-it")
-                    .config(etcdState.configFactory(ConfigValidator.acceptAll()))
-                    .leases(etcdState.leaseFactory())
+                    .config(etcdState.config(ConfigValidator.acceptAll()))
+                    .leases(etcdState.leases())
                     .build()) {
                 assertThat(runtime.health().readiness().up()).isTrue();
                 assertThat(runtime.config().current().get("feature.checkout")).contains("on");

@@ -132,7 +132,7 @@ public final class S3BlobStore implements BlobStore {
     }
 
     /** A store with its own guard ({@link S3Options#guardPolicy()}), closed with the store. Makes no request yet. */
-    public static S3BlobStore create(S3Options options) {
+    public static S3BlobStore connect(S3Options options) {
         Guard own = Guard.builder(options.guardName()).policy(options.guardPolicy()).build();
         try {
             return new S3BlobStore(options, own, true);
@@ -146,20 +146,20 @@ public final class S3BlobStore implements BlobStore {
      * A store whose calls go through {@code guard}, shared with other providers of the same
      * backend; the store does not close it. Its per-attempt timeout must allow one part to be sent.
      */
-    public static S3BlobStore create(S3Options options, Guard guard) {
+    public static S3BlobStore connect(S3Options options, Guard guard) {
         return new S3BlobStore(options, guard, false);
     }
 
     /**
-     * For {@code StateRuntime.builder(app).blobs(S3BlobStore.factory(options))}: uses the runtime's
+     * For {@code StateRuntime.builder(app).blobs(S3BlobStore.blobs(options))}: uses the runtime's
      * guard named {@link S3Options#guardName()}, whose policy is the runtime's for that name, else
      * {@link S3Options#guardPolicy()} (by default {@link S3Options#DEFAULT_GUARD_POLICY}, long enough
      * for one part); setting both differently fails the build (see
      * {@link dev.exstate.runtime.StateRuntime}).
      */
-    public static ProviderFactory<S3BlobStore> factory(S3Options options) {
+    public static ProviderFactory<S3BlobStore> blobs(S3Options options) {
         Objects.requireNonNull(options, "options");
-        return context -> create(options, context.guard(options.guardName(), S3Options.DEFAULT_GUARD_POLICY, options.guardPolicy()));
+        return context -> connect(options, context.guard(options.guardName(), S3Options.DEFAULT_GUARD_POLICY, options.guardPolicy()));
     }
 
     /** The key content with this hex SHA-256 has under {@link #putContentAddressed}. */

@@ -54,7 +54,7 @@ class S3BadInputIT {
     }
 
     private S3BlobStore newStore() {
-        S3BlobStore s = S3BlobStore.create(s3.newBucket().build());
+        S3BlobStore s = S3BlobStore.connect(s3.newBucket().build());
         toClose.push(s);
         return s;
     }

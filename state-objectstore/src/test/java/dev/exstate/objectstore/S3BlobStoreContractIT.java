@@ -30,6 +30,6 @@ class S3BlobStoreContractIT extends BlobStoreContract {
 
     @Override
     protected BlobStore newStore() {
-        return S3BlobStore.create(options);
+        return S3BlobStore.connect(options);
     }
 }

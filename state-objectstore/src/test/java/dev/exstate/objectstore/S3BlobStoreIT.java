@@ -76,7 +76,7 @@ class S3BlobStoreIT {
     }
 
     private S3BlobStore store(S3Options options) {
-        S3BlobStore s = S3BlobStore.create(options);
+        S3BlobStore s = S3BlobStore.connect(options);
         toClose.push(s);
         return s;
     }
@@ -505,7 +505,7 @@ class S3BlobStoreIT {
         @Test
         @DisplayName("a closed store refuses work")
         void closedStore() {
-            S3BlobStore store = S3BlobStore.create(s3.newBucket().build());
+            S3BlobStore store = S3BlobStore.connect(s3.newBucket().build());
             store.close();
             store.close();
 
@@ -559,7 +559,7 @@ class S3BlobStoreIT {
             S3Options options = s3.newBucket().build();
             try (StateRuntime runtime = StateRuntime.builder("demo")
                     .guardPolicy("s3", S3Options.DEFAULT_GUARD_POLICY)
-                    .blobs(S3BlobStore.factory(options))
+                    .blobs(S3BlobStore.blobs(options))
                     .build()) {
                 BlobStore blobs = runtime.blobs();
                 blobs.put("through/runtime", utf8("shared guard"));
@@ -581,7 +581,7 @@ class S3BlobStoreIT {
         void optionsGuardPolicyUnderRuntime() {
             GuardPolicy distinctive = S3Options.DEFAULT_GUARD_POLICY.toBuilder().timeout(Duration.ofMillis(4321)).build();
             S3Options options = s3.newBucket().guardPolicy(distinctive).build();
-            try (StateRuntime runtime = StateRuntime.builder("demo").blobs(S3BlobStore.factory(options)).build()) {
+            try (StateRuntime runtime = StateRuntime.builder("demo").blobs(S3BlobStore.blobs(options)).build()) {
                 S3BlobStore store = (S3BlobStore) runtime.blobs();
                 store.put("k", utf8("v"));
 
@@ -592,7 +592,7 @@ class S3BlobStoreIT {
 
             assertThatThrownBy(() -> StateRuntime.builder("demo")
                     .guardPolicy("s3", S3Options.DEFAULT_GUARD_POLICY)
-                    .blobs(S3BlobStore.factory(options))
+                    .blobs(S3BlobStore.blobs(options))
                     .build())
                     .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("conflicting guard policies for backend 's3'")

@@ -70,7 +70,7 @@ class S3FaultIT {
 
     /** A store that reaches S3 through the fault proxy. */
     private S3BlobStore throughProxy(GuardPolicy policy) {
-        S3BlobStore store = S3BlobStore.create(s3.options(bucket).endpoint(proxy.uri("http")).partSize(PART)
+        S3BlobStore store = S3BlobStore.connect(s3.options(bucket).endpoint(proxy.uri("http")).partSize(PART)
                 .guardPolicy(policy).readTimeout(Duration.ofSeconds(2)).build());
         toClose.push(store);
         return store;
@@ -78,7 +78,7 @@ class S3FaultIT {
 
     /** A store that reaches S3 directly, to look at what is stored. */
     private S3BlobStore observer() {
-        S3BlobStore store = S3BlobStore.create(s3.options(bucket).build());
+        S3BlobStore store = S3BlobStore.connect(s3.options(bucket).build());
         toClose.push(store);
         return store;
     }

@@ -50,7 +50,7 @@ class S3HttpsIT {
         assertThat(s3.endpoint().getScheme()).isEqualTo("https");
         S3Options options = s3.newBucket().trustCertificates(certs.caCertificate()).build();
         assertThat(options.toString()).contains("trustCertificates=" + certs.caCertificate()).doesNotContain(s3.secretKey());
-        try (S3BlobStore store = S3BlobStore.create(options)) {
+        try (S3BlobStore store = S3BlobStore.connect(options)) {
             byte[] content = "over tls".getBytes(StandardCharsets.UTF_8);
             store.put("k", content);
             try (var in = store.get("k").orElseThrow().content()) {
@@ -66,7 +66,7 @@ class S3HttpsIT {
                 s3.newBucket().trustCertificates(otherCa.caCertificate()).build(),
                 s3.newBucket().build()}) {
             long start = System.nanoTime();
-            try (S3BlobStore store = S3BlobStore.create(options)) {
+            try (S3BlobStore store = S3BlobStore.connect(options)) {
                 assertThatThrownBy(() -> store.stat("k"))
                         .isInstanceOf(StateUnavailableException.class)
                         .hasMessageContaining("TLS handshake")
@@ -83,7 +83,7 @@ class S3HttpsIT {
     void badTrustFile(@TempDir Path dir) {
         Path missing = dir.resolve("ca.pem");
         S3Options options = s3.newBucket().trustCertificates(missing).build();
-        assertThatThrownBy(() -> S3BlobStore.create(options))
+        assertThatThrownBy(() -> S3BlobStore.connect(options))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("trustCertificates").hasMessageContaining(missing.toString());
         assertThatThrownBy(() -> S3Options.builder().endpoint("http://127.0.0.1:9000").bucket("abc")

@@ -73,7 +73,7 @@ class S3OptionsTest {
     @DisplayName("building a store makes no request, and its factory uses the runtime's guard")
     void storeFromOptions() {
         S3Options options = valid().build();
-        try (S3BlobStore store = S3BlobStore.create(options)) {
+        try (S3BlobStore store = S3BlobStore.connect(options)) {
             assertThat(store.guard().stats().calls()).isZero();
             assertThat(store.toString()).doesNotContain("s3cr3t-value");
             assertThat(store.presignGet("a/b.txt", java.time.Duration.ofMinutes(1)).toString())

@@ -28,7 +28,7 @@ class S3ProxyServerIT {
         try (S3ProxyServer server = S3ProxyServer.startTransient()) {
             server.createBucket("restart");
             int port = server.port();
-            try (S3BlobStore store = S3BlobStore.create(options(server, "restart"))) {
+            try (S3BlobStore store = S3BlobStore.connect(options(server, "restart"))) {
                 store.put("k", "before".getBytes(StandardCharsets.UTF_8));
 
                 server.stop();
@@ -47,14 +47,14 @@ class S3ProxyServerIT {
     void filesystemOutlivesTheServer(@TempDir Path dir) {
         try (S3ProxyServer first = S3ProxyServer.builder().filesystemBackend(dir).credentials("ak-test", "sk-test-secret").build().start()) {
             first.createBucket("durable");
-            try (S3BlobStore store = S3BlobStore.create(options(first, "durable"))) {
+            try (S3BlobStore store = S3BlobStore.connect(options(first, "durable"))) {
                 store.put("doc", "kept".getBytes(StandardCharsets.UTF_8), PutOptions.defaults().withContentType("text/plain"));
             }
         }
         assertThat(Files.exists(dir)).as("a given directory is not deleted").isTrue();
 
         try (S3ProxyServer second = S3ProxyServer.builder().filesystemBackend(dir).credentials("ak-test", "sk-test-secret").build().start();
-             S3BlobStore store = S3BlobStore.create(options(second, "durable"))) {
+             S3BlobStore store = S3BlobStore.connect(options(second, "durable"))) {
             assertThat(new String(store.get("doc").orElseThrow().readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("kept");
             assertThat(store.stat("doc").orElseThrow().contentType()).isEqualTo("text/plain");
         }
@@ -66,7 +66,7 @@ class S3ProxyServerIT {
         try (S3ProxyServer server = S3ProxyServer.startTransient()) {
             server.createBucket("guarded");
             S3Options wrong = options(server, "guarded").toBuilder().credentials("someone-else", "their-secret").build();
-            try (S3BlobStore store = S3BlobStore.create(wrong)) {
+            try (S3BlobStore store = S3BlobStore.connect(wrong)) {
                 assertThatThrownBy(() -> store.put("k", new byte[1])).isInstanceOf(BlobAccessDeniedException.class);
             }
             assertThat(server.storedNames("guarded")).isEmpty();

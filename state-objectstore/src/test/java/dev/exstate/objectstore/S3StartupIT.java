@@ -33,7 +33,7 @@ class S3StartupIT {
                 server.start();
             });
 
-            try (S3BlobStore store = S3BlobStore.create(options)) {
+            try (S3BlobStore store = S3BlobStore.connect(options)) {
                 store.put("first.txt", "stored".getBytes(StandardCharsets.UTF_8));
 
                 startedLater.get(60, TimeUnit.SECONDS);
@@ -50,7 +50,7 @@ class S3StartupIT {
         try (S3ProxyServer stopped = S3ProxyServer.builder().port(FreePorts.next()).build()) {
             S3Options options = options(stopped, "never").connectTimeout(Duration.ofMillis(500))
                     .startupTimeout(Duration.ofSeconds(2)).build();
-            try (S3BlobStore store = S3BlobStore.create(options)) {
+            try (S3BlobStore store = S3BlobStore.connect(options)) {
 
                 StateUnavailableException e = catchThrowableOfType(StateUnavailableException.class, () -> store.stat("k"));
 
@@ -74,7 +74,7 @@ class S3StartupIT {
             server.createBucket("guarded");
             S3Options wrong = options(server, "guarded").credentials(server.accessKey(), "not-the-secret")
                     .startupTimeout(Duration.ofMinutes(5)).build();
-            try (S3BlobStore store = S3BlobStore.create(wrong)) {
+            try (S3BlobStore store = S3BlobStore.connect(wrong)) {
                 long start = System.nanoTime();
 
                 StateAccessDeniedException e = catchThrowableOfType(StateAccessDeniedException.class,

@@ -68,7 +68,7 @@ class S3TempFilesIT {
         List<ScheduledJob> jobs = new ArrayList<>();
         List<TempFiles> replicas = new ArrayList<>();
         for (int r = 0; r < 2; r++) {
-            TempFiles temp = new TempFiles(closing(S3BlobStore.create(options)), expiryClock);
+            TempFiles temp = new TempFiles(closing(S3BlobStore.connect(options)), expiryClock);
             replicas.add(temp);
             LeaseProvider provider = closing(leases.leaseProvider());
             LeasedScheduler scheduler = closing(LeasedScheduler.builder(provider).build());
@@ -85,7 +85,7 @@ class S3TempFilesIT {
 
         expiryClock.advance(Duration.ofMinutes(10));
 
-        S3BlobStore observer = closing(S3BlobStore.create(options));
+        S3BlobStore observer = closing(S3BlobStore.connect(options));
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
                 .until(() -> observer.list(TempFiles.PREFIX, null, 100).items().size() == 1);
         assertThat(observer.stat(lasting.key())).isPresent();
@@ -100,7 +100,7 @@ class S3TempFilesIT {
     @DisplayName("a key handed to a client reaches only its own temporary file: other keys of the bucket are refused before S3 is asked")
     void onlyIssuedKeysAreServed() {
         S3Options options = s3.newBucket().build();
-        S3BlobStore store = closing(S3BlobStore.create(options));
+        S3BlobStore store = closing(S3BlobStore.connect(options));
         TempFiles temp = new TempFiles(store);
         store.put("private/payroll.csv", "salaries".getBytes(StandardCharsets.UTF_8));
         BlobInfo issued = temp.put("export.csv", "a,b".getBytes(StandardCharsets.UTF_8), Duration.ofMinutes(5));

@@ -81,7 +81,7 @@ final class S3TestEndpoint implements AutoCloseable {
         if (server != null) {
             server.createBucket(bucket);
         } else {
-            try (S3BlobStore s = S3BlobStore.create(options(bucket).autoCreateBucket(true).build())) {
+            try (S3BlobStore s = S3BlobStore.connect(options(bucket).autoCreateBucket(true).build())) {
                 s.stat("probe");
             }
         }

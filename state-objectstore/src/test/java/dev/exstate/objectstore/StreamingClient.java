@@ -64,7 +64,7 @@ public final class StreamingClient {
         long uploadNanos;
         long downloadNanos;
         BlobInfo info;
-        try (S3BlobStore store = S3BlobStore.create(options)) {
+        try (S3BlobStore store = S3BlobStore.connect(options)) {
             GeneratedContent content = new GeneratedContent(size, 4242);
             long t0 = System.nanoTime();
             info = store.put("streaming/big.bin", content, -1, PutOptions.defaults());

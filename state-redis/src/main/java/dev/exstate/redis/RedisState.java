@@ -27,7 +27,7 @@ import java.util.function.Consumer;
  * so one Redis outage opens one breaker.
  *
  * <pre>{@code
- * RedisState redis = RedisState.create(RedisOptions.standalone("redis://redis:6379").build());
+ * RedisState redis = RedisState.connect(RedisOptions.standalone("redis://redis:6379").build());
  * StateRuntime runtime = StateRuntime.builder("shop")
  *         .sessions(redis.sessions(SessionOptions.defaults()))
  *         .leases(redis.leases())
@@ -69,12 +69,12 @@ public final class RedisState implements AutoCloseable {
     }
 
     /** Providers on the system clock. */
-    public static RedisState create(RedisOptions options) {
+    public static RedisState connect(RedisOptions options) {
         return new RedisState(options, StateClock.system());
     }
 
     /** Providers whose timestamps and lease deadlines follow {@code clock} when used without a runtime. */
-    public static RedisState create(RedisOptions options, StateClock clock) {
+    public static RedisState connect(RedisOptions options, StateClock clock) {
         return new RedisState(options, clock);
     }
 

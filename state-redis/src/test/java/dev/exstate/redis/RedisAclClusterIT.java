@@ -35,7 +35,7 @@ class RedisAclClusterIT {
                 node.call(SecuredRedis.documentedClusterAcl(user).toArray(String[]::new));
                 node.call("ACL", "LOG", "RESET");
             }
-            try (RedisState state = RedisState.create(RedisOptions.cluster(cluster.uris())
+            try (RedisState state = RedisState.connect(RedisOptions.cluster(cluster.uris())
                     .credentials(user, password).appName(app).build())) {
                 RedisSessionStore store = state.sessionStore(
                         SessionOptions.builder().maxInactiveInterval(Duration.ofMinutes(5)).build());

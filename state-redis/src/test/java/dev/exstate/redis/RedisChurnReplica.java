@@ -9,7 +9,7 @@ public final class RedisChurnReplica {
 
     public static void main(String[] args) throws Exception {
         ChurnReplica.Settings settings = ChurnReplica.Settings.parse(args);
-        RedisState state = RedisState.create(RedisOptions.standalone(settings.endpoint()).appName(settings.app()).build());
+        RedisState state = RedisState.connect(RedisOptions.standalone(settings.endpoint()).appName(settings.app()).build());
         ChurnReplica.run(settings, state.leaseProvider(), state);
     }
 }

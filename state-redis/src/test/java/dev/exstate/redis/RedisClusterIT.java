@@ -60,7 +60,7 @@ class RedisClusterIT {
     }
 
     private RedisState state() {
-        RedisState state = RedisState.create(RedisOptions.cluster(cluster.uris()).appName(app).guardPolicy(RedisTesting.PATIENT).build());
+        RedisState state = RedisState.connect(RedisOptions.cluster(cluster.uris()).appName(app).guardPolicy(RedisTesting.PATIENT).build());
         closeAfter.add(state);
         return state;
     }

@@ -71,7 +71,7 @@ class RedisCronSchedulerIT {
 
     /** One replica: its own Redis connection and lease provider, and a scheduler on {@code clock}. */
     private LeasedScheduler replica(ManualClock clock) {
-        RedisState state = RedisState.create(RedisOptions.standalone(redis.uri()).appName(app).build());
+        RedisState state = RedisState.connect(RedisOptions.standalone(redis.uri()).appName(app).build());
         toClose.push(state);
         RedisLeaseProvider leases = state.leaseProvider();
         toClose.push(leases);

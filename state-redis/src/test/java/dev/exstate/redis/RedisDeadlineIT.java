@@ -86,7 +86,7 @@ class RedisDeadlineIT {
     void deadlinesHoldWhileRedisIsPaused() throws Exception {
         RedisServer redis = RedisServer.builder().start();
         closeAfter.add(redis);
-        RedisState state = RedisState.create(RedisOptions.standalone(redis.uri())
+        RedisState state = RedisState.connect(RedisOptions.standalone(redis.uri())
                 .appName("deadline-" + UUID.randomUUID().toString().substring(0, 8))
                 .guardPolicy(POLICY).build());
         closeAfter.add(state);
@@ -187,7 +187,7 @@ class RedisDeadlineIT {
     void computeIsBoundedByOneTotalTimeout() throws Exception {
         RedisServer redis = RedisServer.builder().start();
         closeAfter.add(redis);
-        RedisState state = RedisState.create(RedisOptions.standalone(redis.uri())
+        RedisState state = RedisState.connect(RedisOptions.standalone(redis.uri())
                 .appName("deadline-" + UUID.randomUUID().toString().substring(0, 8))
                 .guardPolicy(POLICY).build());
         closeAfter.add(state);

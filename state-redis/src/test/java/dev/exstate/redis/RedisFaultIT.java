@@ -93,7 +93,7 @@ class RedisFaultIT {
     }
 
     private RedisState state(String uri) {
-        RedisState state = RedisState.create(options(uri));
+        RedisState state = RedisState.connect(options(uri));
         closeAfter.add(state);
         return state;
     }

@@ -40,7 +40,7 @@ class RedisLeaseProviderClusterContractIT extends LeaseProviderContract {
 
     @Override
     protected LeaseProvider newProvider() {
-        return RedisState.create(RedisOptions.cluster(cluster.uris()).appName(app).guardPolicy(RedisTesting.PATIENT).build()).leaseProvider();
+        return RedisState.connect(RedisOptions.cluster(cluster.uris()).appName(app).guardPolicy(RedisTesting.PATIENT).build()).leaseProvider();
     }
 
     @Override

@@ -44,7 +44,7 @@ class RedisLeaseProviderContractIT extends LeaseProviderContract {
 
     @Override
     protected LeaseProvider newProvider() {
-        return RedisState.create(options()).leaseProvider();
+        return RedisState.connect(options()).leaseProvider();
     }
 
     @Override

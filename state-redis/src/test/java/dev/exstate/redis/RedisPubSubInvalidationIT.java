@@ -66,7 +66,7 @@ class RedisPubSubInvalidationIT {
     }
 
     private RedisState state(RedisOptions.InvalidationMode mode) {
-        RedisState state = RedisState.create(RedisOptions.standalone(redis.uri()).appName(app).invalidation(mode)
+        RedisState state = RedisState.connect(RedisOptions.standalone(redis.uri()).appName(app).invalidation(mode)
                 .guardPolicy(RedisTesting.PATIENT).build());
         closeAfter.add(state);
         return state;

@@ -83,7 +83,7 @@ class RedisRecoveryIT {
     }
 
     private Replica replica(String name, String uri) {
-        RedisState state = closeLater(RedisState.create(RedisOptions.standalone(uri).appName(app)
+        RedisState state = closeLater(RedisState.connect(RedisOptions.standalone(uri).appName(app)
                 .guardPolicy(GuardPolicy.defaults()).build()));
         return new Replica(name, state, closeLater(state.sessionStore(SESSIONS)));
     }

@@ -56,7 +56,7 @@ class RedisSentinelIT {
     }
 
     private RedisState state() {
-        RedisState state = RedisState.create(RedisOptions.sentinel(sentinel.sentinelUri()).appName(app).guardPolicy(RedisTesting.PATIENT).build());
+        RedisState state = RedisState.connect(RedisOptions.sentinel(sentinel.sentinelUri()).appName(app).guardPolicy(RedisTesting.PATIENT).build());
         closeAfter.add(state);
         return state;
     }

@@ -86,7 +86,7 @@ class RedisSessionIT {
     }
 
     private RedisSessionStore replica(RedisOptions redisOptions, SessionOptions sessionOptions) {
-        RedisState state = RedisState.create(redisOptions);
+        RedisState state = RedisState.connect(redisOptions);
         closeAfter.add(state);
         RedisSessionStore store = state.sessionStore(sessionOptions);
         closeAfter.add(store);
@@ -208,7 +208,7 @@ class RedisSessionIT {
             // the touch interval is judged by the provider's clock: a manual one, so a slow machine
             // cannot make the "within the touch interval" reads come after it
             ManualClock clock = new ManualClock(Instant.now());
-            RedisState state = RedisState.create(options().build(), clock);
+            RedisState state = RedisState.connect(options().build(), clock);
             closeAfter.add(state);
             RedisSessionStore a = state.sessionStore(opts);
             closeAfter.add(a);
@@ -346,7 +346,7 @@ class RedisSessionIT {
         private final GuardPolicy touchy = GuardPolicy.builder().slidingWindowSize(4).minimumNumberOfCalls(4).build();
 
         private RedisState state(RedisOptions redisOptions) {
-            RedisState state = RedisState.create(redisOptions);
+            RedisState state = RedisState.connect(redisOptions);
             closeAfter.add(state);
             return state;
         }
@@ -554,7 +554,7 @@ class RedisSessionIT {
             try (RedisServer stopped = RedisServer.builder().build()) {
                 RedisOptions options = RedisOptions.standalone(stopped.uri()).commandTimeout(Duration.ofMillis(500))
                         .startupTimeout(Duration.ofSeconds(1)).build();
-                assertThatThrownBy(() -> RedisState.create(options).sessionStore(longLived()))
+                assertThatThrownBy(() -> RedisState.connect(options).sessionStore(longLived()))
                         .isInstanceOf(StateUnavailableException.class)
                         .hasMessageContaining("redis connect")
                         .hasMessageContaining(stopped.hostAndPort());
@@ -569,7 +569,7 @@ class RedisSessionIT {
         @Test
         @DisplayName("sessions and leases built through a StateRuntime share one connection and guard, and report readiness")
         void throughRuntime() {
-            RedisState state = RedisState.create(RedisOptions.standalone(redis.uri()).build());
+            RedisState state = RedisState.connect(RedisOptions.standalone(redis.uri()).build());
             closeAfter.add(state);
             try (StateRuntime runtime = StateRuntime.builder(app)
                     .sessions(state.sessions(longLived()))
@@ -593,7 +593,7 @@ class RedisSessionIT {
         @DisplayName("a guard policy set in RedisOptions is the policy of the runtime's redis guard; a different one in the runtime fails the build")
         void optionsGuardPolicyUnderRuntime() {
             GuardPolicy distinctive = RedisTesting.PATIENT.toBuilder().timeout(Duration.ofMillis(4321)).build();
-            RedisState state = RedisState.create(RedisOptions.standalone(redis.uri()).guardPolicy(distinctive).build());
+            RedisState state = RedisState.connect(RedisOptions.standalone(redis.uri()).guardPolicy(distinctive).build());
             closeAfter.add(state);
             try (StateRuntime runtime = StateRuntime.builder(app)
                     .sessions(state.sessions(longLived()))
@@ -605,7 +605,7 @@ class RedisSessionIT {
                 assertThat(state.guard().stats().calls()).as("calls went through that guard").isPositive();
             }
 
-            RedisState another = RedisState.create(RedisOptions.standalone(redis.uri()).guardPolicy(distinctive).build());
+            RedisState another = RedisState.connect(RedisOptions.standalone(redis.uri()).guardPolicy(distinctive).build());
             closeAfter.add(another);
             assertThatThrownBy(() -> StateRuntime.builder(app)
                     .guardPolicy(RedisState.BACKEND, RedisTesting.PATIENT)

@@ -43,7 +43,7 @@ class RedisSessionStoreClusterContractIT extends SessionStoreContract {
 
     @Override
     protected SessionStore newStore(SessionOptions options) {
-        return RedisState.create(RedisOptions.cluster(cluster.uris()).appName(app).guardPolicy(RedisTesting.PATIENT).build()).sessionStore(options);
+        return RedisState.connect(RedisOptions.cluster(cluster.uris()).appName(app).guardPolicy(RedisTesting.PATIENT).build()).sessionStore(options);
     }
 
     @Override

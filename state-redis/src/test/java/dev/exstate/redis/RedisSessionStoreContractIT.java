@@ -47,7 +47,7 @@ class RedisSessionStoreContractIT extends SessionStoreContract {
 
     @Override
     protected SessionStore newStore(SessionOptions options) {
-        return RedisState.create(redisOptions(redis.uri()).appName(app).build()).sessionStore(options);
+        return RedisState.connect(redisOptions(redis.uri()).appName(app).build()).sessionStore(options);
     }
 
     /** The Redis options of every replica; subclasses run the contract in other modes. */

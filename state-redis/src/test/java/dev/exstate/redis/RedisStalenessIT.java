@@ -70,7 +70,7 @@ class RedisStalenessIT {
 
     private RedisSessionStore replica(String uri, GuardPolicy policy) {
         RedisOptions options = RedisOptions.standalone(uri).appName(app).guardPolicy(policy).build();
-        RedisState state = RedisState.create(options);
+        RedisState state = RedisState.connect(options);
         closeAfter.add(state);
         RedisSessionStore store = state.sessionStore(SESSIONS);
         closeAfter.add(store);

@@ -50,7 +50,7 @@ class RedisStartupIT {
             redis.start();
         });
 
-        RedisState state = closing(RedisState.create(options(redis.uri()).startupTimeout(Duration.ofSeconds(90)).build()));
+        RedisState state = closing(RedisState.connect(options(redis.uri()).startupTimeout(Duration.ofSeconds(90)).build()));
         RedisSessionStore store = closing(state.sessionStore(SESSIONS));
 
         startedLater.get(60, TimeUnit.SECONDS);
@@ -69,7 +69,7 @@ class RedisStartupIT {
                     .startupTimeout(Duration.ofSeconds(2)).build();
 
             StateUnavailableException e = catchThrowableOfType(StateUnavailableException.class,
-                    () -> RedisState.create(options).sessionStore(SESSIONS));
+                    () -> RedisState.connect(options).sessionStore(SESSIONS));
 
             assertThat(e.backend()).isEqualTo("redis");
             assertThat(e.operation()).isEqualTo("connect");
@@ -93,7 +93,7 @@ class RedisStartupIT {
 
             long start = System.nanoTime();
             StateAccessDeniedException e = catchThrowableOfType(StateAccessDeniedException.class,
-                    () -> RedisState.create(wrong).sessionStore(SESSIONS));
+                    () -> RedisState.connect(wrong).sessionStore(SESSIONS));
 
             assertThat(e.backend()).isEqualTo("redis");
             assertThat(e.operation()).isEqualTo("connect");
@@ -115,9 +115,9 @@ class RedisStartupIT {
                     .startupTimeout(Duration.ofMinutes(5)).build();
 
             StateAccessDeniedException noPassword = catchThrowableOfType(StateAccessDeniedException.class,
-                    () -> RedisState.create(none).sessionStore(SESSIONS));
+                    () -> RedisState.connect(none).sessionStore(SESSIONS));
             StateAccessDeniedException noUser = catchThrowableOfType(StateAccessDeniedException.class,
-                    () -> RedisState.create(unknownUser).leaseProvider());
+                    () -> RedisState.connect(unknownUser).leaseProvider());
 
             assertThat(noPassword.getMessage()).contains("NOAUTH").contains("check the password");
             assertThat(noUser.getMessage()).contains("WRONGPASS").contains("ACL user 'nobody'")

@@ -190,7 +190,7 @@ class RedisTlsAclIT {
     }
 
     private RedisSessionStore replica(RedisOptions options) {
-        RedisState state = RedisState.create(options);
+        RedisState state = RedisState.connect(options);
         states.add(state);
         return state.sessionStore(SessionOptions.builder().maxInactiveInterval(Duration.ofMinutes(5)).build());
     }

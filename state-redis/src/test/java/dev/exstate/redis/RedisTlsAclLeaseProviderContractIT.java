@@ -54,7 +54,7 @@ class RedisTlsAclLeaseProviderContractIT extends LeaseProviderContract {
 
     @Override
     protected LeaseProvider newProvider() {
-        return RedisState.create(redis.options(app, user, password).build()).leaseProvider();
+        return RedisState.connect(redis.options(app, user, password).build()).leaseProvider();
     }
 
     @Override

@@ -58,7 +58,7 @@ class RedisTlsAclSessionStoreContractIT extends SessionStoreContract {
 
     @Override
     protected SessionStore newStore(SessionOptions options) {
-        RedisState state = RedisState.create(redisOptions(redis.options(app, user, password)).build());
+        RedisState state = RedisState.connect(redisOptions(redis.options(app, user, password)).build());
         RedisSessionStore store = state.sessionStore(options);
         assertThat(store.toString()).doesNotContain(password);
         return store;

@@ -195,10 +195,10 @@ public abstract class RedisBenchmarks {
             // distort both sides (the default config saves after 10,000 changes in 60 s)
             server = RedisServer.builder().arg("--save", "").start();
             RedisOptions options = RedisOptions.standalone(server.uri()).appName(APP).build();
-            cachedState = RedisState.create(options);
+            cachedState = RedisState.connect(options);
             cached = cachedState.sessionStore(SessionOptions.defaults());
             leases = cachedState.leaseProvider();
-            uncachedState = RedisState.create(options.toBuilder().nearCacheSize(0).build());
+            uncachedState = RedisState.connect(options.toBuilder().nearCacheSize(0).build());
             uncached = uncachedState.sessionStore(SessionOptions.defaults());
             leaseOptions = LeaseOptions.of(LEASE_TTL);
 

@@ -58,7 +58,7 @@ public class S3Benchmarks {
     @Setup(Level.Trial)
     public void start() throws Exception {
         s3 = S3ProxyProcess.start();
-        store = S3BlobStore.create(S3Options.builder()
+        store = S3BlobStore.connect(S3Options.builder()
                 .endpoint(s3.endpoint())
                 .credentials(s3.accessKey(), s3.secretKey())
                 .bucket(S3ProxyProcess.BUCKET)

@@ -41,7 +41,7 @@ public final class S3HeapProbe {
         System.out.printf(Locale.ROOT, "JVM max heap %d MiB, object %d MiB, part size %d MiB, rounds %d%n",
                 Runtime.getRuntime().maxMemory() >> 20, mib, S3Benchmarks.PART_SIZE >> 20, rounds);
         try (S3ProxyProcess s3 = S3ProxyProcess.start();
-             S3BlobStore store = S3BlobStore.create(S3Options.builder()
+             S3BlobStore store = S3BlobStore.connect(S3Options.builder()
                      .endpoint(s3.endpoint()).credentials(s3.accessKey(), s3.secretKey())
                      .bucket(S3ProxyProcess.BUCKET).partSize(S3Benchmarks.PART_SIZE).build());
              MinioClient minio = MinioClient.builder().endpoint(s3.endpoint().toString())

@@ -23,7 +23,7 @@ import java.util.concurrent.CountDownLatch;
  * <pre>{@code
  * public static void main(String[] args) throws Exception {
  *     ChurnReplica.Settings s = ChurnReplica.Settings.parse(args);
- *     RedisState state = RedisState.create(RedisOptions.standalone(s.endpoint()).appName(s.app()).build());
+ *     RedisState state = RedisState.connect(RedisOptions.standalone(s.endpoint()).appName(s.app()).build());
  *     ChurnReplica.run(s, state.leaseProvider(), state);
  * }
  * }</pre>
