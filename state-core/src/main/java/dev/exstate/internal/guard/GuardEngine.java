@@ -1,7 +1,6 @@
 package dev.exstate.internal.guard;
 
 import dev.exstate.guard.Fallback;
-import dev.exstate.guard.Guard;
 import dev.exstate.guard.GuardPolicy;
 import dev.exstate.guard.GuardStats;
 import dev.exstate.guard.Operation;
@@ -59,12 +58,8 @@ import org.slf4j.LoggerFactory;
  * against the breaker.
  */
 public final class GuardEngine {
-    // caller errors and data errors (the backend answered; what it holds is bad) are not outages
-    public static final Predicate<Throwable> DEFAULT_FAILURE_PREDICATE = t ->
-            !(t instanceof IllegalArgumentException || t instanceof IllegalStateException
-                    || t instanceof UnsupportedOperationException || t instanceof dev.exstate.guard.StateDataException);
-
-    private static final Logger log = LoggerFactory.getLogger(Guard.class);
+    // named after the API type, so that users configure one logger for the guard
+    private static final Logger log = LoggerFactory.getLogger("dev.exstate.guard.Guard");
 
     /** A retry is only worth it if at least this much of the total timeout is left. */
     private static final long MIN_ATTEMPT_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
@@ -934,7 +929,7 @@ public final class GuardEngine {
     // ---------------------------------------------------------------------------------------
     // Recovery driven by the provider
 
-    /** See {@link Guard#backendReachable()}. */
+    /** See {@link dev.exstate.guard.Guard#backendReachable()}. */
     public void backendReachable() {
         if (closed || breaker.getState() != CircuitBreaker.State.OPEN) {
             return;
