@@ -502,6 +502,42 @@ class GuardTest {
             })).isSameAs(notOurs);
             assertThat(attempts.get()).isEqualTo(1);
         }
+
+        @Test
+        @DisplayName("the default failure predicate counts outages, not caller errors or bad data")
+        void defaultFailurePredicate() {
+            assertThat(Guard.isBackendFailure(refused())).isTrue();
+            assertThat(Guard.isBackendFailure(new UncheckedIOException(refused()))).isTrue();
+            assertThat(Guard.isBackendFailure(new RuntimeException("connection reset"))).isTrue();
+            assertThat(Guard.isBackendFailure(new IllegalArgumentException("bad key"))).isFalse();
+            assertThat(Guard.isBackendFailure(new NumberFormatException("not a number"))).isFalse();
+            assertThat(Guard.isBackendFailure(new IllegalStateException("etag mismatch"))).isFalse();
+            assertThat(Guard.isBackendFailure(new UnsupportedOperationException("read-only"))).isFalse();
+            assertThat(Guard.isBackendFailure(new StateDataException("redis", "FIND", Duration.ZERO, "key holds a string", null)))
+                    .isFalse();
+        }
+
+        @Test
+        @DisplayName("a predicate built on the default keeps passing caller errors through")
+        void predicateBuiltOnTheDefault() {
+            Guard g = Guard.builder("redis").policy(quick().build()).clock(clock)
+                    .failurePredicate(t -> Guard.isBackendFailure(t) && !(t instanceof UncheckedIOException)).build();
+            guards.add(g);
+            AtomicInteger attempts = new AtomicInteger();
+            IllegalArgumentException badInput = new IllegalArgumentException("bad key");
+            UncheckedIOException notOurs = new UncheckedIOException(refused());
+
+            assertThatThrownBy(() -> g.call(FIND, () -> {
+                attempts.incrementAndGet();
+                throw badInput;
+            })).isSameAs(badInput);
+            assertThatThrownBy(() -> g.call(FIND, () -> {
+                attempts.incrementAndGet();
+                throw notOurs;
+            })).isSameAs(notOurs);
+            assertThat(attempts.get()).isEqualTo(2);
+            assertThat(g.stats().failures()).isZero();
+        }
     }
 
     @Nested

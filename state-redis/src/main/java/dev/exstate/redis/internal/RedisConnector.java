@@ -1,6 +1,7 @@
 package dev.exstate.redis.internal;
 
 import dev.exstate.guard.StateAccessDeniedException;
+import dev.exstate.internal.Redaction;
 import dev.exstate.internal.startup.StartupRetry;
 import dev.exstate.redis.RedisOptions;
 import io.lettuce.core.AbstractRedisClient;
@@ -175,7 +176,7 @@ public final class RedisConnector implements AutoCloseable {
             if (tlsProblem != null) {
                 // a certificate one side refuses does not get better by retrying: fail at once, like refused credentials
                 throw new StateAccessDeniedException("redis", "connect", "redis connect: TLS handshake with redis at "
-                        + options.uris().stream().map(RedisConnector::redact).toList() + " failed: " + tlsProblem, e);
+                        + options.uris().stream().map(Redaction::url).toList() + " failed: " + tlsProblem, e);
             }
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
@@ -290,7 +291,7 @@ public final class RedisConnector implements AutoCloseable {
 
     private static String describe(RedisOptions options) {
         return options.topology().name().toLowerCase(java.util.Locale.ROOT) + " "
-                + options.uris().stream().map(RedisConnector::redact).toList();
+                + options.uris().stream().map(Redaction::url).toList();
     }
 
     @Override
@@ -470,11 +471,6 @@ public final class RedisConnector implements AutoCloseable {
 
     private static String address(RedisURI uri) {
         return uri.getHost() != null ? uri.getHost() + ":" + uri.getPort() : "sentinel " + uri.getSentinelMasterId();
-    }
-
-    /** The URI with any user info (user name, password) replaced by {@code ****}, for messages. */
-    public static String redact(String uri) {
-        return dev.exstate.internal.Redaction.url(uri);
     }
 
     private static void closeQuietly(StatefulConnection<?, ?> c) {
