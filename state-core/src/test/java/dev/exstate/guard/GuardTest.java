@@ -453,6 +453,31 @@ class GuardTest {
                     .contains("retry refused: circuit breaker OPEN after 1 failure in the last 1 calls");
             assertThat(g.stats().failures()).isEqualTo(1);
             assertThat(g.stats().rejected()).isZero();
+            assertThat(g.stats().retries()).as("a refused retry never started").isZero();
+        }
+
+        @Test
+        @DisplayName("async: a retry the breaker refuses is not counted as a retry; counted retries are attempts that ran")
+        void asyncRetryRefusedByOpenBreakerIsNotCounted() {
+            Guard g = guard(quick().maxRetries(2).slidingWindowSize(1).minimumNumberOfCalls(1).build());
+            AtomicInteger attempts = new AtomicInteger();
+
+            assertThatThrownBy(() -> g.callAsync(FIND, () -> {
+                attempts.incrementAndGet();
+                return CompletableFuture.<String>failedFuture(refused());
+            }).join()).hasCauseInstanceOf(StateUnavailableException.class)
+                    .hasMessageContaining("retry refused: circuit breaker OPEN");
+
+            assertThat(attempts.get()).isEqualTo(1);
+            assertThat(g.stats().retries()).isZero();
+            assertThat(g.stats().failures()).isEqualTo(1);
+
+            Guard retrying = guard(quick().maxRetries(2).build());
+            AtomicInteger runs = new AtomicInteger();
+            assertThat(retrying.callAsync(FIND, () -> runs.incrementAndGet() < 3
+                    ? CompletableFuture.<String>failedFuture(refused())
+                    : CompletableFuture.completedFuture("found")).join()).isEqualTo("found");
+            assertThat(retrying.stats().retries()).isEqualTo(runs.get() - 1).isEqualTo(2);
         }
 
         @Test

@@ -584,6 +584,11 @@ public final class GuardEngine {
                         : new Failure(Failure.Kind.TIMEOUT, noTimeLeft(totalNanos), null), false);
                 return;
             }
+            if (attempt > 1) {
+                // counted when the retry really starts, as on the sync path: a refusal or a deadline
+                // during the backoff means no retry happened
+                retries.increment();
+            }
             boolean cut = left < timeoutNanos - CUT_TOLERANCE_NANOS;
             AtomicBoolean settled = new AtomicBoolean();
             CompletionStage<T> stage;
@@ -651,7 +656,6 @@ public final class GuardEngine {
                 finish(f.withNote(noTimeLeft(totalNanos)), false);
                 return;
             }
-            retries.increment();
             try {
                 timer.schedule(this::nextAttempt, delay);
             } catch (RejectedExecutionException e) {
