@@ -100,7 +100,7 @@ public final class RedisOptions {
     private RedisOptions(Builder b) {
         this.topology = b.topology;
         this.connectUris = List.copyOf(b.uris);
-        this.uris = connectUris.stream().map(RedisOptions::redact).toList();
+        this.uris = connectUris.stream().map(Redaction::url).toList();
         this.tls = b.tls;
         this.verifyPeer = b.verifyPeer;
         this.trustCertificates = b.trustCertificates;
@@ -372,10 +372,6 @@ public final class RedisOptions {
                 + ", guardPolicy=" + guardPolicy + "]";
     }
 
-    private static String redact(String uri) {
-        return Redaction.url(uri);
-    }
-
     private static boolean usesTlsScheme(List<String> uris) {
         return uris.stream().anyMatch(u -> u.toLowerCase(Locale.ROOT).startsWith("rediss"));
     }
@@ -388,7 +384,7 @@ public final class RedisOptions {
         boolean sentinel = lower.startsWith("redis-sentinel://") || lower.startsWith("rediss-sentinel://");
         boolean plain = lower.startsWith("redis://") || lower.startsWith("rediss://");
         if (topology == Topology.SENTINEL ? !sentinel : !plain) {
-            throw new IllegalArgumentException("Redis URI " + redact(uri) + " does not fit topology " + topology
+            throw new IllegalArgumentException("Redis URI " + Redaction.url(uri) + " does not fit topology " + topology
                     + (topology == Topology.SENTINEL ? ": expected redis-sentinel://" : ": expected redis:// or rediss://"));
         }
         // parse errors quote their input, which may hold a password: only the reason is kept
@@ -397,16 +393,16 @@ public final class RedisOptions {
             try {
                 parsed = new URI(uri);
             } catch (java.net.URISyntaxException e) {
-                throw new IllegalArgumentException("Redis URI " + redact(uri) + " is malformed: " + e.getReason() + ENCODE_HINT);
+                throw new IllegalArgumentException("Redis URI " + Redaction.url(uri) + " is malformed: " + e.getReason() + ENCODE_HINT);
             }
             if (parsed.getHost() == null) {
-                throw new IllegalArgumentException("Redis URI " + redact(uri) + " has no host" + ENCODE_HINT);
+                throw new IllegalArgumentException("Redis URI " + Redaction.url(uri) + " has no host" + ENCODE_HINT);
             }
         }
         try {
             RedisURI.create(uri);
         } catch (RuntimeException e) {
-            throw new IllegalArgumentException("Redis URI " + redact(uri) + " cannot be parsed" + ENCODE_HINT);
+            throw new IllegalArgumentException("Redis URI " + Redaction.url(uri) + " cannot be parsed" + ENCODE_HINT);
         }
     }
 
