@@ -150,6 +150,7 @@ class ReadmeSnippetsTest {
                 .registerShutdownHook()
                 .build();
 
+        // at shutdown (registerShutdownHook does the first line on SIGTERM):
         state.close();   // closes every provider; Redis's connection closes with its last provider
         etcd.close();    // the etcd client is shared and closes once this and its providers are closed
     }
