@@ -9,8 +9,7 @@ import dev.exstate.runtime.StateRuntime;
  * {@code InMemoryBackend} for tests). Customizers run in {@link org.springframework.core.annotation.Order}.
  *
  * <pre>{@code
- * @Bean
- * StateRuntimeCustomizer testClock(ManualClock clock) {
+ * StateRuntimeCustomizer testClock(ManualClock clock) {   // a @Bean method
  *     return builder -> builder.clock(clock);
  * }
  * }</pre>

@@ -115,7 +115,8 @@ public final class Settings<B> {
     static InvalidConfigurationPropertyValueException invalid(String name, Object value, RuntimeException cause) {
         String reason = cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName();
         InvalidConfigurationPropertyValueException e = new InvalidConfigurationPropertyValueException(name, value, reason);
-        e.initCause(cause);
+        // its public constructor takes no cause; the builder's exception stays reachable for debugging
+        e.addSuppressed(cause);
         return e;
     }
 

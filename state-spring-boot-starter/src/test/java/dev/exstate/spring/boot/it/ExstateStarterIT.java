@@ -27,6 +27,8 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.boot.ApplicationRunner;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
@@ -42,6 +44,7 @@ import org.springframework.context.annotation.Bean;
 @DisplayName("the starter in a Boot web application on real Redis, etcd and S3")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ExstateStarterIT {
+    private static final Logger log = LoggerFactory.getLogger(ExstateStarterIT.class);
     private static final String APP = "shop-it";
     private static final String REDIS_PASSWORD = "redis-It-Secret-4";
     private static final String BUCKET = "shop-files";
@@ -56,6 +59,7 @@ class ExstateStarterIT {
 
     @BeforeAll
     static void start() {
+        long starting = System.nanoTime();
         redis = closeLater(RedisServer.builder().password(REDIS_PASSWORD).start());
         EtcdServer etcd = closeLater(EtcdServer.builder().start());
         s3 = closeLater(S3ProxyServer.startTransient());
@@ -77,12 +81,15 @@ class ExstateStarterIT {
                 "management.endpoint.health.show-details=always").run();
         http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
         base = "http://127.0.0.1:" + app.getEnvironment().getProperty("local.server.port");
+        log.info("backends and application started in {} ms", Duration.ofNanos(System.nanoTime() - starting).toMillis());
     }
 
     @AfterAll
     static void stop() throws Exception {
         if (app != null) {
+            long closing = System.nanoTime();
             app.close();
+            log.info("context closed in {} ms (job interrupted after the 1 s grace)", Duration.ofNanos(System.nanoTime() - closing).toMillis());
         }
         for (int i = backends.size() - 1; i >= 0; i--) {
             backends.get(i).close();
@@ -110,6 +117,7 @@ class ExstateStarterIT {
     @Order(2)
     @DisplayName("readiness goes DOWN while Redis is paused (SIGSTOP) and UP again after SIGCONT; liveness stays UP")
     void readinessFollowsRedisLivenessDoesNot() throws Exception {
+        long paused = System.nanoTime();
         redis.pause();
         try {
             AtomicBoolean livenessAlwaysUp = new AtomicBoolean(true);
@@ -119,6 +127,7 @@ class ExstateStarterIT {
                 }
                 return get("/actuator/health/readiness").status() == 503;
             });
+            log.info("readiness DOWN {} ms after SIGSTOP of redis-server", Duration.ofNanos(System.nanoTime() - paused).toMillis());
             Answer readiness = get("/actuator/health/readiness");
             assertThat(readiness.body()).contains("\"DOWN\"", "redis");
             assertThat(livenessAlwaysUp).isTrue();
@@ -126,8 +135,10 @@ class ExstateStarterIT {
         } finally {
             redis.resume();
         }
+        long resumed = System.nanoTime();
         await().atMost(PATIENCE).pollInterval(Duration.ofMillis(200))
                 .until(() -> get("/actuator/health/readiness").status() == 200);
+        log.info("readiness UP {} ms after SIGCONT", Duration.ofNanos(System.nanoTime() - resumed).toMillis());
     }
 
     @Test
@@ -143,7 +154,9 @@ class ExstateStarterIT {
             assertThat(leases.tryAcquire("job:hold", Duration.ofSeconds(30))).as("held by the running job").isEmpty();
             assertThat(clients()).isGreaterThan(1);
 
+            long closing = System.nanoTime();
             app.close();
+            log.info("context closed in {} ms (job interrupted after the 1 s grace)", Duration.ofNanos(System.nanoTime() - closing).toMillis());
 
             Optional<Lease> taken = leases.tryAcquire("job:hold", Duration.ofSeconds(30));
             assertThat(taken).as("released on close, not left to expire after 10 min").isPresent();
