@@ -1,25 +1,19 @@
 package dev.exstate.examples;
 
 import java.util.Map;
+import java.util.Objects;
 
 /**
- * The demo's command line ({@link #USAGE} describes it). Backend options are {@code null} when
- * not given; the S3 keys come from {@code --s3-access-key}/{@code --s3-secret-key} or the
- * environment. {@link #toString()} never shows the secret key.
- *
- * @param help        show the usage
- * @param redis       Redis URI for sessions and leases
- * @param etcd        etcd endpoint(s), comma-separated, for config
- * @param s3          S3 endpoint URL for blobs
- * @param bucket      S3 bucket (default {@value #DEFAULT_BUCKET} when {@code s3} is given)
- * @param s3Region    S3 signing region, or {@code null} for the default
- * @param s3AccessKey S3 access key, or {@code null} for anonymous access
- * @param s3SecretKey S3 secret key, or {@code null}
+ * The demo's command line ({@link #USAGE} describes it), immutable; made by {@link #parse}.
+ * Backend options are {@code null} when not given; the S3 keys come from
+ * {@code --s3-access-key}/{@code --s3-secret-key} or the environment. The secret key has no
+ * public accessor and is left out of {@link #equals}, {@link #hashCode()} and {@link #toString()},
+ * which shows no credentials at all.
  */
-public record DemoOptions(boolean help, String redis, String etcd, String s3, String bucket, String s3Region,
-                          String s3AccessKey, String s3SecretKey) {
-    /** Environment variables the S3 keys are read from when the flags do not give them. */
+public final class DemoOptions {
+    /** Environment variable the S3 access key is read from when the flags do not give it. */
     public static final String ENV_S3_ACCESS_KEY = "EXSTATE_S3_ACCESS_KEY";
+    /** Environment variable the S3 secret key is read from when the flags do not give it. */
     public static final String ENV_S3_SECRET_KEY = "EXSTATE_S3_SECRET_KEY";
     /** The bucket when {@code --s3} is given without {@code --bucket}. */
     public static final String DEFAULT_BUCKET = "exstate-demo";
@@ -49,8 +43,70 @@ public record DemoOptions(boolean help, String redis, String etcd, String s3, St
             "           the timer (and, with --etcd, the flag change reached both replicas); 1 otherwise",
             "           or if a backend cannot be reached; 2 on a bad command line");
 
+    private final boolean help;
+    private final String redis;
+    private final String etcd;
+    private final String s3;
+    private final String bucket;
+    private final String s3Region;
+    private final String s3AccessKey;
+    private final String s3SecretKey;
+
+    private DemoOptions(boolean help, String redis, String etcd, String s3, String bucket, String s3Region,
+                        String s3AccessKey, String s3SecretKey) {
+        this.help = help;
+        this.redis = redis;
+        this.etcd = etcd;
+        this.s3 = s3;
+        this.bucket = bucket;
+        this.s3Region = s3Region;
+        this.s3AccessKey = s3AccessKey;
+        this.s3SecretKey = s3SecretKey;
+    }
+
+    /** No backend: every replica group shares an in-memory one. */
     public static DemoOptions defaults() {
         return new DemoOptions(false, null, null, null, null, null, null, null);
+    }
+
+    /** Whether to show the usage. */
+    public boolean help() {
+        return help;
+    }
+
+    /** Redis URI for sessions and leases, or {@code null}. */
+    public String redis() {
+        return redis;
+    }
+
+    /** etcd endpoint(s), comma-separated, for config, or {@code null}. */
+    public String etcd() {
+        return etcd;
+    }
+
+    /** S3 endpoint URL for blobs, or {@code null}. */
+    public String s3() {
+        return s3;
+    }
+
+    /** S3 bucket ({@value #DEFAULT_BUCKET} when {@link #s3()} is given without one), or {@code null}. */
+    public String bucket() {
+        return bucket;
+    }
+
+    /** S3 signing region, or {@code null} for the default. */
+    public String s3Region() {
+        return s3Region;
+    }
+
+    /** S3 access key, or {@code null} for anonymous access. */
+    public String s3AccessKey() {
+        return s3AccessKey;
+    }
+
+    /** S3 secret key, or {@code null}: for {@code Backends} to build the S3 options, and for nothing else. */
+    String s3SecretKey() {
+        return s3SecretKey;
     }
 
     /**
@@ -168,6 +224,20 @@ public record DemoOptions(boolean help, String redis, String etcd, String s3, St
 
     private static String blankToNull(String s) {
         return s == null || s.isBlank() ? null : s;
+    }
+
+    /** Equal if every option but the secret key is equal. */
+    @Override
+    public boolean equals(Object o) {
+        return this == o || o instanceof DemoOptions d && help == d.help && Objects.equals(redis, d.redis)
+                && Objects.equals(etcd, d.etcd) && Objects.equals(s3, d.s3) && Objects.equals(bucket, d.bucket)
+                && Objects.equals(s3Region, d.s3Region) && Objects.equals(s3AccessKey, d.s3AccessKey);
+    }
+
+    /** A hash of every option but the secret key. */
+    @Override
+    public int hashCode() {
+        return Objects.hash(help, redis, etcd, s3, bucket, s3Region, s3AccessKey);
     }
 
     /** The options without credentials. */

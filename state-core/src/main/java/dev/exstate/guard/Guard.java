@@ -27,10 +27,9 @@ import java.util.function.Supplier;
  *
  * <p>Failures are reported as {@link StateUnavailableException} and its subclasses
  * ({@link StateTimeoutException}, {@link CircuitOpenException}, {@link BulkheadFullException}).
- * Exceptions the failure predicate does not count as backend failures (by default
- * {@link IllegalArgumentException}, {@link IllegalStateException} and {@link UnsupportedOperationException}
- * and their subclasses: bad input, precondition failed) pass through unchanged, are
- * not retried and do not trip the breaker.
+ * Exceptions the failure predicate does not count as backend failures (by default those
+ * {@link #isBackendFailure} rejects: bad input, precondition failed, bad data) pass through
+ * unchanged, are not retried and do not trip the breaker.
  */
 public final class Guard implements HealthIndicator, AutoCloseable {
 
@@ -48,6 +47,20 @@ public final class Guard implements HealthIndicator, AutoCloseable {
 
     public static Builder builder(String backend) {
         return new Builder(backend);
+    }
+
+    /**
+     * The default failure predicate: whether {@code failure}, thrown by a body, means "the backend
+     * failed". True for everything except {@link IllegalArgumentException},
+     * {@link IllegalStateException}, {@link UnsupportedOperationException} and
+     * {@link StateDataException} (and their subclasses): bad input, a failed precondition, or a
+     * healthy backend holding unexpected data; none of them is an outage. A custom predicate can
+     * build on it:
+     * {@code builder.failurePredicate(t -> Guard.isBackendFailure(t) && !(t instanceof MyRejection))}.
+     */
+    public static boolean isBackendFailure(Throwable failure) {
+        return !(failure instanceof IllegalArgumentException || failure instanceof IllegalStateException
+                || failure instanceof UnsupportedOperationException || failure instanceof StateDataException);
     }
 
     /** Name of the protected backend, as it appears in errors. */
@@ -198,7 +211,7 @@ public final class Guard implements HealthIndicator, AutoCloseable {
         private final String backend;
         private GuardPolicy policy = GuardPolicy.defaults();
         private StateClock clock = StateClock.system();
-        private Predicate<Throwable> isBackendFailure = dev.exstate.internal.guard.GuardEngine.DEFAULT_FAILURE_PREDICATE;
+        private Predicate<Throwable> isBackendFailure = Guard::isBackendFailure;
 
         private Builder(String backend) {
             if (backend == null || backend.isBlank()) {
@@ -220,8 +233,7 @@ public final class Guard implements HealthIndicator, AutoCloseable {
         /**
          * Which exceptions thrown by a body mean "the backend failed" (retry if idempotent, count
          * against the breaker, apply the fallback). Others are the caller's problem and pass through.
-         * The default counts everything except {@link IllegalArgumentException},
-         * {@link IllegalStateException}, {@link UnsupportedOperationException} and {@link StateDataException}.
+         * The default is {@link Guard#isBackendFailure}.
          */
         public Builder failurePredicate(Predicate<Throwable> isBackendFailure) {
             this.isBackendFailure = java.util.Objects.requireNonNull(isBackendFailure, "isBackendFailure");

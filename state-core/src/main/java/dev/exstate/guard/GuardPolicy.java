@@ -4,8 +4,10 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * How a {@link Guard} protects calls to one backend. Immutable; build with {@link #builder()}.
- * The defaults are meant for production use against a backend on the same network:
+ * How a {@link Guard} protects calls to one backend. Immutable and thread-safe; build with
+ * {@link #builder()}, or change a copy with {@link #toBuilder()}. Two policies with the same
+ * settings are {@linkplain #equals equal}. The defaults are meant for production use against a
+ * backend on the same network:
  *
  * <ul>
  *   <li>{@code timeout} 500 ms per attempt, {@code totalTimeout} 2 s for all attempts;</li>
@@ -20,22 +22,13 @@ import java.util.Objects;
  *
  * <p>Every setting is bounded: durations from their minimum to {@link #MAX_DURATION} (1 day),
  * call counts of the breaker up to {@link #MAX_CALLS}, in-flight calls up to
- * {@link #MAX_CONCURRENT_CALLS}, retries up to {@link #MAX_RETRIES}. A value out of range fails
- * with {@link IllegalArgumentException} naming it, never later when the guard is built.
+ * {@link #MAX_CONCURRENT_CALLS}, retries up to {@link #MAX_RETRIES}. Each builder setter checks
+ * its value at once and fails with {@link IllegalArgumentException} (or
+ * {@link NullPointerException} for {@code null}) naming the setting, the value and the allowed
+ * range; {@link Builder#build()} checks only that {@code totalTimeout >= timeout}. A setting may
+ * be set again; the last value wins.
  */
-public record GuardPolicy(
-        Duration timeout,
-        Duration totalTimeout,
-        float failureRateThreshold,
-        int slidingWindowSize,
-        int minimumNumberOfCalls,
-        Duration waitInOpenState,
-        int permittedCallsInHalfOpenState,
-        int maxConcurrentCalls,
-        Duration maxWaitForSlot,
-        int maxRetries,
-        Duration retryBackoff,
-        Duration maxStaleness) {
+public final class GuardPolicy {
 
     /** Longest accepted duration of any setting: a day (nanosecond deadlines must not overflow). */
     public static final Duration MAX_DURATION = Duration.ofDays(1);
@@ -46,24 +39,32 @@ public record GuardPolicy(
     /** Most extra attempts ({@code maxRetries}). */
     public static final int MAX_RETRIES = 100;
 
-    public GuardPolicy {
-        requireDuration(timeout, "timeout", false);
-        requireDuration(totalTimeout, "totalTimeout", false);
-        if (totalTimeout.compareTo(timeout) < 0) {
-            throw new IllegalArgumentException("totalTimeout (" + totalTimeout + ") must be >= timeout (" + timeout + ")");
-        }
-        if (!(failureRateThreshold > 0 && failureRateThreshold <= 100)) {
-            throw new IllegalArgumentException("failureRateThreshold must be in (0, 100], was " + failureRateThreshold);
-        }
-        requireBetween(slidingWindowSize, 1, MAX_CALLS, "slidingWindowSize");
-        requireBetween(minimumNumberOfCalls, 1, MAX_CALLS, "minimumNumberOfCalls");
-        requireDuration(waitInOpenState, "waitInOpenState", false);
-        requireBetween(permittedCallsInHalfOpenState, 1, MAX_CALLS, "permittedCallsInHalfOpenState");
-        requireBetween(maxConcurrentCalls, 1, MAX_CONCURRENT_CALLS, "maxConcurrentCalls");
-        requireDuration(maxWaitForSlot, "maxWaitForSlot", true);
-        requireBetween(maxRetries, 0, MAX_RETRIES, "maxRetries");
-        requireDuration(retryBackoff, "retryBackoff", false);
-        requireDuration(maxStaleness, "maxStaleness", true);
+    private final Duration timeout;
+    private final Duration totalTimeout;
+    private final float failureRateThreshold;
+    private final int slidingWindowSize;
+    private final int minimumNumberOfCalls;
+    private final Duration waitInOpenState;
+    private final int permittedCallsInHalfOpenState;
+    private final int maxConcurrentCalls;
+    private final Duration maxWaitForSlot;
+    private final int maxRetries;
+    private final Duration retryBackoff;
+    private final Duration maxStaleness;
+
+    private GuardPolicy(Builder b) {
+        this.timeout = b.timeout;
+        this.totalTimeout = b.totalTimeout;
+        this.failureRateThreshold = b.failureRateThreshold;
+        this.slidingWindowSize = b.slidingWindowSize;
+        this.minimumNumberOfCalls = b.minimumNumberOfCalls;
+        this.waitInOpenState = b.waitInOpenState;
+        this.permittedCallsInHalfOpenState = b.permittedCallsInHalfOpenState;
+        this.maxConcurrentCalls = b.maxConcurrentCalls;
+        this.maxWaitForSlot = b.maxWaitForSlot;
+        this.maxRetries = b.maxRetries;
+        this.retryBackoff = b.retryBackoff;
+        this.maxStaleness = b.maxStaleness;
     }
 
     /** The production defaults described above. */
@@ -71,39 +72,146 @@ public record GuardPolicy(
         return builder().build();
     }
 
+    /** A builder starting from the defaults described above. */
     public static Builder builder() {
         return new Builder();
     }
 
     /** A builder starting from this policy's values. */
     public Builder toBuilder() {
-        return new Builder()
-                .timeout(timeout).totalTimeout(totalTimeout)
-                .failureRateThreshold(failureRateThreshold).slidingWindowSize(slidingWindowSize)
-                .minimumNumberOfCalls(minimumNumberOfCalls).waitInOpenState(waitInOpenState)
-                .permittedCallsInHalfOpenState(permittedCallsInHalfOpenState)
-                .maxConcurrentCalls(maxConcurrentCalls).maxWaitForSlot(maxWaitForSlot)
-                .maxRetries(maxRetries).retryBackoff(retryBackoff).maxStaleness(maxStaleness);
+        Builder b = new Builder();
+        b.timeout = timeout;
+        b.totalTimeout = totalTimeout;
+        b.failureRateThreshold = failureRateThreshold;
+        b.slidingWindowSize = slidingWindowSize;
+        b.minimumNumberOfCalls = minimumNumberOfCalls;
+        b.waitInOpenState = waitInOpenState;
+        b.permittedCallsInHalfOpenState = permittedCallsInHalfOpenState;
+        b.maxConcurrentCalls = maxConcurrentCalls;
+        b.maxWaitForSlot = maxWaitForSlot;
+        b.maxRetries = maxRetries;
+        b.retryBackoff = retryBackoff;
+        b.maxStaleness = maxStaleness;
+        return b;
     }
 
-    private static void requireDuration(Duration d, String name, boolean zeroAllowed) {
+    /** Deadline of one attempt (default 500 ms). */
+    public Duration timeout() {
+        return timeout;
+    }
+
+    /** Deadline of the whole call, retries and backoff included; at least {@link #timeout()} (default 2 s). */
+    public Duration totalTimeout() {
+        return totalTimeout;
+    }
+
+    /** Percentage of failed calls in the window that opens the breaker, in (0, 100] (default 50). */
+    public float failureRateThreshold() {
+        return failureRateThreshold;
+    }
+
+    /** Number of recent calls the breaker judges (default 20). */
+    public int slidingWindowSize() {
+        return slidingWindowSize;
+    }
+
+    /** Calls needed before the breaker may open at all (default 10). */
+    public int minimumNumberOfCalls() {
+        return minimumNumberOfCalls;
+    }
+
+    /** How long an open breaker fails fast before letting probes through (default 5 s). */
+    public Duration waitInOpenState() {
+        return waitInOpenState;
+    }
+
+    /** Probe calls allowed while half-open (default 3). */
+    public int permittedCallsInHalfOpenState() {
+        return permittedCallsInHalfOpenState;
+    }
+
+    /** Bulkhead: calls in flight to this backend from this replica (default 64). */
+    public int maxConcurrentCalls() {
+        return maxConcurrentCalls;
+    }
+
+    /** How long a caller waits for a bulkhead slot before {@link BulkheadFullException} (default 50 ms). */
+    public Duration maxWaitForSlot() {
+        return maxWaitForSlot;
+    }
+
+    /** Extra attempts for idempotent operations; 0 disables retry (default 2). */
+    public int maxRetries() {
+        return maxRetries;
+    }
+
+    /** First backoff between attempts; doubles per attempt, with full jitter (default 50 ms). */
+    public Duration retryBackoff() {
+        return retryBackoff;
+    }
+
+    /** Oldest near-cache value {@link Fallback#staleFrom} may serve when the backend fails (default 30 s). */
+    public Duration maxStaleness() {
+        return maxStaleness;
+    }
+
+    /** Equal if every setting is equal. */
+    @Override
+    public boolean equals(Object o) {
+        if (this == o) {
+            return true;
+        }
+        if (!(o instanceof GuardPolicy p)) {
+            return false;
+        }
+        return timeout.equals(p.timeout) && totalTimeout.equals(p.totalTimeout)
+                && Float.compare(failureRateThreshold, p.failureRateThreshold) == 0
+                && slidingWindowSize == p.slidingWindowSize && minimumNumberOfCalls == p.minimumNumberOfCalls
+                && waitInOpenState.equals(p.waitInOpenState)
+                && permittedCallsInHalfOpenState == p.permittedCallsInHalfOpenState
+                && maxConcurrentCalls == p.maxConcurrentCalls && maxWaitForSlot.equals(p.maxWaitForSlot)
+                && maxRetries == p.maxRetries && retryBackoff.equals(p.retryBackoff) && maxStaleness.equals(p.maxStaleness);
+    }
+
+    /** A hash of every setting. */
+    @Override
+    public int hashCode() {
+        return Objects.hash(timeout, totalTimeout, failureRateThreshold, slidingWindowSize, minimumNumberOfCalls,
+                waitInOpenState, permittedCallsInHalfOpenState, maxConcurrentCalls, maxWaitForSlot, maxRetries,
+                retryBackoff, maxStaleness);
+    }
+
+    /** Every setting, as {@code GuardPolicy[timeout=PT0.5S, ...]}. */
+    @Override
+    public String toString() {
+        return "GuardPolicy[timeout=" + timeout + ", totalTimeout=" + totalTimeout
+                + ", failureRateThreshold=" + failureRateThreshold + ", slidingWindowSize=" + slidingWindowSize
+                + ", minimumNumberOfCalls=" + minimumNumberOfCalls + ", waitInOpenState=" + waitInOpenState
+                + ", permittedCallsInHalfOpenState=" + permittedCallsInHalfOpenState
+                + ", maxConcurrentCalls=" + maxConcurrentCalls + ", maxWaitForSlot=" + maxWaitForSlot
+                + ", maxRetries=" + maxRetries + ", retryBackoff=" + retryBackoff + ", maxStaleness=" + maxStaleness + "]";
+    }
+
+    private static Duration requireDuration(Duration d, String name, boolean zeroAllowed) {
         Objects.requireNonNull(d, name);
-        if (d.isNegative() || (!zeroAllowed && d.isZero())) {
-            throw new IllegalArgumentException(name + " must be " + (zeroAllowed ? "zero or positive" : "positive")
-                    + ", was " + d);
+        if (d.isNegative() || (!zeroAllowed && d.isZero()) || d.compareTo(MAX_DURATION) > 0) {
+            throw new IllegalArgumentException(name + " must be " + (zeroAllowed ? "between 0 and " : "positive and at most ")
+                    + MAX_DURATION + " (1 day), was " + d);
         }
-        if (d.compareTo(MAX_DURATION) > 0) {
-            throw new IllegalArgumentException(name + " must be at most " + MAX_DURATION + " (1 day), was " + d);
-        }
+        return d;
     }
 
-    private static void requireBetween(int value, int min, int max, String name) {
+    private static int requireBetween(int value, int min, int max, String name) {
         if (value < min || value > max) {
             throw new IllegalArgumentException(name + " must be between " + min + " and " + max + ", was " + value);
         }
+        return value;
     }
 
-    /** Builder for {@link GuardPolicy}; every setter validates in {@link #build()}. */
+    /**
+     * Builder for {@link GuardPolicy}. Each setter checks its value at once (see the class
+     * comment); setting a value again replaces it. Not thread-safe.
+     */
     public static final class Builder {
         private Duration timeout = Duration.ofMillis(500);
         private Duration totalTimeout = Duration.ofSeconds(2);
@@ -121,35 +229,91 @@ public record GuardPolicy(
         private Builder() {
         }
 
-        /** Deadline of one attempt. */
-        public Builder timeout(Duration v) { this.timeout = v; return this; }
-        /** Deadline of the whole call, retries and backoff included. */
-        public Builder totalTimeout(Duration v) { this.totalTimeout = v; return this; }
-        /** Percentage of failed calls in the window that opens the breaker. */
-        public Builder failureRateThreshold(float v) { this.failureRateThreshold = v; return this; }
-        /** Number of recent calls the breaker judges. */
-        public Builder slidingWindowSize(int v) { this.slidingWindowSize = v; return this; }
-        /** Calls needed before the breaker may open at all. */
-        public Builder minimumNumberOfCalls(int v) { this.minimumNumberOfCalls = v; return this; }
-        /** How long an open breaker fails fast before letting probes through. */
-        public Builder waitInOpenState(Duration v) { this.waitInOpenState = v; return this; }
-        /** Probe calls allowed while half-open. */
-        public Builder permittedCallsInHalfOpenState(int v) { this.permittedCallsInHalfOpenState = v; return this; }
-        /** Bulkhead: calls in flight to this backend from this replica. */
-        public Builder maxConcurrentCalls(int v) { this.maxConcurrentCalls = v; return this; }
-        /** How long a caller waits for a bulkhead slot before {@link BulkheadFullException}. */
-        public Builder maxWaitForSlot(Duration v) { this.maxWaitForSlot = v; return this; }
-        /** Extra attempts for idempotent operations; 0 disables retry. */
-        public Builder maxRetries(int v) { this.maxRetries = v; return this; }
-        /** First backoff; doubles per attempt, with full jitter. */
-        public Builder retryBackoff(Duration v) { this.retryBackoff = v; return this; }
-        /** Oldest near-cache value {@link Fallback#staleFrom} may serve when the backend fails. */
-        public Builder maxStaleness(Duration v) { this.maxStaleness = v; return this; }
+        /** Deadline of one attempt: positive, at most {@link #MAX_DURATION}. */
+        public Builder timeout(Duration v) {
+            this.timeout = requireDuration(v, "timeout", false);
+            return this;
+        }
 
+        /** Deadline of the whole call, retries and backoff included: positive, at most {@link #MAX_DURATION}. */
+        public Builder totalTimeout(Duration v) {
+            this.totalTimeout = requireDuration(v, "totalTimeout", false);
+            return this;
+        }
+
+        /** Percentage of failed calls in the window that opens the breaker: above 0, at most 100. */
+        public Builder failureRateThreshold(float v) {
+            if (!(v > 0 && v <= 100)) {
+                throw new IllegalArgumentException("failureRateThreshold must be in (0, 100], was " + v);
+            }
+            this.failureRateThreshold = v;
+            return this;
+        }
+
+        /** Number of recent calls the breaker judges: 1 to {@link #MAX_CALLS}. */
+        public Builder slidingWindowSize(int v) {
+            this.slidingWindowSize = requireBetween(v, 1, MAX_CALLS, "slidingWindowSize");
+            return this;
+        }
+
+        /** Calls needed before the breaker may open at all: 1 to {@link #MAX_CALLS}. */
+        public Builder minimumNumberOfCalls(int v) {
+            this.minimumNumberOfCalls = requireBetween(v, 1, MAX_CALLS, "minimumNumberOfCalls");
+            return this;
+        }
+
+        /** How long an open breaker fails fast before letting probes through: positive, at most {@link #MAX_DURATION}. */
+        public Builder waitInOpenState(Duration v) {
+            this.waitInOpenState = requireDuration(v, "waitInOpenState", false);
+            return this;
+        }
+
+        /** Probe calls allowed while half-open: 1 to {@link #MAX_CALLS}. */
+        public Builder permittedCallsInHalfOpenState(int v) {
+            this.permittedCallsInHalfOpenState = requireBetween(v, 1, MAX_CALLS, "permittedCallsInHalfOpenState");
+            return this;
+        }
+
+        /** Bulkhead: calls in flight to this backend from this replica, 1 to {@link #MAX_CONCURRENT_CALLS}. */
+        public Builder maxConcurrentCalls(int v) {
+            this.maxConcurrentCalls = requireBetween(v, 1, MAX_CONCURRENT_CALLS, "maxConcurrentCalls");
+            return this;
+        }
+
+        /** How long a caller waits for a bulkhead slot before {@link BulkheadFullException}: 0 to {@link #MAX_DURATION}. */
+        public Builder maxWaitForSlot(Duration v) {
+            this.maxWaitForSlot = requireDuration(v, "maxWaitForSlot", true);
+            return this;
+        }
+
+        /** Extra attempts for idempotent operations, 0 (no retry) to {@link #MAX_RETRIES}. */
+        public Builder maxRetries(int v) {
+            this.maxRetries = requireBetween(v, 0, MAX_RETRIES, "maxRetries");
+            return this;
+        }
+
+        /** First backoff, doubling per attempt, with full jitter: positive, at most {@link #MAX_DURATION}. */
+        public Builder retryBackoff(Duration v) {
+            this.retryBackoff = requireDuration(v, "retryBackoff", false);
+            return this;
+        }
+
+        /** Oldest near-cache value {@link Fallback#staleFrom} may serve when the backend fails: 0 to {@link #MAX_DURATION}. */
+        public Builder maxStaleness(Duration v) {
+            this.maxStaleness = requireDuration(v, "maxStaleness", true);
+            return this;
+        }
+
+        /**
+         * The policy.
+         *
+         * @throws IllegalArgumentException if {@code totalTimeout} is shorter than {@code timeout}
+         */
         public GuardPolicy build() {
-            return new GuardPolicy(timeout, totalTimeout, failureRateThreshold, slidingWindowSize,
-                    minimumNumberOfCalls, waitInOpenState, permittedCallsInHalfOpenState,
-                    maxConcurrentCalls, maxWaitForSlot, maxRetries, retryBackoff, maxStaleness);
+            if (totalTimeout.compareTo(timeout) < 0) {
+                throw new IllegalArgumentException("totalTimeout (" + totalTimeout + ") must be >= timeout (" + timeout + ")");
+            }
+            return new GuardPolicy(this);
         }
     }
 }

@@ -1,2 +1,7 @@
-/** Implementation of state-core shared by the providers. Not API, may change without notice. */
+/**
+ * Implementation of exstate; not API. Types here are public only so other exstate modules can
+ * use them; they may change or disappear in any release.
+ *
+ * <p>Helpers shared by the providers: redaction of secrets in messages, backoff, checks on names and Unicode, TLS files.
+ */
 package dev.exstate.internal;

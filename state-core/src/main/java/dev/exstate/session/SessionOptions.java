@@ -4,26 +4,21 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * Settings of a {@link SessionStore}. Immutable; build with {@link #builder()}.
+ * Settings of a {@link SessionStore}. Immutable and thread-safe; build with {@link #builder()},
+ * or change a copy with {@link #toBuilder()}. Two options with the same settings are
+ * {@linkplain #equals equal}.
  *
- * @param maxInactiveInterval    a session expires when not used for this long (default 30 min,
- *                               from 1 ms to {@link #MAX_INACTIVE_INTERVAL}, 365 days)
- * @param touchInterval          reads refresh the expiry at most this often, so a read does not
- *                               write on every request; the effective idle timeout is therefore
- *                               between {@code maxInactiveInterval - touchInterval} and
- *                               {@code maxInactiveInterval} (default 1 min, must be less than
- *                               {@code maxInactiveInterval})
- * @param maxAttributes          most attributes one session may hold (default 100, at most
- *                               {@link #MAX_ATTRIBUTES})
- * @param maxSessionBytes        most bytes of names plus values one session may hold (default 64 KiB,
- *                               at most {@link #MAX_SESSION_BYTES}); checked before anything is sent
- * @param maxAttributeNameLength longest attribute name in characters (default 200, at most
- *                               {@link #MAX_ATTRIBUTE_NAME_LENGTH})
+ * <p>Defaults: sessions expire after 30 min without use, reads refresh the expiry at most once a
+ * minute (a tenth of the idle timeout when that is shorter), at most 100 attributes, 64 KiB of
+ * names plus values and 200-character attribute names per session.
  *
- * <p>Every setting out of its range fails with {@link IllegalArgumentException} naming the value.
+ * <p>Each builder setter checks its value at once and fails with
+ * {@link IllegalArgumentException} (or {@link NullPointerException} for {@code null}) naming
+ * the setting, the value and the allowed range; {@link Builder#build()} checks only that the
+ * touch interval is shorter than the idle timeout. A setting may be set again; the last value
+ * wins.
  */
-public record SessionOptions(Duration maxInactiveInterval, Duration touchInterval, int maxAttributes,
-                             long maxSessionBytes, int maxAttributeNameLength) {
+public final class SessionOptions {
 
     /** Longest idle timeout: a year. Longer values would overflow expiry arithmetic in backends. */
     public static final Duration MAX_INACTIVE_INTERVAL = Duration.ofDays(365);
@@ -37,68 +32,186 @@ public record SessionOptions(Duration maxInactiveInterval, Duration touchInterva
     /** Longest attribute name that may be allowed, in characters. */
     public static final int MAX_ATTRIBUTE_NAME_LENGTH = 1024;
 
-    public SessionOptions {
-        Objects.requireNonNull(maxInactiveInterval, "maxInactiveInterval");
-        Objects.requireNonNull(touchInterval, "touchInterval");
-        // compared as Durations first: toMillis() of a huge Duration would overflow
-        if (maxInactiveInterval.compareTo(Duration.ofMillis(1)) < 0 || maxInactiveInterval.compareTo(MAX_INACTIVE_INTERVAL) > 0) {
-            throw new IllegalArgumentException("maxInactiveInterval must be between 1 ms and " + MAX_INACTIVE_INTERVAL.toDays()
-                    + " days, was " + maxInactiveInterval);
-        }
-        if (touchInterval.isNegative() || touchInterval.compareTo(maxInactiveInterval) >= 0) {
-            throw new IllegalArgumentException("touchInterval must be >= 0 and < maxInactiveInterval (" + maxInactiveInterval
-                    + "), was " + touchInterval);
-        }
-        if (maxAttributes < 1 || maxAttributes > MAX_ATTRIBUTES) {
-            throw new IllegalArgumentException("maxAttributes must be between 1 and " + MAX_ATTRIBUTES + ", was " + maxAttributes);
-        }
-        if (maxSessionBytes < 1 || maxSessionBytes > MAX_SESSION_BYTES) {
-            throw new IllegalArgumentException("maxSessionBytes must be between 1 and " + MAX_SESSION_BYTES + " (64 MiB), was "
-                    + maxSessionBytes);
-        }
-        if (maxAttributeNameLength < 1 || maxAttributeNameLength > MAX_ATTRIBUTE_NAME_LENGTH) {
-            throw new IllegalArgumentException("maxAttributeNameLength must be between 1 and " + MAX_ATTRIBUTE_NAME_LENGTH
-                    + ", was " + maxAttributeNameLength);
-        }
+    private static final Duration DEFAULT_TOUCH_INTERVAL = Duration.ofMinutes(1);
+
+    private final Duration maxInactiveInterval;
+    private final Duration touchInterval;
+    private final int maxAttributes;
+    private final long maxSessionBytes;
+    private final int maxAttributeNameLength;
+
+    private SessionOptions(Builder b, Duration touchInterval) {
+        this.maxInactiveInterval = b.maxInactiveInterval;
+        this.touchInterval = touchInterval;
+        this.maxAttributes = b.maxAttributes;
+        this.maxSessionBytes = b.maxSessionBytes;
+        this.maxAttributeNameLength = b.maxAttributeNameLength;
     }
 
+    /** The defaults described above. */
     public static SessionOptions defaults() {
         return builder().build();
     }
 
+    /** A builder starting from the defaults described above. */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** Builder for {@link SessionOptions}. */
+    /**
+     * A builder starting from these options. A touch interval that is the default for this idle
+     * timeout stays a default, so it follows a new {@link Builder#maxInactiveInterval}.
+     */
+    public Builder toBuilder() {
+        Builder b = new Builder().maxInactiveInterval(maxInactiveInterval).maxAttributes(maxAttributes)
+                .maxSessionBytes(maxSessionBytes).maxAttributeNameLength(maxAttributeNameLength);
+        if (!touchInterval.equals(defaultTouchInterval(maxInactiveInterval))) {
+            b.touchInterval(touchInterval);
+        }
+        return b;
+    }
+
+    /** A session expires when not used for this long: 1 ms to {@link #MAX_INACTIVE_INTERVAL} (default 30 min). */
+    public Duration maxInactiveInterval() {
+        return maxInactiveInterval;
+    }
+
+    /**
+     * Reads refresh the expiry at most this often, so a read does not write on every request; the
+     * effective idle timeout is therefore between {@code maxInactiveInterval - touchInterval} and
+     * {@code maxInactiveInterval}. Zero or more, less than {@link #maxInactiveInterval()}
+     * (default 1 min, or a tenth of {@code maxInactiveInterval} when that is shorter).
+     */
+    public Duration touchInterval() {
+        return touchInterval;
+    }
+
+    /** Most attributes one session may hold: 1 to {@link #MAX_ATTRIBUTES} (default 100). */
+    public int maxAttributes() {
+        return maxAttributes;
+    }
+
+    /**
+     * Most bytes of names plus values one session may hold, checked before anything is sent:
+     * 1 to {@link #MAX_SESSION_BYTES} (default 64 KiB).
+     */
+    public long maxSessionBytes() {
+        return maxSessionBytes;
+    }
+
+    /** Longest attribute name in characters: 1 to {@link #MAX_ATTRIBUTE_NAME_LENGTH} (default 200). */
+    public int maxAttributeNameLength() {
+        return maxAttributeNameLength;
+    }
+
+    /** Equal if every setting is equal. */
+    @Override
+    public boolean equals(Object o) {
+        return this == o || o instanceof SessionOptions s
+                && maxInactiveInterval.equals(s.maxInactiveInterval) && touchInterval.equals(s.touchInterval)
+                && maxAttributes == s.maxAttributes && maxSessionBytes == s.maxSessionBytes
+                && maxAttributeNameLength == s.maxAttributeNameLength;
+    }
+
+    /** A hash of every setting. */
+    @Override
+    public int hashCode() {
+        return Objects.hash(maxInactiveInterval, touchInterval, maxAttributes, maxSessionBytes, maxAttributeNameLength);
+    }
+
+    /** Every setting, as {@code SessionOptions[maxInactiveInterval=PT30M, ...]}. */
+    @Override
+    public String toString() {
+        return "SessionOptions[maxInactiveInterval=" + maxInactiveInterval + ", touchInterval=" + touchInterval
+                + ", maxAttributes=" + maxAttributes + ", maxSessionBytes=" + maxSessionBytes
+                + ", maxAttributeNameLength=" + maxAttributeNameLength + "]";
+    }
+
+    private static Duration defaultTouchInterval(Duration maxInactiveInterval) {
+        // a short idle timeout (tests, kiosks) keeps a proportionate touch interval
+        Duration tenth = maxInactiveInterval.dividedBy(10);
+        return DEFAULT_TOUCH_INTERVAL.compareTo(tenth) > 0 ? tenth : DEFAULT_TOUCH_INTERVAL;
+    }
+
+    /**
+     * Builder for {@link SessionOptions}. Each setter checks its value at once (see the class
+     * comment); setting a value again replaces it. Not thread-safe.
+     */
     public static final class Builder {
         private Duration maxInactiveInterval = Duration.ofMinutes(30);
-        private Duration touchInterval = Duration.ofMinutes(1);
+        private Duration touchInterval;
         private int maxAttributes = 100;
         private long maxSessionBytes = 64 * 1024;
         private int maxAttributeNameLength = 200;
-        private boolean touchIntervalSet;
 
         private Builder() {
         }
 
-        public Builder maxInactiveInterval(Duration v) { this.maxInactiveInterval = v; return this; }
-
-        public Builder touchInterval(Duration v) { this.touchInterval = v; this.touchIntervalSet = true; return this; }
-
-        public Builder maxAttributes(int v) { this.maxAttributes = v; return this; }
-
-        public Builder maxSessionBytes(long v) { this.maxSessionBytes = v; return this; }
-
-        public Builder maxAttributeNameLength(int v) { this.maxAttributeNameLength = v; return this; }
-
-        public SessionOptions build() {
-            Duration touch = touchInterval;
-            if (!touchIntervalSet && maxInactiveInterval != null && touch.compareTo(maxInactiveInterval.dividedBy(10)) > 0) {
-                // a short idle timeout (tests, kiosks) keeps a proportionate touch interval
-                touch = maxInactiveInterval.dividedBy(10);
+        /** A session expires when not used for this long: 1 ms to {@link #MAX_INACTIVE_INTERVAL}. */
+        public Builder maxInactiveInterval(Duration v) {
+            Objects.requireNonNull(v, "maxInactiveInterval");
+            // compared as Durations: toMillis() of a huge Duration would overflow
+            if (v.compareTo(Duration.ofMillis(1)) < 0 || v.compareTo(MAX_INACTIVE_INTERVAL) > 0) {
+                throw new IllegalArgumentException("maxInactiveInterval must be between 1 ms and "
+                        + MAX_INACTIVE_INTERVAL.toDays() + " days, was " + v);
             }
-            return new SessionOptions(maxInactiveInterval, touch, maxAttributes, maxSessionBytes, maxAttributeNameLength);
+            this.maxInactiveInterval = v;
+            return this;
+        }
+
+        /** Reads refresh the expiry at most this often: zero or more, and less than the idle timeout (checked by {@link #build()}). */
+        public Builder touchInterval(Duration v) {
+            Objects.requireNonNull(v, "touchInterval");
+            if (v.isNegative() || v.compareTo(MAX_INACTIVE_INTERVAL) >= 0) {
+                throw new IllegalArgumentException("touchInterval must be >= 0 and < maxInactiveInterval (at most "
+                        + MAX_INACTIVE_INTERVAL.toDays() + " days), was " + v);
+            }
+            this.touchInterval = v;
+            return this;
+        }
+
+        /** Most attributes one session may hold: 1 to {@link #MAX_ATTRIBUTES}. */
+        public Builder maxAttributes(int v) {
+            if (v < 1 || v > MAX_ATTRIBUTES) {
+                throw new IllegalArgumentException("maxAttributes must be between 1 and " + MAX_ATTRIBUTES + ", was " + v);
+            }
+            this.maxAttributes = v;
+            return this;
+        }
+
+        /** Most bytes of names plus values one session may hold: 1 to {@link #MAX_SESSION_BYTES}. */
+        public Builder maxSessionBytes(long v) {
+            if (v < 1 || v > MAX_SESSION_BYTES) {
+                throw new IllegalArgumentException("maxSessionBytes must be between 1 and " + MAX_SESSION_BYTES
+                        + " (64 MiB), was " + v);
+            }
+            this.maxSessionBytes = v;
+            return this;
+        }
+
+        /** Longest attribute name in characters: 1 to {@link #MAX_ATTRIBUTE_NAME_LENGTH}. */
+        public Builder maxAttributeNameLength(int v) {
+            if (v < 1 || v > MAX_ATTRIBUTE_NAME_LENGTH) {
+                throw new IllegalArgumentException("maxAttributeNameLength must be between 1 and " + MAX_ATTRIBUTE_NAME_LENGTH
+                        + ", was " + v);
+            }
+            this.maxAttributeNameLength = v;
+            return this;
+        }
+
+        /**
+         * The options; without an explicit touch interval it is 1 min, or a tenth of the idle
+         * timeout when that is shorter.
+         *
+         * @throws IllegalArgumentException if the touch interval is not shorter than the idle timeout
+         */
+        public SessionOptions build() {
+            Duration touch = touchInterval != null ? touchInterval : defaultTouchInterval(maxInactiveInterval);
+            if (touch.compareTo(maxInactiveInterval) >= 0) {
+                throw new IllegalArgumentException("touchInterval must be >= 0 and < maxInactiveInterval ("
+                        + maxInactiveInterval + "), was " + touch);
+            }
+            return new SessionOptions(this, touch);
         }
     }
 }

@@ -56,4 +56,20 @@ class PutOptionsTest {
         assertThatThrownBy(() -> PutOptions.defaults().withContentType("x".repeat(256)))
                 .isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    @DisplayName("with... copies compare by value and leave the original unchanged")
+    void copiesCompareByValue() {
+        PutOptions o = PutOptions.ifMatch("\"abc\"").withContentType("text/plain").withMetadata(java.util.Map.of("owner", "ops"));
+
+        assertThat(o).isEqualTo(PutOptions.defaults().withMetadata(java.util.Map.of("owner", "ops"))
+                .withCondition(new PutOptions.Condition(false, "\"abc\"")).withContentType("text/plain"))
+                .hasSameHashCodeAs(PutOptions.ifMatch("\"abc\"").withContentType("text/plain")
+                        .withMetadata(java.util.Map.of("owner", "ops")));
+        assertThat(PutOptions.defaults()).isEqualTo(PutOptions.defaults().withContentType(null).withMetadata(null));
+        assertThat(o.withCondition(PutOptions.Condition.NONE)).isNotEqualTo(o);
+        assertThat(o.condition().ifMatchEtag()).isEqualTo("\"abc\"");
+        assertThat(o.toString()).contains("text/plain", "owner=ops", "abc");
+        assertThatThrownBy(() -> o.withCondition(null)).isInstanceOf(NullPointerException.class).hasMessage("condition");
+    }
 }

@@ -453,6 +453,31 @@ class GuardTest {
                     .contains("retry refused: circuit breaker OPEN after 1 failure in the last 1 calls");
             assertThat(g.stats().failures()).isEqualTo(1);
             assertThat(g.stats().rejected()).isZero();
+            assertThat(g.stats().retries()).as("a refused retry never started").isZero();
+        }
+
+        @Test
+        @DisplayName("async: a retry the breaker refuses is not counted as a retry; counted retries are attempts that ran")
+        void asyncRetryRefusedByOpenBreakerIsNotCounted() {
+            Guard g = guard(quick().maxRetries(2).slidingWindowSize(1).minimumNumberOfCalls(1).build());
+            AtomicInteger attempts = new AtomicInteger();
+
+            assertThatThrownBy(() -> g.callAsync(FIND, () -> {
+                attempts.incrementAndGet();
+                return CompletableFuture.<String>failedFuture(refused());
+            }).join()).hasCauseInstanceOf(StateUnavailableException.class)
+                    .hasMessageContaining("retry refused: circuit breaker OPEN");
+
+            assertThat(attempts.get()).isEqualTo(1);
+            assertThat(g.stats().retries()).isZero();
+            assertThat(g.stats().failures()).isEqualTo(1);
+
+            Guard retrying = guard(quick().maxRetries(2).build());
+            AtomicInteger runs = new AtomicInteger();
+            assertThat(retrying.callAsync(FIND, () -> runs.incrementAndGet() < 3
+                    ? CompletableFuture.<String>failedFuture(refused())
+                    : CompletableFuture.completedFuture("found")).join()).isEqualTo("found");
+            assertThat(retrying.stats().retries()).isEqualTo(runs.get() - 1).isEqualTo(2);
         }
 
         @Test
@@ -501,6 +526,42 @@ class GuardTest {
                 throw notOurs;
             })).isSameAs(notOurs);
             assertThat(attempts.get()).isEqualTo(1);
+        }
+
+        @Test
+        @DisplayName("the default failure predicate counts outages, not caller errors or bad data")
+        void defaultFailurePredicate() {
+            assertThat(Guard.isBackendFailure(refused())).isTrue();
+            assertThat(Guard.isBackendFailure(new UncheckedIOException(refused()))).isTrue();
+            assertThat(Guard.isBackendFailure(new RuntimeException("connection reset"))).isTrue();
+            assertThat(Guard.isBackendFailure(new IllegalArgumentException("bad key"))).isFalse();
+            assertThat(Guard.isBackendFailure(new NumberFormatException("not a number"))).isFalse();
+            assertThat(Guard.isBackendFailure(new IllegalStateException("etag mismatch"))).isFalse();
+            assertThat(Guard.isBackendFailure(new UnsupportedOperationException("read-only"))).isFalse();
+            assertThat(Guard.isBackendFailure(new StateDataException("redis", "FIND", Duration.ZERO, "key holds a string", null)))
+                    .isFalse();
+        }
+
+        @Test
+        @DisplayName("a predicate built on the default keeps passing caller errors through")
+        void predicateBuiltOnTheDefault() {
+            Guard g = Guard.builder("redis").policy(quick().build()).clock(clock)
+                    .failurePredicate(t -> Guard.isBackendFailure(t) && !(t instanceof UncheckedIOException)).build();
+            guards.add(g);
+            AtomicInteger attempts = new AtomicInteger();
+            IllegalArgumentException badInput = new IllegalArgumentException("bad key");
+            UncheckedIOException notOurs = new UncheckedIOException(refused());
+
+            assertThatThrownBy(() -> g.call(FIND, () -> {
+                attempts.incrementAndGet();
+                throw badInput;
+            })).isSameAs(badInput);
+            assertThatThrownBy(() -> g.call(FIND, () -> {
+                attempts.incrementAndGet();
+                throw notOurs;
+            })).isSameAs(notOurs);
+            assertThat(attempts.get()).isEqualTo(2);
+            assertThat(g.stats().failures()).isZero();
         }
     }
 

@@ -34,4 +34,31 @@ class LeaseOptionsTest {
         assertThat(o.renewEvery()).isLessThan(o.ttl());
         assertThat(o.safetyMargin()).isLessThan(o.ttl());
     }
+
+    @Test
+    @DisplayName("renewEvery and safetyMargin are checked against the TTL when set, naming the value and the range")
+    void settersRefuseAtOnce() {
+        LeaseOptions.Builder b = LeaseOptions.builder(Duration.ofSeconds(30));
+        assertThatThrownBy(() -> b.renewEvery(Duration.ofSeconds(30)))
+                .isExactlyInstanceOf(IllegalArgumentException.class)
+                .hasMessage("renewEvery must be positive and shorter than ttl (PT30S), was PT30S");
+        assertThatThrownBy(() -> b.renewEvery(Duration.ZERO)).isExactlyInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("renewEvery");
+        assertThatThrownBy(() -> b.safetyMargin(Duration.ofMillis(-1)))
+                .isExactlyInstanceOf(IllegalArgumentException.class)
+                .hasMessage("safetyMargin must be >= 0 and shorter than ttl (PT30S), was PT-0.001S");
+        assertThatThrownBy(() -> b.renewEvery(null)).isInstanceOf(NullPointerException.class).hasMessage("renewEvery");
+        assertThat(b.build()).as("refused values leave the builder as it was").isEqualTo(LeaseOptions.of(Duration.ofSeconds(30)));
+    }
+
+    @Test
+    @DisplayName("toBuilder round-trips; options differing in one setting are not equal; the last value set wins")
+    void toBuilderRoundTrips() {
+        LeaseOptions o = LeaseOptions.builder(Duration.ofSeconds(30)).autoRenew(false)
+                .renewEvery(Duration.ofSeconds(5)).safetyMargin(Duration.ZERO).build();
+
+        assertThat(o.toBuilder().build()).isEqualTo(o).hasSameHashCodeAs(o).isNotEqualTo(LeaseOptions.of(Duration.ofSeconds(30)));
+        assertThat(o.toBuilder().renewEvery(Duration.ofSeconds(6)).build().renewEvery()).isEqualTo(Duration.ofSeconds(6));
+        assertThat(o.toString()).contains("ttl=PT30S", "autoRenew=false", "renewEvery=PT5S", "safetyMargin=PT0S");
+    }
 }

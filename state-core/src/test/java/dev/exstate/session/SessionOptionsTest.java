@@ -4,8 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class SessionOptionsTest {
 
@@ -118,5 +123,47 @@ class SessionOptionsTest {
                 .isInstanceOf(NullPointerException.class);
         assertThatThrownBy(() -> SessionOptions.builder().touchInterval(null).build())
                 .isInstanceOf(NullPointerException.class);
+    }
+
+    static Stream<Arguments> badSettings() {
+        return Stream.of(
+                Arguments.of((UnaryOperator<SessionOptions.Builder>) b -> b.maxInactiveInterval(Duration.ZERO),
+                        "maxInactiveInterval must be between 1 ms and 365 days, was PT0S"),
+                Arguments.of((UnaryOperator<SessionOptions.Builder>) b -> b.touchInterval(Duration.ofSeconds(-1)),
+                        "touchInterval must be >= 0 and < maxInactiveInterval (at most 365 days), was PT-1S"),
+                Arguments.of((UnaryOperator<SessionOptions.Builder>) b -> b.maxAttributes(0),
+                        "maxAttributes must be between 1 and 10000, was 0"),
+                Arguments.of((UnaryOperator<SessionOptions.Builder>) b -> b.maxSessionBytes(SessionOptions.MAX_SESSION_BYTES + 1),
+                        "maxSessionBytes must be between 1 and 67108864 (64 MiB), was 67108865"),
+                Arguments.of((UnaryOperator<SessionOptions.Builder>) b -> b.maxAttributeNameLength(1025),
+                        "maxAttributeNameLength must be between 1 and 1024, was 1025"));
+    }
+
+    @ParameterizedTest(name = "{1}")
+    @MethodSource("badSettings")
+    @DisplayName("every setter refuses an out-of-range value at once, naming the setting, the value and the range")
+    void settersRefuseAtOnce(UnaryOperator<SessionOptions.Builder> setting, String message) {
+        SessionOptions.Builder b = SessionOptions.builder();
+        assertThatThrownBy(() -> setting.apply(b)).isExactlyInstanceOf(IllegalArgumentException.class).hasMessage(message);
+        assertThat(b.build()).as("a refused value leaves the builder as it was").isEqualTo(SessionOptions.defaults());
+    }
+
+    @Test
+    @DisplayName("toBuilder round-trips, and a derived touch interval follows a new idle timeout while an explicit one stays")
+    void toBuilderRoundTrips() {
+        SessionOptions derived = SessionOptions.builder().maxInactiveInterval(Duration.ofSeconds(2)).maxAttributes(7)
+                .maxSessionBytes(99).maxAttributeNameLength(12).build();
+        SessionOptions explicit = SessionOptions.builder().maxInactiveInterval(Duration.ofSeconds(2))
+                .touchInterval(Duration.ofMillis(1500)).build();
+
+        assertThat(derived.toBuilder().build()).isEqualTo(derived).hasSameHashCodeAs(derived).isNotEqualTo(explicit);
+        assertThat(explicit.toBuilder().build()).isEqualTo(explicit);
+        assertThat(derived.toBuilder().maxInactiveInterval(Duration.ofHours(1)).build().touchInterval())
+                .isEqualTo(Duration.ofMinutes(1));
+        assertThat(SessionOptions.defaults().toBuilder().maxInactiveInterval(Duration.ofSeconds(30)).build().touchInterval())
+                .as("the default touch interval of a long timeout must not block a shorter one").isEqualTo(Duration.ofSeconds(3));
+        assertThatThrownBy(() -> explicit.toBuilder().maxInactiveInterval(Duration.ofSeconds(1)).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("touchInterval");
+        assertThat(derived.toString()).contains("maxInactiveInterval=PT2S", "touchInterval=PT0.2S", "maxAttributes=7");
     }
 }

@@ -58,7 +58,7 @@ public final class EtcdState implements AutoCloseable {
     private EtcdState(EtcdOptions options, Guard guard, boolean ownGuard) {
         this.options = options;
         this.guard = guard;
-        this.connection = EtcdConnection.open(options, ownGuard ? guard::close : () -> { });
+        this.connection = EtcdConnection.open(options, options.password(), ownGuard ? guard::close : () -> { });
     }
 
     /** A client for {@code options}, with its own guard built from {@link EtcdOptions#guardPolicy()}. */

@@ -96,7 +96,7 @@ class EtcdLeaseProviderContractIT extends LeaseProviderContract {
         EtcdOptions options = state.options();
         Guard guard = Guard.create(EtcdState.BACKEND, options.guardPolicy());
         // the backend's close releases the connection, whose close then closes the guard
-        EtcdConnection connection = EtcdConnection.open(options, guard::close);
+        EtcdConnection connection = EtcdConnection.open(options, options.password(), guard::close);
         return new EtcdLeaseBackend(connection, guard, new EtcdKeys(options.keyPrefix(), options.appName()));
     }
 }

@@ -7,8 +7,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class EtcdOptionsTest {
 
@@ -53,11 +58,8 @@ class EtcdOptionsTest {
     @Test
     @DisplayName("half-given credentials, TLS files on http://, a too short keep-alive and a bad key prefix are refused")
     void inconsistentSettingsAreRefused() {
-        assertThatThrownBy(() -> new EtcdOptions(java.util.List.of("http://a:1"), "user", null, null, null, null, null,
-                "/exstate/", null, Duration.ofSeconds(1), Duration.ofSeconds(10), Duration.ofSeconds(5), Duration.ofSeconds(1),
-                null, Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1), dev.exstate.guard.GuardPolicy.defaults(),
-                EtcdOptions.DEFAULT_MAX_INBOUND_MESSAGE_SIZE))
-                .hasMessageContaining("user and password");
+        assertThatThrownBy(() -> EtcdOptions.builder("http://a:1").credentials("user", null))
+                .isInstanceOf(NullPointerException.class).hasMessage("password");
         assertThatThrownBy(() -> EtcdOptions.builder("http://a:1").trustCertificates(Path.of("ca.pem")).build())
                 .hasMessageContaining("https://");
         assertThatThrownBy(() -> EtcdOptions.builder("https://a:1").clientCertificate(Path.of("c.pem"), null).build())
@@ -127,5 +129,75 @@ class EtcdOptionsTest {
         assertThatThrownBy(() -> EtcdOptions.builder("http://a:1").credentials("root", "p\r\nw").build())
                 .isInstanceOf(IllegalArgumentException.class)
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("p\r\nw"));
+    }
+
+    static Stream<Arguments> badSettings() {
+        return Stream.of(
+                Arguments.of((UnaryOperator<EtcdOptions.Builder>) b -> b.connectTimeout(Duration.ZERO),
+                        "connectTimeout must be positive and at most PT5M, was PT0S"),
+                Arguments.of((UnaryOperator<EtcdOptions.Builder>) b -> b.keepAliveTime(Duration.ofSeconds(1)),
+                        "keepAliveTime must be at least PT5S (etcd closes connections that ping more often) and at most PT2H, was PT1S"),
+                Arguments.of((UnaryOperator<EtcdOptions.Builder>) b -> b.keepAliveTimeout(Duration.ofMinutes(6)),
+                        "keepAliveTimeout must be positive and at most PT5M, was PT6M"),
+                Arguments.of((UnaryOperator<EtcdOptions.Builder>) b -> b.startupTimeout(Duration.ofHours(2)),
+                        "startupTimeout must be between 0 and 1 hour, was PT2H"),
+                Arguments.of((UnaryOperator<EtcdOptions.Builder>) b -> b.watchProgressInterval(Duration.ofMillis(49)),
+                        "watchProgressInterval must be at least 50 ms and at most PT10M, was PT0.049S"),
+                Arguments.of((UnaryOperator<EtcdOptions.Builder>) b -> b.watchVerifyInterval(Duration.ofMillis(99)),
+                        "watchVerifyInterval must be zero (off) or between 100 ms and 1 hour, was PT0.099S"),
+                Arguments.of((UnaryOperator<EtcdOptions.Builder>) b -> b.maxRetryBackoff(Duration.ofMinutes(11)),
+                        "maxRetryBackoff must be positive and at most PT10M, was PT11M"),
+                Arguments.of((UnaryOperator<EtcdOptions.Builder>) b -> b.maxInboundMessageSize(1),
+                        "maxInboundMessageSize must be between 1048576 (1 MiB) and 1073741824 (1 GiB) bytes, was 1"),
+                Arguments.of((UnaryOperator<EtcdOptions.Builder>) b -> b.keyPrefix("/exstate"),
+                        "keyPrefix must start and end with '/' and contain no whitespace or control characters, was '/exstate'"),
+                Arguments.of((UnaryOperator<EtcdOptions.Builder>) b -> b.appName("a/b"),
+                        "appName must be non-blank, without '/', whitespace or control characters, was 'a/b'"),
+                Arguments.of((UnaryOperator<EtcdOptions.Builder>) b -> b.authority("u@etcd"),
+                        "authority must be a host name (with an optional :port), was 'u@etcd'"),
+                Arguments.of((UnaryOperator<EtcdOptions.Builder>) b -> b.credentials(" ", "pw"),
+                        "etcd user must not be blank"));
+    }
+
+    @ParameterizedTest(name = "{1}")
+    @MethodSource("badSettings")
+    @DisplayName("every setter refuses an out-of-range value at once, naming the setting, the value and the range")
+    void settersRefuseAtOnce(UnaryOperator<EtcdOptions.Builder> setting, String message) {
+        EtcdOptions.Builder b = EtcdOptions.builder("https://a:1");
+        assertThatThrownBy(() -> setting.apply(b)).isExactlyInstanceOf(IllegalArgumentException.class).hasMessage(message);
+        assertThat(b.build()).as("a refused value leaves the builder as it was").isEqualTo(EtcdOptions.builder("https://a:1").build());
+        assertThatThrownBy(() -> b.connectTimeout(null)).isInstanceOf(NullPointerException.class).hasMessage("connectTimeout");
+    }
+
+    @Test
+    @DisplayName("the password is in no accessor, equals, hashCode or toString, and toBuilder keeps it")
+    void passwordIsNeverShown() {
+        String secret = "s3cr3t-pw";
+        EtcdOptions o = EtcdOptions.builder("https://a:1", "https://b:2").credentials("app-user", secret)
+                .trustCertificates(Path.of("ca.pem")).authority("etcd.internal").appName("shop")
+                .defaults(Map.of("k", "v")).watchVerifyInterval(Duration.ZERO).build();
+        EtcdOptions other = o.toBuilder().credentials("app-user", "another-pw").build();
+
+        assertThat(o).isEqualTo(other).hasSameHashCodeAs(other)
+                .isNotEqualTo(o.toBuilder().credentials("other-user", secret).build());
+        assertThat(o.toBuilder().build()).isEqualTo(o);
+        assertThat(o.toBuilder().build().password()).as("toBuilder carries the password").isEqualTo(secret);
+        assertThat(o.hasCredentials()).isTrue();
+        assertThat(o.toString()).doesNotContain(secret).contains("password=****");
+        assertThat(publicValues(o)).noneMatch(v -> v.contains(secret));
+    }
+
+    /** What every public no-argument method of {@code o} returns, as text. */
+    private static List<String> publicValues(Object o) {
+        return Stream.of(o.getClass().getMethods())
+                .filter(m -> m.getParameterCount() == 0 && m.getDeclaringClass() == o.getClass())
+                .map(m -> {
+                    try {
+                        return String.valueOf(m.invoke(o));
+                    } catch (ReflectiveOperationException e) {
+                        throw new AssertionError(m + " failed", e);
+                    }
+                })
+                .toList();
     }
 }

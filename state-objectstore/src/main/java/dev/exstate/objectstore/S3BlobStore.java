@@ -125,7 +125,7 @@ public final class S3BlobStore implements BlobStore {
         this.options = Objects.requireNonNull(options, "options");
         this.guard = Objects.requireNonNull(guard, "guard");
         this.ownsGuard = ownsGuard;
-        this.client = new S3Client(options, guard.policy().timeout());
+        this.client = new S3Client(options, options.secretKey(), guard.policy().timeout());
         this.calls = new S3Calls(guard, client);
         this.upload = new Upload(calls, options);
         this.bucketReady = !options.autoCreateBucket();

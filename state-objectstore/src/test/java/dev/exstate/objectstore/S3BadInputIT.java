@@ -125,7 +125,7 @@ class S3BadInputIT {
                 + "/doc HTTP/1.1\r\nHost: x", "\"x\"\nX-Injected: yes")) {
             assertThatThrownBy(() -> store.put("doc", new ByteArrayInputStream(utf8("smuggled")), 8, PutOptions.ifMatch(evil)))
                     .isInstanceOf(IllegalArgumentException.class);
-            assertThatThrownBy(() -> new PutOptions(null, null, new PutOptions.Condition(false, evil)))
+            assertThatThrownBy(() -> PutOptions.defaults().withCondition(new PutOptions.Condition(false, evil)))
                     .isInstanceOf(IllegalArgumentException.class);
         }
 

@@ -446,11 +446,11 @@ class S3BlobStoreIT {
         @DisplayName("a wrong secret key is access denied, not an outage, and the message holds no credentials")
         void wrongSecret() {
             S3Options good = s3.newBucket().build();
-            S3BlobStore store = store(good.toBuilder().credentials(good.accessKey(), "not-the-secret-" + good.secretKey().hashCode()).build());
+            S3BlobStore store = store(good.toBuilder().credentials(s3.accessKey(), "not-the-secret-" + s3.secretKey().hashCode()).build());
 
             assertThatThrownBy(() -> store.put("k", utf8("v")))
                     .isInstanceOf(BlobAccessDeniedException.class)
-                    .satisfies(e -> assertThat(e.getMessage()).doesNotContain(good.secretKey()).doesNotContain("not-the-secret"));
+                    .satisfies(e -> assertThat(e.getMessage()).doesNotContain(s3.secretKey()).doesNotContain("not-the-secret"));
             assertThatThrownBy(() -> store.stat("k")).isInstanceOf(BlobAccessDeniedException.class);
             assertThat(store.guard().stats().failures()).as("not counted against the breaker").isZero();
             assertThat(store.guard().stats().retries()).isZero();

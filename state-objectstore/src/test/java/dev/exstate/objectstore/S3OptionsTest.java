@@ -7,8 +7,13 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 @DisplayName("S3Options")
 class S3OptionsTest {
@@ -35,7 +40,9 @@ class S3OptionsTest {
     @Test
     @DisplayName("the endpoint must be http(s)://host[:port], and a URL with user info is refused without echoing it")
     void endpoints() {
-        assertThatThrownBy(() -> valid().endpoint((URI) null).build()).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> valid().endpoint((URI) null)).isInstanceOf(NullPointerException.class).hasMessage("endpoint");
+        assertThatThrownBy(() -> S3Options.builder().bucket("my-bucket").build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("S3 endpoint must be given");
         assertThatThrownBy(() -> valid().endpoint("ftp://host").build()).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> valid().endpoint("http://host:9000/bucket").build()).hasMessageContaining("without path");
         assertThatThrownBy(() -> valid().endpoint("https://user:hunter2@host").build())
@@ -133,5 +140,68 @@ class S3OptionsTest {
         assertThat(https.toBuilder().build()).isEqualTo(https);
         assertThat(https.toString()).contains("trustCertificates=" + ca).doesNotContain("s3cr3t-value");
         assertThat(valid().build().trustCertificates()).isNull();
+    }
+
+    static Stream<Arguments> badSettings() {
+        return Stream.of(
+                Arguments.of((UnaryOperator<S3Options.Builder>) b -> b.partSize(S3Options.MAX_PART_SIZE + 1),
+                        "partSize must be between 5242880 (5 MiB) and 1073741824 (1 GiB) bytes, was 1073741825"),
+                Arguments.of((UnaryOperator<S3Options.Builder>) b -> b.partsInFlight(17),
+                        "partsInFlight must be between 1 and 16, was 17"),
+                Arguments.of((UnaryOperator<S3Options.Builder>) b -> b.connectTimeout(Duration.ofMinutes(6)),
+                        "connectTimeout must be between 1 ms and PT5M, was PT6M"),
+                Arguments.of((UnaryOperator<S3Options.Builder>) b -> b.readTimeout(Duration.ZERO),
+                        "readTimeout must be between 1 ms and PT1H, was PT0S"),
+                Arguments.of((UnaryOperator<S3Options.Builder>) b -> b.maxConnections(0),
+                        "maxConnections must be between 1 and 1024, was 0"),
+                Arguments.of((UnaryOperator<S3Options.Builder>) b -> b.maxConnections(1025),
+                        "maxConnections must be between 1 and 1024, was 1025"),
+                Arguments.of((UnaryOperator<S3Options.Builder>) b -> b.startupTimeout(Duration.ofSeconds(-1)),
+                        "startupTimeout must be between 0 and PT1H, was PT-1S"),
+                Arguments.of((UnaryOperator<S3Options.Builder>) b -> b.startupTimeout(Duration.ofSeconds(Long.MAX_VALUE)),
+                        "startupTimeout must be between 0 and PT1H, was PT2562047788015215H30M7S"),
+                Arguments.of((UnaryOperator<S3Options.Builder>) b -> b.guardName(" "),
+                        "guardName must not be blank"),
+                Arguments.of((UnaryOperator<S3Options.Builder>) b -> b.region("eu west"),
+                        "S3 region must be 1 to 64 printable ASCII characters without spaces, was 'eu west'"),
+                Arguments.of((UnaryOperator<S3Options.Builder>) b -> b.credentials("AK", null),
+                        "S3 access key and secret key must be given together (or neither, for anonymous access)"));
+    }
+
+    @ParameterizedTest(name = "{1}")
+    @MethodSource("badSettings")
+    @DisplayName("every setter refuses an out-of-range value at once, naming the setting, the value and the range")
+    void settersRefuseAtOnce(UnaryOperator<S3Options.Builder> setting, String message) {
+        S3Options.Builder b = valid();
+        assertThatThrownBy(() -> setting.apply(b)).isExactlyInstanceOf(IllegalArgumentException.class).hasMessage(message);
+        assertThat(b.build()).as("a refused value leaves the builder as it was").isEqualTo(valid().build());
+        assertThatThrownBy(() -> b.bucket("Bad_Name")).isInstanceOf(InvalidBucketNameException.class);
+        assertThatThrownBy(() -> b.guardPolicy(null)).isInstanceOf(NullPointerException.class).hasMessage("guardPolicy");
+    }
+
+    @Test
+    @DisplayName("the secret key is in no accessor, equals, hashCode or toString, and toBuilder keeps it")
+    void secretKeyIsNeverShown() {
+        String secret = "s3cr3t-value";
+        S3Options o = valid().endpoint("https://s3.internal:9000").trustCertificates(Path.of("ca.pem")).region("garage")
+                .partsInFlight(4).maxConnections(8).autoCreateBucket(true).build();
+        S3Options other = o.toBuilder().credentials("AKIAEXAMPLE", "another-secret").build();
+
+        assertThat(o).isEqualTo(other).hasSameHashCodeAs(other)
+                .isNotEqualTo(o.toBuilder().credentials("AKIAOTHER", secret).build())
+                .isNotEqualTo(o.toBuilder().credentials(null, null).build());
+        assertThat(o.toBuilder().build()).isEqualTo(o);
+        assertThat(o.toBuilder().build().secretKey()).as("toBuilder carries the secret key").isEqualTo(secret);
+        assertThat(o.toString()).doesNotContain(secret).doesNotContain("AKIAEXAMPLE").contains("credentials=****");
+        assertThat(Stream.of(S3Options.class.getMethods())
+                .filter(m -> m.getParameterCount() == 0 && m.getDeclaringClass() == S3Options.class)
+                .map(m -> {
+                    try {
+                        return String.valueOf(m.invoke(o));
+                    } catch (ReflectiveOperationException e) {
+                        throw new AssertionError(m + " failed", e);
+                    }
+                }))
+                .noneMatch(v -> v.contains(secret));
     }
 }

@@ -13,96 +13,39 @@ import java.util.Locale;
 import java.util.Objects;
 
 /**
- * How to reach Redis and how the Redis providers behave. Immutable; build with
- * {@link #standalone(String)}, {@link #sentinel(String)} or {@link #cluster(List)}.
+ * How to reach Redis and how the Redis providers behave. Immutable and thread-safe; build with
+ * {@link #standalone(String)}, {@link #sentinel(String)} or {@link #cluster(List)}, or change a
+ * copy with {@link #toBuilder()}.
  *
  * <p>Defaults are meant for production on the same network: one multiplexed connection per
  * replica (per Redis Cluster node), a near cache of 10,000 sessions kept honest by RESP3 client
  * tracking (or by pub/sub on servers without it, see {@link InvalidationMode}), a heartbeat every
  * 250 ms with cached sessions served as fresh only within 1 s of the last one answered,
- * {@link GuardPolicy#defaults()}, a 2 s bound on connecting and housekeeping commands and 30 s
- * for the first connection. The password never appears in {@link #toString()} or in validation errors, nor do
- * credentials embedded in a URI (everything up to the last {@code '@'} before the host is masked).
+ * {@link GuardPolicy#defaults()}, a 2 s bound on connecting and housekeeping commands, 30 s
+ * for the first connection, keys under {@code exstate:<app>:}, TLS only for {@code rediss://}
+ * URIs, with the peer verified against the JDK's trust store.
+ *
+ * <p>Each setting is checked when it is given: the URIs by the static entry points, every other
+ * setting by its builder setter, which fails with {@link IllegalArgumentException} (or
+ * {@link NullPointerException} for a {@code null} that is not allowed) naming the setting, the
+ * value and the allowed range. {@link Builder#build()} checks only the rules between settings
+ * (TLS files need TLS, the freshness window is longer than the heartbeat). A setting may be set
+ * again; the last value wins.
+ *
+ * <p>The password is never shown: it has no accessor, is left out of {@link #equals},
+ * {@link #hashCode()} and {@link #toString()} (options that differ only in their password are
+ * equal), and never appears in a validation error. Nor do credentials embedded in a URI:
+ * {@link #uris()} and every message mask everything up to the last {@code '@'} before the host.
  * A password inside a URI that holds {@code '@'}, {@code ':'}, {@code '/'} or {@code '%'} must be
  * percent-encoded ({@code p%40ss}), or given with {@link Builder#credentials} instead.
- *
- * @param topology          standalone server, Sentinel-managed master, or Redis Cluster
- * @param uris              {@code redis://host:port} / {@code rediss://} (TLS) for a standalone
- *                          server or cluster seed nodes, {@code redis-sentinel://h1:p1,h2:p2#master}
- *                          for Sentinel
- * @param tls               use TLS even if the URI scheme does not say so
- * @param verifyPeer        with TLS, verify the server certificate and host name (default true)
- * @param trustCertificates with TLS: PEM file of the CA certificates to trust (a private CA), or
- *                          {@code null} for the JDK's default trust store
- * @param clientCertificate with TLS: PEM client certificate (chain) for mutual TLS, or {@code null}
- * @param clientKey         with TLS: unencrypted PKCS#8 PEM key of {@code clientCertificate}
- * @param username          ACL user name, or {@code null} for the default user
- * @param password          password, or {@code null}; never shown
- * @param commandTimeout    bounds connecting and the connector's own housekeeping commands
- *                          (start-up probes, readiness wait, heartbeat PING). Data calls are timed
- *                          by the guard policy alone: Lettuce's per-command timeout is off
- *                          (positive, at most {@link #MAX_INTERVAL}, 1 hour); it also bounds one
- *                          connection attempt (TCP connect and handshake)
- * @param startupTimeout    how long the first provider keeps trying to connect (attempts bounded
- *                          by {@code commandTimeout}, jittered backoff from 100 ms to 2 s in
- *                          between) before it fails with
- *                          {@link dev.exstate.guard.StateUnavailableException}; zero means one
- *                          attempt. Refused credentials fail at once with
- *                          {@link dev.exstate.guard.StateAccessDeniedException} (default 30 s)
- * @param connections       multiplexed connections per replica (per node in a cluster); commands
- *                          are spread over them round robin (default 1)
- * @param keyPrefix         first segment of every key (default {@code exstate}); keys look like
- *                          {@code exstate:<app>:session:{<id>}}. Key segments hold at most
- *                          {@link #MAX_KEY_SEGMENT} characters, no braces, whitespace, control
- *                          characters or unpaired surrogates
- * @param appName           second segment of every key; {@code null} means "the runtime's app
- *                          name" (or {@code app} when used without a runtime)
- * @param nearCacheSize     sessions cached per replica; 0 turns the near cache off
- * @param invalidation      how the near cache learns that another replica changed a session
- *                          (default {@link InvalidationMode#AUTO}); {@link InvalidationMode#NONE}
- *                          turns the near cache off
- * @param heartbeatInterval how often each connection is pinged (default 250 ms); a failed ping
- *                          marks the replica not ready and the near cache stale until a ping
- *                          succeeds. This bounds how long a silently broken connection can go
- *                          unnoticed. Costs one PING per interval per connection (positive, at most
- *                          {@link #MAX_INTERVAL})
- * @param freshnessWindow   a cached session is served as fresh only while the invalidation
- *                          channel answered a heartbeat PING sent at most this long ago (default
- *                          1 s); otherwise the read goes to Redis. Replies come in order behind
- *                          invalidations, so a session served from the near cache reflects every
- *                          write Redis applied until this long before the read, on any link.
- *                          Must be longer than {@code heartbeatInterval}
- * @param guardPolicy       the policy of the guard of every Redis call (default
- *                          {@link GuardPolicy#defaults()}). Under a
- *                          {@link dev.exstate.runtime.StateRuntime} it becomes the runtime's guard
- *                          for {@code "redis"} unless the runtime sets one; setting both to
- *                          different policies fails the runtime's build
  */
-public record RedisOptions(
-        Topology topology,
-        List<String> uris,
-        boolean tls,
-        boolean verifyPeer,
-        Path trustCertificates,
-        Path clientCertificate,
-        Path clientKey,
-        String username,
-        String password,
-        Duration commandTimeout,
-        Duration startupTimeout,
-        int connections,
-        String keyPrefix,
-        String appName,
-        long nearCacheSize,
-        InvalidationMode invalidation,
-        Duration heartbeatInterval,
-        Duration freshnessWindow,
-        GuardPolicy guardPolicy) {
+public final class RedisOptions {
 
     /** Longest {@code keyPrefix} and {@code appName}, in characters. */
     public static final int MAX_KEY_SEGMENT = 100;
-    /** Upper bound of {@code commandTimeout} and {@code heartbeatInterval}. */
+    /** Upper bound of {@code commandTimeout}, {@code startupTimeout}, {@code heartbeatInterval} and {@code freshnessWindow}. */
     public static final Duration MAX_INTERVAL = Duration.ofHours(1);
+    private static final int MAX_CONNECTIONS = 64;
 
     /** How the Redis deployment is organised. */
     public enum Topology { STANDALONE, SENTINEL, CLUSTER }
@@ -131,72 +74,82 @@ public record RedisOptions(
      */
     public enum InvalidationMode { AUTO, TRACKING, PUBSUB, NONE }
 
-    public RedisOptions {
-        Objects.requireNonNull(topology, "topology");
-        Objects.requireNonNull(uris, "uris");
-        uris = List.copyOf(uris);
-        if (uris.isEmpty()) {
-            throw new IllegalArgumentException("at least one Redis URI is required");
-        }
-        for (String u : uris) {
-            checkUri(topology, u);
-        }
-        if (topology != Topology.CLUSTER && uris.size() != 1) {
-            throw new IllegalArgumentException(topology + " takes exactly one URI (Sentinel nodes go into one "
-                    + "redis-sentinel://h1:p1,h2:p2#master URI), got " + uris.size());
-        }
-        if ((clientCertificate == null) != (clientKey == null)) {
-            throw new IllegalArgumentException("clientCertificate and clientKey go together: set both or neither");
-        }
-        if ((trustCertificates != null || clientCertificate != null) && !tls && !usesTlsScheme(uris)) {
-            throw new IllegalArgumentException("TLS files given but TLS is off: use rediss:// URIs or tls(true)");
-        }
-        if (username != null && username.isBlank()) {
-            throw new IllegalArgumentException("username must not be blank (use null for the default user)");
-        }
-        requirePositive(commandTimeout, "commandTimeout");
-        Objects.requireNonNull(startupTimeout, "startupTimeout");
-        if (startupTimeout.isNegative() || startupTimeout.compareTo(MAX_INTERVAL) > 0) {
-            throw new IllegalArgumentException("startupTimeout must be between 0 and " + MAX_INTERVAL + ", was " + startupTimeout);
-        }
-        if (connections < 1 || connections > 64) {
-            throw new IllegalArgumentException("connections must be between 1 and 64, was " + connections);
-        }
-        checkKeySegment(keyPrefix, "keyPrefix");
-        if (appName != null) {
-            checkKeySegment(appName, "appName");
-        }
-        if (nearCacheSize < 0) {
-            throw new IllegalArgumentException("nearCacheSize must be >= 0, was " + nearCacheSize);
-        }
-        requirePositive(heartbeatInterval, "heartbeatInterval");
-        requirePositive(freshnessWindow, "freshnessWindow");
-        if (freshnessWindow.compareTo(heartbeatInterval) <= 0) {
-            throw new IllegalArgumentException("freshnessWindow (" + freshnessWindow + ") must be longer than heartbeatInterval ("
-                    + heartbeatInterval + "), or cached sessions would rarely count as fresh");
-        }
-        Objects.requireNonNull(invalidation, "invalidation");
-        Objects.requireNonNull(guardPolicy, "guardPolicy");
+    private final Topology topology;
+    // as given, user info included: only for connecting (see connectUris)
+    private final List<String> connectUris;
+    // user info masked: what accessors, equals and toString see
+    private final List<String> uris;
+    private final boolean tls;
+    private final boolean verifyPeer;
+    private final Path trustCertificates;
+    private final Path clientCertificate;
+    private final Path clientKey;
+    private final String username;
+    private final String password;
+    private final Duration commandTimeout;
+    private final Duration startupTimeout;
+    private final int connections;
+    private final String keyPrefix;
+    private final String appName;
+    private final long nearCacheSize;
+    private final InvalidationMode invalidation;
+    private final Duration heartbeatInterval;
+    private final Duration freshnessWindow;
+    private final GuardPolicy guardPolicy;
+
+    private RedisOptions(Builder b) {
+        this.topology = b.topology;
+        this.connectUris = List.copyOf(b.uris);
+        this.uris = connectUris.stream().map(Redaction::url).toList();
+        this.tls = b.tls;
+        this.verifyPeer = b.verifyPeer;
+        this.trustCertificates = b.trustCertificates;
+        this.clientCertificate = b.clientCertificate;
+        this.clientKey = b.clientKey;
+        this.username = b.username;
+        this.password = b.password;
+        this.commandTimeout = b.commandTimeout;
+        this.startupTimeout = b.startupTimeout;
+        this.connections = b.connections;
+        this.keyPrefix = b.keyPrefix;
+        this.appName = b.appName;
+        this.nearCacheSize = b.nearCacheSize;
+        this.invalidation = b.invalidation;
+        this.heartbeatInterval = b.heartbeatInterval;
+        this.freshnessWindow = b.freshnessWindow;
+        this.guardPolicy = b.guardPolicy;
     }
 
-    /** A single Redis server: {@code redis://host:port} or {@code rediss://host:port}. */
+    /**
+     * A single Redis server: {@code redis://host:port} or {@code rediss://host:port} (TLS).
+     *
+     * @throws IllegalArgumentException if {@code uri} is not such a URI
+     */
     public static Builder standalone(String uri) {
         return new Builder(Topology.STANDALONE, List.of(uri));
     }
 
-    /** A Sentinel-managed master: {@code redis-sentinel://h1:26379,h2:26379#mymaster}. */
+    /**
+     * A Sentinel-managed master: {@code redis-sentinel://h1:26379,h2:26379#mymaster}.
+     *
+     * @throws IllegalArgumentException if {@code uri} is not such a URI
+     */
     public static Builder sentinel(String uri) {
         return new Builder(Topology.SENTINEL, List.of(uri));
     }
 
-    /** A Redis Cluster, given some of its nodes as {@code redis://host:port}. */
+    /**
+     * A Redis Cluster, given some of its nodes as {@code redis://host:port}.
+     *
+     * @throws IllegalArgumentException if there is none, or one is not such a URI
+     */
     public static Builder cluster(List<String> seedUris) {
         return new Builder(Topology.CLUSTER, seedUris);
     }
 
-    /** A builder starting from these options. */
+    /** A builder starting from these options, password included. */
     public Builder toBuilder() {
-        Builder b = new Builder(topology, uris);
+        Builder b = new Builder(topology, connectUris);
         b.tls = tls;
         b.verifyPeer = verifyPeer;
         b.trustCertificates = trustCertificates;
@@ -217,6 +170,157 @@ public record RedisOptions(
         return b;
     }
 
+    /** Standalone server, Sentinel-managed master, or Redis Cluster. */
+    public Topology topology() {
+        return topology;
+    }
+
+    /**
+     * The URIs, with any user info masked ({@code redis://****@host:6379}): {@code redis://} /
+     * {@code rediss://} (TLS) for a standalone server or cluster seed nodes,
+     * {@code redis-sentinel://h1:p1,h2:p2#master} for Sentinel.
+     */
+    public List<String> uris() {
+        return uris;
+    }
+
+    /** Whether TLS is used even if the URI scheme does not say so (default false). */
+    public boolean tls() {
+        return tls;
+    }
+
+    /** With TLS, whether the server certificate and host name are verified (default true). */
+    public boolean verifyPeer() {
+        return verifyPeer;
+    }
+
+    /** With TLS: PEM file of the CA certificates to trust (a private CA), or {@code null} for the JDK's default trust store. */
+    public Path trustCertificates() {
+        return trustCertificates;
+    }
+
+    /** With TLS: PEM client certificate (chain) for mutual TLS, or {@code null}. */
+    public Path clientCertificate() {
+        return clientCertificate;
+    }
+
+    /** With TLS: unencrypted PKCS#8 PEM key of {@link #clientCertificate()}, or {@code null}. */
+    public Path clientKey() {
+        return clientKey;
+    }
+
+    /** ACL user name, or {@code null} for the default user. */
+    public String username() {
+        return username;
+    }
+
+    /** Whether a password was given with {@link Builder#credentials} or {@link Builder#password} (one in a URI does not count). */
+    public boolean hasPassword() {
+        return password != null;
+    }
+
+    /**
+     * The password, or {@code null}: for {@link RedisState} to hand to the connector, and for
+     * nothing else.
+     */
+    String password() {
+        return password;
+    }
+
+    /** The URIs as given, credentials included: for {@link RedisState} to hand to the connector, and for nothing else. */
+    List<String> connectUris() {
+        return connectUris;
+    }
+
+    /**
+     * Bounds connecting (TCP connect and handshake of one attempt) and the connector's own
+     * housekeeping commands (start-up probes, readiness wait, heartbeat PING): positive, at most
+     * {@link #MAX_INTERVAL} (default 2 s). Data calls are timed by the guard policy alone.
+     */
+    public Duration commandTimeout() {
+        return commandTimeout;
+    }
+
+    /**
+     * How long the first provider keeps trying to connect (attempts bounded by
+     * {@code commandTimeout}, jittered backoff from 100 ms to 2 s in between) before it fails with
+     * {@link dev.exstate.guard.StateUnavailableException}; zero means one attempt. Refused
+     * credentials fail at once with {@link dev.exstate.guard.StateAccessDeniedException}.
+     * 0 to {@link #MAX_INTERVAL} (default 30 s).
+     */
+    public Duration startupTimeout() {
+        return startupTimeout;
+    }
+
+    /**
+     * Multiplexed connections per replica (per node in a cluster); commands are spread over them
+     * round robin: 1 to 64 (default 1).
+     */
+    public int connections() {
+        return connections;
+    }
+
+    /**
+     * First segment of every key (default {@code exstate}); keys look like
+     * {@code exstate:<app>:session:{<id>}}. Key segments hold at most {@link #MAX_KEY_SEGMENT}
+     * characters, no braces, whitespace, control characters or unpaired surrogates.
+     */
+    public String keyPrefix() {
+        return keyPrefix;
+    }
+
+    /**
+     * Second segment of every key; {@code null} (the default) means "the runtime's app name"
+     * (or {@code app} when used without a runtime).
+     */
+    public String appName() {
+        return appName;
+    }
+
+    /** Sessions cached per replica; 0 turns the near cache off (default 10,000). */
+    public long nearCacheSize() {
+        return nearCacheSize;
+    }
+
+    /**
+     * How the near cache learns that another replica changed a session (default
+     * {@link InvalidationMode#AUTO}); {@link InvalidationMode#NONE} turns the near cache off.
+     */
+    public InvalidationMode invalidation() {
+        return invalidation;
+    }
+
+    /**
+     * How often each connection is pinged (default 250 ms, positive, at most
+     * {@link #MAX_INTERVAL}); a failed ping marks the replica not ready and the near cache stale
+     * until a ping succeeds. This bounds how long a silently broken connection can go unnoticed.
+     * Costs one PING per interval per connection.
+     */
+    public Duration heartbeatInterval() {
+        return heartbeatInterval;
+    }
+
+    /**
+     * A cached session is served as fresh only while the invalidation channel answered a
+     * heartbeat PING sent at most this long ago (default 1 s, longer than
+     * {@link #heartbeatInterval()}, at most {@link #MAX_INTERVAL}); otherwise the read goes to
+     * Redis. Replies come in order behind invalidations, so a session served from the near cache
+     * reflects every write Redis applied until this long before the read, on any link.
+     */
+    public Duration freshnessWindow() {
+        return freshnessWindow;
+    }
+
+    /**
+     * The policy of the guard of every Redis call (default {@link GuardPolicy#defaults()}). Under
+     * a {@link dev.exstate.runtime.StateRuntime} it becomes the runtime's guard for
+     * {@code "redis"} unless the runtime sets one; setting both to different policies fails the
+     * runtime's build.
+     */
+    public GuardPolicy guardPolicy() {
+        return guardPolicy;
+    }
+
     /**
      * True if a near cache is wanted (size above 0 and an invalidation mode other than NONE).
      * With {@link InvalidationMode#TRACKING} on a server without tracking there is none anyway.
@@ -225,23 +329,47 @@ public record RedisOptions(
         return nearCacheSize > 0 && invalidation != InvalidationMode.NONE;
     }
 
-    /** Shows the topology, the URIs without credentials and the settings; never the password. */
+    /** Equal if every setting but the password is equal (URIs compared as {@link #uris()} shows them). */
+    @Override
+    public boolean equals(Object o) {
+        if (this == o) {
+            return true;
+        }
+        if (!(o instanceof RedisOptions r)) {
+            return false;
+        }
+        return topology == r.topology && uris.equals(r.uris) && tls == r.tls && verifyPeer == r.verifyPeer
+                && Objects.equals(trustCertificates, r.trustCertificates)
+                && Objects.equals(clientCertificate, r.clientCertificate) && Objects.equals(clientKey, r.clientKey)
+                && Objects.equals(username, r.username) && commandTimeout.equals(r.commandTimeout)
+                && startupTimeout.equals(r.startupTimeout) && connections == r.connections
+                && keyPrefix.equals(r.keyPrefix) && Objects.equals(appName, r.appName) && nearCacheSize == r.nearCacheSize
+                && invalidation == r.invalidation && heartbeatInterval.equals(r.heartbeatInterval)
+                && freshnessWindow.equals(r.freshnessWindow) && guardPolicy.equals(r.guardPolicy);
+    }
+
+    /** A hash of every setting but the password. */
+    @Override
+    public int hashCode() {
+        return Objects.hash(topology, uris, tls, verifyPeer, trustCertificates, clientCertificate, clientKey, username,
+                commandTimeout, startupTimeout, connections, keyPrefix, appName, nearCacheSize, invalidation,
+                heartbeatInterval, freshnessWindow, guardPolicy);
+    }
+
+    /** Shows the topology, the URIs without credentials and the settings; never the password, only whether there is one. */
     @Override
     public String toString() {
-        return "RedisOptions[" + topology + " " + uris.stream().map(RedisOptions::redact).toList()
+        return "RedisOptions[" + topology + " " + uris
                 + (tls ? ", tls" + (verifyPeer ? "" : " (no peer verification)") : "")
                 + (trustCertificates != null ? ", trust=" + trustCertificates : "")
                 + (clientCertificate != null ? ", clientCertificate=" + clientCertificate : "")
                 + (username != null ? ", user=" + username : "")
-                + (password != null ? ", password=****" : "")
+                + (password != null ? ", password=" + Redaction.MASK : "")
                 + ", commandTimeout=" + commandTimeout + ", startupTimeout=" + startupTimeout + ", connections=" + connections
                 + ", keys=" + keyPrefix + ":" + (appName == null ? "<app>" : appName)
                 + ", nearCacheSize=" + nearCacheSize + ", invalidation=" + invalidation
-                + ", heartbeat=" + heartbeatInterval + ", freshnessWindow=" + freshnessWindow + "]";
-    }
-
-    private static String redact(String uri) {
-        return Redaction.url(uri);
+                + ", heartbeat=" + heartbeatInterval + ", freshnessWindow=" + freshnessWindow
+                + ", guardPolicy=" + guardPolicy + "]";
     }
 
     private static boolean usesTlsScheme(List<String> uris) {
@@ -256,7 +384,7 @@ public record RedisOptions(
         boolean sentinel = lower.startsWith("redis-sentinel://") || lower.startsWith("rediss-sentinel://");
         boolean plain = lower.startsWith("redis://") || lower.startsWith("rediss://");
         if (topology == Topology.SENTINEL ? !sentinel : !plain) {
-            throw new IllegalArgumentException("Redis URI " + redact(uri) + " does not fit topology " + topology
+            throw new IllegalArgumentException("Redis URI " + Redaction.url(uri) + " does not fit topology " + topology
                     + (topology == Topology.SENTINEL ? ": expected redis-sentinel://" : ": expected redis:// or rediss://"));
         }
         // parse errors quote their input, which may hold a password: only the reason is kept
@@ -265,24 +393,25 @@ public record RedisOptions(
             try {
                 parsed = new URI(uri);
             } catch (java.net.URISyntaxException e) {
-                throw new IllegalArgumentException("Redis URI " + redact(uri) + " is malformed: " + e.getReason() + ENCODE_HINT);
+                throw new IllegalArgumentException("Redis URI " + Redaction.url(uri) + " is malformed: " + e.getReason() + ENCODE_HINT);
             }
             if (parsed.getHost() == null) {
-                throw new IllegalArgumentException("Redis URI " + redact(uri) + " has no host" + ENCODE_HINT);
+                throw new IllegalArgumentException("Redis URI " + Redaction.url(uri) + " has no host" + ENCODE_HINT);
             }
         }
         try {
             RedisURI.create(uri);
         } catch (RuntimeException e) {
-            throw new IllegalArgumentException("Redis URI " + redact(uri) + " cannot be parsed" + ENCODE_HINT);
+            throw new IllegalArgumentException("Redis URI " + Redaction.url(uri) + " cannot be parsed" + ENCODE_HINT);
         }
     }
 
     private static final String ENCODE_HINT = " (a password inside the URI must be percent-encoded, '@' as %40, "
             + "or given with credentials(user, password))";
 
-    private static void checkKeySegment(String value, String name) {
-        if (value == null || value.isBlank()) {
+    private static String checkKeySegment(String value, String name) {
+        Objects.requireNonNull(value, name);
+        if (value.isBlank()) {
             throw new IllegalArgumentException(name + " must not be blank");
         }
         if (value.length() > MAX_KEY_SEGMENT) {
@@ -303,16 +432,21 @@ public record RedisOptions(
             // no UTF-8 form: Redis would see '?', so two different prefixes would share their keys
             throw new IllegalArgumentException(name + " contains an unpaired UTF-16 surrogate at index " + bad);
         }
+        return value;
     }
 
-    private static void requirePositive(Duration d, String name) {
+    private static Duration requirePositive(Duration d, String name) {
         Objects.requireNonNull(d, name);
         if (d.isNegative() || d.isZero() || d.compareTo(MAX_INTERVAL) > 0) {
             throw new IllegalArgumentException(name + " must be positive and at most " + MAX_INTERVAL + ", was " + d);
         }
+        return d;
     }
 
-    /** Builder for {@link RedisOptions}; validation happens in {@link #build()}. */
+    /**
+     * Builder for {@link RedisOptions}. Each setter checks its value at once (see the class
+     * comment); setting a value again replaces it. Not thread-safe.
+     */
     public static final class Builder {
         private final Topology topology;
         private final List<String> uris;
@@ -335,33 +469,59 @@ public record RedisOptions(
         private GuardPolicy guardPolicy = GuardPolicy.defaults();
 
         private Builder(Topology topology, List<String> uris) {
-            this.topology = topology;
+            this.topology = Objects.requireNonNull(topology, "topology");
             this.uris = new ArrayList<>(Objects.requireNonNull(uris, "uris"));
+            if (this.uris.isEmpty()) {
+                throw new IllegalArgumentException("at least one Redis URI is required");
+            }
+            for (String u : this.uris) {
+                checkUri(topology, u);
+            }
+            if (topology != Topology.CLUSTER && this.uris.size() != 1) {
+                throw new IllegalArgumentException(topology + " takes exactly one URI (Sentinel nodes go into one "
+                        + "redis-sentinel://h1:p1,h2:p2#master URI), got " + this.uris.size());
+            }
         }
 
         /** TLS even for {@code redis://} URIs. */
-        public Builder tls(boolean v) { this.tls = v; return this; }
+        public Builder tls(boolean v) {
+            this.tls = v;
+            return this;
+        }
 
         /** With TLS: verify certificate and host name (default true). */
-        public Builder verifyPeer(boolean v) { this.verifyPeer = v; return this; }
+        public Builder verifyPeer(boolean v) {
+            this.verifyPeer = v;
+            return this;
+        }
 
-        /** With TLS: trust the CA certificates in this PEM file instead of the JDK's default trust store. */
-        public Builder trustCertificates(Path pemFile) { this.trustCertificates = pemFile; return this; }
+        /** With TLS: trust the CA certificates in this PEM file instead of the JDK's default trust store ({@code null}: the default). */
+        public Builder trustCertificates(Path pemFile) {
+            this.trustCertificates = pemFile;
+            return this;
+        }
 
         /**
          * With TLS: present this client certificate (PEM, chain allowed) with its unencrypted
-         * PKCS#8 PEM key, for servers that require client certificates ({@code tls-auth-clients yes}).
+         * PKCS#8 PEM key, for servers that require client certificates ({@code tls-auth-clients yes});
+         * both or neither ({@code null}).
          */
         public Builder clientCertificate(Path certificatePem, Path keyPem) {
+            if ((certificatePem == null) != (keyPem == null)) {
+                throw new IllegalArgumentException("clientCertificate and clientKey go together: set both or neither");
+            }
             this.clientCertificate = certificatePem;
             this.clientKey = keyPem;
             return this;
         }
 
-        /** ACL user and password. */
+        /** ACL user ({@code null}: the default user) and its password. */
         public Builder credentials(String username, String password) {
-            this.username = username;
+            if (username != null && username.isBlank()) {
+                throw new IllegalArgumentException("username must not be blank (use null for the default user)");
+            }
             this.password = Objects.requireNonNull(password, "password");
+            this.username = username;
             return this;
         }
 
@@ -371,37 +531,100 @@ public record RedisOptions(
             return this;
         }
 
-        public Builder commandTimeout(Duration v) { this.commandTimeout = v; return this; }
+        /** Bound on connecting and on the connector's housekeeping commands: positive, at most {@link #MAX_INTERVAL}. */
+        public Builder commandTimeout(Duration v) {
+            this.commandTimeout = requirePositive(v, "commandTimeout");
+            return this;
+        }
 
-        /** How long the first connection is retried (default 30 s; zero: one attempt). */
-        public Builder startupTimeout(Duration v) { this.startupTimeout = v; return this; }
+        /** How long the first connection is retried: 0 (one attempt) to {@link #MAX_INTERVAL}. */
+        public Builder startupTimeout(Duration v) {
+            Objects.requireNonNull(v, "startupTimeout");
+            if (v.isNegative() || v.compareTo(MAX_INTERVAL) > 0) {
+                throw new IllegalArgumentException("startupTimeout must be between 0 and " + MAX_INTERVAL + ", was " + v);
+            }
+            this.startupTimeout = v;
+            return this;
+        }
 
-        public Builder connections(int v) { this.connections = v; return this; }
+        /** Multiplexed connections per replica (per node in a cluster): 1 to 64. */
+        public Builder connections(int v) {
+            if (v < 1 || v > MAX_CONNECTIONS) {
+                throw new IllegalArgumentException("connections must be between 1 and " + MAX_CONNECTIONS + ", was " + v);
+            }
+            this.connections = v;
+            return this;
+        }
 
-        public Builder keyPrefix(String v) { this.keyPrefix = v; return this; }
+        /** First segment of every key: see {@link RedisOptions#keyPrefix()} for what it may hold. */
+        public Builder keyPrefix(String v) {
+            this.keyPrefix = checkKeySegment(v, "keyPrefix");
+            return this;
+        }
 
-        public Builder appName(String v) { this.appName = v; return this; }
+        /** Second segment of every key, or {@code null} for the runtime's app name; see {@link RedisOptions#keyPrefix()}. */
+        public Builder appName(String v) {
+            this.appName = v == null ? null : checkKeySegment(v, "appName");
+            return this;
+        }
 
-        /** Sessions cached per replica; 0 disables the near cache. */
-        public Builder nearCacheSize(long v) { this.nearCacheSize = v; return this; }
+        /** Sessions cached per replica, 0 or more; 0 disables the near cache. */
+        public Builder nearCacheSize(long v) {
+            if (v < 0) {
+                throw new IllegalArgumentException("nearCacheSize must be >= 0, was " + v);
+            }
+            this.nearCacheSize = v;
+            return this;
+        }
 
         /** How the near cache is invalidated; see {@link InvalidationMode} (default AUTO). */
-        public Builder invalidation(InvalidationMode v) { this.invalidation = v; return this; }
+        public Builder invalidation(InvalidationMode v) {
+            this.invalidation = Objects.requireNonNull(v, "invalidation");
+            return this;
+        }
 
         /** Shorthand: {@code true} is {@link InvalidationMode#AUTO}, {@code false} {@link InvalidationMode#NONE}. */
-        public Builder tracking(boolean v) { this.invalidation = v ? InvalidationMode.AUTO : InvalidationMode.NONE; return this; }
+        public Builder tracking(boolean v) {
+            this.invalidation = v ? InvalidationMode.AUTO : InvalidationMode.NONE;
+            return this;
+        }
 
-        public Builder heartbeatInterval(Duration v) { this.heartbeatInterval = v; return this; }
+        /** How often each connection is pinged: positive, at most {@link #MAX_INTERVAL}. */
+        public Builder heartbeatInterval(Duration v) {
+            this.heartbeatInterval = requirePositive(v, "heartbeatInterval");
+            return this;
+        }
 
-        /** How recent the last answered heartbeat must be for a cached session to count as fresh (default 1 s). */
-        public Builder freshnessWindow(Duration v) { this.freshnessWindow = v; return this; }
+        /**
+         * How recent the last answered heartbeat must be for a cached session to count as fresh:
+         * positive, at most {@link #MAX_INTERVAL}, and longer than the heartbeat interval (checked by {@link #build()}).
+         */
+        public Builder freshnessWindow(Duration v) {
+            this.freshnessWindow = requirePositive(v, "freshnessWindow");
+            return this;
+        }
 
-        public Builder guardPolicy(GuardPolicy v) { this.guardPolicy = v; return this; }
+        /** The policy of the guard of every Redis call. */
+        public Builder guardPolicy(GuardPolicy v) {
+            this.guardPolicy = Objects.requireNonNull(v, "guardPolicy");
+            return this;
+        }
 
+        /**
+         * The options.
+         *
+         * @throws IllegalArgumentException if TLS files are given while TLS is off, or the
+         *                                  freshness window is not longer than the heartbeat interval
+         */
         public RedisOptions build() {
-            return new RedisOptions(topology, uris, tls, verifyPeer, trustCertificates, clientCertificate, clientKey,
-                    username, password, commandTimeout, startupTimeout, connections,
-                    keyPrefix, appName, nearCacheSize, invalidation, heartbeatInterval, freshnessWindow, guardPolicy);
+            if ((trustCertificates != null || clientCertificate != null) && !tls && !usesTlsScheme(uris)) {
+                throw new IllegalArgumentException("TLS files given but TLS is off: use rediss:// URIs or tls(true)");
+            }
+            if (freshnessWindow.compareTo(heartbeatInterval) <= 0) {
+                throw new IllegalArgumentException("freshnessWindow (" + freshnessWindow + ") must be longer than heartbeatInterval ("
+                        + heartbeatInterval + "), or cached sessions would rarely count as fresh");
+            }
+            return new RedisOptions(this);
         }
     }
 }

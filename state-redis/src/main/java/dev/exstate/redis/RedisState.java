@@ -192,7 +192,7 @@ public final class RedisState implements AutoCloseable {
                 : Guard.builder(BACKEND).policy(options.guardPolicy()).clock(clock).build();
         RedisConnector connector;
         try {
-            connector = RedisConnector.connect(options, keys.sessionInvalidations());
+            connector = RedisConnector.connect(options, options.connectUris(), options.password(), keys.sessionInvalidations());
         } catch (RuntimeException e) {
             if (runtimeGuard == null) {
                 guard.close();

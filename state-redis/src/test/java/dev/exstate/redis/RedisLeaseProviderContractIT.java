@@ -51,7 +51,8 @@ class RedisLeaseProviderContractIT extends LeaseProviderContract {
     protected LeaseBackend newBackend() {
         RedisOptions options = options();
         Guard guard = Guard.builder(RedisState.BACKEND).policy(options.guardPolicy()).build();
-        RedisConnector connector = RedisConnector.connect(options, keys.sessionInvalidations());
+        RedisConnector connector = RedisConnector.connect(options, options.connectUris(), options.password(),
+                keys.sessionInvalidations());
         return new RedisLeaseBackend(connector, keys, guard, () -> {
             connector.close();
             guard.close();

@@ -6,8 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 @DisplayName("RedisOptions")
 class RedisOptionsTest {
@@ -196,5 +201,87 @@ class RedisOptionsTest {
         assertThat(o.toBuilder().build()).isEqualTo(o);
         assertThat(o.toString()).contains("trust=" + ca).contains("clientCertificate=" + cert)
                 .doesNotContain("s3cr3t-value").doesNotContain(key.toString());
+    }
+
+    static Stream<Arguments> badSettings() {
+        return Stream.of(
+                Arguments.of((UnaryOperator<RedisOptions.Builder>) b -> b.commandTimeout(Duration.ZERO),
+                        "commandTimeout must be positive and at most PT1H, was PT0S"),
+                Arguments.of((UnaryOperator<RedisOptions.Builder>) b -> b.startupTimeout(Duration.ofSeconds(-1)),
+                        "startupTimeout must be between 0 and PT1H, was PT-1S"),
+                Arguments.of((UnaryOperator<RedisOptions.Builder>) b -> b.connections(65),
+                        "connections must be between 1 and 64, was 65"),
+                Arguments.of((UnaryOperator<RedisOptions.Builder>) b -> b.nearCacheSize(-1),
+                        "nearCacheSize must be >= 0, was -1"),
+                Arguments.of((UnaryOperator<RedisOptions.Builder>) b -> b.heartbeatInterval(Duration.ofHours(2)),
+                        "heartbeatInterval must be positive and at most PT1H, was PT2H"),
+                Arguments.of((UnaryOperator<RedisOptions.Builder>) b -> b.freshnessWindow(Duration.ofMillis(-5)),
+                        "freshnessWindow must be positive and at most PT1H, was PT-0.005S"),
+                Arguments.of((UnaryOperator<RedisOptions.Builder>) b -> b.keyPrefix("a b"),
+                        "keyPrefix must not contain braces, whitespace or control characters: 'a b'"),
+                Arguments.of((UnaryOperator<RedisOptions.Builder>) b -> b.appName(" "),
+                        "appName must not be blank"),
+                Arguments.of((UnaryOperator<RedisOptions.Builder>) b -> b.credentials(" ", "pw"),
+                        "username must not be blank (use null for the default user)"),
+                Arguments.of((UnaryOperator<RedisOptions.Builder>) b -> b.clientCertificate(Path.of("c.pem"), null),
+                        "clientCertificate and clientKey go together: set both or neither"));
+    }
+
+    @ParameterizedTest(name = "{1}")
+    @MethodSource("badSettings")
+    @DisplayName("every setter refuses an out-of-range value at once, naming the setting, the value and the range")
+    void settersRefuseAtOnce(UnaryOperator<RedisOptions.Builder> setting, String message) {
+        RedisOptions.Builder b = RedisOptions.standalone("redis://h:1");
+        assertThatThrownBy(() -> setting.apply(b)).isExactlyInstanceOf(IllegalArgumentException.class).hasMessage(message);
+        assertThat(b.build()).as("a refused value leaves the builder as it was")
+                .isEqualTo(RedisOptions.standalone("redis://h:1").build());
+        assertThatThrownBy(() -> b.guardPolicy(null)).isInstanceOf(NullPointerException.class).hasMessage("guardPolicy");
+    }
+
+    @Test
+    @DisplayName("a URI that does not fit is refused by the entry point, before any setter")
+    void urisRefusedAtOnce() {
+        assertThatThrownBy(() -> RedisOptions.sentinel("redis://h:6379"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("redis-sentinel://");
+        assertThatThrownBy(() -> RedisOptions.cluster(List.of()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("at least one Redis URI is required");
+    }
+
+    @Test
+    @DisplayName("the password is in no accessor, equals, hashCode or toString; toBuilder keeps it; URI credentials are masked")
+    void passwordIsNeverShown() {
+        String secret = "s3cr3t-value";
+        RedisOptions.Builder base = RedisOptions.standalone("rediss://h:6380").connections(3).appName("shop")
+                .invalidation(RedisOptions.InvalidationMode.PUBSUB).guardPolicy(dev.exstate.guard.GuardPolicy.builder().maxRetries(0).build());
+        RedisOptions o = base.credentials("svc", secret).build();
+        RedisOptions other = o.toBuilder().credentials("svc", "another-one").build();
+
+        assertThat(o).isEqualTo(other).hasSameHashCodeAs(other).isNotEqualTo(base.credentials("ops", secret).build());
+        assertThat(o.toString()).doesNotContain(secret).contains("password=****");
+        assertThat(o.hasPassword()).isTrue();
+        assertThat(o.toBuilder().build()).isEqualTo(o);
+        assertThat(o.toBuilder().build().password()).as("toBuilder carries the password").isEqualTo(secret);
+        assertThat(publicValues(o)).noneMatch(v -> v.contains(secret));
+
+        RedisOptions inUri = RedisOptions.standalone("redis://svc:" + secret + "@h:6379").build();
+        assertThat(inUri.uris()).containsExactly("redis://****@h:6379");
+        assertThat(inUri.connectUris()).containsExactly("redis://svc:" + secret + "@h:6379");
+        assertThat(inUri.hasPassword()).isFalse();
+        assertThat(publicValues(inUri)).noneMatch(v -> v.contains(secret));
+        assertThat(inUri).isEqualTo(RedisOptions.standalone("redis://svc:other@h:6379").build());
+    }
+
+    /** What every public no-argument method of {@code o} returns, as text. */
+    private static List<String> publicValues(Object o) {
+        return Stream.of(o.getClass().getMethods())
+                .filter(m -> m.getParameterCount() == 0 && m.getDeclaringClass() == o.getClass())
+                .map(m -> {
+                    try {
+                        return String.valueOf(m.invoke(o));
+                    } catch (ReflectiveOperationException e) {
+                        throw new AssertionError(m + " failed", e);
+                    }
+                })
+                .toList();
     }
 }

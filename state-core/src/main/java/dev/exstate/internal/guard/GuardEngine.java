@@ -1,12 +1,12 @@
 package dev.exstate.internal.guard;
 
 import dev.exstate.guard.Fallback;
-import dev.exstate.guard.Guard;
 import dev.exstate.guard.GuardPolicy;
 import dev.exstate.guard.GuardStats;
 import dev.exstate.guard.Operation;
 import dev.exstate.guard.StateUnavailableException;
 import dev.exstate.health.BackendHealth;
+import dev.exstate.internal.Backoff;
 import dev.exstate.time.StateClock;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
@@ -26,7 +26,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -59,12 +58,8 @@ import org.slf4j.LoggerFactory;
  * against the breaker.
  */
 public final class GuardEngine {
-    // caller errors and data errors (the backend answered; what it holds is bad) are not outages
-    public static final Predicate<Throwable> DEFAULT_FAILURE_PREDICATE = t ->
-            !(t instanceof IllegalArgumentException || t instanceof IllegalStateException
-                    || t instanceof UnsupportedOperationException || t instanceof dev.exstate.guard.StateDataException);
-
-    private static final Logger log = LoggerFactory.getLogger(Guard.class);
+    // named after the API type, so that users configure one logger for the guard
+    private static final Logger log = LoggerFactory.getLogger("dev.exstate.guard.Guard");
 
     /** A retry is only worth it if at least this much of the total timeout is left. */
     private static final long MIN_ATTEMPT_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
@@ -82,7 +77,7 @@ public final class GuardEngine {
     private final long timeoutNanos;
     private final long totalNanos;
     private final long maxWaitNanos;
-    private final long backoffNanos;
+    private final Backoff backoff;
     private final long minAttemptNanos;
 
     private final CircuitBreaker breaker;
@@ -116,7 +111,8 @@ public final class GuardEngine {
         this.timeoutNanos = policy.timeout().toNanos();
         this.totalNanos = policy.totalTimeout().toNanos();
         this.maxWaitNanos = policy.maxWaitForSlot().toNanos();
-        this.backoffNanos = policy.retryBackoff().toNanos();
+        // full jitter from retryBackoff, doubling, never longer than the whole call may take
+        this.backoff = new Backoff(min(policy.retryBackoff(), policy.totalTimeout()), policy.totalTimeout(), 2, 1);
         this.minAttemptNanos = Math.min(timeoutNanos, MIN_ATTEMPT_NANOS);
 
         this.view = new BreakerView(CircuitBreaker.State.CLOSED, null);
@@ -588,6 +584,11 @@ public final class GuardEngine {
                         : new Failure(Failure.Kind.TIMEOUT, noTimeLeft(totalNanos), null), false);
                 return;
             }
+            if (attempt > 1) {
+                // counted when the retry really starts, as on the sync path: a refusal or a deadline
+                // during the backoff means no retry happened
+                retries.increment();
+            }
             boolean cut = left < timeoutNanos - CUT_TOLERANCE_NANOS;
             AtomicBoolean settled = new AtomicBoolean();
             CompletionStage<T> stage;
@@ -655,7 +656,6 @@ public final class GuardEngine {
                 finish(f.withNote(noTimeLeft(totalNanos)), false);
                 return;
             }
-            retries.increment();
             try {
                 timer.schedule(this::nextAttempt, delay);
             } catch (RejectedExecutionException e) {
@@ -833,11 +833,13 @@ public final class GuardEngine {
         return Math.max(0, Math.min(maxWaitNanos, deadline - System.nanoTime() - minAttemptNanos));
     }
 
-    /** Full jitter: uniform in [0, retryBackoff * 2^(attempt-1)], capped by the total timeout. */
+    /** Uniform in [0, retryBackoff * 2^(attempt-1)], capped by the total timeout. */
     private long backoffNanos(int attemptsSoFar) {
-        int shift = Math.min(attemptsSoFar - 1, 40);
-        long cap = backoffNanos > (Long.MAX_VALUE >> shift) ? totalNanos : Math.min(backoffNanos << shift, totalNanos);
-        return ThreadLocalRandom.current().nextLong(cap + 1);
+        return backoff.delay(attemptsSoFar).toNanos();
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
     }
 
     private void onBreakerTransition(CircuitBreaker.State from, CircuitBreaker.State to) {
@@ -934,7 +936,7 @@ public final class GuardEngine {
     // ---------------------------------------------------------------------------------------
     // Recovery driven by the provider
 
-    /** See {@link Guard#backendReachable()}. */
+    /** See {@link dev.exstate.guard.Guard#backendReachable()}. */
     public void backendReachable() {
         if (closed || breaker.getState() != CircuitBreaker.State.OPEN) {
             return;

@@ -4,7 +4,7 @@ import dev.exstate.internal.Text;
 import dev.exstate.lease.InvalidLeaseNameException;
 
 /** The one place where lease names are checked. Not API. */
-public final class LeaseNames {
+final class LeaseNames {
     /** Longest accepted lease name, in characters. */
     public static final int MAX_LENGTH = 200;
 

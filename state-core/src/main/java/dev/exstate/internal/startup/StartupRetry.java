@@ -2,9 +2,9 @@ package dev.exstate.internal.startup;
 
 import dev.exstate.guard.StateAccessDeniedException;
 import dev.exstate.guard.StateUnavailableException;
+import dev.exstate.internal.Backoff;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -21,8 +21,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class StartupRetry {
     private static final Logger log = LoggerFactory.getLogger(StartupRetry.class);
-    static final long FIRST_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
-    static final long MAX_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(2);
+    /** 100 ms doubling to 2 s, at least half of it each time; tests use it without jitter. */
+    private static final Backoff JITTERED = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(2), 2, 0.5);
+    private static final Backoff EXACT = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(2), 2, 0);
 
     /** One connection attempt; throws whatever the client throws. */
     @FunctionalInterface
@@ -38,12 +39,12 @@ public final class StartupRetry {
 
     private final LongSupplier nanoTime;
     private final Sleeper sleeper;
-    private final boolean jitter;
+    private final Backoff backoff;
 
     StartupRetry(LongSupplier nanoTime, Sleeper sleeper, boolean jitter) {
         this.nanoTime = nanoTime;
         this.sleeper = sleeper;
-        this.jitter = jitter;
+        this.backoff = jitter ? JITTERED : EXACT;
     }
 
     /**
@@ -67,7 +68,6 @@ public final class StartupRetry {
         Objects.requireNonNull(attempt, "attempt");
         long start = nanoTime.getAsLong();
         long budgetNanos = Math.max(0, budget.toNanos());
-        long backoff = FIRST_BACKOFF_NANOS;
         int attempts = 0;
         Exception last;
         while (true) {
@@ -105,14 +105,13 @@ public final class StartupRetry {
                 log.debug("{}: connecting to {} failed at attempt {} ({})", backend, target, attempts, describe(last));
             }
             // the last pause ends at the deadline, for one more attempt there
-            long pause = Math.min(remaining, jitter ? ThreadLocalRandom.current().nextLong(backoff / 2, backoff + 1) : backoff);
+            long pause = Math.min(remaining, backoff.delay(attempts).toNanos());
             try {
                 sleeper.sleep(pause);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw interrupted(backend, target, start, last);
             }
-            backoff = Math.min(MAX_BACKOFF_NANOS, backoff * 2);
         }
     }
 

@@ -7,6 +7,7 @@ import dev.exstate.guard.Guard;
 import dev.exstate.guard.Operation;
 import dev.exstate.guard.StateAccessDeniedException;
 import dev.exstate.guard.StateUnavailableException;
+import dev.exstate.internal.Backoff;
 import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.Watch;
 import io.etcd.jetcd.common.exception.CompactedException;
@@ -23,7 +24,6 @@ import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -83,7 +83,7 @@ public final class ConfigWatch implements ConfigBackend {
     private static final Operation VERIFY = Operation.idempotent("config.verify");
     /** Watch responses waiting for the loop; beyond this the loop re-reads instead (etcd batches up to 1000 revisions per response). */
     private static final int INBOX_CAPACITY = 1024;
-    private static final long INITIAL_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+    private static final Duration INITIAL_BACKOFF = Duration.ofMillis(50);
     private static final long MAX_TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     /** Stands for "no such key" in the consistency check. */
     private static final long ABSENT = -1;
@@ -96,6 +96,8 @@ public final class ConfigWatch implements ConfigBackend {
     private final long progressNanos;
     private final long verifyNanos;
     private final long maxBackoffNanos;
+    /** Pause before the next re-read: 50 ms doubling up to maxRetryBackoff, at least half of it each time. */
+    private final Backoff backoff;
     private final BlockingQueue<Signal> inbox = new ArrayBlockingQueue<>(INBOX_CAPACITY);
     private final AtomicBoolean overflowed = new AtomicBoolean();
     private final CountDownLatch firstRead = new CountDownLatch(1);
@@ -132,7 +134,6 @@ public final class ConfigWatch implements ConfigBackend {
     private boolean everRead;
     private boolean resyncPending = true;
     private long retryAtNanos;
-    private long backoffNanos = INITIAL_BACKOFF_NANOS;
     private int failuresInARow;
     private long lastHeardNanos;
     private long progressAskedNanos;
@@ -150,7 +151,9 @@ public final class ConfigWatch implements ConfigBackend {
         EtcdOptions options = connection.options();
         this.progressNanos = options.watchProgressInterval().toNanos();
         this.verifyNanos = options.watchVerifyInterval().toNanos(); // zero turns the consistency check off
-        this.maxBackoffNanos = Math.max(INITIAL_BACKOFF_NANOS, options.maxRetryBackoff().toNanos());
+        Duration maxBackoff = options.maxRetryBackoff().compareTo(INITIAL_BACKOFF) < 0 ? INITIAL_BACKOFF : options.maxRetryBackoff();
+        this.maxBackoffNanos = maxBackoff.toNanos();
+        this.backoff = new Backoff(INITIAL_BACKOFF, maxBackoff, 2, 0.5);
         this.problem = "not read from etcd yet";
         this.problemSinceNanos = System.nanoTime();
         this.thread = new Thread(this::loop, "exstate-etcd-config-" + THREAD_IDS.incrementAndGet());
@@ -616,7 +619,6 @@ public final class ConfigWatch implements ConfigBackend {
                     keys.configPrefix(), failuresInARow, rev);
         }
         failuresInARow = 0;
-        backoffNanos = INITIAL_BACKOFF_NANOS;
         resyncPending = false;
         nextVerifyNanos = System.nanoTime() + verifyNanos;
         startWatch(rev + 1);
@@ -629,9 +631,8 @@ public final class ConfigWatch implements ConfigBackend {
             firstOutcome.countDown();
         }
         failuresInARow++;
-        long pause = ThreadLocalRandom.current().nextLong(backoffNanos / 2, backoffNanos + 1);
+        long pause = backoff.delay(failuresInARow).toNanos();
         retryAtNanos = System.nanoTime() + pause;
-        backoffNanos = Math.min(maxBackoffNanos, backoffNanos * 2);
         problem = "cannot read " + keys.configPrefix() + " from etcd: " + describeError(e);
         if (failuresInARow == 1 || failuresInARow % 20 == 0) {
             log.warn("etcd config watch on {}: re-read failed {} time(s) in a row, retrying (next in {} ms): {}",

@@ -57,9 +57,14 @@ public final class EtcdConnection {
      * Builds the client (it connects lazily, on the first call, or in {@link #awaitReachable}) with
      * one reference held by the caller.
      *
-     * @param onClose run after the client is closed (e.g. closing a guard owned with it)
+     * @param password the password of {@link EtcdOptions#user()}, {@code null} without a user;
+     *                 {@link EtcdOptions} hands it out to no one, so {@code EtcdState} passes it
+     * @param onClose  run after the client is closed (e.g. closing a guard owned with it)
      */
-    public static EtcdConnection open(EtcdOptions options, Runnable onClose) {
+    public static EtcdConnection open(EtcdOptions options, String password, Runnable onClose) {
+        if ((options.user() == null) != (password == null)) {
+            throw new IllegalArgumentException("an etcd password goes with EtcdOptions.user(): pass it exactly when there is a user");
+        }
         ThreadPoolExecutor executor = new ThreadPoolExecutor(EXECUTOR_THREADS, EXECUTOR_THREADS, 30, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(EXECUTOR_QUEUE), r -> {
                     Thread t = new Thread(r, "exstate-etcd-client-" + THREAD_IDS.incrementAndGet());
@@ -78,7 +83,7 @@ public final class EtcdConnection {
                     .maxInboundMessageSize(options.maxInboundMessageSize())
                     .executorService(executor);
             if (options.user() != null) {
-                b.user(EtcdKeys.bytes(options.user())).password(EtcdKeys.bytes(options.password()));
+                b.user(EtcdKeys.bytes(options.user())).password(EtcdKeys.bytes(password));
             }
             if (options.tls()) {
                 b.sslContext(ssl -> {

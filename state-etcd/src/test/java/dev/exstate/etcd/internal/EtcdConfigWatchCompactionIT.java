@@ -35,7 +35,7 @@ class EtcdConfigWatchCompactionIT {
                     .watchProgressInterval(Duration.ofMillis(500))
                     .watchVerifyInterval(Duration.ZERO)
                     .maxRetryBackoff(Duration.ofMillis(200))
-                    .build(), () -> { });
+                    .build(), null, () -> { });
             Guard guard = Guard.create("etcd", GuardPolicy.defaults());
             ConfigWatch watch = new ConfigWatch(connection, guard, keys);
             List<ConfigChange> changes = new CopyOnWriteArrayList<>();

@@ -58,7 +58,11 @@ public final class S3Client implements AutoCloseable {
     private final OkHttpClient requestHttp;
     private final ThreadPoolExecutor dispatcherPool;
 
-    public S3Client(S3Options options, Duration attemptTimeout) {
+    /**
+     * A client for {@code options}. {@code secretKey} is their secret key ({@code null} when
+     * anonymous): {@link S3Options} hands it out to no one, so {@code S3BlobStore} passes it.
+     */
+    public S3Client(S3Options options, String secretKey, Duration attemptTimeout) {
         // read before any thread starts: a bad file is the caller's error (IllegalArgumentException)
         X509TrustManager trust = options.trustCertificates() == null ? null
                 : (X509TrustManager) TlsFiles.trustManagers(options.trustCertificates(), "trustCertificates").getTrustManagers()[0];
@@ -90,8 +94,8 @@ public final class S3Client implements AutoCloseable {
         this.requestHttp = streamingHttp.newBuilder()
                 .callTimeout(attemptTimeout.plusSeconds(1))
                 .build();
-        this.requests = new Requests(build(options, requestHttp));
-        this.streaming = build(options, streamingHttp);
+        this.requests = new Requests(build(options, secretKey, requestHttp));
+        this.streaming = build(options, secretKey, streamingHttp);
     }
 
     private static SSLContext sslContext(X509TrustManager trust) {
@@ -104,13 +108,13 @@ public final class S3Client implements AutoCloseable {
         }
     }
 
-    private static MinioAsyncClient build(S3Options options, OkHttpClient http) {
+    private static MinioAsyncClient build(S3Options options, String secretKey, OkHttpClient http) {
         MinioAsyncClient.Builder b = MinioAsyncClient.builder()
                 .endpoint(options.endpoint().toString())
                 .region(options.region())
                 .httpClient(http, false);
         if (options.hasCredentials()) {
-            b.credentials(options.accessKey(), options.secretKey());
+            b.credentials(options.accessKey(), java.util.Objects.requireNonNull(secretKey, "secretKey"));
         }
         return b.build();
     }

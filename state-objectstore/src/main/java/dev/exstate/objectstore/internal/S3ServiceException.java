@@ -5,7 +5,7 @@ package dev.exstate.objectstore.internal;
  * is not S3's). The guard counts it as a backend failure, retries idempotent operations and
  * reports it as the cause of a {@link dev.exstate.guard.StateUnavailableException}. Not API.
  */
-public final class S3ServiceException extends RuntimeException {
+final class S3ServiceException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     public S3ServiceException(String message) {

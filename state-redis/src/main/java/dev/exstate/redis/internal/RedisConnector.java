@@ -1,6 +1,7 @@
 package dev.exstate.redis.internal;
 
 import dev.exstate.guard.StateAccessDeniedException;
+import dev.exstate.internal.Redaction;
 import dev.exstate.internal.startup.StartupRetry;
 import dev.exstate.redis.RedisOptions;
 import io.lettuce.core.AbstractRedisClient;
@@ -63,6 +64,9 @@ public final class RedisConnector implements AutoCloseable {
     private static final int REQUEST_QUEUE_SIZE = 65_536;
 
     private final RedisOptions options;
+    // the URIs with their user info, and the password: RedisOptions shows neither
+    private final List<String> connectUris;
+    private final String password;
     // null: Lettuce's TLS defaults; read before anything starts, so a bad file fails as bad input
     private final SslOptions sslOptions;
     private final ClientResources resources;
@@ -79,8 +83,10 @@ public final class RedisConnector implements AutoCloseable {
     private final Set<String> adding = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
-    private RedisConnector(RedisOptions options, String channel) {
+    private RedisConnector(RedisOptions options, List<String> connectUris, String password, String channel) {
         this.options = options;
+        this.connectUris = List.copyOf(connectUris);
+        this.password = password;
         this.sslOptions = RedisTls.sslOptions(options);
         this.resources = DefaultClientResources.builder()
                 .ioThreadPoolSize(2)
@@ -95,7 +101,7 @@ public final class RedisConnector implements AutoCloseable {
         try {
             Duration pingTimeout = min(options.commandTimeout(), max(options.heartbeatInterval(), Duration.ofMillis(500)));
             if (options.topology() == RedisOptions.Topology.CLUSTER) {
-                RedisClusterClient cc = RedisClusterClient.create(resources, options.uris().stream().map(this::toUri).toList());
+                RedisClusterClient cc = RedisClusterClient.create(resources, connectUris.stream().map(this::toUri).toList());
                 cc.setOptions(ClusterClientOptions.builder(clientOptions())
                         .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
                                 // adaptive refresh (MOVED, ASK, reconnects) is on by default in Lettuce 7
@@ -131,7 +137,7 @@ public final class RedisConnector implements AutoCloseable {
                 RedisClient rc = RedisClient.create(resources);
                 rc.setOptions(clientOptions());
                 created = rc;
-                RedisURI uri = toUri(options.uris().get(0));
+                RedisURI uri = toUri(connectUris.get(0));
                 StatefulRedisConnection<String, byte[]> first = rc.connect(CODEC, uri);
                 register(first);
                 RedisOptions.InvalidationMode mode = resolveMode(() -> first);
@@ -175,7 +181,7 @@ public final class RedisConnector implements AutoCloseable {
             if (tlsProblem != null) {
                 // a certificate one side refuses does not get better by retrying: fail at once, like refused credentials
                 throw new StateAccessDeniedException("redis", "connect", "redis connect: TLS handshake with redis at "
-                        + options.uris().stream().map(RedisConnector::redact).toList() + " failed: " + tlsProblem, e);
+                        + options.uris().stream().map(Redaction::url).toList() + " failed: " + tlsProblem, e);
             }
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
@@ -193,16 +199,20 @@ public final class RedisConnector implements AutoCloseable {
      * Connects, sets up near-cache invalidation and waits until every connection is ready,
      * retrying within {@link RedisOptions#startupTimeout()} (each attempt bounded by the command
      * timeout). {@code invalidationChannel} is the app's pub/sub channel, used if the mode
-     * resolves to pub/sub.
+     * resolves to pub/sub. {@code connectUris} are the options' URIs with their user info and
+     * {@code password} the options' password ({@code null}: none); {@link RedisOptions} hands
+     * neither out, so {@code RedisState} passes them.
      *
      * @throws StateAccessDeniedException at once if Redis refuses the credentials
      * @throws dev.exstate.guard.StateUnavailableException if no attempt succeeded within the start-up timeout
      */
-    public static RedisConnector connect(RedisOptions options, String invalidationChannel) {
+    public static RedisConnector connect(RedisOptions options, List<String> connectUris, String password,
+            String invalidationChannel) {
+        java.util.Objects.requireNonNull(connectUris, "connectUris");
         java.util.Objects.requireNonNull(invalidationChannel, "invalidationChannel");
         return StartupRetry.connect("redis", describe(options), options.startupTimeout(),
                 "check that Redis runs there and that the URI and TLS settings are right",
-                () -> new RedisConnector(options, invalidationChannel));
+                () -> new RedisConnector(options, connectUris, password, invalidationChannel));
     }
 
     /**
@@ -290,7 +300,7 @@ public final class RedisConnector implements AutoCloseable {
 
     private static String describe(RedisOptions options) {
         return options.topology().name().toLowerCase(java.util.Locale.ROOT) + " "
-                + options.uris().stream().map(RedisConnector::redact).toList();
+                + options.uris().stream().map(Redaction::url).toList();
     }
 
     @Override
@@ -459,10 +469,10 @@ public final class RedisConnector implements AutoCloseable {
         if (uri.isSsl()) {
             uri.setVerifyPeer(options.verifyPeer() ? SslVerifyMode.FULL : SslVerifyMode.NONE);
         }
-        if (options.password() != null) {
+        if (password != null) {
             String user = options.username();
-            String password = options.password();
-            uri.setCredentialsProvider(RedisCredentialsProvider.from(() -> RedisCredentials.just(user, password)));
+            String secret = password;
+            uri.setCredentialsProvider(RedisCredentialsProvider.from(() -> RedisCredentials.just(user, secret)));
         }
         uri.setTimeout(options.commandTimeout());
         return uri;
@@ -470,11 +480,6 @@ public final class RedisConnector implements AutoCloseable {
 
     private static String address(RedisURI uri) {
         return uri.getHost() != null ? uri.getHost() + ":" + uri.getPort() : "sentinel " + uri.getSentinelMasterId();
-    }
-
-    /** The URI with any user info (user name, password) replaced by {@code ****}, for messages. */
-    public static String redact(String uri) {
-        return dev.exstate.internal.Redaction.url(uri);
     }
 
     private static void closeQuietly(StatefulConnection<?, ?> c) {

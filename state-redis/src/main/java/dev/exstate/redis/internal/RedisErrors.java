@@ -15,7 +15,7 @@ import java.util.concurrent.CompletionStage;
  * ({@code OOM}, {@code BUSY}, {@code LOADING}, {@code READONLY}, {@code MASTERDOWN},
  * {@code CLUSTERDOWN}, connection errors, timeouts) stays an outage. Not API.
  */
-public final class RedisErrors {
+final class RedisErrors {
     /** Error prefix of a script that found data exstate did not write (missing or invalid metadata). */
     static final String CORRUPT = "EXSTATE_CORRUPT";
     /** Error prefix of a script that refused an argument before writing anything. */

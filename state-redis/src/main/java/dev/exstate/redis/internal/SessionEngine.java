@@ -9,6 +9,7 @@ import dev.exstate.guard.Fallback;
 import dev.exstate.guard.Guard;
 import dev.exstate.guard.Operation;
 import dev.exstate.guard.StateUnavailableException;
+import dev.exstate.internal.Backoff;
 import dev.exstate.internal.session.SessionChecks;
 import dev.exstate.session.Session;
 import dev.exstate.session.SessionId;
@@ -27,8 +28,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
@@ -59,6 +58,8 @@ public final class SessionEngine {
 
     /** Attempts of one compute under contention before giving up. */
     static final int MAX_COMPUTE_ATTEMPTS = 1000;
+    /** Pause between contending computes, from the third attempt on (see backOff). */
+    private static final Backoff COMPUTE_BACKOFF = new Backoff(Duration.ofNanos(50_000), Duration.ofMillis(5), 2, 1);
     /** Concurrent background touches from near-cache hits; more are skipped (the next hit retries). */
     private static final int MAX_TOUCHES_IN_FLIGHT = 1024;
     /** How long the tombstone of a rotated id may linger if the rotation is interrupted. */
@@ -399,13 +400,15 @@ public final class SessionEngine {
         throw new IllegalStateException("unexpected reply " + code + " from the redis session " + what + " script");
     }
 
-    /** Spreads contending computes apart: nothing for the first retries, then a growing random pause. */
+    /**
+     * Spreads contending computes apart: nothing for the first two retries, then a random pause
+     * of up to 50 µs, doubling to 5 ms (full jitter), never past the deadline.
+     */
     private static void backOff(int attempt, Guard.Deadline deadline) {
         if (attempt < 3) {
             return;
         }
-        long maxMicros = Math.min(5_000, 50L << Math.min(attempt - 3, 7));
-        long pause = TimeUnit.MICROSECONDS.toNanos(ThreadLocalRandom.current().nextLong(maxMicros + 1));
+        long pause = COMPUTE_BACKOFF.delay(attempt - 2).toNanos();
         LockSupport.parkNanos(Math.min(pause, deadline.remaining().toNanos()));
     }
 
