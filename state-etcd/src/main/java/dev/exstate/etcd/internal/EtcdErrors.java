@@ -128,7 +128,7 @@ public final class EtcdErrors {
         }
         if (isPermissionDenied(c)) {
             return new IllegalStateException("etcd refused " + what + ": permission denied. The user's role must cover"
-                    + " the key: a replica needs read on <keyPrefix><app>/config/ and readwrite on <keyPrefix><app>/lease/,"
+                    + " the key: a replica needs read on <keyPrefix><app>/config/ and readwrite on <keyPrefix><app>/lease/ and <keyPrefix><app>/lease-tick/,"
                     + " whoever writes config readwrite on <keyPrefix><app>/config/ (see 'Permissions a replica needs'"
                     + " in the state-etcd README)", c);
         }

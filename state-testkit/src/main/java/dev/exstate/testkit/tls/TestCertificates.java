@@ -21,7 +21,7 @@ import javax.net.ssl.TrustManagerFactory;
  *
  * <pre>{@code
  * try (TestCertificates certs = TestCertificates.create()) {
- *     RedisServer redis = RedisServer.builder().tls(certs).start();
+ *     RedisServer redis = RedisServer.builder().tls(certs, false).start();
  *     // a client trusts certs.caCertificate() and may present certs.clientCertificate()/clientKey()
  * }
  * }</pre>
