@@ -3,18 +3,15 @@ package dev.exstate.bomcheck;
 import dev.exstate.config.ConfigSource;
 import dev.exstate.config.ConfigValidator;
 import dev.exstate.etcd.EtcdConfigAdmin;
-import dev.exstate.etcd.EtcdOptions;
 import dev.exstate.etcd.EtcdState;
+import dev.exstate.testkit.BackendFixture;
 import dev.exstate.testkit.backend.EtcdServer;
 import dev.exstate.testkit.contract.ConfigSourceContract;
 import java.time.Duration;
 import java.util.Map;
-import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The config contract on this build's classpath against a real etcd: jetcd, gRPC, Netty, Vert.x
@@ -22,36 +19,20 @@ import org.junit.jupiter.api.DisplayName;
  */
 @DisplayName("config on etcd, with the BOM's versions")
 class EtcdConfigSourceIT extends ConfigSourceContract {
-    private static EtcdServer etcd;
+    @RegisterExtension
+    static final BackendFixture<EtcdServer> etcd = BackendFixture.of("bom", () -> EtcdServer.builder().start());
     private EtcdState state;
     private EtcdConfigAdmin admin;
 
-    @BeforeAll
-    static void startEtcd() {
-        etcd = EtcdServer.builder().start();
-    }
-
-    @AfterAll
-    static void stopEtcd() {
-        etcd.close();
-    }
-
     @BeforeEach
     void connect() {
-        state = EtcdState.connect(EtcdOptions.builder(etcd.endpoint())
-                .appName("bom-" + UUID.randomUUID().toString().substring(0, 8))
+        state = etcd.closeAfter(EtcdState.connect(Patience.etcd(etcd)
                 // the contract's watch-stall cases should not wait for the production intervals
                 .watchProgressInterval(Duration.ofMillis(500))
                 .watchVerifyInterval(Duration.ofMillis(500))
                 .maxRetryBackoff(Duration.ofMillis(500))
-                .guardPolicy(Patience.POLICY)
-                .build());
+                .build()));
         admin = state.admin();
-    }
-
-    @AfterEach
-    void disconnect() {
-        state.close();
     }
 
     @Override

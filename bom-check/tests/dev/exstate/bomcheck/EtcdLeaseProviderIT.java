@@ -1,45 +1,26 @@
 package dev.exstate.bomcheck;
 
-import dev.exstate.etcd.EtcdOptions;
 import dev.exstate.etcd.EtcdState;
 import dev.exstate.lease.LeaseProvider;
+import dev.exstate.testkit.BackendFixture;
 import dev.exstate.testkit.TimeControl;
 import dev.exstate.testkit.backend.EtcdServer;
 import dev.exstate.testkit.contract.LeaseProviderContract;
-import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The lease contract on this build's classpath against a real etcd (gRPC lease keep-alive). */
 @DisplayName("leases on etcd, with the BOM's versions")
 class EtcdLeaseProviderIT extends LeaseProviderContract {
-    private static EtcdServer etcd;
+    @RegisterExtension
+    static final BackendFixture<EtcdServer> etcd = BackendFixture.of("bom", () -> EtcdServer.builder().start());
+
     private EtcdState state;
-
-    @BeforeAll
-    static void startEtcd() {
-        etcd = EtcdServer.builder().start();
-    }
-
-    @AfterAll
-    static void stopEtcd() {
-        etcd.close();
-    }
 
     @BeforeEach
     void connect() {
-        state = EtcdState.connect(EtcdOptions.builder(etcd.endpoint())
-                .appName("bom-" + UUID.randomUUID().toString().substring(0, 8))
-                .guardPolicy(Patience.POLICY)
-                .build());
-    }
-
-    @AfterEach
-    void disconnect() {
-        state.close();
+        state = etcd.closeAfter(EtcdState.connect(Patience.etcd(etcd).build()));
     }
 
     @Override

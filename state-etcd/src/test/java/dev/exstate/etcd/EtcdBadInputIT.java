@@ -10,18 +10,13 @@ import dev.exstate.guard.GuardStats;
 import dev.exstate.guard.StateUnavailableException;
 import dev.exstate.testkit.backend.EtcdServer;
 import io.etcd.jetcd.ByteSequence;
-import io.etcd.jetcd.Client;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Hostile input against a real etcd: sizes etcd or gRPC refuse, bytes that are not UTF-8, names
@@ -31,41 +26,8 @@ import org.junit.jupiter.api.Test;
 @DisplayName("etcd providers with hostile input")
 class EtcdBadInputIT {
     private static final int MIB = 1024 * 1024;
-    private static EtcdServer etcd;
-    private static Client raw;
-    private final Deque<AutoCloseable> toClose = new ArrayDeque<>();
-
-    @BeforeAll
-    static void startEtcd() {
-        etcd = EtcdServer.builder().start();
-        raw = EtcdTesting.rawClient(etcd.endpoint());
-    }
-
-    @AfterAll
-    static void stopEtcd() {
-        if (raw != null) {
-            raw.close();
-        }
-        if (etcd != null) {
-            etcd.close();
-        }
-    }
-
-    @AfterEach
-    void closeAll() throws Exception {
-        while (!toClose.isEmpty()) {
-            toClose.pop().close();
-        }
-    }
-
-    private <T extends AutoCloseable> T closing(T c) {
-        toClose.push(c);
-        return c;
-    }
-
-    private EtcdState state(EtcdOptions.Builder options) {
-        return closing(EtcdState.connect(options.build()));
-    }
+    @RegisterExtension
+    static final EtcdFixture<EtcdServer> etcd = EtcdFixture.single("bad");
 
     private static void assertNoOutageCounted(EtcdState state) {
         GuardStats stats = state.guard().stats();
@@ -75,7 +37,7 @@ class EtcdBadInputIT {
     }
 
     private static void rawPut(byte[] key, byte[] value) throws Exception {
-        raw.getKVClient().put(ByteSequence.from(key), ByteSequence.from(value)).get(10, TimeUnit.SECONDS);
+        etcd.raw().getKVClient().put(ByteSequence.from(key), ByteSequence.from(value)).get(10, TimeUnit.SECONDS);
     }
 
     private static byte[] concat(String text, byte... tail) {
@@ -88,7 +50,7 @@ class EtcdBadInputIT {
     @Test
     @DisplayName("a put etcd refuses as too large is an IllegalArgumentException naming the size and limit, never retried or counted")
     void tooLargePutIsTheCallersError() {
-        EtcdState state = state(EtcdTesting.options(etcd.endpoint()));
+        EtcdState state = etcd.state();
         EtcdConfigAdmin admin = state.admin();
         String twoMiB = "x".repeat(2 * MIB);
 
@@ -114,7 +76,7 @@ class EtcdBadInputIT {
     @Test
     @DisplayName("a transaction over etcd's --max-txn-ops is an IllegalArgumentException, never retried or counted; nothing is written")
     void tooManyKeysInOneTransaction() {
-        EtcdState state = state(EtcdTesting.options(etcd.endpoint()));
+        EtcdState state = etcd.state();
         Map<String, String> many = new java.util.HashMap<>();
         for (int i = 0; i < 200; i++) {
             many.put("k" + i, "v");
@@ -133,18 +95,18 @@ class EtcdBadInputIT {
     @Test
     @DisplayName("a config prefix over 4 MiB loads (gRPC's 4 MiB default is raised); under a smaller maxInboundMessageSize start-up names the option")
     void configLargerThanGrpcDefaultLoads() {
-        EtcdOptions.Builder options = EtcdTesting.options(etcd.endpoint());
-        EtcdState writer = state(options);
+        EtcdOptions.Builder options = etcd.options();
+        EtcdState writer = etcd.state(options);
         String oneMiB = "v".repeat(MIB);
         for (int i = 0; i < 5; i++) {
             writer.admin().put("blob-" + i, oneMiB);
         }
 
-        EtcdConfigSource source = closing(state(options).configSource(ConfigValidator.acceptAll()));
+        EtcdConfigSource source = etcd.closeAfter(etcd.state(options).configSource(ConfigValidator.acceptAll()));
         assertThat(source.current().values()).hasSize(5);
         assertThat(source.current().get("blob-4")).contains(oneMiB);
 
-        EtcdState small = state(options.maxInboundMessageSize(4 * MIB).startupTimeout(Duration.ofSeconds(3)));
+        EtcdState small = etcd.state(options.maxInboundMessageSize(4 * MIB).startupTimeout(Duration.ofSeconds(3)));
         assertThatThrownBy(() -> small.configSource(ConfigValidator.acceptAll()))
                 .isInstanceOf(StateUnavailableException.class)
                 .hasMessageContaining("maxInboundMessageSize");
@@ -157,10 +119,10 @@ class EtcdBadInputIT {
     @Test
     @DisplayName("keys and values that are not UTF-8 are never patched: the state is rejected naming each key, the last good one stays")
     void malformedUtf8IsRejectedNotPatched() throws Exception {
-        EtcdState state = state(EtcdTesting.options(etcd.endpoint()));
+        EtcdState state = etcd.state();
         EtcdConfigAdmin admin = state.admin();
         admin.put("limit", "5");
-        EtcdConfigSource source = closing(state.configSource(ConfigValidator.acceptAll()));
+        EtcdConfigSource source = etcd.closeAfter(state.configSource(ConfigValidator.acceptAll()));
         ConfigSnapshot good = source.current();
         String prefix = admin.prefix();
 
@@ -179,13 +141,13 @@ class EtcdBadInputIT {
         assertThatThrownBy(admin::list).isExactlyInstanceOf(IllegalStateException.class).hasMessageContaining("not valid UTF-8");
 
         // a replica started now sees the same: nothing loaded, the rejection says why
-        EtcdConfigSource late = closing(state(EtcdTesting.options(etcd.endpoint()).appName(state.options().appName()))
+        EtcdConfigSource late = etcd.closeAfter(etcd.state()
                 .configSource(ConfigValidator.acceptAll()));
         assertThat(late.isLoaded()).isFalse();
         assertThat(late.lastRejection().orElseThrow().problems()).hasSize(3);
 
-        raw.getKVClient().delete(ByteSequence.from(concat(prefix + "k", (byte) 0xFF))).get(10, TimeUnit.SECONDS);
-        raw.getKVClient().delete(ByteSequence.from(concat(prefix + "k", (byte) 0xFE))).get(10, TimeUnit.SECONDS);
+        etcd.raw().getKVClient().delete(ByteSequence.from(concat(prefix + "k", (byte) 0xFF))).get(10, TimeUnit.SECONDS);
+        etcd.raw().getKVClient().delete(ByteSequence.from(concat(prefix + "k", (byte) 0xFE))).get(10, TimeUnit.SECONDS);
         admin.put("v", "text again");
 
         await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(source.current().get("v")).contains("text again"));
@@ -197,7 +159,7 @@ class EtcdBadInputIT {
     @Test
     @DisplayName("config keys and values with unpaired surrogates are refused before a write, so no '?' key appears")
     void unpairedSurrogatesRefused() {
-        EtcdState state = state(EtcdTesting.options(etcd.endpoint()));
+        EtcdState state = etcd.state();
         EtcdConfigAdmin admin = state.admin();
 
         assertThatThrownBy(() -> admin.put("key\uD800", "v")).isInstanceOf(IllegalArgumentException.class)
@@ -208,17 +170,17 @@ class EtcdBadInputIT {
                 .isInstanceOf(IllegalArgumentException.class);
 
         assertThat(admin.list().values()).isEmpty();
-        assertThat(EtcdTesting.rawGet(raw, admin.prefix() + "key?")).isEmpty();
+        assertThat(EtcdTesting.rawGet(etcd.raw(), admin.prefix() + "key?")).isEmpty();
         assertThat(state.guard().stats().calls()).as("nothing was sent but the list").isEqualTo(1);
     }
 
     @Test
     @DisplayName("a validator throwing StackOverflowError does not end the watch: a later change is still delivered")
     void validatorErrorDoesNotEndTheWatch() {
-        EtcdState state = state(EtcdTesting.options(etcd.endpoint()));
+        EtcdState state = etcd.state();
         EtcdConfigAdmin admin = state.admin();
         admin.put("n", "1");
-        EtcdConfigSource source = closing(state.configSource(s -> {
+        EtcdConfigSource source = etcd.closeAfter(state.configSource(s -> {
             if ("boom".equals(s.values().get("n"))) {
                 throw new StackOverflowError();
             }

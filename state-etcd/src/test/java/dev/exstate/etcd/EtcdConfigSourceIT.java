@@ -20,28 +20,16 @@ import dev.exstate.testkit.fault.FaultProxy;
 import java.time.Duration;
 import java.util.Map;
 import org.awaitility.core.ConditionFactory;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** What EtcdConfigSource, EtcdConfigAdmin and EtcdState promise beyond the contract suites. */
 @DisplayName("EtcdConfigSource beyond the contract")
 class EtcdConfigSourceIT {
-    private static EtcdServer etcd;
-
-    @BeforeAll
-    static void startEtcd() {
-        etcd = EtcdServer.builder().start();
-    }
-
-    @AfterAll
-    static void stopEtcd() {
-        if (etcd != null) {
-            etcd.close();
-        }
-    }
+    @RegisterExtension
+    static final EtcdFixture<EtcdServer> etcd = EtcdFixture.single("it");
 
     private static ConditionFactory eventually() {
         return await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(10));
@@ -51,73 +39,72 @@ class EtcdConfigSourceIT {
     @DisplayName("start-up")
     class StartUp {
 
+        /** A proxy in front of the class's etcd that refuses connections until it is healed; closed after the test. */
+        private FaultProxy refusingProxy() {
+            return etcd.closeAfter(FaultProxy.to(etcd.backend().host(), etcd.backend().clientPort())).refuseNew(true);
+        }
+
         @Test
         @DisplayName("etcd unreachable at start: the defaults are served as revision 0 with health DEGRADED, until etcd answers")
         void defaultsWhileUnreachable() {
-            try (FaultProxy proxy = FaultProxy.to(etcd.host(), etcd.clientPort())) {
-                proxy.refuseNew(true);
-                EtcdOptions options = EtcdTesting.options("http://" + proxy.hostAndPort())
-                        .startupTimeout(Duration.ofMillis(500))
-                        .defaults(Map.of("feature.checkout", "off"))
-                        .build();
-                EtcdOptions directOptions = EtcdTesting.options(etcd.endpoint()).appName(options.appName()).build();
-                try (EtcdState state = EtcdState.connect(options);
-                     EtcdState direct = EtcdState.connect(directOptions);
-                     EtcdConfigSource source = state.configSource(ConfigValidator.acceptAll())) {
-                    assertThat(source.isLoaded()).isTrue();
-                    assertThat(source.current()).isEqualTo(new ConfigSnapshot(0, Map.of("feature.checkout", "off")));
-                    assertThat(source.health().status()).isEqualTo(BackendHealth.Status.DEGRADED);
-                    assertThat(source.health().detail()).contains("default", "/exstate/" + options.appName() + "/config/");
+            FaultProxy proxy = refusingProxy();
+            EtcdOptions options = EtcdTesting.options("http://" + proxy.hostAndPort())
+                    .startupTimeout(Duration.ofMillis(500))
+                    .defaults(Map.of("feature.checkout", "off"))
+                    .build();
+            EtcdOptions directOptions = EtcdTesting.options(etcd.backend().endpoint()).appName(options.appName()).build();
+            try (EtcdState state = EtcdState.connect(options);
+                 EtcdState direct = EtcdState.connect(directOptions);
+                 EtcdConfigSource source = state.configSource(ConfigValidator.acceptAll())) {
+                assertThat(source.isLoaded()).isTrue();
+                assertThat(source.current()).isEqualTo(new ConfigSnapshot(0, Map.of("feature.checkout", "off")));
+                assertThat(source.health().status()).isEqualTo(BackendHealth.Status.DEGRADED);
+                assertThat(source.health().detail()).contains("default", "/exstate/" + options.appName() + "/config/");
 
-                    direct.admin().put("feature.checkout", "on");
-                    proxy.heal();
+                direct.admin().put("feature.checkout", "on");
+                proxy.heal();
 
-                    eventually().untilAsserted(() -> assertThat(source.current().get("feature.checkout")).contains("on"));
-                    assertThat(source.current().revision()).isPositive();
-                    eventually().until(() -> source.health().status() == BackendHealth.Status.UP);
-                }
+                eventually().untilAsserted(() -> assertThat(source.current().get("feature.checkout")).contains("on"));
+                assertThat(source.current().revision()).isPositive();
+                eventually().until(() -> source.health().status() == BackendHealth.Status.UP);
             }
         }
 
         @Test
         @DisplayName("etcd unreachable at start and no defaults: building the source fails after the start-up timeout, naming the prefix")
         void failsWithoutDefaults() {
-            try (FaultProxy proxy = FaultProxy.to(etcd.host(), etcd.clientPort())) {
-                proxy.refuseNew(true);
-                EtcdOptions options = EtcdTesting.options("http://" + proxy.hostAndPort())
-                        .startupTimeout(Duration.ofMillis(500)).build();
-                try (EtcdState state = EtcdState.connect(options)) {
-                    StateUnavailableException e = catchThrowableOfType(StateUnavailableException.class,
-                            () -> state.configSource(ConfigValidator.acceptAll()));
-                    assertThat(e.getMessage())
-                            .contains("/exstate/" + options.appName() + "/config/")
-                            .contains("within startupTimeout 500 ms")
-                            .contains("Check that etcd runs there");
-                    // the first connection was retried (pauses of at least 50 ms), and the time is reported as spent
-                    assertThat(e.elapsed()).isGreaterThanOrEqualTo(Duration.ofMillis(50));
-                }
+            FaultProxy proxy = refusingProxy();
+            EtcdOptions options = EtcdTesting.options("http://" + proxy.hostAndPort())
+                    .startupTimeout(Duration.ofMillis(500)).build();
+            try (EtcdState state = EtcdState.connect(options)) {
+                StateUnavailableException e = catchThrowableOfType(StateUnavailableException.class,
+                        () -> state.configSource(ConfigValidator.acceptAll()));
+                assertThat(e.getMessage())
+                        .contains("/exstate/" + options.appName() + "/config/")
+                        .contains("within startupTimeout 500 ms")
+                        .contains("Check that etcd runs there");
+                // the first connection was retried (pauses of at least 50 ms), and the time is reported as spent
+                assertThat(e.elapsed()).isGreaterThanOrEqualTo(Duration.ofMillis(50));
             }
         }
 
         @Test
         @DisplayName("with a zero start-up timeout the source returns at once, not loaded and DOWN, and loads when etcd answers")
         void zeroTimeoutReturnsAtOnce() {
-            try (FaultProxy proxy = FaultProxy.to(etcd.host(), etcd.clientPort())) {
-                proxy.refuseNew(true);
-                EtcdOptions options = EtcdTesting.options("http://" + proxy.hostAndPort()).startupTimeout(Duration.ZERO).build();
-                try (EtcdState state = EtcdState.connect(options);
-                     EtcdConfigSource source = state.configSource(ConfigValidator.acceptAll())) {
-                    assertThat(source.isLoaded()).isFalse();
-                    assertThatThrownBy(source::current).isInstanceOf(ConfigNotLoadedException.class)
-                            .hasMessageContaining("etcd /exstate/" + options.appName() + "/config/");
-                    assertThat(source.health().status()).isEqualTo(BackendHealth.Status.DOWN);
-                    assertThat(source.health().detail()).contains("not in step");
+            FaultProxy proxy = refusingProxy();
+            EtcdOptions options = EtcdTesting.options("http://" + proxy.hostAndPort()).startupTimeout(Duration.ZERO).build();
+            try (EtcdState state = EtcdState.connect(options);
+                 EtcdConfigSource source = state.configSource(ConfigValidator.acceptAll())) {
+                assertThat(source.isLoaded()).isFalse();
+                assertThatThrownBy(source::current).isInstanceOf(ConfigNotLoadedException.class)
+                        .hasMessageContaining("etcd /exstate/" + options.appName() + "/config/");
+                assertThat(source.health().status()).isEqualTo(BackendHealth.Status.DOWN);
+                assertThat(source.health().detail()).contains("not in step");
 
-                    proxy.heal();
+                proxy.heal();
 
-                    eventually().until(source::isLoaded);
-                    eventually().until(() -> source.health().status() == BackendHealth.Status.UP);
-                }
+                eventually().until(source::isLoaded);
+                eventually().until(() -> source.health().status() == BackendHealth.Status.UP);
             }
         }
     }
@@ -129,7 +116,7 @@ class EtcdConfigSourceIT {
         @Test
         @DisplayName("putAll is one revision and reaches a listener as one change; a put of the value already there delivers nothing")
         void transactionIsOneChangeAndNoOpIsNothing() {
-            try (EtcdState state = EtcdState.connect(EtcdTesting.options(etcd.endpoint()).build());
+            try (EtcdState state = EtcdState.connect(EtcdTesting.options(etcd.backend().endpoint()).build());
                  EtcdConfigSource source = state.configSource(ConfigValidator.acceptAll())) {
                 EtcdConfigAdmin admin = state.admin();
                 Recorder recorder = new Recorder();
@@ -151,7 +138,7 @@ class EtcdConfigSourceIT {
         @DisplayName("an idle watch on a healthy etcd answers its progress requests: no re-read for many intervals, and a later change arrives")
         void idleWatchStaysInStep() {
             // 1 s intervals: a progress answer (or a consistency check) a second late would still count as in step
-            try (EtcdState state = EtcdState.connect(EtcdTesting.options(etcd.endpoint())
+            try (EtcdState state = EtcdState.connect(EtcdTesting.options(etcd.backend().endpoint())
                     .watchProgressInterval(Duration.ofSeconds(1)).watchVerifyInterval(Duration.ofSeconds(1)).build());
                  EtcdConfigSource source = state.configSource(ConfigValidator.acceptAll())) {
                 long reloads = source.reloads();
@@ -169,7 +156,7 @@ class EtcdConfigSourceIT {
         @Test
         @DisplayName("the admin lists, deletes and clears exactly the keys under its application's prefix")
         void adminListsAndDeletesUnderItsPrefix() {
-            try (EtcdState state = EtcdState.connect(EtcdTesting.options(etcd.endpoint()).build())) {
+            try (EtcdState state = EtcdState.connect(EtcdTesting.options(etcd.backend().endpoint()).build())) {
                 EtcdConfigAdmin admin = state.admin();
                 EtcdConfigAdmin neighbour = state.admin(EtcdTesting.uniqueApp());
                 admin.putAll(Map.of("a", "1", "b", "2"));
@@ -177,7 +164,7 @@ class EtcdConfigSourceIT {
 
                 ConfigSnapshot listed = admin.list();
                 assertThat(listed.values()).containsOnly(Map.entry("a", "1"), Map.entry("b", "2"));
-                assertThat(etcd.get(admin.prefix() + "a")).contains("1");
+                assertThat(etcd.backend().get(admin.prefix() + "a")).contains("1");
 
                 long afterDelete = admin.delete("a");
                 assertThat(admin.list().values()).containsOnly(Map.entry("b", "2"));
@@ -225,7 +212,7 @@ class EtcdConfigSourceIT {
     @DisplayName("the client is shared and reference counted: after EtcdState.close() nothing new is built, "
             + "providers built before keep working, and the client closes with the last of them")
     void clientIsReferenceCounted() {
-        EtcdState state = EtcdState.connect(EtcdTesting.options(etcd.endpoint()).build());
+        EtcdState state = EtcdState.connect(EtcdTesting.options(etcd.backend().endpoint()).build());
         EtcdConfigAdmin admin = state.admin();
         EtcdConfigSource source = state.configSource(ConfigValidator.acceptAll());
 
@@ -246,7 +233,7 @@ class EtcdConfigSourceIT {
     @DisplayName("in a StateRuntime: a guard policy set in EtcdOptions is the policy of the runtime's etcd guard; a different one in the runtime fails the build")
     void optionsGuardPolicyUnderRuntime() {
         GuardPolicy distinctive = EtcdTesting.policy().toBuilder().timeout(Duration.ofMillis(4321)).build();
-        EtcdOptions options = EtcdTesting.options(etcd.endpoint()).guardPolicy(distinctive).build();
+        EtcdOptions options = EtcdTesting.options(etcd.backend().endpoint()).guardPolicy(distinctive).build();
         try (EtcdState etcdState = EtcdState.connect(options)) {
             try (StateRuntime runtime = StateRuntime.builder("shop-it")
                     .config(etcdState.config(ConfigValidator.acceptAll()))
@@ -270,7 +257,7 @@ class EtcdConfigSourceIT {
     @Test
     @DisplayName("in a StateRuntime: readiness waits for the first snapshot, leases use the runtime's app name, and close releases them")
     void worksInsideAStateRuntime() {
-        EtcdOptions options = EtcdTesting.options(etcd.endpoint()).appName(null).build();
+        EtcdOptions options = EtcdTesting.options(etcd.backend().endpoint()).appName(null).build();
         try (EtcdState etcdState = EtcdState.connect(options)) {
             etcdState.admin("shop-it").put("feature.checkout", "on");
             Lease lease;
@@ -281,10 +268,10 @@ class EtcdConfigSourceIT {
                 assertThat(runtime.health().readiness().up()).isTrue();
                 assertThat(runtime.config().current().get("feature.checkout")).contains("on");
                 lease = runtime.leases().tryAcquire("report", Duration.ofSeconds(5)).orElseThrow();
-                assertThat(etcd.get("/exstate/shop-it/lease/report")).isPresent();
+                assertThat(etcd.backend().get("/exstate/shop-it/lease/report")).isPresent();
             }
             assertThat(lease.isValid()).isFalse();
-            assertThat(etcd.get("/exstate/shop-it/lease/report")).isEmpty();
+            assertThat(etcd.backend().get("/exstate/shop-it/lease/report")).isEmpty();
             etcdState.admin("shop-it").deleteAll();
         }
     }

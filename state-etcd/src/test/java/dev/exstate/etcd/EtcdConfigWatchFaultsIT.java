@@ -8,6 +8,7 @@ import dev.exstate.config.ConfigValidator;
 import dev.exstate.etcd.EtcdTesting.Recorder;
 import dev.exstate.health.BackendHealth;
 import dev.exstate.testkit.backend.EtcdServer;
+import dev.exstate.testkit.contract.StartupChecks;
 import dev.exstate.testkit.fault.FaultProxy;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,10 +17,10 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.core.ConditionFactory;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The config watch under real faults: etcd killed and restarted, a lossy link (latency and
@@ -31,6 +32,8 @@ class EtcdConfigWatchFaultsIT {
     private static final Duration PATIENCE = Duration.ofSeconds(30);
     private static final int UPDATES = 1000;
 
+    @RegisterExtension
+    static final EtcdFixture<EtcdServer> fixture = EtcdFixture.serverPerTest("watch");
     private EtcdServer etcd;
     private FaultProxy proxy;
     private EtcdState direct;
@@ -38,27 +41,11 @@ class EtcdConfigWatchFaultsIT {
 
     @BeforeEach
     void start() {
-        etcd = EtcdServer.builder().start();
-        proxy = FaultProxy.to(etcd.host(), etcd.clientPort());
-        EtcdOptions options = EtcdTesting.options(etcd.endpoint()).build();
-        direct = EtcdState.connect(options);
+        etcd = fixture.closeAfter(EtcdServer.builder().start());
+        proxy = fixture.closeAfter(FaultProxy.to(etcd.host(), etcd.clientPort()));
+        direct = fixture.state(fixture.options(etcd.endpoint()));
         // same application, reached through the fault proxy
-        viaProxy = EtcdState.connect(EtcdOptions.builder("http://" + proxy.hostAndPort())
-                .appName(options.appName())
-                .guardPolicy(options.guardPolicy())
-                .watchProgressInterval(options.watchProgressInterval())
-                .watchVerifyInterval(options.watchVerifyInterval())
-                .maxRetryBackoff(options.maxRetryBackoff())
-                .build());
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        for (AutoCloseable c : new AutoCloseable[] {viaProxy, direct, proxy, etcd}) {
-            if (c != null) {
-                c.close();
-            }
-        }
+        viaProxy = fixture.state(fixture.options("http://" + proxy.hostAndPort()));
     }
 
     private static ConditionFactory eventually() {
@@ -82,6 +69,12 @@ class EtcdConfigWatchFaultsIT {
         assertThat(source.current().get("counter")).contains(Integer.toString(last));
     }
 
+    private static Recorder listening(EtcdConfigSource source) {
+        Recorder recorder = new Recorder();
+        source.subscribe(recorder);
+        return recorder;
+    }
+
     private EtcdConfigSource loaded(EtcdState state) {
         EtcdConfigSource source = state.configSource(ConfigValidator.acceptAll());
         eventually().untilAsserted(() -> assertThat(source.current().get("counter")).contains("0"));
@@ -94,10 +87,8 @@ class EtcdConfigWatchFaultsIT {
         EtcdConfigAdmin admin = direct.admin();
         admin.put("counter", "0");
         try (EtcdConfigSource source = loaded(direct)) {
-            Recorder first = new Recorder();
-            Recorder second = new Recorder();
-            source.subscribe(first);
-            source.subscribe(second);
+            Recorder first = listening(source);
+            Recorder second = listening(source);
             long reloadsBefore = source.reloads();
 
             CompletableFuture<Long> restarted = CompletableFuture.completedFuture(0L);
@@ -108,11 +99,8 @@ class EtcdConfigWatchFaultsIT {
                     restarted.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
                     etcd.kill();
                     // the writer keeps trying while etcd is down, as a real client would
-                    restarted = CompletableFuture.supplyAsync(() -> {
-                        sleep(Duration.ofMillis(700));
-                        etcd.restart();
-                        return System.nanoTime();
-                    });
+                    restarted = StartupChecks.startLater(Duration.ofMillis(700), etcd::restart)
+                            .thenApply(restartedNow -> System.nanoTime());
                     firstValuesAfterKill.add(i);
                     backAt.add(restarted);
                 }
@@ -138,10 +126,8 @@ class EtcdConfigWatchFaultsIT {
         EtcdConfigAdmin admin = direct.admin();
         admin.put("counter", "0");
         try (EtcdConfigSource source = loaded(viaProxy)) {
-            Recorder first = new Recorder();
-            Recorder second = new Recorder();
-            source.subscribe(first);
-            source.subscribe(second);
+            Recorder first = listening(source);
+            Recorder second = listening(source);
             long reloadsBefore = source.reloads();
             proxy.latency(Duration.ofMillis(20));
 
@@ -165,8 +151,7 @@ class EtcdConfigWatchFaultsIT {
         EtcdConfigAdmin admin = direct.admin();
         admin.putAll(Map.of("counter", "0", "doomed", "x"));
         try (EtcdConfigSource source = loaded(viaProxy)) {
-            Recorder recorder = new Recorder();
-            source.subscribe(recorder);
+            Recorder recorder = listening(source);
             long cutAt = source.current().revision();
             long reloadsBefore = source.reloads();
 
@@ -214,15 +199,6 @@ class EtcdConfigWatchFaultsIT {
             eventually().until(() -> source.health().status() == BackendHealth.Status.UP);
             System.out.printf("black-holed watch: DEGRADED after %d ms; in step again %d ms after the cut%n",
                     detectedAfter, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - cutAt));
-        }
-    }
-
-    private static void sleep(Duration d) {
-        try {
-            Thread.sleep(d.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
         }
     }
 }

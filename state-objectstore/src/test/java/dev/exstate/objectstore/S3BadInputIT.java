@@ -8,20 +8,15 @@ import dev.exstate.blob.BlobPage;
 import dev.exstate.blob.InvalidBlobKeyException;
 import dev.exstate.blob.PutOptions;
 import dev.exstate.guard.GuardStats;
-import io.minio.MinioAsyncClient;
 import io.minio.PutObjectArgs;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Hostile input against {@link S3BlobStore} on s3proxy: every bad argument is the caller's error,
@@ -30,33 +25,11 @@ import org.junit.jupiter.api.Test;
  */
 @DisplayName("S3BlobStore with hostile input")
 class S3BadInputIT {
-    private static S3TestEndpoint s3;
-    private static MinioAsyncClient raw;
-    private final Deque<AutoCloseable> toClose = new ArrayDeque<>();
-
-    @BeforeAll
-    static void startS3() {
-        s3 = S3TestEndpoint.start();
-        raw = s3.raw();
-    }
-
-    @AfterAll
-    static void stopS3() throws Exception {
-        raw.close();
-        s3.close();
-    }
-
-    @AfterEach
-    void closeStores() throws Exception {
-        while (!toClose.isEmpty()) {
-            toClose.pop().close();
-        }
-    }
+    @RegisterExtension
+    static final S3Fixture s3 = S3Fixture.endpoint();
 
     private S3BlobStore newStore() {
-        S3BlobStore s = S3BlobStore.connect(s3.newBucket().build());
-        toClose.push(s);
-        return s;
+        return s3.store(s3.backend().newBucket().build());
     }
 
     private static byte[] utf8(String s) {
@@ -158,7 +131,7 @@ class S3BadInputIT {
         S3BlobStore store = newStore();
         store.put("mixed/ok", utf8("ok"));
         String foreign = "mixed/bell\u0007and\uFFFF";
-        raw.putObject(PutObjectArgs.builder().bucket(store.options().bucket()).object(foreign)
+        s3.raw().putObject(PutObjectArgs.builder().bucket(store.options().bucket()).object(foreign)
                 .stream(new ByteArrayInputStream(utf8("x")), 1, -1).build()).get(10, TimeUnit.SECONDS);
 
         List<String> listed = new ArrayList<>();

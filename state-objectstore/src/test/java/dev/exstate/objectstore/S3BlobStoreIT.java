@@ -28,9 +28,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -40,50 +38,22 @@ import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.RequestBody;
 import okio.Buffer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** What {@link S3BlobStore} adds to the blob store contract, against s3proxy (or a real S3 service, see {@link S3TestEndpoint}). */
 @DisplayName("S3BlobStore")
 class S3BlobStoreIT {
     private static final int PART = S3Options.MIN_PART_SIZE;
 
-    private static S3TestEndpoint s3;
-    private static MinioAsyncClient raw;
-    private final Deque<AutoCloseable> toClose = new ArrayDeque<>();
-
-    @BeforeAll
-    static void startS3() {
-        s3 = S3TestEndpoint.start();
-        raw = s3.raw();
-    }
-
-    @AfterAll
-    static void stopS3() throws Exception {
-        raw.close();
-        s3.close();
-    }
-
-    @AfterEach
-    void closeStores() throws Exception {
-        while (!toClose.isEmpty()) {
-            toClose.pop().close();
-        }
-    }
-
-    private S3BlobStore store(S3Options options) {
-        S3BlobStore s = S3BlobStore.connect(options);
-        toClose.push(s);
-        return s;
-    }
+    @RegisterExtension
+    static final S3Fixture s3 = S3Fixture.endpoint();
 
     /** A store over a new bucket of its own, with 5 MiB parts so multipart needs little data. */
     private S3BlobStore newStore() {
-        return store(s3.newBucket().partSize(PART).build());
+        return s3.store(s3.backend().newBucket().partSize(PART).build());
     }
 
     private static byte[] utf8(String s) {
@@ -101,10 +71,10 @@ class S3BlobStoreIT {
      */
     private List<String> storedBehindTheApi(S3BlobStore store) throws Exception {
         String bucket = store.options().bucket();
-        if (s3.server() != null) {
-            return s3.server().storedNames(bucket);
+        if (s3.backend().server() != null) {
+            return s3.backend().server().storedNames(bucket);
         }
-        return raw.listMultipartUploadsAsync(bucket, null, null, null, null, null, null, null, null, null)
+        return s3.raw().listMultipartUploadsAsync(bucket, null, null, null, null, null, null, null, null, null)
                 .get(60, TimeUnit.SECONDS).result().uploads().stream().map(Upload::objectName).toList();
     }
 
@@ -150,7 +120,7 @@ class S3BlobStoreIT {
         @DisplayName("an object is invisible to every replica until its upload completes")
         void noPartialObjectVisible() throws Exception {
             S3BlobStore writer = newStore();
-            S3BlobStore reader = store(writer.options());
+            S3BlobStore reader = s3.store(writer.options());
             CountDownLatch paused = new CountDownLatch(1);
             CountDownLatch resume = new CountDownLatch(1);
             GeneratedContent content = new GeneratedContent(4L * PART + 77, 5).onReaching(3L * PART, () -> {
@@ -173,7 +143,7 @@ class S3BlobStoreIT {
             try (Blob blob = reader.get("growing").orElseThrow()) {
                 assertThat(GeneratedContent.sha256(blob.content())).isEqualTo(content.digest());
             }
-            if (s3.server() != null) {
+            if (s3.backend().server() != null) {
                 assertThat(storedBehindTheApi(writer)).as("parts are gone once the upload completed").containsExactly("growing");
             }
         }
@@ -239,7 +209,7 @@ class S3BlobStoreIT {
                     .isInstanceOf(BlobPreconditionFailedException.class);
 
             assertThat(text(store.get("taken").orElseThrow())).isEqualTo("original");
-            if (s3.server() != null) {
+            if (s3.backend().server() != null) {
                 assertThat(storedBehindTheApi(store)).as("nothing was uploaded").containsExactly("taken");
             }
             BlobInfo fresh = store.put("fresh", new GeneratedContent(2L * PART + 1, 9), -1, PutOptions.ifAbsent());
@@ -286,7 +256,7 @@ class S3BlobStoreIT {
             S3BlobStore store = newStore();
             byte[] stored = utf8("what is really stored");
             String shaOfSomethingElse = Checksums.hex(Checksums.sha256().digest(utf8("what was meant")));
-            raw.putObject(PutObjectArgs.builder().bucket(store.options().bucket()).object("tampered")
+            s3.raw().putObject(PutObjectArgs.builder().bucket(store.options().bucket()).object("tampered")
                     .stream(new ByteArrayInputStream(stored), stored.length, -1)
                     .userMetadata(Map.of("exstate-sha256", shaOfSomethingElse)).build()).get(60, TimeUnit.SECONDS);
 
@@ -320,8 +290,8 @@ class S3BlobStoreIT {
                 return chain.proceed(request.newBuilder()
                         .put(RequestBody.create(bytes, request.body().contentType())).build());
             }).build();
-            MinioAsyncClient sender = MinioAsyncClient.builder().endpoint(s3.endpoint().toString()).region("us-east-1")
-                    .credentials(s3.accessKey(), s3.secretKey()).httpClient(corrupting).build();
+            MinioAsyncClient sender = MinioAsyncClient.builder().endpoint(s3.backend().endpoint().toString()).region("us-east-1")
+                    .credentials(s3.backend().accessKey(), s3.backend().secretKey()).httpClient(corrupting).build();
 
             CompletableFuture<?> put = sender.putObject(PutObjectArgs.builder().bucket(bucket).object("corrupted")
                     .stream(new ByteArrayInputStream(content), content.length, -1).build());
@@ -411,7 +381,7 @@ class S3BlobStoreIT {
 
             assertThat(response.statusCode()).isEqualTo(200);
             assertThat(response.body()).isEqualTo("for your eyes");
-            assertThat(url.toString()).doesNotContain(s3.secretKey());
+            assertThat(url.toString()).doesNotContain(s3.backend().secretKey());
         }
 
         @Test
@@ -445,12 +415,12 @@ class S3BlobStoreIT {
         @Test
         @DisplayName("a wrong secret key is access denied, not an outage, and the message holds no credentials")
         void wrongSecret() {
-            S3Options good = s3.newBucket().build();
-            S3BlobStore store = store(good.toBuilder().credentials(s3.accessKey(), "not-the-secret-" + s3.secretKey().hashCode()).build());
+            S3Options good = s3.backend().newBucket().build();
+            S3BlobStore store = s3.store(good.toBuilder().credentials(s3.backend().accessKey(), "not-the-secret-" + s3.backend().secretKey().hashCode()).build());
 
             assertThatThrownBy(() -> store.put("k", utf8("v")))
                     .isInstanceOf(BlobAccessDeniedException.class)
-                    .satisfies(e -> assertThat(e.getMessage()).doesNotContain(s3.secretKey()).doesNotContain("not-the-secret"));
+                    .satisfies(e -> assertThat(e.getMessage()).doesNotContain(s3.backend().secretKey()).doesNotContain("not-the-secret"));
             assertThatThrownBy(() -> store.stat("k")).isInstanceOf(BlobAccessDeniedException.class);
             assertThat(store.guard().stats().failures()).as("not counted against the breaker").isZero();
             assertThat(store.guard().stats().retries()).isZero();
@@ -460,14 +430,14 @@ class S3BlobStoreIT {
         @DisplayName("a missing bucket is a typed configuration error; autoCreateBucket creates it on first use")
         void missingBucket() {
             String bucket = S3TestEndpoint.freshBucketName();
-            S3BlobStore plain = store(s3.options(bucket).build());
+            S3BlobStore plain = s3.store(s3.backend().options(bucket).build());
 
             assertThatThrownBy(() -> plain.put("k", utf8("v")))
                     .isInstanceOf(BucketNotFoundException.class)
                     .hasMessageContaining(bucket);
             assertThatThrownBy(() -> plain.list("", null, 10)).isInstanceOf(BucketNotFoundException.class);
 
-            S3BlobStore creating = store(s3.options(bucket).autoCreateBucket(true).build());
+            S3BlobStore creating = s3.store(s3.backend().options(bucket).autoCreateBucket(true).build());
             creating.put("k", utf8("v"));
             assertThat(text(plain.get("k").orElseThrow())).isEqualTo("v");
         }
@@ -505,7 +475,7 @@ class S3BlobStoreIT {
         @Test
         @DisplayName("a closed store refuses work")
         void closedStore() {
-            S3BlobStore store = S3BlobStore.connect(s3.newBucket().build());
+            S3BlobStore store = S3BlobStore.connect(s3.backend().newBucket().build());
             store.close();
             store.close();
 
@@ -515,14 +485,14 @@ class S3BlobStoreIT {
         @Test
         @DisplayName("neither the options, the store nor the server print credentials")
         void noSecretsInToString() {
-            S3Options options = s3.newBucket().build();
-            S3BlobStore store = store(options);
+            S3Options options = s3.backend().newBucket().build();
+            S3BlobStore store = s3.store(options);
 
             for (Object o : List.of(options, store)) {
-                assertThat(o.toString()).doesNotContain(s3.secretKey()).doesNotContain(s3.accessKey());
+                assertThat(o.toString()).doesNotContain(s3.backend().secretKey()).doesNotContain(s3.backend().accessKey());
             }
-            if (s3.server() != null) {
-                assertThat(s3.server().toString()).doesNotContain(s3.secretKey()).doesNotContain(s3.accessKey());
+            if (s3.backend().server() != null) {
+                assertThat(s3.backend().server().toString()).doesNotContain(s3.backend().secretKey()).doesNotContain(s3.backend().accessKey());
             }
         }
     }
@@ -556,7 +526,7 @@ class S3BlobStoreIT {
         @Test
         @DisplayName("built by StateRuntime, the store sends its requests through the runtime's shared s3 guard")
         void factoryUsesSharedGuard() {
-            S3Options options = s3.newBucket().build();
+            S3Options options = s3.backend().newBucket().build();
             try (StateRuntime runtime = StateRuntime.builder("demo")
                     .guardPolicy("s3", S3Options.DEFAULT_GUARD_POLICY)
                     .blobs(S3BlobStore.blobs(options))
@@ -580,7 +550,7 @@ class S3BlobStoreIT {
         @DisplayName("a guard policy set in S3Options is the policy of the runtime's s3 guard; a different one in the runtime fails the build")
         void optionsGuardPolicyUnderRuntime() {
             GuardPolicy distinctive = S3Options.DEFAULT_GUARD_POLICY.toBuilder().timeout(Duration.ofMillis(4321)).build();
-            S3Options options = s3.newBucket().guardPolicy(distinctive).build();
+            S3Options options = s3.backend().newBucket().guardPolicy(distinctive).build();
             try (StateRuntime runtime = StateRuntime.builder("demo").blobs(S3BlobStore.blobs(options)).build()) {
                 S3BlobStore store = (S3BlobStore) runtime.blobs();
                 store.put("k", utf8("v"));

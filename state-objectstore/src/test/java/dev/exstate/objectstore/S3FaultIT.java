@@ -15,8 +15,6 @@ import java.io.InputStream;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -24,12 +22,10 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Network faults between {@link S3BlobStore} and S3, injected by the testkit's TCP fault proxy:
@@ -39,33 +35,15 @@ import org.junit.jupiter.api.Test;
 class S3FaultIT {
     private static final int PART = S3Options.MIN_PART_SIZE;
 
-    private static S3TestEndpoint s3;
+    @RegisterExtension
+    static final S3Fixture s3 = S3Fixture.endpoint();
     private FaultProxy proxy;
     private String bucket;
-    private final Deque<AutoCloseable> toClose = new ArrayDeque<>();
-
-    @BeforeAll
-    static void startS3() {
-        s3 = S3TestEndpoint.start();
-    }
-
-    @AfterAll
-    static void stopS3() {
-        s3.close();
-    }
 
     @BeforeEach
     void startProxy() {
-        proxy = FaultProxy.to(s3.endpoint().getHost(), s3.endpoint().getPort());
-        toClose.push(proxy);
-        bucket = s3.createBucket(S3TestEndpoint.freshBucketName());
-    }
-
-    @AfterEach
-    void closeAll() throws Exception {
-        while (!toClose.isEmpty()) {
-            toClose.pop().close();
-        }
+        proxy = s3.closeAfter(FaultProxy.to(s3.backend().endpoint().getHost(), s3.backend().endpoint().getPort()));
+        bucket = s3.backend().createBucket(S3TestEndpoint.freshBucketName());
     }
 
     /**
@@ -78,17 +56,13 @@ class S3FaultIT {
     }
 
     private S3BlobStore throughProxy(GuardPolicy policy, Duration readTimeout) {
-        S3BlobStore store = S3BlobStore.connect(s3.options(bucket).endpoint(proxy.uri("http")).partSize(PART)
+        return s3.store(s3.backend().options(bucket).endpoint(proxy.uri("http")).partSize(PART)
                 .guardPolicy(policy).readTimeout(readTimeout).build());
-        toClose.push(store);
-        return store;
     }
 
     /** A store that reaches S3 directly, to look at what is stored. */
     private S3BlobStore observer() {
-        S3BlobStore store = S3BlobStore.connect(s3.options(bucket).build());
-        toClose.push(store);
-        return store;
+        return s3.store(s3.backend().options(bucket).build());
     }
 
     /** Retries are the subject, not deadlines: generous enough for a starved s3proxy on a loaded machine. */
@@ -148,8 +122,8 @@ class S3FaultIT {
         try (Blob blob = observer.get("big.bin", true).orElseThrow()) {
             assertThat(GeneratedContent.sha256(blob.content())).isEqualTo(GeneratedContent.digestOf(size, 21));
         }
-        if (s3.server() != null) {
-            assertThat(s3.server().storedNames(bucket)).as("no parts left behind").containsExactly("big.bin");
+        if (s3.backend().server() != null) {
+            assertThat(s3.backend().server().storedNames(bucket)).as("no parts left behind").containsExactly("big.bin");
         }
     }
 

@@ -4,15 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.exstate.guard.StateUnavailableException;
-import dev.exstate.testkit.s3.S3ProxyServer;
 import dev.exstate.testkit.tls.TestCertificates;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** https with a private CA: trusted when configured, refused with a clear error when not. */
@@ -20,36 +18,15 @@ import org.junit.jupiter.api.io.TempDir;
 class S3HttpsIT {
     private static final Duration FAIL_FAST_BOUND = Duration.ofSeconds(60);
 
-    private static TestCertificates certs;
-    private static TestCertificates otherCa;
-    private static S3TestEndpoint s3;
-
-    @BeforeAll
-    static void start() {
-        certs = TestCertificates.create();
-        otherCa = TestCertificates.create();
-        s3 = S3TestEndpoint.of(S3ProxyServer.builder().tls(certs).build().start());
-    }
-
-    @AfterAll
-    static void stop() {
-        if (s3 != null) {
-            s3.close();
-        }
-        if (certs != null) {
-            certs.close();
-        }
-        if (otherCa != null) {
-            otherCa.close();
-        }
-    }
+    @RegisterExtension
+    static final S3Fixture s3 = S3Fixture.https();
 
     @Test
     @DisplayName("the endpoint is https and a store trusting the private CA stores and reads back")
     void trustedPrivateCa() throws Exception {
-        assertThat(s3.endpoint().getScheme()).isEqualTo("https");
-        S3Options options = s3.newBucket().trustCertificates(certs.caCertificate()).build();
-        assertThat(options.toString()).contains("trustCertificates=" + certs.caCertificate()).doesNotContain(s3.secretKey());
+        assertThat(s3.backend().endpoint().getScheme()).isEqualTo("https");
+        S3Options options = s3.backend().newBucket().trustCertificates(s3.backend().certs().caCertificate()).build();
+        assertThat(options.toString()).contains("trustCertificates=" + s3.backend().certs().caCertificate()).doesNotContain(s3.backend().secretKey());
         try (S3BlobStore store = S3BlobStore.connect(options)) {
             byte[] content = "over tls".getBytes(StandardCharsets.UTF_8);
             store.put("k", content);
@@ -62,9 +39,10 @@ class S3HttpsIT {
     @Test
     @DisplayName("a certificate from another CA (or the JVM's default trust store) is refused, naming TLS and trustCertificates")
     void untrustedCertificate() {
+        TestCertificates otherCa = s3.closeAfter(TestCertificates.create());
         for (S3Options options : new S3Options[] {
-                s3.newBucket().trustCertificates(otherCa.caCertificate()).build(),
-                s3.newBucket().build()}) {
+                s3.backend().newBucket().trustCertificates(otherCa.caCertificate()).build(),
+                s3.backend().newBucket().build()}) {
             long start = System.nanoTime();
             try (S3BlobStore store = S3BlobStore.connect(options)) {
                 assertThatThrownBy(() -> store.stat("k"))
@@ -72,7 +50,7 @@ class S3HttpsIT {
                         .hasMessageContaining("TLS handshake")
                         .hasMessageContaining("not trusted")
                         .hasMessageContaining("trustCertificates")
-                        .hasMessageNotContaining(s3.secretKey());
+                        .hasMessageNotContaining(s3.backend().secretKey());
             }
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(FAIL_FAST_BOUND);
         }
@@ -82,12 +60,12 @@ class S3HttpsIT {
     @DisplayName("a missing trust file, or one on an http endpoint, is bad input before any request")
     void badTrustFile(@TempDir Path dir) {
         Path missing = dir.resolve("ca.pem");
-        S3Options options = s3.newBucket().trustCertificates(missing).build();
+        S3Options options = s3.backend().newBucket().trustCertificates(missing).build();
         assertThatThrownBy(() -> S3BlobStore.connect(options))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("trustCertificates").hasMessageContaining(missing.toString());
         assertThatThrownBy(() -> S3Options.builder().endpoint("http://127.0.0.1:9000").bucket("abc")
-                .trustCertificates(certs.caCertificate()).build())
+                .trustCertificates(s3.backend().certs().caCertificate()).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("https://");
     }
 }

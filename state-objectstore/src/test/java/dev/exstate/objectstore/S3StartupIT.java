@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import dev.exstate.guard.StateAccessDeniedException;
 import dev.exstate.guard.StateUnavailableException;
 import dev.exstate.testkit.backend.FreePorts;
+import dev.exstate.testkit.contract.StartupChecks;
 import dev.exstate.testkit.s3.S3ProxyServer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -28,10 +29,7 @@ class S3StartupIT {
     void usedBeforeS3IsUp() throws Exception {
         try (S3ProxyServer server = S3ProxyServer.builder().port(FreePorts.next()).build()) {
             S3Options options = options(server, "early-bird").autoCreateBucket(true).startupTimeout(Duration.ofSeconds(90)).build();
-            CompletableFuture<Void> startedLater = CompletableFuture.runAsync(() -> {
-                sleep(Duration.ofSeconds(3));
-                server.start();
-            });
+            CompletableFuture<Void> startedLater = StartupChecks.startLater(Duration.ofSeconds(3), server::start);
 
             try (S3BlobStore store = S3BlobStore.connect(options)) {
                 store.put("first.txt", "stored".getBytes(StandardCharsets.UTF_8));
@@ -54,14 +52,9 @@ class S3StartupIT {
 
                 StateUnavailableException e = catchThrowableOfType(StateUnavailableException.class, () -> store.stat("k"));
 
-                assertThat(e.backend()).isEqualTo("s3");
-                assertThat(e.operation()).isEqualTo("connect");
-                // refused connections are retried after pauses of at least 50 ms, so time has passed
-                assertThat(e.elapsed()).isGreaterThanOrEqualTo(Duration.ofMillis(50));
+                StartupChecks.assertTimedOutConnecting(e, "s3");
                 assertThat(e.getMessage())
-                        .startsWith("s3 connect failed after " + e.elapsed().toMillis() + " ms: ")
                         .contains("could not connect to bucket 'never' at " + stopped.endpoint() + " within startupTimeout 2000 ms")
-                        .containsPattern("\\(\\d+ attempts?; last: ")
                         .contains("check that the S3 endpoint is right and reachable");
             }
         }
@@ -83,23 +76,12 @@ class S3StartupIT {
                 assertThat(e).isInstanceOf(BlobAccessDeniedException.class);
                 assertThat(e.backend()).isEqualTo("s3");
                 assertThat(e.getMessage()).contains("403").contains("check the access key, secret key");
-                for (Throwable t = e; t != null; t = t.getCause()) {
-                    assertThat(String.valueOf(t.getMessage())).doesNotContain("not-the-secret");
-                }
+                StartupChecks.assertShowsNoSecret(e, "not-the-secret");
                 assertThat(store.guard().stats().failures()).isZero();
                 // not retried until the 5 min start-up timeout: generous, and far below it
                 assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMinutes(1));
             }
             assertThat(server.storedNames("guarded")).isEmpty();
-        }
-    }
-
-    private static void sleep(Duration d) {
-        try {
-            Thread.sleep(d.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
         }
     }
 }

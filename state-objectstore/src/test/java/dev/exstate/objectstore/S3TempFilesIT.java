@@ -14,17 +14,13 @@ import dev.exstate.time.ManualClock;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Temporary files on S3, cleaned by a job that two replicas schedule through the leased scheduler
@@ -33,45 +29,23 @@ import org.junit.jupiter.api.Test;
  */
 @DisplayName("TempFiles on S3 with the leased cleanup job")
 class S3TempFilesIT {
-    private static S3TestEndpoint s3;
-    private final Deque<AutoCloseable> toClose = new ArrayDeque<>();
-
-    @BeforeAll
-    static void startS3() {
-        s3 = S3TestEndpoint.start();
-    }
-
-    @AfterAll
-    static void stopS3() {
-        s3.close();
-    }
-
-    @AfterEach
-    void closeAll() throws Exception {
-        while (!toClose.isEmpty()) {
-            toClose.pop().close();
-        }
-    }
-
-    private <T extends AutoCloseable> T closing(T c) {
-        toClose.push(c);
-        return c;
-    }
+    @RegisterExtension
+    static final S3Fixture s3 = S3Fixture.endpoint();
 
     @Test
     @DisplayName("expired files are deleted once, by whichever replica holds the job's lease; live ones stay")
     void cleanupRunsOnOneReplica() {
         ManualClock expiryClock = new ManualClock(Instant.parse("2030-01-01T00:00:00Z"));
-        S3Options options = s3.newBucket().build();
+        S3Options options = s3.backend().newBucket().build();
         InMemoryBackend leases = InMemoryBackend.create();
         AtomicInteger deletedInTotal = new AtomicInteger();
         List<ScheduledJob> jobs = new ArrayList<>();
         List<TempFiles> replicas = new ArrayList<>();
         for (int r = 0; r < 2; r++) {
-            TempFiles temp = new TempFiles(closing(S3BlobStore.connect(options)), expiryClock);
+            TempFiles temp = new TempFiles(s3.store(options), expiryClock);
             replicas.add(temp);
-            LeaseProvider provider = closing(leases.leaseProvider());
-            LeasedScheduler scheduler = closing(LeasedScheduler.builder(provider).build());
+            LeaseProvider provider = s3.closeAfter(leases.leaseProvider());
+            LeasedScheduler scheduler = s3.closeAfter(LeasedScheduler.builder(provider).build());
             // fixed delay: the lease is held while a run lasts, so runs never overlap across replicas; a 1 s
             // delay (and lease) leaves a late renewer thread most of a second before the lease could lapse
             jobs.add(scheduler.scheduleWithFixedDelay("tmp-cleanup", Duration.ofSeconds(1),
@@ -85,7 +59,7 @@ class S3TempFilesIT {
 
         expiryClock.advance(Duration.ofMinutes(10));
 
-        S3BlobStore observer = closing(S3BlobStore.connect(options));
+        S3BlobStore observer = s3.store(options);
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
                 .until(() -> observer.list(TempFiles.PREFIX, null, 100).items().size() == 1);
         assertThat(observer.stat(lasting.key())).isPresent();
@@ -99,8 +73,8 @@ class S3TempFilesIT {
     @Test
     @DisplayName("a key handed to a client reaches only its own temporary file: other keys of the bucket are refused before S3 is asked")
     void onlyIssuedKeysAreServed() {
-        S3Options options = s3.newBucket().build();
-        S3BlobStore store = closing(S3BlobStore.connect(options));
+        S3Options options = s3.backend().newBucket().build();
+        S3BlobStore store = s3.store(options);
         TempFiles temp = new TempFiles(store);
         store.put("private/payroll.csv", "salaries".getBytes(StandardCharsets.UTF_8));
         BlobInfo issued = temp.put("export.csv", "a,b".getBytes(StandardCharsets.UTF_8), Duration.ofMinutes(5));

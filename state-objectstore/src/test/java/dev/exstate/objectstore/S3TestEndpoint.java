@@ -2,6 +2,7 @@ package dev.exstate.objectstore;
 
 import dev.exstate.guard.GuardPolicy;
 import dev.exstate.testkit.s3.S3ProxyServer;
+import dev.exstate.testkit.tls.TestCertificates;
 import io.minio.MinioAsyncClient;
 import java.net.URI;
 import java.time.Duration;
@@ -20,12 +21,14 @@ final class S3TestEndpoint implements AutoCloseable {
     private final URI endpoint;
     private final String accessKey;
     private final String secretKey;
+    private final TestCertificates certs;
 
-    private S3TestEndpoint(S3ProxyServer server, URI endpoint, String accessKey, String secretKey) {
+    private S3TestEndpoint(S3ProxyServer server, URI endpoint, String accessKey, String secretKey, TestCertificates certs) {
         this.server = server;
         this.endpoint = endpoint;
         this.accessKey = accessKey;
         this.secretKey = secretKey;
+        this.certs = certs;
     }
 
     /** The external endpoint if configured, else s3proxy with a transient (heap) backend. */
@@ -33,7 +36,7 @@ final class S3TestEndpoint implements AutoCloseable {
         String external = System.getenv("EXSTATE_S3_ENDPOINT");
         if (external != null && !external.isBlank()) {
             return new S3TestEndpoint(null, URI.create(external), System.getenv("EXSTATE_S3_ACCESS_KEY"),
-                    System.getenv("EXSTATE_S3_SECRET_KEY"));
+                    System.getenv("EXSTATE_S3_SECRET_KEY"), null);
         }
         return of(S3ProxyServer.builder().build().start());
     }
@@ -43,9 +46,26 @@ final class S3TestEndpoint implements AutoCloseable {
         return of(S3ProxyServer.builder().filesystemBackend().build().start());
     }
 
-    /** An endpoint for this in-process server (e.g. one serving https). */
+    /** An endpoint for this in-process server. */
     static S3TestEndpoint of(S3ProxyServer server) {
-        return new S3TestEndpoint(server, server.endpoint(), server.accessKey(), server.secretKey());
+        return new S3TestEndpoint(server, server.endpoint(), server.accessKey(), server.secretKey(), null);
+    }
+
+    /** s3proxy serving https only, with a certificate of a private CA ({@link #certs()}), deleted on close. */
+    static S3TestEndpoint https() {
+        TestCertificates certs = TestCertificates.create();
+        try {
+            S3ProxyServer server = S3ProxyServer.builder().tls(certs).build().start();
+            return new S3TestEndpoint(server, server.endpoint(), server.accessKey(), server.secretKey(), certs);
+        } catch (RuntimeException e) {
+            certs.close();
+            throw e;
+        }
+    }
+
+    /** The private CA and certificates of an {@link #https()} endpoint, else null. */
+    TestCertificates certs() {
+        return certs;
     }
 
     /** The in-process server, or null when the tests run against an external endpoint. */
@@ -105,8 +125,14 @@ final class S3TestEndpoint implements AutoCloseable {
 
     @Override
     public void close() {
-        if (server != null) {
-            server.close();
+        try {
+            if (server != null) {
+                server.close();
+            }
+        } finally {
+            if (certs != null) {
+                certs.close();
+            }
         }
     }
 }

@@ -6,26 +6,19 @@ import static org.awaitility.Awaitility.await;
 import dev.exstate.lease.LeasedJob;
 import dev.exstate.lease.LeasedScheduler;
 import dev.exstate.lease.ScheduledJob;
-import dev.exstate.redis.internal.RedisKeys;
 import dev.exstate.testkit.backend.RedisServer;
 import dev.exstate.time.ManualClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Cron jobs of two schedulers over one real redis-server. Unix cron fires at most once a minute,
@@ -38,46 +31,13 @@ class RedisCronSchedulerIT {
     private static final Duration POLL = Duration.ofMillis(20);
     private static final ZoneId BERLIN = ZoneId.of("Europe/Berlin");
 
-    private static RedisServer redis;
-    private static RawRedis raw;
-    private final Deque<AutoCloseable> toClose = new ArrayDeque<>();
-    private String app;
-    private RedisKeys keys;
-
-    @BeforeAll
-    static void startRedis() {
-        redis = RedisServer.builder().start();
-        raw = RawRedis.standalone(redis.uri());
-    }
-
-    @AfterAll
-    static void stopRedis() throws Exception {
-        raw.close();
-        redis.close();
-    }
-
-    @BeforeEach
-    void namespace() {
-        app = "cron-" + UUID.randomUUID().toString().substring(0, 8);
-        keys = new RedisKeys("exstate", app);
-    }
-
-    @AfterEach
-    void closeAll() throws Exception {
-        while (!toClose.isEmpty()) {
-            toClose.pop().close();
-        }
-    }
+    @RegisterExtension
+    static final RedisFixture<RedisServer> redis = RedisFixture.standalone("cron");
 
     /** One replica: its own Redis connection and lease provider, and a scheduler on {@code clock}. */
     private LeasedScheduler replica(ManualClock clock) {
-        RedisState state = RedisState.connect(RedisOptions.standalone(redis.uri()).appName(app).build());
-        toClose.push(state);
-        RedisLeaseProvider leases = state.leaseProvider();
-        toClose.push(leases);
-        LeasedScheduler scheduler = LeasedScheduler.builder(leases).clock(clock).shutdownGrace(Duration.ofSeconds(5)).build();
-        toClose.push(scheduler);
-        return scheduler;
+        RedisLeaseProvider leases = redis.leases(redis.state());
+        return redis.closeAfter(LeasedScheduler.builder(leases).clock(clock).shutdownGrace(Duration.ofSeconds(5)).build());
     }
 
     @Test
@@ -100,14 +60,14 @@ class RedisCronSchedulerIT {
             now = clock.now();
             long tick = fire.toEpochMilli();
             await().atMost(PATIENCE).pollInterval(POLL).until(() -> ranBy.containsKey(tick));
-            assertThat(raw.leaseTick(keys, "job:daily-report")).as("Redis's record of the last fire time run").contains(tick);
+            assertThat(redis.raw().leaseTick(redis.keys(), "job:daily-report")).as("Redis's record of the last fire time run").contains(tick);
         }
         await().atMost(PATIENCE).pollInterval(POLL)
                 .until(() -> jobs.stream().mapToLong(ScheduledJob::completedRuns).sum() == fireTimes.size());
 
         assertThat(ranBy.keySet()).containsExactlyInAnyOrderElementsOf(fireTimes.stream().map(Instant::toEpochMilli).toList());
         assertThat(ranBy).allSatisfy((tick, who) -> assertThat(who).as("runs of %s", Instant.ofEpochMilli(tick)).hasSize(1));
-        assertThat(raw.leaseToken(keys, "job:daily-report")).as("the lease is released after each run").isEmpty();
+        assertThat(redis.raw().leaseToken(redis.keys(), "job:daily-report")).as("the lease is released after each run").isEmpty();
     }
 
     @Test

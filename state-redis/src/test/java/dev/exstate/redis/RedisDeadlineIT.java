@@ -35,9 +35,9 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * How long a caller waits for an answer (a value, a fallback or a typed exception) while the
@@ -72,38 +72,26 @@ class RedisDeadlineIT {
     /** A gross breach only; never a speed assertion. */
     private static final Duration GENEROUS = TOTAL.plusSeconds(1);
 
-    private final List<AutoCloseable> closeAfter = new ArrayList<>();
+    @RegisterExtension
+    static final RedisFixture<RedisServer> fixture = RedisFixture.serverPerTest("deadline");
+    private RedisServer redis;
 
-    @AfterEach
-    void stop() throws Exception {
-        for (int i = closeAfter.size() - 1; i >= 0; i--) {
-            closeAfter.get(i).close();
-        }
+    /** Starts this test's server and returns a store of one replica on it, under the measured policy. */
+    private RedisSessionStore store(SessionOptions sessions) {
+        redis = fixture.closeAfter(RedisServer.builder().start());
+        return fixture.sessions(fixture.state(fixture.options(redis.uri()).guardPolicy(POLICY).build()), sessions);
     }
 
     @Test
     @DisplayName("cold reads, writes and computes end by the total timeout while Redis is paused; cached reads are served stale")
     void deadlinesHoldWhileRedisIsPaused() throws Exception {
-        RedisServer redis = RedisServer.builder().start();
-        closeAfter.add(redis);
-        RedisState state = RedisState.connect(RedisOptions.standalone(redis.uri())
-                .appName("deadline-" + UUID.randomUUID().toString().substring(0, 8))
-                .guardPolicy(POLICY).build());
-        closeAfter.add(state);
-        RedisSessionStore store = state.sessionStore(SessionOptions.builder()
-                .maxInactiveInterval(Duration.ofMinutes(5)).touchInterval(Duration.ofMinutes(1)).build());
-        closeAfter.add(store);
+        RedisSessionStore store = store(RedisTesting.LONG_LIVED);
         // a Session is used by one thread at a time: workers borrow one
         BlockingQueue<Session> sessions = new LinkedBlockingQueue<>();
         for (int i = 0; i < WORKERS; i++) {
             String value = "v" + i;
             // before the pause: a 100 ms policy on a loaded machine may still time out now and then
-            Session s = settled(() -> {
-                Session created = store.create();
-                created.putString("k", value);
-                store.save(created);
-                return created;
-            });
+            Session s = settled(() -> store.create(n -> n.putString("k", value)));
             settled(() -> {
                 long hits = store.nearCacheStats().orElseThrow().hits();
                 store.find(s.id()).orElseThrow();
@@ -185,20 +173,8 @@ class RedisDeadlineIT {
     @Test
     @DisplayName("compute's read and compare-and-set share one total timeout: the second step only gets the time left")
     void computeIsBoundedByOneTotalTimeout() throws Exception {
-        RedisServer redis = RedisServer.builder().start();
-        closeAfter.add(redis);
-        RedisState state = RedisState.connect(RedisOptions.standalone(redis.uri())
-                .appName("deadline-" + UUID.randomUUID().toString().substring(0, 8))
-                .guardPolicy(POLICY).build());
-        closeAfter.add(state);
-        RedisSessionStore store = state.sessionStore(SessionOptions.defaults());
-        closeAfter.add(store);
-        Session s = settled(() -> {
-            Session created = store.create();
-            created.putString("k", "v");
-            store.save(created);
-            return created;
-        });
+        RedisSessionStore store = store(SessionOptions.defaults());
+        Session s = settled(() -> store.create(n -> n.putString("k", "v")));
         long fnTookMs = 60;
 
         StateTimeoutException e = null;

@@ -12,21 +12,18 @@ import dev.exstate.lease.Lease;
 import dev.exstate.lease.LeaseOptions;
 import dev.exstate.session.Session;
 import dev.exstate.session.SessionId;
-import dev.exstate.session.SessionOptions;
 import dev.exstate.testkit.backend.RedisServer;
 import dev.exstate.testkit.fault.FaultProxy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,51 +54,30 @@ class RedisFaultIT {
      * a call that returns at all while Redis is paused did not wait for Redis.
      */
     static final Duration PATIENCE = Duration.ofSeconds(30);
-    static final SessionOptions SESSIONS = SessionOptions.builder()
-            .maxInactiveInterval(Duration.ofMinutes(5)).touchInterval(Duration.ofMinutes(1)).build();
 
-    private final List<AutoCloseable> closeAfter = new ArrayList<>();
+    @RegisterExtension
+    static final RedisFixture<RedisServer> fixture = RedisFixture.faults("fault");
     private RedisServer redis;
-    private String app;
 
-    @BeforeEach
-    void start() {
-        app = "fault-" + UUID.randomUUID().toString().substring(0, 8);
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        for (int i = closeAfter.size() - 1; i >= 0; i--) {
-            try {
-                closeAfter.get(i).close();
-            } catch (Exception e) {
-                log.debug("cleanup failed", e);
-            }
-        }
-        closeAfter.clear();
-    }
-
+    /** Starts this test's server, closed after the test. */
     private RedisServer redis(RedisServer.Builder builder) {
-        redis = builder.start();
-        closeAfter.add(0, redis);
+        redis = fixture.closeAfter(builder.start());
         return redis;
     }
 
-    private RedisOptions options(String uri) {
-        return RedisOptions.standalone(uri).appName(app).guardPolicy(POLICY)
-                .heartbeatInterval(Duration.ofMillis(200)).commandTimeout(Duration.ofSeconds(1)).build();
+    /** Starts this test's server and a fault proxy in front of it. */
+    private FaultProxy proxied(RedisServer.Builder builder) {
+        redis(builder);
+        return fixture.closeAfter(FaultProxy.to(redis.host(), redis.port()));
     }
 
     private RedisState state(String uri) {
-        RedisState state = RedisState.connect(options(uri));
-        closeAfter.add(state);
-        return state;
+        return fixture.state(fixture.options(uri).guardPolicy(POLICY)
+                .heartbeatInterval(Duration.ofMillis(200)).commandTimeout(Duration.ofSeconds(1)).build());
     }
 
     private RedisSessionStore sessions(RedisState state) {
-        RedisSessionStore store = state.sessionStore(SESSIONS);
-        closeAfter.add(store);
-        return store;
+        return fixture.sessions(state);
     }
 
     private static BackendHealth.Status status(RedisState state) {
@@ -190,9 +166,7 @@ class RedisFaultIT {
             RedisState stateA = state(redis.uri());
             RedisSessionStore a = sessions(stateA);
             RedisSessionStore b = sessions(state(redis.uri()));
-            Session cached = a.create();
-            cached.putString("k", "v1");
-            a.save(cached);
+            Session cached = a.create(n -> n.putString("k", "v1"));
             RedisSessionIT.cacheIt(a, cached.id());
             assertThat(value(a, cached.id())).isEqualTo("v1");
             SessionId uncached = b.create().id();
@@ -260,10 +234,8 @@ class RedisFaultIT {
             RedisSessionStore b = sessions(state(redis.uri()));
             List<SessionId> ids = new ArrayList<>();
             for (int i = 0; i < 200; i++) {
-                Session s = (i % 2 == 0 ? a : b).create();
-                s.putString("k", "value-" + i);
-                (i % 2 == 0 ? a : b).save(s);
-                ids.add(s.id());
+                String value = "value-" + i;
+                ids.add((i % 2 == 0 ? a : b).create(n -> n.putString("k", value)).id());
             }
 
             redis.kill();
@@ -283,15 +255,11 @@ class RedisFaultIT {
         @Test
         @DisplayName("latency above the timeout gives StateTimeoutException; after a reset the client reconnects and tracking works")
         void proxyLatencyThenReset() {
-            redis(RedisServer.builder());
-            FaultProxy proxy = FaultProxy.to(redis.host(), redis.port());
-            closeAfter.add(proxy);
+            FaultProxy proxy = proxied(RedisServer.builder());
             RedisState stateA = state(proxy.uri("redis"));
             RedisSessionStore a = sessions(stateA);
             RedisSessionStore b = sessions(state(redis.uri()));
-            Session s = b.create();
-            s.putString("k", "v1");
-            b.save(s);
+            Session s = b.create(n -> n.putString("k", "v1"));
 
             proxy.latency(Duration.ofSeconds(1));
             // a timeout from the guard, not the slow answer (which would be a success) nor Lettuce's 1 s backstop
@@ -313,15 +281,11 @@ class RedisFaultIT {
         @Test
         @DisplayName("a connection reset while a session is cached: the cached copy is re-read, never served as fresh, and tracking is on again")
         void resetWhileCached() {
-            redis(RedisServer.builder());
-            FaultProxy proxy = FaultProxy.to(redis.host(), redis.port());
-            closeAfter.add(proxy);
+            FaultProxy proxy = proxied(RedisServer.builder());
             RedisState stateA = state(proxy.uri("redis"));
             RedisSessionStore a = sessions(stateA);
             RedisSessionStore b = sessions(state(redis.uri()));
-            Session s = a.create();
-            s.putString("k", "v1");
-            a.save(s);
+            Session s = a.create(n -> n.putString("k", "v1"));
             RedisSessionIT.cacheIt(a, s.id());
             assertThat(value(a, s.id())).isEqualTo("v1");
 
@@ -344,14 +308,10 @@ class RedisFaultIT {
         @Test
         @DisplayName("a holder cut off from Redis knows its lease is invalid before another replica can take it")
         void blackholedHolderLosesLeaseFirst() {
-            redis(RedisServer.builder());
-            FaultProxy proxy = FaultProxy.to(redis.host(), redis.port());
-            closeAfter.add(proxy);
+            FaultProxy proxy = proxied(RedisServer.builder());
             RedisState stateA = state(proxy.uri("redis"));
-            RedisLeaseProvider a = stateA.leaseProvider();
-            closeAfter.add(a);
-            RedisLeaseProvider b = state(redis.uri()).leaseProvider();
-            closeAfter.add(b);
+            RedisLeaseProvider a = fixture.leases(stateA);
+            RedisLeaseProvider b = fixture.leases(state(redis.uri()));
             String name = "billing-run";
             // renewals every 200 ms of a 2 s lease: a late renewer thread cannot lose it before the cut
             Lease held = a.tryAcquire(name, LeaseOptions.builder(Duration.ofSeconds(2)).renewEvery(Duration.ofMillis(200)).build())
@@ -387,10 +347,8 @@ class RedisFaultIT {
         @DisplayName("two replicas contending 300 times through two Redis connections never both hold a lease; tokens increase")
         void contention() throws Exception {
             redis(RedisServer.builder());
-            RedisLeaseProvider a = state(redis.uri()).leaseProvider();
-            closeAfter.add(a);
-            RedisLeaseProvider b = state(redis.uri()).leaseProvider();
-            closeAfter.add(b);
+            RedisLeaseProvider a = fixture.leases(state(redis.uri()));
+            RedisLeaseProvider b = fixture.leases(state(redis.uri()));
             String name = "contended";
             AtomicReference<Lease> holder = new AtomicReference<>();
             AtomicBoolean overlap = new AtomicBoolean();

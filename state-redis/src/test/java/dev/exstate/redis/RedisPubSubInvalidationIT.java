@@ -8,19 +8,12 @@ import dev.exstate.health.BackendHealth;
 import dev.exstate.redis.internal.RedisKeys;
 import dev.exstate.session.Session;
 import dev.exstate.session.SessionId;
-import dev.exstate.session.SessionOptions;
 import dev.exstate.testkit.backend.RedisServer;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The pub/sub fallback of near-cache invalidation (for servers without client tracking), forced
@@ -33,50 +26,15 @@ class RedisPubSubInvalidationIT {
     private static final Duration WITHIN = Duration.ofSeconds(30);
     private static final Duration POLL = Duration.ofMillis(5);
 
-    private static RedisServer redis;
-    private static RawRedis raw;
-    private final List<AutoCloseable> closeAfter = new ArrayList<>();
-    private String app;
-    private RedisKeys keys;
-
-    @BeforeAll
-    static void startRedis() {
-        redis = RedisServer.builder().start();
-        raw = RawRedis.standalone(redis.uri());
-    }
-
-    @AfterAll
-    static void stopRedis() throws Exception {
-        raw.close();
-        redis.close();
-    }
-
-    @BeforeEach
-    void namespace() {
-        app = "pubsub-" + UUID.randomUUID().toString().substring(0, 8);
-        keys = new RedisKeys("exstate", app);
-    }
-
-    @AfterEach
-    void closeAll() throws Exception {
-        for (int i = closeAfter.size() - 1; i >= 0; i--) {
-            closeAfter.get(i).close();
-        }
-        closeAfter.clear();
-    }
+    @RegisterExtension
+    static final RedisFixture<RedisServer> redis = RedisFixture.standalone("pubsub");
 
     private RedisState state(RedisOptions.InvalidationMode mode) {
-        RedisState state = RedisState.connect(RedisOptions.standalone(redis.uri()).appName(app).invalidation(mode)
-                .guardPolicy(RedisTesting.PATIENT).build());
-        closeAfter.add(state);
-        return state;
+        return redis.state(redis.options().invalidation(mode).build());
     }
 
     private RedisSessionStore store(RedisState state) {
-        RedisSessionStore store = state.sessionStore(SessionOptions.builder()
-                .maxInactiveInterval(Duration.ofMinutes(5)).touchInterval(Duration.ofMinutes(1)).build());
-        closeAfter.add(store);
-        return store;
+        return redis.sessions(state);
     }
 
     private RedisSessionStore replica() {
@@ -84,7 +42,7 @@ class RedisPubSubInvalidationIT {
     }
 
     private static long publishCalls() {
-        for (String line : raw.commands().info("commandstats").split("\\r?\\n")) {
+        for (String line : redis.raw().commands().info("commandstats").split("\\r?\\n")) {
             if (line.startsWith("cmdstat_publish:")) {
                 String rest = line.substring(line.indexOf("calls=") + "calls=".length());
                 return Long.parseLong(rest.substring(0, rest.indexOf(',')));
@@ -94,8 +52,8 @@ class RedisPubSubInvalidationIT {
     }
 
     private long subscribers() {
-        Map<String, Long> numsub = raw.commands().pubsubNumsub(keys.sessionInvalidations());
-        return numsub.getOrDefault(keys.sessionInvalidations(), 0L);
+        Map<String, Long> numsub = redis.raw().commands().pubsubNumsub(redis.keys().sessionInvalidations());
+        return numsub.getOrDefault(redis.keys().sessionInvalidations(), 0L);
     }
 
     private static String cart(RedisSessionStore store, SessionId id) {
@@ -107,10 +65,8 @@ class RedisPubSubInvalidationIT {
     void otherReplicasWritesReachTheCache() {
         RedisSessionStore a = replica();
         RedisSessionStore b = replica();
-        assertThat(subscribers()).as("replicas subscribed to " + keys.sessionInvalidations()).isEqualTo(2);
-        Session s = a.create();
-        s.putString("cart", "1 apple");
-        a.save(s);
+        assertThat(subscribers()).as("replicas subscribed to " + redis.keys().sessionInvalidations()).isEqualTo(2);
+        Session s = a.create(n -> n.putString("cart", "1 apple"));
         RedisSessionIT.cacheIt(a, s.id());
         long hits = a.nearCacheStats().orElseThrow().hits();
         assertThat(cart(a, s.id())).isEqualTo("1 apple");
@@ -135,9 +91,7 @@ class RedisPubSubInvalidationIT {
     void otherReplicasRotationReachesTheCache() {
         RedisSessionStore a = replica();
         RedisSessionStore b = replica();
-        Session s = a.create();
-        s.putString("cart", "1 apple");
-        a.save(s);
+        Session s = a.create(n -> n.putString("cart", "1 apple"));
         RedisSessionIT.cacheIt(a, s.id());
 
         SessionId rotated = b.rotateId(s.id());
@@ -152,15 +106,13 @@ class RedisPubSubInvalidationIT {
         RedisState stateA = state(RedisOptions.InvalidationMode.PUBSUB);
         RedisSessionStore a = store(stateA);
         RedisSessionStore b = replica();
-        Session s = a.create();
-        s.putString("cart", "1 apple");
-        a.save(s);
+        Session s = a.create(n -> n.putString("cart", "1 apple"));
         RedisSessionIT.cacheIt(a, s.id());
         // a change that publishes nothing: only a cleared cache can reveal it
-        raw.commands().hset(keys.session(s.id()), RedisKeys.attributeField("cart"), Codec.utf8().encode("hidden"));
+        redis.raw().commands().hset(redis.keys().session(s.id()), RedisKeys.attributeField("cart"), Codec.utf8().encode("hidden"));
         assertThat(cart(a, s.id())).as("served from the near cache, nothing told it").isEqualTo("1 apple");
 
-        Object killed = redis.call("CLIENT", "KILL", "TYPE", "pubsub");
+        Object killed = redis.backend().call("CLIENT", "KILL", "TYPE", "pubsub");
         assertThat((Long) killed).as("pub/sub connections killed").isGreaterThanOrEqualTo(2L);
 
         await().atMost(WITHIN).pollInterval(POLL).until(() -> subscribers() == 2
@@ -185,18 +137,14 @@ class RedisPubSubInvalidationIT {
     void onlyPubSubModePublishes() {
         RedisSessionStore tracked = store(state(RedisOptions.InvalidationMode.AUTO));
         long before = publishCalls();
-        Session t = tracked.create();
-        t.putString("cart", "1 apple");
-        tracked.save(t);
+        Session t = tracked.create(n -> n.putString("cart", "1 apple"));
         tracked.compute(t.id(), "n", Codec.longs(), v -> 1L);
         tracked.invalidate(t.id());
         assertThat(publishCalls()).as("PUBLISH calls with client tracking").isEqualTo(before);
         assertThat(subscribers()).isZero();
 
         RedisSessionStore pubsub = replica();
-        Session p = pubsub.create();
-        p.putString("cart", "1 apple");
-        pubsub.save(p);
+        Session p = pubsub.create(n -> n.putString("cart", "1 apple"));
         pubsub.compute(p.id(), "n", Codec.longs(), v -> 1L);
         pubsub.invalidate(p.id());
         assertThat(publishCalls() - before).as("PUBLISH calls: save, compute, invalidate").isEqualTo(3);

@@ -9,7 +9,6 @@ import dev.exstate.health.BackendHealth;
 import dev.exstate.redis.internal.RedisKeys;
 import dev.exstate.session.Session;
 import dev.exstate.session.SessionId;
-import dev.exstate.session.SessionOptions;
 import dev.exstate.testkit.backend.RedisServer;
 import dev.exstate.testkit.backend.RespConnection;
 import dev.exstate.testkit.fault.FaultProxy;
@@ -18,15 +17,13 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,40 +49,13 @@ class RedisRecoveryIT {
     private static final Duration RECOVERY_BOUND = Duration.ofSeconds(15);
     /** "Never happened", for times taken from System.nanoTime(), which may be negative. */
     private static final long NEVER = Long.MIN_VALUE;
-    private static final SessionOptions SESSIONS = SessionOptions.builder()
-            .maxInactiveInterval(Duration.ofMinutes(5)).touchInterval(Duration.ofMinutes(1)).build();
 
-    private final List<AutoCloseable> closeAfter = new ArrayList<>();
-    private String app;
-    private RedisKeys keys;
-
-    @BeforeEach
-    void namespace() {
-        app = "recovery-" + UUID.randomUUID().toString().substring(0, 8);
-        keys = new RedisKeys("exstate", app);
-    }
-
-    @AfterEach
-    void closeAll() {
-        for (int i = closeAfter.size() - 1; i >= 0; i--) {
-            try {
-                closeAfter.get(i).close();
-            } catch (Exception e) {
-                log.debug("cleanup failed", e);
-            }
-        }
-        closeAfter.clear();
-    }
-
-    private <T extends AutoCloseable> T closeLater(T c) {
-        closeAfter.add(c);
-        return c;
-    }
+    @RegisterExtension
+    static final RedisFixture<RedisServer> fixture = RedisFixture.faults("recovery");
 
     private Replica replica(String name, String uri) {
-        RedisState state = closeLater(RedisState.connect(RedisOptions.standalone(uri).appName(app)
-                .guardPolicy(GuardPolicy.defaults()).build()));
-        return new Replica(name, state, closeLater(state.sessionStore(SESSIONS)));
+        RedisState state = fixture.state(fixture.options(uri).guardPolicy(GuardPolicy.defaults()).build());
+        return new Replica(name, state, fixture.sessions(state));
     }
 
     record Replica(String name, RedisState state, RedisSessionStore store) {
@@ -289,13 +259,13 @@ class RedisRecoveryIT {
     @Test
     @DisplayName("Redis paused 7 s: cached reads never fail, nothing but the held value is read, ready and writing again right after it answers")
     void pause() throws Exception {
-        RedisServer redis = closeLater(RedisServer.builder().start());
+        RedisServer redis = fixture.closeAfter(RedisServer.builder().start());
         List<Replica> replicas = List.of(replica("A", redis.uri()), replica("B", redis.uri()));
         List<SessionId> ids = cachedSessions(replicas);
 
         long faultStart;
         long answered;
-        Load load = closeLater(new Load(replicas, ids));
+        Load load = fixture.closeAfter(new Load(replicas, ids));
         try {
             Thread.sleep(1_000);
             faultStart = System.nanoTime();
@@ -323,17 +293,17 @@ class RedisRecoveryIT {
     @Test
     @DisplayName("Redis killed and restarted: cached reads never fail, no value Redis no longer holds is served as fresh, ready and writing right after it answers")
     void killAndRestart() throws Exception {
-        RedisServer redis = closeLater(RedisServer.builder().durable().start());
+        RedisServer redis = fixture.closeAfter(RedisServer.builder().durable().start());
         // the replicas reach Redis through a proxy that keeps them away until the test has changed
         // every cached session behind their back: only re-reading can reveal the change
-        FaultProxy proxy = closeLater(FaultProxy.to(redis.host(), redis.port()));
+        FaultProxy proxy = fixture.closeAfter(FaultProxy.to(redis.host(), redis.port()));
         List<Replica> replicas = List.of(replica("A", proxy.uri("redis")), replica("B", proxy.uri("redis")));
         List<SessionId> ids = cachedSessions(replicas);
 
         long faultStart;
         long changed;
         long answered;
-        Load load = closeLater(new Load(replicas, ids));
+        Load load = fixture.closeAfter(new Load(replicas, ids));
         try {
             Thread.sleep(1_000);
             proxy.refuseNew(true);
@@ -343,7 +313,7 @@ class RedisRecoveryIT {
             redis.restart();
             try (RawRedis raw = RawRedis.standalone(redis.uri())) {
                 for (SessionId id : ids) {
-                    raw.commands().hset(keys.session(id), RedisKeys.attributeField("v"), Codec.utf8().encode("2"));
+                    raw.commands().hset(fixture.keys().session(id), RedisKeys.attributeField("v"), Codec.utf8().encode("2"));
                 }
             }
             changed = System.nanoTime();

@@ -7,8 +7,8 @@ import static org.awaitility.Awaitility.await;
 import dev.exstate.codec.Codec;
 import dev.exstate.guard.GuardPolicy;
 import dev.exstate.guard.GuardStats;
-import dev.exstate.guard.StateDataException;
 import dev.exstate.guard.StateAccessDeniedException;
+import dev.exstate.guard.StateDataException;
 import dev.exstate.guard.StateUnavailableException;
 import dev.exstate.health.BackendHealth;
 import dev.exstate.health.HealthReport;
@@ -22,6 +22,7 @@ import dev.exstate.session.SessionLimitException;
 import dev.exstate.session.SessionNotFoundException;
 import dev.exstate.session.SessionOptions;
 import dev.exstate.testkit.backend.RedisServer;
+import dev.exstate.testkit.contract.StartupChecks;
 import dev.exstate.time.ManualClock;
 import io.lettuce.core.ScriptOutputType;
 import java.nio.charset.StandardCharsets;
@@ -30,14 +31,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -45,56 +42,15 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** What the Redis session store adds to the contract: near cache, sliding TTL on Redis, keys, scripts, security. */
 @DisplayName("Redis sessions")
 class RedisSessionIT {
-    private static RedisServer redis;
-    private static RawRedis raw;
-    private final List<AutoCloseable> closeAfter = new ArrayList<>();
-    private String app;
-    private RedisKeys keys;
-
-    @BeforeAll
-    static void startRedis() {
-        redis = RedisServer.builder().start();
-        raw = RawRedis.standalone(redis.uri());
-    }
-
-    @AfterAll
-    static void stopRedis() throws Exception {
-        raw.close();
-        redis.close();
-    }
-
-    @BeforeEach
-    void namespace() {
-        app = "it-" + UUID.randomUUID().toString().substring(0, 8);
-        keys = new RedisKeys("exstate", app);
-    }
-
-    @AfterEach
-    void closeAll() throws Exception {
-        for (int i = closeAfter.size() - 1; i >= 0; i--) {
-            closeAfter.get(i).close();
-        }
-        closeAfter.clear();
-    }
-
-    private RedisOptions.Builder options() {
-        return RedisOptions.standalone(redis.uri()).appName(app).guardPolicy(RedisTesting.PATIENT);
-    }
+    @RegisterExtension
+    static final RedisFixture<RedisServer> redis = RedisFixture.standalone("it");
 
     private RedisSessionStore replica(SessionOptions sessionOptions) {
-        return replica(options().build(), sessionOptions);
+        return replica(redis.options().build(), sessionOptions);
     }
 
     private RedisSessionStore replica(RedisOptions redisOptions, SessionOptions sessionOptions) {
-        RedisState state = RedisState.connect(redisOptions);
-        closeAfter.add(state);
-        RedisSessionStore store = state.sessionStore(sessionOptions);
-        closeAfter.add(store);
-        return store;
-    }
-
-    private static SessionOptions longLived() {
-        return SessionOptions.builder().maxInactiveInterval(Duration.ofMinutes(5)).touchInterval(Duration.ofMinutes(1)).build();
+        return redis.sessions(redis.state(redisOptions), sessionOptions);
     }
 
     /** Script calls Redis has executed (every read and write of the providers is a script). */
@@ -105,7 +61,7 @@ class RedisSessionIT {
     /** Calls of these commands Redis has executed, including those run inside scripts. */
     private static long commandCalls(String... commands) {
         long calls = 0;
-        for (String line : raw.commands().info("commandstats").split("\\r?\\n")) {
+        for (String line : redis.raw().commands().info("commandstats").split("\\r?\\n")) {
             for (String command : commands) {
                 if (line.startsWith("cmdstat_" + command + ":")) {
                     String rest = line.substring(line.indexOf("calls=") + "calls=".length());
@@ -129,8 +85,24 @@ class RedisSessionIT {
         });
     }
 
+    /**
+     * Sets {@code k} to {@code "new"} in each session through {@code writer}, then waits until
+     * {@code reader} sees every new value: its cached copies were invalidated.
+     */
+    static void rewriteAndAwait(RedisSessionStore writer, RedisSessionStore reader, List<SessionId> ids) {
+        for (SessionId id : ids) {
+            Session s = writer.find(id).orElseThrow();
+            s.putString("k", "new");
+            writer.save(s);
+        }
+        for (SessionId id : ids) {
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(5))
+                    .until(() -> reader.find(id).orElseThrow().getString("k").orElseThrow().equals("new"));
+        }
+    }
+
     private long storedAccess(SessionId id) {
-        byte[] value = raw.commands().hget(keys.session(id), RedisKeys.ACCESSED);
+        byte[] value = redis.raw().commands().hget(redis.keys().session(id), RedisKeys.ACCESSED);
         return value == null ? -1 : Long.parseLong(new String(value, StandardCharsets.US_ASCII));
     }
 
@@ -141,10 +113,8 @@ class RedisSessionIT {
         @Test
         @DisplayName("a session read once is served from the near cache without calling Redis")
         void cachedReadsDoNotCallRedis() {
-            RedisSessionStore a = replica(longLived());
-            Session s = a.create();
-            s.putString("user", "alice");
-            a.save(s);
+            RedisSessionStore a = replica(RedisTesting.LONG_LIVED);
+            Session s = a.create(n -> n.putString("user", "alice"));
             cacheIt(a, s.id());
             long before = scriptCalls();
             long hitsBefore = a.nearCacheStats().orElseThrow().hits();
@@ -160,11 +130,9 @@ class RedisSessionIT {
         @Test
         @DisplayName("a save on another replica invalidates the cached copy through client tracking")
         void otherReplicasSaveInvalidates() {
-            RedisSessionStore a = replica(longLived());
-            RedisSessionStore b = replica(longLived());
-            Session s = a.create();
-            s.putString("cart", "1 apple");
-            a.save(s);
+            RedisSessionStore a = replica(RedisTesting.LONG_LIVED);
+            RedisSessionStore b = replica(RedisTesting.LONG_LIVED);
+            Session s = a.create(n -> n.putString("cart", "1 apple"));
             a.find(s.id()).orElseThrow();
             assertThat(a.find(s.id()).orElseThrow().getString("cart")).contains("1 apple");
             long invalidationsBefore = a.nearCacheStats().orElseThrow().invalidations();
@@ -181,11 +149,9 @@ class RedisSessionIT {
         @Test
         @DisplayName("compute, invalidate and rotateId on another replica also reach the cached copy")
         void otherWritesInvalidate() {
-            RedisSessionStore a = replica(longLived());
-            RedisSessionStore b = replica(longLived());
-            Session s = a.create();
-            s.putString("k", "v");
-            a.save(s);
+            RedisSessionStore a = replica(RedisTesting.LONG_LIVED);
+            RedisSessionStore b = replica(RedisTesting.LONG_LIVED);
+            Session s = a.create(n -> n.putString("k", "v"));
             a.find(s.id()).orElseThrow();
 
             b.compute(s.id(), "n", Codec.longs(), v -> 7L);
@@ -208,10 +174,7 @@ class RedisSessionIT {
             // the touch interval is judged by the provider's clock: a manual one, so a slow machine
             // cannot make the "within the touch interval" reads come after it
             ManualClock clock = new ManualClock(Instant.now());
-            RedisState state = RedisState.connect(options().build(), clock);
-            closeAfter.add(state);
-            RedisSessionStore a = state.sessionStore(opts);
-            closeAfter.add(a);
+            RedisSessionStore a = redis.sessions(redis.closeAfter(RedisState.connect(redis.options().build(), clock)), opts);
             Session s = a.create();
             cacheIt(a, s.id());
             long created = storedAccess(s.id());
@@ -228,42 +191,31 @@ class RedisSessionIT {
 
             await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(10))
                     .until(() -> storedAccess(s.id()) > created);
-            assertThat(raw.commands().pttl(keys.session(s.id()))).isGreaterThan(Duration.ofSeconds(29).toMillis());
+            assertThat(redis.raw().commands().pttl(redis.keys().session(s.id()))).isGreaterThan(Duration.ofSeconds(29).toMillis());
             assertThat(commandCalls("hset") - writesBefore).as("writes caused by 20 reads").isEqualTo(1);
         }
 
         @Test
         @DisplayName("with three connections per replica every connection is tracked: invalidations reach the cache")
         void severalConnections() {
-            RedisSessionStore a = replica(options().connections(3).build(), longLived());
-            RedisSessionStore b = replica(longLived());
+            RedisSessionStore a = replica(redis.options().connections(3).build(), RedisTesting.LONG_LIVED);
+            RedisSessionStore b = replica(RedisTesting.LONG_LIVED);
             List<SessionId> ids = new ArrayList<>();
             for (int i = 0; i < 9; i++) {
-                Session s = b.create();
-                s.putString("k", "old");
-                b.save(s);
+                Session s = b.create(n -> n.putString("k", "old"));
                 ids.add(s.id());
                 cacheIt(a, s.id());
             }
 
-            for (SessionId id : ids) {
-                Session s = b.find(id).orElseThrow();
-                s.putString("k", "new");
-                b.save(s);
-            }
-
-            for (SessionId id : ids) {
-                await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(5))
-                        .until(() -> a.find(id).orElseThrow().getString("k").orElseThrow().equals("new"));
-            }
-            long clients = raw.commands().clientList().lines().filter(l -> l.contains("flags=t")).count();
+            rewriteAndAwait(b, a, ids);
+            long clients = redis.raw().commands().clientList().lines().filter(l -> l.contains("flags=t")).count();
             assertThat(clients).as("connections with tracking on (flag t)").isGreaterThanOrEqualTo(4);
         }
 
         @Test
         @DisplayName("with nearCacheSize 0 there is no near cache and every read goes to Redis")
         void nearCacheOff() {
-            RedisSessionStore a = replica(options().nearCacheSize(0).build(), longLived());
+            RedisSessionStore a = replica(redis.options().nearCacheSize(0).build(), RedisTesting.LONG_LIVED);
             Session s = a.create();
             a.find(s.id()).orElseThrow();
             long before = scriptCalls();
@@ -282,10 +234,10 @@ class RedisSessionIT {
         @Test
         @DisplayName("update costs one script call when its work changes nothing, none once the session is cached, and only the save when it changes something")
         void updateRoundTrips() {
-            RedisSessionStore a = replica(longLived());
+            RedisSessionStore a = replica(RedisTesting.LONG_LIVED);
             SessionId id = a.create(s -> s.putString("user", "ada")).id();
             a.findFresh(id); // the server now knows the find script: no NOSCRIPT + EVAL below
-            RedisSessionStore b = replica(longLived()); // has never read the session: nothing cached
+            RedisSessionStore b = replica(RedisTesting.LONG_LIVED); // has never read the session: nothing cached
 
             long before = scriptCalls();
             assertThat(b.update(id, s -> s.getString("user").orElseThrow())).contains("ada");
@@ -299,7 +251,7 @@ class RedisSessionIT {
             before = scriptCalls();
             b.update(id, s -> s.putString("cart", "1"));
             assertThat(scriptCalls() - before).as("script calls of an update of a cached session that changed it").isEqualTo(1);
-            assertThat(raw.sessionAttributes(keys, id).orElseThrow()).containsOnlyKeys("user", "cart");
+            assertThat(redis.raw().sessionAttributes(redis.keys(), id).orElseThrow()).containsOnlyKeys("user", "cart");
         }
     }
 
@@ -310,32 +262,30 @@ class RedisSessionIT {
         @Test
         @DisplayName("a session is one hash named with the configured prefix, app and the id as hash tag, with a TTL")
         void sessionKeyLayout() {
-            RedisSessionStore a = replica(options().keyPrefix("myco").build(), longLived());
-            Session s = a.create();
-            s.putString("k", "v");
-            a.save(s);
+            RedisSessionStore a = replica(redis.options().keyPrefix("myco").build(), RedisTesting.LONG_LIVED);
+            Session s = a.create(n -> n.putString("k", "v"));
 
-            String key = "myco:" + app + ":session:{" + s.id().value() + "}";
-            assertThat(raw.commands().type(key)).isEqualTo("hash");
-            Map<String, byte[]> hash = raw.commands().hgetall(key);
+            String key = "myco:" + redis.app() + ":session:{" + s.id().value() + "}";
+            assertThat(redis.raw().commands().type(key)).isEqualTo("hash");
+            Map<String, byte[]> hash = redis.raw().commands().hgetall(key);
             assertThat(hash).containsKeys("a:k", RedisKeys.CREATED, RedisKeys.ACCESSED, RedisKeys.MAX_INACTIVE, RedisKeys.BYTES);
             assertThat(new String(hash.get(RedisKeys.BYTES), StandardCharsets.US_ASCII)).isEqualTo("2");
-            assertThat(raw.commands().pttl(key)).isBetween(Duration.ofMinutes(4).toMillis(), Duration.ofMinutes(5).toMillis());
+            assertThat(redis.raw().commands().pttl(key)).isBetween(Duration.ofMinutes(4).toMillis(), Duration.ofMinutes(5).toMillis());
         }
 
         @Test
         @DisplayName("saves keep working after the server forgot its scripts (NOSCRIPT falls back to EVAL)")
         void scriptFlushIsHarmless() {
-            RedisSessionStore a = replica(longLived());
+            RedisSessionStore a = replica(RedisTesting.LONG_LIVED);
             Session s = a.create();
-            raw.commands().scriptFlush();
-            assertThat(raw.commands().scriptExists(Scripts.SESSION_SAVE.sha())).containsExactly(false);
+            redis.raw().commands().scriptFlush();
+            assertThat(redis.raw().commands().scriptExists(Scripts.SESSION_SAVE.sha())).containsExactly(false);
 
             s.putString("k", "v");
             a.save(s);
 
-            assertThat(raw.sessionAttributes(keys, s.id()).orElseThrow()).containsOnlyKeys("k");
-            assertThat(raw.commands().scriptExists(Scripts.SESSION_SAVE.sha())).containsExactly(true);
+            assertThat(redis.raw().sessionAttributes(redis.keys(), s.id()).orElseThrow()).containsOnlyKeys("k");
+            assertThat(redis.raw().commands().scriptExists(Scripts.SESSION_SAVE.sha())).containsExactly(true);
         }
     }
 
@@ -345,21 +295,9 @@ class RedisSessionIT {
         /** Opens after 2 failures in 4 calls: any data error counted as an outage would open it. */
         private final GuardPolicy touchy = GuardPolicy.builder().slidingWindowSize(4).minimumNumberOfCalls(4).build();
 
-        private RedisState state(RedisOptions redisOptions) {
-            RedisState state = RedisState.connect(redisOptions);
-            closeAfter.add(state);
-            return state;
-        }
-
-        private RedisSessionStore store(RedisState state, SessionOptions sessionOptions) {
-            RedisSessionStore store = state.sessionStore(sessionOptions);
-            closeAfter.add(store);
-            return store;
-        }
-
         private Map<String, String> hash(String key) {
             Map<String, String> out = new java.util.TreeMap<>();
-            raw.commands().hgetall(key).forEach((f, v) -> out.put(f, new String(v, StandardCharsets.ISO_8859_1)));
+            redis.raw().commands().hgetall(key).forEach((f, v) -> out.put(f, new String(v, StandardCharsets.ISO_8859_1)));
             return out;
         }
 
@@ -374,11 +312,9 @@ class RedisSessionIT {
         @Test
         @DisplayName("a 128 MiB value under the default 64 KiB limit is refused before it is sent: no script, no guard call")
         void oversizedValueNeverTravels() {
-            RedisState state = state(options().guardPolicy(touchy).build());
-            RedisSessionStore store = store(state, longLived());
-            Session s = store.create();
-            s.putString("k", "v");
-            store.save(s);
+            RedisState state = redis.state(redis.options().guardPolicy(touchy).build());
+            RedisSessionStore store = redis.sessions(state);
+            Session s = store.create(n -> n.putString("k", "v"));
             byte[] huge = new byte[128 * 1024 * 1024];
             s.put("big", huge, Codec.bytes());
             long scripts = scriptCalls();
@@ -392,7 +328,7 @@ class RedisSessionIT {
             assertThat(state.guard().stats().calls()).as("only the compute's read reached Redis").isEqualTo(calls + 1);
 
             assertThat(scriptCalls()).as("scripts run for the refused save and compute").isEqualTo(scripts);
-            assertThat(raw.sessionAttributes(keys, s.id()).orElseThrow()).containsOnlyKeys("k");
+            assertThat(redis.raw().sessionAttributes(redis.keys(), s.id()).orElseThrow()).containsOnlyKeys("k");
             assertThat(store.find(s.id()).orElseThrow().getString("k")).contains("v");
             assertNotAnOutage(state);
         }
@@ -400,12 +336,12 @@ class RedisSessionIT {
         @Test
         @DisplayName("a session key of another type is a StateDataException on every operation: not retried, not counted")
         void wrongTypeIsADataError() {
-            RedisState state = state(options().nearCacheSize(0).guardPolicy(touchy).build());
-            RedisSessionStore store = store(state, longLived());
+            RedisState state = redis.state(redis.options().nearCacheSize(0).guardPolicy(touchy).build());
+            RedisSessionStore store = redis.sessions(state);
             Session s = store.create();
-            String key = keys.session(s.id());
-            raw.commands().del(key);
-            raw.commands().set(key, "not a hash".getBytes(StandardCharsets.UTF_8));
+            String key = redis.keys().session(s.id());
+            redis.raw().commands().del(key);
+            redis.raw().commands().set(key, "not a hash".getBytes(StandardCharsets.UTF_8));
 
             for (int i = 0; i < 10; i++) {
                 assertThatThrownBy(() -> store.find(s.id())).isInstanceOf(StateDataException.class)
@@ -418,11 +354,11 @@ class RedisSessionIT {
             assertThatThrownBy(() -> store.rotateId(s.id())).isInstanceOf(StateDataException.class);
 
             assertNotAnOutage(state);
-            assertThat(new String(raw.commands().get(key), StandardCharsets.UTF_8)).isEqualTo("not a hash");
+            assertThat(new String(redis.raw().commands().get(key), StandardCharsets.UTF_8)).isEqualTo("not a hash");
             Session other = store.create();
             assertThat(store.find(other.id())).as("other sessions keep working").isPresent();
             store.invalidate(s.id());
-            assertThat(raw.commands().exists(key)).as("invalidate removes the bad key").isZero();
+            assertThat(redis.raw().commands().exists(key)).as("invalidate removes the bad key").isZero();
         }
 
         @ParameterizedTest(name = "{0} = {1}")
@@ -432,19 +368,17 @@ class RedisSessionIT {
         })
         @DisplayName("corrupt or missing metadata fails every operation with StateDataException before anything is written")
         void corruptMetadataChangesNothing(String field, String value) {
-            RedisState state = state(options().nearCacheSize(0).guardPolicy(touchy).build());
-            RedisSessionStore store = store(state, longLived());
-            Session s = store.create();
-            s.putString("k", "v");
-            store.save(s);
-            String key = keys.session(s.id());
+            RedisState state = redis.state(redis.options().nearCacheSize(0).guardPolicy(touchy).build());
+            RedisSessionStore store = redis.sessions(state);
+            Session s = store.create(n -> n.putString("k", "v"));
+            String key = redis.keys().session(s.id());
             if (value == null) {
-                raw.commands().hdel(key, field);
+                redis.raw().commands().hdel(key, field);
             } else {
-                raw.commands().hset(key, field, value.getBytes(StandardCharsets.UTF_8));
+                redis.raw().commands().hset(key, field, value.getBytes(StandardCharsets.UTF_8));
             }
             Map<String, String> before = hash(key);
-            long ttl = raw.commands().pttl(key);
+            long ttl = redis.raw().commands().pttl(key);
 
             s.putString("k", "changed");
             s.putString("new", "x");
@@ -463,7 +397,7 @@ class RedisSessionIT {
             }
 
             assertThat(hash(key)).as("the hash after the failed calls").isEqualTo(before);
-            assertThat(raw.commands().pttl(key)).as("the key still expires").isPositive().isLessThanOrEqualTo(ttl);
+            assertThat(redis.raw().commands().pttl(key)).as("the key still expires").isPositive().isLessThanOrEqualTo(ttl);
             assertNotAnOutage(state);
         }
 
@@ -471,14 +405,14 @@ class RedisSessionIT {
         @ValueSource(strings = {"99999999999999999999", "0", "-5", "abc", ""})
         @DisplayName("the create script refuses an idle timeout Redis cannot set before writing: no hash without TTL")
         void createChecksBeforeWriting(String inactive) {
-            String key = keys.session(SessionId.generate());
+            String key = redis.keys().session(SessionId.generate());
             byte[] now = Long.toString(System.currentTimeMillis()).getBytes(StandardCharsets.US_ASCII);
 
-            assertThatThrownBy(() -> Scripts.SESSION_CREATE.<Long>run(raw.async(), ScriptOutputType.INTEGER, new String[] {key},
+            assertThatThrownBy(() -> Scripts.SESSION_CREATE.<Long>run(redis.raw().async(), ScriptOutputType.INTEGER, new String[] {key},
                     now, inactive.getBytes(StandardCharsets.US_ASCII)).toCompletableFuture().join())
                     .hasCauseInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("max inactive");
-            assertThat(raw.commands().exists(key)).isZero();
+            assertThat(redis.raw().commands().exists(key)).isZero();
         }
 
         @Test
@@ -488,18 +422,17 @@ class RedisSessionIT {
 
             Session s = store.create();
 
-            assertThat(raw.commands().pttl(keys.session(s.id())))
+            assertThat(redis.raw().commands().pttl(redis.keys().session(s.id())))
                     .isGreaterThan(SessionOptions.MAX_INACTIVE_INTERVAL.minusMinutes(1).toMillis());
         }
 
         @Test
         @DisplayName("a lease key of another type or a token counter that is not a number is a StateDataException, not an outage")
         void corruptLeaseKeysAreDataErrors() {
-            RedisState state = state(options().guardPolicy(touchy).build());
-            RedisLeaseProvider leases = state.leaseProvider();
-            closeAfter.add(leases);
-            raw.commands().hset(keys.lease("hashed"), "f", "v".getBytes(StandardCharsets.UTF_8));
-            raw.commands().set(keys.leaseToken("counted"), "abc".getBytes(StandardCharsets.UTF_8));
+            RedisState state = redis.state(redis.options().guardPolicy(touchy).build());
+            RedisLeaseProvider leases = redis.leases(state);
+            redis.raw().commands().hset(redis.keys().lease("hashed"), "f", "v".getBytes(StandardCharsets.UTF_8));
+            redis.raw().commands().set(redis.keys().leaseToken("counted"), "abc".getBytes(StandardCharsets.UTF_8));
 
             for (int i = 0; i < 5; i++) {
                 assertThatThrownBy(() -> leases.tryAcquire("hashed", Duration.ofSeconds(5)))
@@ -510,7 +443,7 @@ class RedisSessionIT {
             }
 
             assertNotAnOutage(state);
-            assertThat(raw.commands().exists(keys.lease("counted"))).as("no lease without a token").isZero();
+            assertThat(redis.raw().commands().exists(redis.keys().lease("counted"))).as("no lease without a token").isZero();
             assertThat(leases.tryAcquire("fine", Duration.ofSeconds(5))).isPresent();
         }
     }
@@ -521,24 +454,19 @@ class RedisSessionIT {
 
         @Test
         @DisplayName("a password-protected Redis works with the right password; a wrong one fails without showing it")
-        void passwordProtected() throws Exception {
-            try (RedisServer secured = RedisServer.builder().password("right-horse-battery").start()) {
-                RedisOptions good = RedisOptions.standalone(secured.uri()).appName(app).password("right-horse-battery").build();
-                RedisSessionStore store = replica(good, longLived());
-                Session s = store.create();
-                assertThat(store.find(s.id())).isPresent();
-                assertThat(good.toString()).doesNotContain("right-horse-battery").contains("password=****");
+        void passwordProtected() {
+            // closed after the test, after the replicas
+            RedisServer secured = redis.closeAfter(RedisServer.builder().password("right-horse-battery").start());
+            RedisOptions good = redis.options(secured.uri()).password("right-horse-battery").build();
+            RedisSessionStore store = replica(good, RedisTesting.LONG_LIVED);
+            Session s = store.create();
+            assertThat(store.find(s.id())).isPresent();
+            assertThat(good.toString()).doesNotContain("right-horse-battery").contains("password=****");
 
-                RedisOptions bad = RedisOptions.standalone(secured.uri()).appName(app).password("wrong-staple-secret").build();
-                assertThatThrownBy(() -> replica(bad, longLived()))
-                        .isInstanceOf(StateAccessDeniedException.class)
-                        .satisfies(e -> {
-                            for (Throwable t = e; t != null; t = t.getCause()) {
-                                assertThat(String.valueOf(t.getMessage())).doesNotContain("wrong-staple-secret");
-                            }
-                        });
-                closeAll();
-            }
+            RedisOptions bad = redis.options(secured.uri()).password("wrong-staple-secret").build();
+            assertThatThrownBy(() -> replica(bad, RedisTesting.LONG_LIVED))
+                    .isInstanceOf(StateAccessDeniedException.class)
+                    .satisfies(e -> StartupChecks.assertShowsNoSecret(e, "wrong-staple-secret"));
         }
 
         @Test
@@ -554,7 +482,7 @@ class RedisSessionIT {
             try (RedisServer stopped = RedisServer.builder().build()) {
                 RedisOptions options = RedisOptions.standalone(stopped.uri()).commandTimeout(Duration.ofMillis(500))
                         .startupTimeout(Duration.ofSeconds(1)).build();
-                assertThatThrownBy(() -> RedisState.connect(options).sessionStore(longLived()))
+                assertThatThrownBy(() -> RedisState.connect(options).sessionStore(RedisTesting.LONG_LIVED))
                         .isInstanceOf(StateUnavailableException.class)
                         .hasMessageContaining("redis connect")
                         .hasMessageContaining(stopped.hostAndPort());
@@ -569,18 +497,18 @@ class RedisSessionIT {
         @Test
         @DisplayName("sessions and leases built through a StateRuntime share one connection and guard, and report readiness")
         void throughRuntime() {
-            RedisState state = RedisState.connect(RedisOptions.standalone(redis.uri()).build());
-            closeAfter.add(state);
-            try (StateRuntime runtime = StateRuntime.builder(app)
-                    .sessions(state.sessions(longLived()))
+            RedisState state = RedisState.connect(RedisOptions.standalone(redis.backend().uri()).build());
+            redis.closeAfter(state);
+            try (StateRuntime runtime = StateRuntime.builder(redis.app())
+                    .sessions(state.sessions(RedisTesting.LONG_LIVED))
                     .leases(state.leases())
                     .build()) {
                 Session s = runtime.sessions().create();
                 Lease lease = runtime.leases().tryAcquire("nightly-report", Duration.ofSeconds(5)).orElseThrow();
 
                 assertThat(state.guard()).isSameAs(runtime.guard(RedisState.BACKEND));
-                assertThat(raw.sessionAttributes(keys, s.id())).as("keys use the runtime's app name").isPresent();
-                assertThat(raw.leaseToken(keys, "nightly-report")).contains(lease.fencingToken());
+                assertThat(redis.raw().sessionAttributes(redis.keys(), s.id())).as("keys use the runtime's app name").isPresent();
+                assertThat(redis.raw().leaseToken(redis.keys(), "nightly-report")).contains(lease.fencingToken());
                 HealthReport ready = runtime.health().readiness();
                 assertThat(ready.up()).isTrue();
                 assertThat(ready.components()).anyMatch(c -> c.component().equals("redis") && c.status() == BackendHealth.Status.UP);
@@ -593,10 +521,10 @@ class RedisSessionIT {
         @DisplayName("a guard policy set in RedisOptions is the policy of the runtime's redis guard; a different one in the runtime fails the build")
         void optionsGuardPolicyUnderRuntime() {
             GuardPolicy distinctive = RedisTesting.PATIENT.toBuilder().timeout(Duration.ofMillis(4321)).build();
-            RedisState state = RedisState.connect(RedisOptions.standalone(redis.uri()).guardPolicy(distinctive).build());
-            closeAfter.add(state);
-            try (StateRuntime runtime = StateRuntime.builder(app)
-                    .sessions(state.sessions(longLived()))
+            RedisState state = RedisState.connect(RedisOptions.standalone(redis.backend().uri()).guardPolicy(distinctive).build());
+            redis.closeAfter(state);
+            try (StateRuntime runtime = StateRuntime.builder(redis.app())
+                    .sessions(state.sessions(RedisTesting.LONG_LIVED))
                     .leases(state.leases())
                     .build()) {
                 assertThat(runtime.guard(RedisState.BACKEND).policy()).isEqualTo(distinctive);
@@ -605,11 +533,11 @@ class RedisSessionIT {
                 assertThat(state.guard().stats().calls()).as("calls went through that guard").isPositive();
             }
 
-            RedisState another = RedisState.connect(RedisOptions.standalone(redis.uri()).guardPolicy(distinctive).build());
-            closeAfter.add(another);
-            assertThatThrownBy(() -> StateRuntime.builder(app)
+            RedisState another = RedisState.connect(RedisOptions.standalone(redis.backend().uri()).guardPolicy(distinctive).build());
+            redis.closeAfter(another);
+            assertThatThrownBy(() -> StateRuntime.builder(redis.app())
                     .guardPolicy(RedisState.BACKEND, RedisTesting.PATIENT)
-                    .sessions(another.sessions(longLived()))
+                    .sessions(another.sessions(RedisTesting.LONG_LIVED))
                     .build())
                     .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("conflicting guard policies for backend 'redis'")

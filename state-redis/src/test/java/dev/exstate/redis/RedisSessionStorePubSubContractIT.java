@@ -10,7 +10,7 @@ import org.junit.jupiter.api.DisplayName;
 class RedisSessionStorePubSubContractIT extends RedisSessionStoreContractIT {
 
     @Override
-    protected RedisOptions.Builder redisOptions(String uri) {
-        return super.redisOptions(uri).invalidation(RedisOptions.InvalidationMode.PUBSUB);
+    protected RedisOptions.Builder redisOptions(RedisOptions.Builder options) {
+        return options.invalidation(RedisOptions.InvalidationMode.PUBSUB);
     }
 }

@@ -5,22 +5,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.exstate.guard.GuardPolicy;
 import dev.exstate.session.Session;
 import dev.exstate.session.SessionId;
-import dev.exstate.session.SessionOptions;
 import dev.exstate.testkit.backend.RedisServer;
 import dev.exstate.testkit.fault.FaultProxy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,46 +30,15 @@ import org.slf4j.LoggerFactory;
 @DisplayName("Redis near cache: staleness across replicas")
 class RedisStalenessIT {
     private static final Logger log = LoggerFactory.getLogger(RedisStalenessIT.class);
-    private static final SessionOptions SESSIONS = SessionOptions.builder()
-            .maxInactiveInterval(Duration.ofMinutes(5)).touchInterval(Duration.ofMinutes(1)).build();
     /** Reads to Redis behind the slow link take a second or more: the guard must wait for them. */
     private static final GuardPolicy PATIENT = GuardPolicy.builder()
             .timeout(Duration.ofSeconds(4)).totalTimeout(Duration.ofSeconds(4)).maxRetries(0).build();
 
-    private static RedisServer redis;
-    private final List<AutoCloseable> closeAfter = new ArrayList<>();
-    private String app;
-
-    @BeforeAll
-    static void startRedis() {
-        redis = RedisServer.builder().start();
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        redis.close();
-    }
-
-    @BeforeEach
-    void namespace() {
-        app = "stale-" + UUID.randomUUID().toString().substring(0, 8);
-    }
-
-    @AfterEach
-    void closeAll() throws Exception {
-        for (int i = closeAfter.size() - 1; i >= 0; i--) {
-            closeAfter.get(i).close();
-        }
-        closeAfter.clear();
-    }
+    @RegisterExtension
+    static final RedisFixture<RedisServer> redis = RedisFixture.standalone("stale");
 
     private RedisSessionStore replica(String uri, GuardPolicy policy) {
-        RedisOptions options = RedisOptions.standalone(uri).appName(app).guardPolicy(policy).build();
-        RedisState state = RedisState.connect(options);
-        closeAfter.add(state);
-        RedisSessionStore store = state.sessionStore(SESSIONS);
-        closeAfter.add(store);
-        return store;
+        return redis.sessions(redis.state(redis.options(uri).guardPolicy(policy).build()));
     }
 
     /** One read by B after A's write {@code version} was acknowledged at {@code acked}. */
@@ -125,11 +89,9 @@ class RedisStalenessIT {
     @Test
     @DisplayName("on loopback: how often and how long a read right after another replica's write sees the previous version; findFresh never does")
     void rightAfterAnotherReplicasWrite() {
-        RedisSessionStore a = replica(redis.uri(), GuardPolicy.defaults());
-        RedisSessionStore b = replica(redis.uri(), GuardPolicy.defaults());
-        Session s = a.create();
-        s.putString("v", "0");
-        a.save(s);
+        RedisSessionStore a = replica(redis.backend().uri(), GuardPolicy.defaults());
+        RedisSessionStore b = replica(redis.backend().uri(), GuardPolicy.defaults());
+        Session s = a.create(n -> n.putString("v", "0"));
         int rounds = 400;
         List<Read> all = new ArrayList<>();
         List<Long> lags = new ArrayList<>();
@@ -165,7 +127,7 @@ class RedisStalenessIT {
                 lags.isEmpty() ? "-" : ms(lags.get(lags.size() / 2)), lags.isEmpty() ? "-" : ms(lags.get(lags.size() - 1)),
                 freshOld, freshReads);
         assertThat(freshOld).as("findFresh right after another replica's write returned the previous version").isZero();
-        assertNoOldValueServedFreshAfterTheWindow(all, RedisOptions.standalone(redis.uri()).build().freshnessWindow());
+        assertNoOldValueServedFreshAfterTheWindow(all, RedisOptions.standalone(redis.backend().uri()).build().freshnessWindow());
     }
 
     @Test
@@ -181,14 +143,11 @@ class RedisStalenessIT {
     }
 
     private void slowLink(Duration latency, int rounds) {
-        FaultProxy proxy = FaultProxy.to(redis.host(), redis.port());
-        closeAfter.add(proxy);
-        RedisSessionStore a = replica(redis.uri(), PATIENT);
+        FaultProxy proxy = redis.closeAfter(FaultProxy.to(redis.backend().host(), redis.backend().port()));
+        RedisSessionStore a = replica(redis.backend().uri(), PATIENT);
         RedisSessionStore b = replica(proxy.uri("redis"), PATIENT);
-        Duration window = RedisOptions.standalone(redis.uri()).build().freshnessWindow();
-        Session s = a.create();
-        s.putString("v", "0");
-        a.save(s);
+        Duration window = RedisOptions.standalone(redis.backend().uri()).build().freshnessWindow();
+        Session s = a.create(n -> n.putString("v", "0"));
         RedisSessionIT.cacheIt(b, s.id());
         long hitsBefore = b.nearCacheStats().orElseThrow().hits();
 

@@ -1,6 +1,7 @@
 package dev.exstate.redis;
 
 import dev.exstate.guard.GuardPolicy;
+import dev.exstate.session.SessionOptions;
 import java.time.Duration;
 
 /** Shared settings of the Redis integration tests. */
@@ -14,6 +15,10 @@ final class RedisTesting {
             .timeout(Duration.ofSeconds(5))
             .totalTimeout(Duration.ofSeconds(10))
             .build();
+
+    /** Sessions of the tests whose subject is not expiry: idle for 5 minutes, touched once a minute. */
+    static final SessionOptions LONG_LIVED = SessionOptions.builder()
+            .maxInactiveInterval(Duration.ofMinutes(5)).touchInterval(Duration.ofMinutes(1)).build();
 
     private RedisTesting() {
     }

@@ -8,19 +8,16 @@ import dev.exstate.session.Session;
 import dev.exstate.session.SessionOptions;
 import dev.exstate.testkit.backend.RespConnection;
 import dev.exstate.testkit.backend.RespException;
+import dev.exstate.testkit.contract.StartupChecks;
 import dev.exstate.testkit.tls.TestCertificates;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -34,52 +31,24 @@ class RedisTlsAclIT {
     /** Generous: the failures are immediate, but the machine may be busy. Never a speed assertion. */
     private static final Duration FAIL_FAST_BOUND = Duration.ofSeconds(30);
 
-    private static SecuredRedis redis;
-    private static TestCertificates otherCa;
-    private final List<RedisState> states = new ArrayList<>();
-    private String app;
-    private String user;
-    private String password;
+    @RegisterExtension
+    static final RedisFixture<SecuredRedis> fixture = RedisFixture.securedWithRefusals("acl");
 
-    @BeforeAll
-    static void start() {
-        redis = SecuredRedis.start();
-        otherCa = TestCertificates.create();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (redis != null) {
-            redis.close();
-        }
-        if (otherCa != null) {
-            otherCa.close();
-        }
-    }
-
-    @BeforeEach
-    void appUser() {
-        app = "acl-" + UUID.randomUUID().toString().substring(0, 8);
-        user = "replica-" + app;
-        password = redis.createAppUser(user, app);
-    }
-
-    @AfterEach
-    void closeStates() {
-        states.forEach(RedisState::close);
+    private static SecuredRedis redis() {
+        return fixture.backend();
     }
 
     @Test
     @DisplayName("the documented ACL user reaches only its app's keys and channel, and no admin command")
     void userIsConfinedToItsApp() {
-        try (RespConnection conn = RespConnection.open(redis.server.host(), redis.server.port(), Duration.ofSeconds(5),
-                redis.certs.clientSslContext().getSocketFactory())) {
-            assertThat(conn.call("AUTH", user, password)).isEqualTo("OK");
-            assertThat(conn.call("SET", "exstate:" + app + ":lease:{x}", "1")).isEqualTo("OK");
+        try (RespConnection conn = RespConnection.open(redis().server.host(), redis().server.port(), Duration.ofSeconds(5),
+                redis().certs.clientSslContext().getSocketFactory())) {
+            assertThat(conn.call("AUTH", fixture.user(), fixture.password())).isEqualTo("OK");
+            assertThat(conn.call("SET", "exstate:" + fixture.app() + ":lease:{x}", "1")).isEqualTo("OK");
             for (String[] refused : List.of(
                     new String[] {"GET", "exstate:other-app:lease:{x}"},
                     new String[] {"SET", "exstate:other-app:session:{x}", "1"},
-                    new String[] {"DEL", "exstate:" + app + "x:lease:{x}"},
+                    new String[] {"DEL", "exstate:" + fixture.app() + "x:lease:{x}"},
                     new String[] {"PUBLISH", "exstate:other-app:session-invalidations", "k"},
                     new String[] {"EVAL", "return redis.call('GET', KEYS[1])", "1", "exstate:other-app:lease:{x}"},
                     new String[] {"KEYS", "*"},
@@ -99,27 +68,28 @@ class RedisTlsAclIT {
     @Test
     @DisplayName("under the documented ACL the near cache uses RESP3 client tracking (no silent fallback)")
     void trackingWorksUnderTheAcl() {
-        RedisSessionStore store = replica(redis.options(app, user, password).build());
+        RedisSessionStore store = replica(fixture.options().build());
         Session s = store.create();
         assertThat(store.find(s.id())).isPresent();
-        String clients = (String) redis.server.call("CLIENT", "LIST");
-        List<String> mine = clients.lines().filter(l -> l.contains(" user=" + user + " ")).toList();
+        String clients = (String) redis().server.call("CLIENT", "LIST");
+        List<String> mine = clients.lines().filter(l -> l.contains(" user=" + fixture.user() + " ")).toList();
         assertThat(mine).isNotEmpty().allSatisfy(line -> {
             assertThat(field(line, "resp")).isEqualTo("3");
             assertThat(field(line, "flags")).contains("t");
         });
-        assertThat(redis.aclDenials()).filteredOn(d -> d.contains(user)).isEmpty();
+        assertThat(redis().aclDenials()).filteredOn(d -> d.contains(fixture.user())).isEmpty();
     }
 
     @Test
     @DisplayName("a server certificate from an unknown CA fails the first provider at once, naming TLS and trustCertificates")
     void untrustedServerCertificate() {
-        RedisOptions options = redis.options(app, user, password).trustCertificates(otherCa.caCertificate()).build();
+        TestCertificates otherCa = fixture.closeAfter(TestCertificates.create());
+        RedisOptions options = fixture.options().trustCertificates(otherCa.caCertificate()).build();
         long start = System.nanoTime();
         assertThatThrownBy(() -> replica(options))
                 .isInstanceOf(StateAccessDeniedException.class)
                 .hasMessageContaining("redis connect")
-                .hasMessageContaining("TLS handshake with redis at [" + redis.server.uri() + "]")
+                .hasMessageContaining("TLS handshake with redis at [" + redis().server.uri() + "]")
                 .hasMessageContaining("not trusted")
                 .hasMessageContaining("trustCertificates");
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(FAIL_FAST_BOUND);
@@ -128,9 +98,9 @@ class RedisTlsAclIT {
     @Test
     @DisplayName("the JDK's default trust store does not trust the private CA either")
     void defaultTrustStoreRefusesPrivateCa() {
-        RedisOptions options = RedisOptions.standalone(redis.server.uri())
-                .clientCertificate(redis.certs.clientCertificate(), redis.certs.clientKey())
-                .credentials(user, password).appName(app).build();
+        RedisOptions options = RedisOptions.standalone(redis().server.uri())
+                .clientCertificate(redis().certs.clientCertificate(), redis().certs.clientKey())
+                .credentials(fixture.user(), fixture.password()).appName(fixture.app()).build();
         assertThatThrownBy(() -> replica(options))
                 .isInstanceOf(StateAccessDeniedException.class)
                 .hasMessageContaining("not trusted");
@@ -139,8 +109,8 @@ class RedisTlsAclIT {
     @Test
     @DisplayName("without a client certificate a server that requires one refuses the replica at once, naming clientCertificate")
     void missingClientCertificate() {
-        RedisOptions options = RedisOptions.standalone(redis.server.uri()).trustCertificates(redis.certs.caCertificate())
-                .credentials(user, password).appName(app).commandTimeout(Duration.ofSeconds(2)).build();
+        RedisOptions options = RedisOptions.standalone(redis().server.uri()).trustCertificates(redis().certs.caCertificate())
+                .credentials(fixture.user(), fixture.password()).appName(fixture.app()).commandTimeout(Duration.ofSeconds(2)).build();
         long start = System.nanoTime();
         assertThatThrownBy(() -> replica(options))
                 .isInstanceOf(StateAccessDeniedException.class)
@@ -154,17 +124,13 @@ class RedisTlsAclIT {
     @DisplayName("a wrong ACL password fails the first provider at once, pointing at the credentials, never showing them")
     void wrongPassword() {
         String wrong = "wrong-" + UUID.randomUUID();
-        RedisOptions options = redis.options(app, user, wrong).build();
+        RedisOptions options = redis().options(fixture.app(), fixture.user(), wrong).build();
         long start = System.nanoTime();
         assertThatThrownBy(() -> replica(options))
                 .isInstanceOf(StateAccessDeniedException.class)
                 .hasMessageContaining("redis connect")
                 .hasMessageContaining("credentials")
-                .satisfies(e -> {
-                    for (Throwable t = e; t != null; t = t.getCause()) {
-                        assertThat(String.valueOf(t.getMessage())).doesNotContain(wrong).doesNotContain(password);
-                    }
-                });
+                .satisfies(e -> StartupChecks.assertShowsNoSecret(e, wrong, fixture.password()));
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(FAIL_FAST_BOUND);
         assertThat(options.toString()).doesNotContain(wrong).contains("password=****");
     }
@@ -173,14 +139,14 @@ class RedisTlsAclIT {
     @DisplayName("missing or malformed PEM files are bad input: IllegalArgumentException naming the option, before connecting")
     void badPemFiles(@TempDir Path dir) throws Exception {
         Path missing = dir.resolve("missing-ca.pem");
-        assertThatThrownBy(() -> replica(redis.options(app, user, password).trustCertificates(missing).build()))
+        assertThatThrownBy(() -> replica(fixture.options().trustCertificates(missing).build()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("trustCertificates").hasMessageContaining(missing.toString());
 
         Path notAKey = Files.writeString(dir.resolve("client-key.pem"),
                 "-----BEGIN ENCRYPTED PRIVATE KEY-----\nc2VjcmV0LWtleS1ieXRlcw==\n-----END ENCRYPTED PRIVATE KEY-----\n");
-        assertThatThrownBy(() -> replica(redis.options(app, user, password)
-                .clientCertificate(redis.certs.clientCertificate(), notAKey).build()))
+        assertThatThrownBy(() -> replica(fixture.options()
+                .clientCertificate(redis().certs.clientCertificate(), notAKey).build()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("clientKey").hasMessageContaining("PKCS#8")
                 .hasMessageNotContaining("c2VjcmV0");
@@ -190,9 +156,7 @@ class RedisTlsAclIT {
     }
 
     private RedisSessionStore replica(RedisOptions options) {
-        RedisState state = RedisState.connect(options);
-        states.add(state);
-        return state.sessionStore(SessionOptions.builder().maxInactiveInterval(Duration.ofMinutes(5)).build());
+        return fixture.state(options).sessionStore(SessionOptions.builder().maxInactiveInterval(Duration.ofMinutes(5)).build());
     }
 
     private static String field(String clientListLine, String name) {

@@ -259,29 +259,12 @@ class LeasedSchedulerTest {
         void stalledReplicaCannotRunAClaimedTick() throws Exception {
             ManualClock clock = new ManualClock();
             LeaseTable table = new LeaseTable(clock);
-            CountDownLatch stalled = new CountDownLatch(1);
-            CountDownLatch resume = new CountDownLatch(1);
-            AtomicBoolean stallOnce = new AtomicBoolean(true);
-            AtomicReference<OptionalLong> stalledAnswer = new AtomicReference<>();
-            LeaseBackend stalling = new DelegatingBackend(new MemoryLeaseBackend(table)) {
-                @Override
-                public OptionalLong claimTick(String name, String owner, long tick, Duration ttl) {
-                    if (!stallOnce.getAndSet(false)) {
-                        return super.claimTick(name, owner, tick, ttl);
-                    }
-                    // like a GC pause or SIGSTOP between computing the tick and asking for it
-                    stalled.countDown();
-                    awaitLatch(resume);
-                    OptionalLong answer = super.claimTick(name, owner, tick, ttl);
-                    stalledAnswer.set(answer);
-                    return answer;
-                }
-            };
+            StallingBackend stalling = new StallingBackend(new MemoryLeaseBackend(table));
             Map<Long, List<String>> ranBy = new ConcurrentHashMap<>();
             Duration period = Duration.ofMillis(100);
             LeasedScheduler a = scheduler(track(new LeaseManager(stalling, clock)), clock);
             a.scheduleAtFixedRate("report", period, ctx -> ranOn(ranBy, ctx.tick(), "a"));
-            assertThat(stalled.await(PATIENCE.toMillis(), TimeUnit.MILLISECONDS)).as("replica a is stalled in its claim").isTrue();
+            assertThat(stalling.stalled.await(PATIENCE.toMillis(), TimeUnit.MILLISECONDS)).as("replica a is stalled in its claim").isTrue();
             long tick = clock.now().toEpochMilli() / period.toMillis();
 
             scheduler(track(MemoryLeaseBackend.provider(table, clock)), clock)
@@ -289,10 +272,10 @@ class LeasedSchedulerTest {
             await().atMost(PATIENCE).pollInterval(POLL).until(() -> ranBy.containsKey(tick));
             // far past the tick's end and any lease's TTL: only the backend's tick record still stands in a's way
             clock.advance(Duration.ofMinutes(1));
-            resume.countDown();
+            stalling.resume.countDown();
 
-            await().atMost(PATIENCE).pollInterval(POLL).until(() -> stalledAnswer.get() != null);
-            assertThat(stalledAnswer.get()).as("the stalled replica's late claim of tick %d", tick).isEmpty();
+            await().atMost(PATIENCE).pollInterval(POLL).until(() -> stalling.answer.get() != null);
+            assertThat(stalling.answer.get()).as("the stalled replica's late claim of tick %d", tick).isEmpty();
             assertThat(ranBy.get(tick)).as("runs of tick %d", tick).containsExactly("b");
             assertThat(ranBy).allSatisfy((t, who) -> assertThat(who).as("runs of tick %d", t).hasSize(1));
         }
@@ -547,37 +530,21 @@ class LeasedSchedulerTest {
         void stalledReplicaCannotRunAClaimedFireTime() throws Exception {
             ManualClock clock = new ManualClock(Instant.parse("2026-01-05T06:00:05Z"));
             LeaseTable table = new LeaseTable(clock);
-            CountDownLatch stalled = new CountDownLatch(1);
-            CountDownLatch resume = new CountDownLatch(1);
-            AtomicBoolean stallOnce = new AtomicBoolean(true);
-            AtomicReference<OptionalLong> stalledAnswer = new AtomicReference<>();
-            LeaseBackend stalling = new DelegatingBackend(new MemoryLeaseBackend(table)) {
-                @Override
-                public OptionalLong claimTick(String name, String owner, long tick, Duration ttl) {
-                    if (!stallOnce.getAndSet(false)) {
-                        return super.claimTick(name, owner, tick, ttl);
-                    }
-                    stalled.countDown();
-                    awaitLatch(resume);
-                    OptionalLong answer = super.claimTick(name, owner, tick, ttl);
-                    stalledAnswer.set(answer);
-                    return answer;
-                }
-            };
+            StallingBackend stalling = new StallingBackend(new MemoryLeaseBackend(table));
             Map<Long, List<String>> ranBy = new ConcurrentHashMap<>();
             scheduler(track(new LeaseManager(stalling, clock)), clock)
                     .scheduleCron("report", "0 6 * * *", ZoneOffset.UTC, ctx -> ranOn(ranBy, ctx.tick(), "a"));
-            assertThat(stalled.await(PATIENCE.toMillis(), TimeUnit.MILLISECONDS)).as("replica a is stalled in its claim").isTrue();
+            assertThat(stalling.stalled.await(PATIENCE.toMillis(), TimeUnit.MILLISECONDS)).as("replica a is stalled in its claim").isTrue();
             long six = Instant.parse("2026-01-05T06:00:00Z").toEpochMilli();
 
             scheduler(track(MemoryLeaseBackend.provider(table, clock)), clock)
                     .scheduleCron("report", "0 6 * * *", ZoneOffset.UTC, ctx -> ranOn(ranBy, ctx.tick(), "b"));
             await().atMost(PATIENCE).pollInterval(POLL).until(() -> ranBy.containsKey(six));
             clock.advance(Duration.ofSeconds(30)); // still within the minute a fire time may be run late
-            resume.countDown();
+            stalling.resume.countDown();
 
-            await().atMost(PATIENCE).pollInterval(POLL).until(() -> stalledAnswer.get() != null);
-            assertThat(stalledAnswer.get()).as("the stalled replica's late claim of 06:00").isEmpty();
+            await().atMost(PATIENCE).pollInterval(POLL).until(() -> stalling.answer.get() != null);
+            assertThat(stalling.answer.get()).as("the stalled replica's late claim of 06:00").isEmpty();
             assertThat(ranBy).containsOnlyKeys(six);
             assertThat(ranBy.get(six)).containsExactly("b");
         }
@@ -707,6 +674,34 @@ class LeasedSchedulerTest {
         @Override
         public String backendName() {
             return "refusing";
+        }
+    }
+
+    /**
+     * A replica's backend whose first tick claim stalls until {@link #resume} is counted down, like
+     * a GC pause or SIGSTOP between computing the tick and asking for it; {@link #answer} is what
+     * that late claim got.
+     */
+    private static final class StallingBackend extends DelegatingBackend {
+        final CountDownLatch stalled = new CountDownLatch(1);
+        final CountDownLatch resume = new CountDownLatch(1);
+        final AtomicReference<OptionalLong> answer = new AtomicReference<>();
+        private final AtomicBoolean stallOnce = new AtomicBoolean(true);
+
+        StallingBackend(LeaseBackend delegate) {
+            super(delegate);
+        }
+
+        @Override
+        public OptionalLong claimTick(String name, String owner, long tick, Duration ttl) {
+            if (!stallOnce.getAndSet(false)) {
+                return super.claimTick(name, owner, tick, ttl);
+            }
+            stalled.countDown();
+            awaitLatch(resume);
+            OptionalLong late = super.claimTick(name, owner, tick, ttl);
+            answer.set(late);
+            return late;
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.exstate.testkit.backend;
 
+import dev.exstate.testkit.internal.TempDirs;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
@@ -11,13 +12,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,8 +34,12 @@ import org.slf4j.LoggerFactory;
  * <p>All controls are thread-safe and blocking: {@code start()} and {@code restart()} return once
  * the server answers its readiness check, or throw {@link BackendStartException} with the last
  * lines of the server's log.
+ *
+ * @param <T> the concrete server, which {@code start()} and {@code restart()} return
  */
-public abstract sealed class BackendProcess implements AutoCloseable permits RedisServer, EtcdServer {
+public abstract sealed class BackendProcess<T extends BackendProcess<T>> implements Launcher<T>
+        permits RedisServer, EtcdServer {
+    private static final String HOST = "127.0.0.1";
     static final Duration DEFAULT_START_TIMEOUT = Duration.ofSeconds(20);
     private static final Logger log = LoggerFactory.getLogger(BackendProcess.class);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
@@ -101,17 +104,18 @@ public abstract sealed class BackendProcess implements AutoCloseable permits Red
      *
      * @throws BackendStartException if the server exits early or is not ready within the start timeout
      */
-    public synchronized BackendProcess start() {
+    @Override
+    public synchronized T start() {
         ensureOpen();
         if (isRunning()) {
-            return this;
+            return self();
         }
         int attempts = startedOnce ? 1 : MAX_PORT_ATTEMPTS;
         for (int attempt = 1; ; attempt++) {
             launch();
             try {
                 awaitReady(startTimeout);
-                return this;
+                return self();
             } catch (BackendStartException e) {
                 if (!e.isPortClash() || attempt >= attempts || !reassignPorts()) {
                     throw e;
@@ -188,10 +192,15 @@ public abstract sealed class BackendProcess implements AutoCloseable permits Red
      * Stops the server if it runs (SIGTERM) and starts it again on the same ports with the same
      * data directory, waiting until it is ready.
      */
-    public synchronized BackendProcess restart() {
+    public synchronized T restart() {
         ensureOpen();
         stop();
         return start();
+    }
+
+    /** The loopback address the server listens on: {@code 127.0.0.1}. */
+    public String host() {
+        return HOST;
     }
 
     /** True while the process is alive, including while it is paused. */
@@ -243,7 +252,7 @@ public abstract sealed class BackendProcess implements AutoCloseable permits Red
             log.debug("resume before close failed for {}", binaryName, e);
         }
         kill();
-        deleteRecursively(dataDir);
+        TempDirs.deleteRecursively(dataDir);
         ProcessReaper.unregister(this);
     }
 
@@ -324,29 +333,12 @@ public abstract sealed class BackendProcess implements AutoCloseable permits Red
                 Thread.currentThread().interrupt();
             }
         }
-        deleteRecursively(dataDir);
+        TempDirs.deleteRecursively(dataDir);
     }
 
     synchronized void ensureOpen() {
         if (closed) {
             throw new IllegalStateException(binaryName + " at " + address() + " is closed");
-        }
-    }
-
-    static void deleteRecursively(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(path -> {
-                try {
-                    Files.deleteIfExists(path);
-                } catch (IOException ignored) {
-                    // best effort: the OS cleans temp dirs eventually
-                }
-            });
-        } catch (IOException | UncheckedIOException e) {
-            log.debug("could not delete {}", dir, e);
         }
     }
 
@@ -367,6 +359,11 @@ public abstract sealed class BackendProcess implements AutoCloseable permits Red
     }
 
     // ---- internals ----
+
+    @SuppressWarnings("unchecked")
+    private T self() {
+        return (T) this;
+    }
 
     private void requireRunning(String operation) {
         ensureOpen();

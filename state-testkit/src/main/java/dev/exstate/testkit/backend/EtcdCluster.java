@@ -1,7 +1,6 @@
 package dev.exstate.testkit.backend;
 
 import java.io.UncheckedIOException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -23,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * {@link #leader()} reports the leader the running members agree on. {@link #close()} kills
  * every member and deletes its data. Thread-safe.
  */
-public final class EtcdCluster implements AutoCloseable {
+public final class EtcdCluster implements Launcher<EtcdCluster> {
     private static final Logger log = LoggerFactory.getLogger(EtcdCluster.class);
     private static final Duration STATUS_TIMEOUT = Duration.ofMillis(500);
     private static final int MAX_PORT_ATTEMPTS = 3;
@@ -49,7 +48,7 @@ public final class EtcdCluster implements AutoCloseable {
                 list.add(mb.build());
             }
         } catch (RuntimeException e) {
-            list.forEach(EtcdServer::close);
+            Launcher.closeAll(list);
             throw e;
         }
         this.members = List.copyOf(list);
@@ -85,6 +84,7 @@ public final class EtcdCluster implements AutoCloseable {
      *
      * @throws BackendStartException if the cluster does not come up within the start timeout
      */
+    @Override
     public synchronized EtcdCluster start() {
         for (int attempt = 1; ; attempt++) {
             try {
@@ -139,18 +139,8 @@ public final class EtcdCluster implements AutoCloseable {
      * @throws BackendStartException on timeout, with each member's last status
      */
     public EtcdServer awaitLeader(Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            Optional<EtcdServer> leader = leader();
-            if (leader.isPresent()) {
-                return leader.get();
-            }
-            if (System.nanoTime() - deadline >= 0) {
-                throw new BackendStartException("etcd cluster " + endpointsCsv() + " agreed on no leader within "
-                        + timeout + "; statuses: " + describe(statuses()));
-            }
-            BackendProcess.sleepMillis(50);
-        }
+        return Launcher.await(timeout, 50, this::leader, () -> "etcd cluster " + endpointsCsv()
+                + " agreed on no leader within " + timeout + "; statuses: " + describe(statuses()));
     }
 
     /** Runs {@code etcdctl} (API v3) with all members as endpoints. */
@@ -161,19 +151,7 @@ public final class EtcdCluster implements AutoCloseable {
     /** Kills every member and deletes its data. Idempotent. */
     @Override
     public void close() {
-        RuntimeException first = null;
-        for (EtcdServer m : members) {
-            try {
-                m.close();
-            } catch (RuntimeException e) {
-                if (first == null) {
-                    first = e;
-                }
-            }
-        }
-        if (first != null) {
-            throw first;
-        }
+        Launcher.closeAll(members);
     }
 
     @Override
@@ -223,12 +201,10 @@ public final class EtcdCluster implements AutoCloseable {
      * Options for an {@link EtcdCluster}. Defaults: 3 members, etcd's heartbeat (100 ms) and
      * election timeout (1 s), 20 second start timeout.
      */
-    public static final class Builder {
+    public static final class Builder extends LauncherBuilder<Builder, EtcdCluster> {
         private int members = 3;
         private Duration heartbeatInterval = Duration.ofMillis(100);
         private Duration electionTimeout = Duration.ofSeconds(1);
-        private Duration startTimeout = BackendProcess.DEFAULT_START_TIMEOUT;
-        private Path binary;
 
         private Builder() {}
 
@@ -251,30 +227,10 @@ public final class EtcdCluster implements AutoCloseable {
             return this;
         }
 
-        public Builder startTimeout(Duration timeout) {
-            this.startTimeout = BackendProcess.requirePositive(timeout, "startTimeout");
-            return this;
-        }
-
-        public Builder binary(Path binary) {
-            this.binary = binary;
-            return this;
-        }
-
         /** Creates the members without starting them. */
+        @Override
         public EtcdCluster build() {
             return new EtcdCluster(this);
-        }
-
-        /** Creates and starts the cluster; on failure nothing is left running. */
-        public EtcdCluster start() {
-            EtcdCluster cluster = build();
-            try {
-                return cluster.start();
-            } catch (RuntimeException e) {
-                cluster.close();
-                throw e;
-            }
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.exstate.testkit.backend;
 
+import dev.exstate.testkit.internal.TempDirs;
 import dev.exstate.testkit.tls.TestCertificates;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -12,7 +13,6 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Matcher;
@@ -36,13 +36,14 @@ import java.util.regex.Pattern;
  * initial-cluster flags and recovers from its WAL. Thread-safe; see {@link BackendProcess} for the
  * controls.
  *
- * <p>With {@link Builder#tls(TestCertificates, boolean)} the client URL is {@code https://} and
- * every helper here (readiness, status, {@link #get}, {@link #put}, {@link #etcdctl}) uses TLS,
+ * <p>With {@link Builder#tls(TestCertificates, boolean)} the client URL is {@code https://} (peers
+ * still talk plain HTTP on loopback; requiring client certificates is {@code --client-cert-auth})
+ * and every helper here (readiness, status, {@link #get}, {@link #put}, {@link #etcdctl}) uses TLS,
  * presenting the client certificate. With {@link Builder#authentication(String)} the first start
  * creates the {@code root} user and role and enables authentication; the helpers then act as
  * root, and {@link #auth()} adds the users and roles a test needs.
  */
-public final class EtcdServer extends BackendProcess {
+public final class EtcdServer extends BackendProcess<EtcdServer> {
     static final String DEBIAN_PACKAGES = "etcd-server etcd-client";
     private static final String HOST = "127.0.0.1";
     private static final Duration ETCDCTL_TIMEOUT = Duration.ofSeconds(15);
@@ -74,7 +75,7 @@ public final class EtcdServer extends BackendProcess {
         this.clusterMember = b.clusterToken != null;
         // a unique token keeps members of different test clusters apart when ports get reused
         this.clusterToken = clusterMember ? b.clusterToken : "exstate-" + UUID.randomUUID();
-        this.security = b.security.copy();
+        this.security = b.security.copy(b.tls, b.requireClientCertificates);
         if (clusterMember && (security.tls != null || security.rootPassword != null)) {
             throw new IllegalArgumentException("TLS and authentication are not supported for cluster members");
         }
@@ -103,19 +104,9 @@ public final class EtcdServer extends BackendProcess {
         return this;
     }
 
-    @Override
-    public EtcdServer restart() {
-        super.restart();
-        return this;
-    }
-
     /** The member name ({@code --name}). */
     public String name() {
         return name;
-    }
-
-    public String host() {
-        return HOST;
     }
 
     public int clientPort() {
@@ -310,7 +301,7 @@ public final class EtcdServer extends BackendProcess {
             return false;
         }
         // a half-started member may have written its first ports into the data dir
-        deleteRecursively(etcdDataDir());
+        TempDirs.deleteRecursively(etcdDataDir());
         assignSinglePorts();
         return true;
     }
@@ -322,7 +313,7 @@ public final class EtcdServer extends BackendProcess {
 
     /** Sets ports chosen by {@link EtcdCluster}; only before the first successful start. */
     void assignClusterPorts(int client, int peer, String cluster) {
-        deleteRecursively(etcdDataDir());
+        TempDirs.deleteRecursively(etcdDataDir());
         this.clientPort = client;
         this.peerPort = peer;
         this.initialCluster = cluster;
@@ -492,7 +483,7 @@ public final class EtcdServer extends BackendProcess {
         volatile boolean authEnabled;
         volatile String token;
 
-        Security copy() {
+        Security copy(TestCertificates tls, boolean requireClientCertificates) {
             Security s = new Security();
             s.tls = tls;
             s.requireClientCertificates = requireClientCertificates;
@@ -523,13 +514,10 @@ public final class EtcdServer extends BackendProcess {
      * member cannot lose its leadership to anyone), 20 second start timeout, {@code etcd} from the
      * PATH. {@link EtcdCluster} uses etcd's own defaults (100 ms / 1 s) unless told otherwise.
      */
-    public static final class Builder {
+    public static final class Builder extends ServerBuilder<Builder, EtcdServer> {
         private String name = "exstate";
         private Duration heartbeatInterval = Duration.ofMillis(50);
         private Duration electionTimeout = Duration.ofMillis(250);
-        private final List<String> extraArgs = new ArrayList<>();
-        private Duration startTimeout = DEFAULT_START_TIMEOUT;
-        private Path binary;
         private String clusterToken;
         private final Security security = new Security();
 
@@ -556,36 +544,6 @@ public final class EtcdServer extends BackendProcess {
             return this;
         }
 
-        /** Extra command line options, e.g. {@code arg("--auto-compaction-retention", "1")}. */
-        public Builder arg(String... args) {
-            for (String a : args) {
-                extraArgs.add(Objects.requireNonNull(a, "arg"));
-            }
-            return this;
-        }
-
-        public Builder startTimeout(Duration timeout) {
-            this.startTimeout = requirePositive(timeout, "startTimeout");
-            return this;
-        }
-
-        /** Uses this executable instead of the one on the PATH. */
-        public Builder binary(Path binary) {
-            this.binary = Objects.requireNonNull(binary, "binary");
-            return this;
-        }
-
-        /**
-         * Serves clients over TLS with the server certificate of {@code certs}; with
-         * {@code requireClientCertificates} ({@code --client-cert-auth}) a client must present a
-         * certificate issued by its CA. Peers still talk plain HTTP on loopback.
-         */
-        public Builder tls(TestCertificates certs, boolean requireClientCertificates) {
-            security.tls = Objects.requireNonNull(certs, "certs");
-            security.requireClientCertificates = requireClientCertificates;
-            return this;
-        }
-
         /**
          * Turns authentication on at the first start, with a {@code root} user of this password (never
          * shown); see {@link EtcdServer#auth()}.
@@ -604,23 +562,13 @@ public final class EtcdServer extends BackendProcess {
         }
 
         /** Creates the server without starting it. */
+        @Override
         public EtcdServer build() {
             if (electionTimeout.compareTo(heartbeatInterval.multipliedBy(5)) < 0) {
                 throw new IllegalArgumentException("etcd needs electionTimeout >= 5 x heartbeatInterval: "
                         + electionTimeout + " vs " + heartbeatInterval);
             }
             return new EtcdServer(this);
-        }
-
-        /** Creates and starts the server; on failure nothing is left running. */
-        public EtcdServer start() {
-            EtcdServer server = build();
-            try {
-                return server.start();
-            } catch (RuntimeException e) {
-                server.close();
-                throw e;
-            }
         }
     }
 }

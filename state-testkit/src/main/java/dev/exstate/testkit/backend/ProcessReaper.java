@@ -8,7 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * failed test run never leaves servers behind. (A JVM killed with SIGKILL runs no hooks.)
  */
 final class ProcessReaper {
-    private static final Set<BackendProcess> LIVE = ConcurrentHashMap.newKeySet();
+    private static final Set<BackendProcess<?>> LIVE = ConcurrentHashMap.newKeySet();
 
     static {
         Runtime.getRuntime().addShutdownHook(new Thread(ProcessReaper::reapAll, "exstate-backend-reaper"));
@@ -16,16 +16,16 @@ final class ProcessReaper {
 
     private ProcessReaper() {}
 
-    static void register(BackendProcess process) {
+    static void register(BackendProcess<?> process) {
         LIVE.add(process);
     }
 
-    static void unregister(BackendProcess process) {
+    static void unregister(BackendProcess<?> process) {
         LIVE.remove(process);
     }
 
     private static void reapAll() {
-        for (BackendProcess p : LIVE) {
+        for (BackendProcess<?> p : LIVE) {
             p.reapOnShutdown();
         }
     }

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
@@ -19,7 +20,7 @@ import java.util.stream.Collectors;
  * so a restarted node rejoins on its old port. {@link #close()} kills every node and deletes its
  * data. Thread-safe.
  */
-public final class RedisCluster implements AutoCloseable {
+public final class RedisCluster implements Launcher<RedisCluster> {
     private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(1);
 
     private final List<RedisServer> nodes;
@@ -46,7 +47,7 @@ public final class RedisCluster implements AutoCloseable {
                 list.add(nb.build());
             }
         } catch (RuntimeException e) {
-            list.forEach(RedisServer::close);
+            Launcher.closeAll(list);
             throw e;
         }
         this.nodes = List.copyOf(list);
@@ -114,6 +115,7 @@ public final class RedisCluster implements AutoCloseable {
      * Starts all nodes, creates the cluster (the first time only) and waits for
      * {@code cluster_state:ok} on every node. Calling it again restarts stopped nodes.
      */
+    @Override
     public synchronized RedisCluster start() {
         long deadline = System.nanoTime() + startTimeout.toNanos();
         for (RedisServer node : nodes) {
@@ -146,18 +148,10 @@ public final class RedisCluster implements AutoCloseable {
      * @throws BackendStartException on timeout, with each node's last answer
      */
     public void awaitClusterOk(Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            Map<String, String> states = clusterStates();
-            if (!states.isEmpty() && states.values().stream().allMatch("ok"::equals)) {
-                return;
-            }
-            if (System.nanoTime() - deadline >= 0) {
-                throw new BackendStartException("redis cluster " + hostAndPorts() + " did not reach cluster_state:ok within "
-                        + timeout + "; states: " + states);
-            }
-            BackendProcess.sleepMillis(50);
-        }
+        Launcher.await(timeout, 50,
+                () -> Optional.of(clusterStates()).filter(s -> !s.isEmpty() && s.values().stream().allMatch("ok"::equals)),
+                () -> "redis cluster " + hostAndPorts() + " did not reach cluster_state:ok within " + timeout
+                        + "; states: " + clusterStates());
     }
 
     /** {@code cluster_state} of each running, unpaused node by host:port ("unreachable" if it cannot be asked). */
@@ -189,19 +183,7 @@ public final class RedisCluster implements AutoCloseable {
     /** Kills every node and deletes its data. Idempotent. */
     @Override
     public void close() {
-        RuntimeException first = null;
-        for (RedisServer node : nodes) {
-            try {
-                node.close();
-            } catch (RuntimeException e) {
-                if (first == null) {
-                    first = e;
-                }
-            }
-        }
-        if (first != null) {
-            throw first;
-        }
+        Launcher.closeAll(nodes);
     }
 
     @Override
@@ -214,13 +196,11 @@ public final class RedisCluster implements AutoCloseable {
      * {@code cluster-node-timeout} (so a failed node is noticed quickly in tests), no password,
      * 20 second start timeout.
      */
-    public static final class Builder {
+    public static final class Builder extends LauncherBuilder<Builder, RedisCluster> {
         private int masters = 3;
         private Duration nodeTimeout = Duration.ofSeconds(2);
         private boolean durable;
         private String password;
-        private Duration startTimeout = BackendProcess.DEFAULT_START_TIMEOUT;
-        private Path binary;
 
         private Builder() {}
 
@@ -254,32 +234,10 @@ public final class RedisCluster implements AutoCloseable {
             return this;
         }
 
-        /** Bounds starting each node and, separately, creating the cluster. */
-        public Builder startTimeout(Duration timeout) {
-            this.startTimeout = BackendProcess.requirePositive(timeout, "startTimeout");
-            return this;
-        }
-
-        /** Uses this {@code redis-server} instead of the one on the PATH. */
-        public Builder binary(Path binary) {
-            this.binary = binary;
-            return this;
-        }
-
-        /** Creates the nodes without starting them. */
+        /** Creates the nodes without starting them; the start timeout bounds starting each node and, separately, creating the cluster. */
+        @Override
         public RedisCluster build() {
             return new RedisCluster(this);
-        }
-
-        /** Creates, starts and joins the cluster; on failure nothing is left running. */
-        public RedisCluster start() {
-            RedisCluster cluster = build();
-            try {
-                return cluster.start();
-            } catch (RuntimeException e) {
-                cluster.close();
-                throw e;
-            }
         }
     }
 }

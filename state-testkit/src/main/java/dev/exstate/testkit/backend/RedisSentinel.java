@@ -3,7 +3,8 @@ package dev.exstate.testkit.backend;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A Redis master watched by one Redis Sentinel, both child processes on free 127.0.0.1 ports, for
@@ -28,7 +29,7 @@ import java.util.Objects;
  * with the master's address. {@link #close()} kills both processes and deletes their data.
  * Thread-safe.
  */
-public final class RedisSentinel implements AutoCloseable {
+public final class RedisSentinel implements Launcher<RedisSentinel> {
     /** The name under which the sentinel monitors the master. */
     public static final String DEFAULT_MASTER_NAME = "mymaster";
     private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(1);
@@ -67,6 +68,7 @@ public final class RedisSentinel implements AutoCloseable {
      *
      * @throws BackendStartException if either process does not come up within the start timeout
      */
+    @Override
     public synchronized RedisSentinel start() {
         ensureOpen();
         master.start();
@@ -128,13 +130,7 @@ public final class RedisSentinel implements AutoCloseable {
         }
         closed = true;
         RedisServer s = sentinel;
-        try {
-            if (s != null) {
-                s.close();
-            }
-        } finally {
-            master.close();
-        }
+        Launcher.closeAll(s == null ? List.of(master) : List.of(s, master));
     }
 
     @Override
@@ -161,27 +157,20 @@ public final class RedisSentinel implements AutoCloseable {
     }
 
     private void awaitMasterKnown() {
-        long deadline = System.nanoTime() + startTimeout.toNanos();
         String expected = master.hostAndPort();
-        String last = null;
-        RuntimeException lastError = null;
-        while (true) {
+        AtomicReference<String> last = new AtomicReference<>();
+        AtomicReference<RuntimeException> lastError = new AtomicReference<>();
+        Launcher.await(startTimeout, POLL_MILLIS, () -> {
             try {
-                last = masterAddressFromSentinel();
-                if (expected.equals(last)) {
-                    return;
-                }
+                last.set(masterAddressFromSentinel());
             } catch (RuntimeException e) {
-                lastError = e;
+                lastError.set(e);
             }
-            if (System.nanoTime() - deadline >= 0) {
-                throw new BackendStartException("redis sentinel at " + sentinel().hostAndPort() + " did not report master '"
-                        + masterName + "' at " + expected + " within " + startTimeout + " (last answer: " + last
-                        + (lastError != null ? ", last error: " + lastError.getMessage() : "") + ")."
-                        + System.lineSeparator() + "Sentinel log tail:" + System.lineSeparator() + sentinel().logTail(20));
-            }
-            BackendProcess.sleepMillis(POLL_MILLIS);
-        }
+            return Optional.ofNullable(last.get()).filter(expected::equals);
+        }, () -> "redis sentinel at " + sentinel().hostAndPort() + " did not report master '" + masterName + "' at "
+                + expected + " within " + startTimeout + " (last answer: " + last.get()
+                + (lastError.get() != null ? ", last error: " + lastError.get().getMessage() : "") + ")."
+                + System.lineSeparator() + "Sentinel log tail:" + System.lineSeparator() + sentinel().logTail(20));
     }
 
     private synchronized void ensureOpen() {
@@ -191,10 +180,8 @@ public final class RedisSentinel implements AutoCloseable {
     }
 
     /** Options for a {@link RedisSentinel}. Defaults: master name {@code mymaster}, 20 second start timeout. */
-    public static final class Builder {
+    public static final class Builder extends LauncherBuilder<Builder, RedisSentinel> {
         private String masterName = DEFAULT_MASTER_NAME;
-        private Duration startTimeout = BackendProcess.DEFAULT_START_TIMEOUT;
-        private Path binary;
 
         private Builder() {}
 
@@ -207,31 +194,10 @@ public final class RedisSentinel implements AutoCloseable {
             return this;
         }
 
-        public Builder startTimeout(Duration timeout) {
-            this.startTimeout = BackendProcess.requirePositive(timeout, "startTimeout");
-            return this;
-        }
-
-        /** Uses this {@code redis-server} executable for master and sentinel instead of the PATH's. */
-        public Builder binary(Path binary) {
-            this.binary = Objects.requireNonNull(binary, "binary");
-            return this;
-        }
-
-        /** Creates the processes without starting them. */
+        /** Creates the processes without starting them; the executable, if set, runs master and sentinel. */
+        @Override
         public RedisSentinel build() {
             return new RedisSentinel(this);
-        }
-
-        /** Creates and starts master and sentinel; on failure nothing is left running. */
-        public RedisSentinel start() {
-            RedisSentinel s = build();
-            try {
-                return s.start();
-            } catch (RuntimeException e) {
-                s.close();
-                throw e;
-            }
         }
     }
 }

@@ -9,7 +9,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import javax.net.ssl.SSLSocketFactory;
 
 /**
@@ -29,11 +28,12 @@ import javax.net.ssl.SSLSocketFactory;
  * password is set). Thread-safe; see {@link BackendProcess} for the controls.
  *
  * <p>With {@link Builder#tls(TestCertificates, boolean)} the server speaks TLS only ({@code
- * tls-port}; the plain port is off), {@link #uri()} is {@code rediss://} and {@link #connect()}
- * uses TLS, presenting the client certificate. {@link Builder#aclUser} adds users with the ACL
+ * tls-port} on the server's port; the plain port is off), {@link #uri()} is {@code rediss://} and
+ * {@link #connect()} uses TLS, presenting the client certificate; requiring client certificates is
+ * {@code tls-auth-clients yes}, Redis's own default. {@link Builder#aclUser} adds users with the ACL
  * rules a test wants to check, for example a user limited to one application's keys.
  */
-public final class RedisServer extends BackendProcess {
+public final class RedisServer extends BackendProcess<RedisServer> {
     static final String DEBIAN_PACKAGE = "redis-server";
     private static final String HOST = "127.0.0.1";
     private static final Duration PROBE_CONNECT = Duration.ofSeconds(2);
@@ -57,7 +57,7 @@ public final class RedisServer extends BackendProcess {
         this.userPassword = b.userPassword;
         this.extraArgs = List.copyOf(b.extraArgs);
         this.clusterNodeTimeout = b.clusterNodeTimeout;
-        this.security = b.security.copy();
+        this.security = b.security.copy(b.tls, b.requireClientCertificates);
         if (security.tls != null && clusterNodeTimeout != null) {
             throw new IllegalArgumentException("TLS is not supported for cluster nodes");
         }
@@ -71,22 +71,6 @@ public final class RedisServer extends BackendProcess {
     /** True if {@code redis-server} can be found (PATH or {@code -Dexstate.bin.redis-server}). */
     public static boolean isInstalled() {
         return Binaries.lookup("redis-server").isPresent();
-    }
-
-    @Override
-    public RedisServer start() {
-        super.start();
-        return this;
-    }
-
-    @Override
-    public RedisServer restart() {
-        super.restart();
-        return this;
-    }
-
-    public String host() {
-        return HOST;
     }
 
     public int port() {
@@ -282,7 +266,7 @@ public final class RedisServer extends BackendProcess {
         SSLSocketFactory socketFactory;
         final List<AclUser> aclUsers = new ArrayList<>();
 
-        Security copy() {
+        Security copy(TestCertificates tls, boolean requireClientCertificates) {
             Security s = new Security();
             s.tls = tls;
             s.requireClientCertificates = requireClientCertificates;
@@ -322,14 +306,11 @@ public final class RedisServer extends BackendProcess {
      * Options for a {@link RedisServer}. Defaults: no persistence guarantees beyond Redis's own
      * defaults, no password, 20 second start timeout, {@code redis-server} from the PATH.
      */
-    public static final class Builder {
+    public static final class Builder extends ServerBuilder<Builder, RedisServer> {
         private boolean durable;
         private String password;
         private String user;
         private String userPassword;
-        private final List<String> extraArgs = new ArrayList<>();
-        private Duration startTimeout = DEFAULT_START_TIMEOUT;
-        private Path binary;
         private Duration clusterNodeTimeout;
         private final Security security = new Security();
 
@@ -361,36 +342,6 @@ public final class RedisServer extends BackendProcess {
             return this;
         }
 
-        /** Extra command line options, e.g. {@code arg("--maxmemory", "10mb")}. */
-        public Builder arg(String... args) {
-            for (String a : args) {
-                extraArgs.add(Objects.requireNonNull(a, "arg"));
-            }
-            return this;
-        }
-
-        public Builder startTimeout(Duration timeout) {
-            this.startTimeout = requirePositive(timeout, "startTimeout");
-            return this;
-        }
-
-        /** Uses this executable instead of the one on the PATH. */
-        public Builder binary(Path binary) {
-            this.binary = Objects.requireNonNull(binary, "binary");
-            return this;
-        }
-
-        /**
-         * Speaks TLS only, with the server certificate and CA of {@code certs}: {@code tls-port} on
-         * the server's port, the plain port off. With {@code requireClientCertificates} (Redis's own
-         * default, {@code tls-auth-clients yes}) a client must present a certificate issued by that CA.
-         */
-        public Builder tls(TestCertificates certs, boolean requireClientCertificates) {
-            security.tls = Objects.requireNonNull(certs, "certs");
-            security.requireClientCertificates = requireClientCertificates;
-            return this;
-        }
-
         /**
          * Adds an ACL user defined in the config file as {@code user <name> on ><password> <rules...>},
          * e.g. {@code aclUser("shop", pw, "resetkeys", "~exstate:shop:*", "+@read")}. The password
@@ -418,19 +369,9 @@ public final class RedisServer extends BackendProcess {
         }
 
         /** Creates the server without starting it. */
+        @Override
         public RedisServer build() {
             return new RedisServer(this);
-        }
-
-        /** Creates and starts the server; on failure nothing is left running. */
-        public RedisServer start() {
-            RedisServer server = build();
-            try {
-                return server.start();
-            } catch (RuntimeException e) {
-                server.close();
-                throw e;
-            }
         }
 
         private static String requireNonBlank(String value, String what) {

@@ -1,5 +1,7 @@
 package dev.exstate.testkit.churn;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.exstate.testkit.churn.SchedulerChurn.Signal;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -41,6 +43,10 @@ public final class ChurnReport {
     private record Line(long tick, long token, long pid, long nanos) {
     }
 
+    /** What the churn's settings let a replica promise: the ticks to run, and the failover bounds. */
+    record Promise(int targetTicks, Duration afterKill, Duration afterTerm) {
+    }
+
     private final int ticks;
     private final long firstTick;
     private final long lastTick;
@@ -54,10 +60,11 @@ public final class ChurnReport {
     private final Duration elapsed;
     private final long seed;
     private final String logTails;
+    private final Promise promise;
 
     private ChurnReport(int ticks, long firstTick, long lastTick, int lines, int malformed, List<Long> duplicateTicks,
                         int tickOrderInversions, int writeOrderInversions, Map<Signal, SignalStats> bySignal,
-                        int replicasStarted, Duration elapsed, long seed, String logTails) {
+                        int replicasStarted, Duration elapsed, long seed, String logTails, Promise promise) {
         this.ticks = ticks;
         this.firstTick = firstTick;
         this.lastTick = lastTick;
@@ -71,10 +78,11 @@ public final class ChurnReport {
         this.elapsed = elapsed;
         this.seed = seed;
         this.logTails = logTails;
+        this.promise = promise;
     }
 
     static ChurnReport analyse(List<String> rawLines, List<Event> events, Duration work, int replicasStarted,
-                               Duration elapsed, long seed, String logTails) {
+                               Duration elapsed, long seed, String logTails, Promise promise) {
         List<Line> written = new ArrayList<>();
         int malformed = 0;
         for (String raw : rawLines) {
@@ -131,7 +139,7 @@ public final class ChurnReport {
         long first = byTick.isEmpty() ? 0 : byTick.get(0).tick();
         long last = byTick.isEmpty() ? 0 : byTick.get(byTick.size() - 1).tick();
         return new ChurnReport(runsPerTick.size(), first, last, written.size(), malformed, duplicates, tickOrder, writeOrder,
-                stats, replicasStarted, elapsed, seed, logTails);
+                stats, replicasStarted, elapsed, seed, logTails, promise);
     }
 
     private static int inversions(List<Line> lines) {
@@ -202,6 +210,34 @@ public final class ChurnReport {
 
     public Duration elapsed() {
         return elapsed;
+    }
+
+    /**
+     * Asserts what a leased scheduler promises under churn: the target number of ticks ran, none
+     * twice, fencing tokens rise with the ticks, every line the replicas wrote is readable, every
+     * kind of signal was sent and each was followed by a run on another replica. After SIGKILL of
+     * the holder (or a SIGSTOP longer than the TTL) the backend frees the lease at most one TTL
+     * after the last renewal, and the next tick after that runs elsewhere: the gap is at most TTL +
+     * one renewal period + one period, plus {@code expiryLag} for a backend that only notices an
+     * expired lease at its next periodic check. After SIGTERM the holder finishes its run and
+     * releases: well within a second, plus one period. A failure shows this report and the
+     * replicas' logs.
+     *
+     * @param backend   names the backend in the failure message, e.g. {@code "Redis"}
+     * @param expiryLag how late the backend may notice that a lease expired; zero if it never is
+     */
+    public void assertHolds(String backend, Duration expiryLag) {
+        String context = backend + " " + this + System.lineSeparator() + logTails;
+        assertThat(ticks).as(context).isGreaterThanOrEqualTo(promise.targetTicks());
+        assertThat(duplicateTicks).as(context).isEmpty();
+        assertThat(tickOrderInversions).as(context).isZero();
+        assertThat(malformed).as(context).isZero();
+        for (Signal s : Signal.values()) {
+            assertThat(stats(s).events()).as(context).isPositive();
+            assertThat(stats(s).withoutFailover()).as(context).isZero();
+        }
+        assertThat(stats(Signal.KILL).maxGap()).as(context).isLessThanOrEqualTo(promise.afterKill().plus(expiryLag));
+        assertThat(stats(Signal.TERM).maxGap()).as(context).isLessThanOrEqualTo(promise.afterTerm());
     }
 
     /** The last lines each replica still running at the end printed, for failure messages. */

@@ -1,5 +1,6 @@
 package dev.exstate.testkit.churn;
 
+import dev.exstate.testkit.internal.TempDirs;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -15,7 +16,6 @@ import java.util.Objects;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * Proves that a leased scheduler runs each tick at most once while its replicas are killed,
@@ -105,8 +105,12 @@ public final class SchedulerChurn {
         }
         List<String> lines = Files.readAllLines(file, StandardCharsets.US_ASCII);
         Duration elapsed = Duration.ofNanos(System.nanoTime() - startedAt);
-        ChurnReport report = ChurnReport.analyse(lines, events, b.work, started, elapsed, b.seed, logTails.toString());
-        deleteRecursively(dir);
+        // a holder's lease ends at most one TTL after its last renewal, and the next tick runs elsewhere; a
+        // terminated holder finishes its run and releases well within a second
+        ChurnReport.Promise promise = new ChurnReport.Promise(b.targetTicks, b.leaseTtl.plus(b.renewEvery()).plus(b.period),
+                Duration.ofSeconds(1).plus(b.period));
+        ChurnReport report = ChurnReport.analyse(lines, events, b.work, started, elapsed, b.seed, logTails.toString(), promise);
+        TempDirs.deleteRecursively(dir);
         return report;
     }
 
@@ -290,20 +294,6 @@ public final class SchedulerChurn {
         if (!kill.waitFor(5, TimeUnit.SECONDS)) {
             kill.destroyForcibly();
             throw new IllegalStateException("kill -" + name + " " + r.pid + " did not return within 5 s");
-        }
-    }
-
-    private static void deleteRecursively(Path path) {
-        try (Stream<Path> paths = Files.walk(path)) {
-            paths.sorted(Collections.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException ignored) {
-                    // best effort: a temp directory
-                }
-            });
-        } catch (IOException | UncheckedIOException ignored) {
-            // best effort
         }
     }
 

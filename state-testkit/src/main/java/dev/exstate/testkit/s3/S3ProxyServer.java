@@ -1,14 +1,12 @@
 package dev.exstate.testkit.s3;
 
+import dev.exstate.testkit.internal.TempDirs;
 import dev.exstate.testkit.tls.TestCertificates;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -270,7 +268,7 @@ public final class S3ProxyServer implements AutoCloseable {
             closed = true;
             context.close();
             if (deleteDataDirOnClose && dataDir != null) {
-                deleteRecursively(dataDir);
+                TempDirs.deleteRecursively(dataDir);
             }
         }
     }
@@ -278,26 +276,6 @@ public final class S3ProxyServer implements AutoCloseable {
     @Override
     public String toString() {
         return "S3ProxyServer[" + backend + ", " + HOST + ":" + port + (tls != null ? ", https" : "") + ", accessKey=****]";
-    }
-
-    private static void deleteRecursively(Path dir) {
-        try {
-            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                    Files.deleteIfExists(file);
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
-                    Files.deleteIfExists(d);
-                    return FileVisitResult.CONTINUE;
-                }
-            });
-        } catch (IOException e) {
-            // a leftover temp directory is not worth failing a test run for
-        }
     }
 
     private static String randomHex(int bytes) {
