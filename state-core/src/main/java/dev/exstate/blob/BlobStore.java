@@ -59,6 +59,15 @@ public interface BlobStore extends AutoCloseable {
      */
     BlobPage list(String prefix, String continuationToken, int maxKeys);
 
+    /**
+     * Bytes uploaded and downloaded through this store so far, for metrics; empty if the store
+     * keeps no count (the default). Transfers through presigned URLs do not pass through the store
+     * and are not counted. Never calls the backend.
+     */
+    default Optional<BlobStats> stats() {
+        return Optional.empty();
+    }
+
     /** Releases clients and threads. Idempotent. */
     @Override
     void close();

@@ -40,6 +40,16 @@ public interface ConfigSource extends HealthIndicator, AutoCloseable {
     /** The most recent snapshot the validator refused, if any since start. */
     Optional<ConfigRejection> lastRejection();
 
+    /**
+     * How many snapshots were refused since start (by the validator, or reported unusable by the
+     * backend); never decreases, and a revision refused again (re-read after a reconnect) counts
+     * once. Every exstate source counts each refused revision; this default, for
+     * sources that keep no count, says only whether there was one (1) or none (0).
+     */
+    default long rejectedSnapshots() {
+        return lastRejection().isPresent() ? 1 : 0;
+    }
+
     /** Stops watching and releases resources. Idempotent. */
     @Override
     void close();

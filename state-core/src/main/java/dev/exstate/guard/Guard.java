@@ -143,6 +143,17 @@ public final class Guard implements HealthIndicator, AutoCloseable {
         return engine.await(operation, deadline.startNanos, deadline.endNanos, body, fallback);
     }
 
+    /**
+     * Tells {@code observer} about every call this guard finishes from now on, once per call (see
+     * {@link GuardObserver} for what it is told, and on which thread). Observers may be added and
+     * removed at any time; a call in progress reports to those registered when it started.
+     *
+     * @return a handle whose {@code close()} removes the observer (idempotent)
+     */
+    public AutoCloseable addObserver(GuardObserver observer) {
+        return engine.addObserver(observer);
+    }
+
     /** Counts of calls, failures, timeouts, rejections, retries and fallbacks so far. */
     public GuardStats stats() {
         return engine.stats();

@@ -6,8 +6,10 @@ import dev.exstate.blob.BlobKeys;
 import dev.exstate.blob.BlobPage;
 import dev.exstate.blob.BlobPreconditionFailedException;
 import dev.exstate.blob.BlobRange;
+import dev.exstate.blob.BlobStats;
 import dev.exstate.blob.BlobStore;
 import dev.exstate.blob.PutOptions;
+import dev.exstate.internal.BlobTransfers;
 import dev.exstate.memory.BlobTable.StoredBlob;
 import dev.exstate.time.StateClock;
 import java.io.ByteArrayInputStream;
@@ -51,6 +53,7 @@ final class MemoryBlobStore implements BlobStore {
 
     private final BlobTable table;
     private final StateClock clock;
+    private final BlobTransfers transfers = new BlobTransfers();
 
     MemoryBlobStore(BlobTable table, StateClock clock) {
         this.table = Objects.requireNonNull(table, "table");
@@ -96,6 +99,7 @@ final class MemoryBlobStore implements BlobStore {
         } else {
             blobs.put(key, blob);
         }
+        transfers.uploaded(bytes.length);
         return info;
     }
 
@@ -116,7 +120,7 @@ final class MemoryBlobStore implements BlobStore {
         int start = (int) Math.min(range.offset(), content.length);
         int available = content.length - start;
         int count = range.length() == -1 ? available : (int) Math.min(range.length(), available);
-        return Optional.of(new Blob(blob.info(), new ByteArrayInputStream(content, start, count)));
+        return Optional.of(new Blob(blob.info(), transfers.downloading(new ByteArrayInputStream(content, start, count))));
     }
 
     @Override
@@ -175,6 +179,12 @@ final class MemoryBlobStore implements BlobStore {
         } catch (IllegalArgumentException | CharacterCodingException e) {
             throw new IllegalArgumentException("continuation token was not issued by this store; pass back the token a page returned, unchanged");
         }
+    }
+
+    /** Bytes put into and read out of this store (the heap) through this replica's handle. */
+    @Override
+    public Optional<BlobStats> stats() {
+        return Optional.of(transfers.stats());
     }
 
     /** Nothing to release: the data belongs to the backend, not to this replica. */

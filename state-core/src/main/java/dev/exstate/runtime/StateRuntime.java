@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
@@ -105,6 +106,7 @@ public final class StateRuntime implements AutoCloseable {
     // one entry per backend name the configuration uses: bounded by the configuration, not by traffic
     private final Map<String, Guard> guards = new LinkedHashMap<>(); // guarded by lock
     private final Map<String, String> policySources = new LinkedHashMap<>(); // guarded by lock: where each guard's policy came from
+    private final List<Consumer<Object>> builtListeners = new ArrayList<>(); // guarded by lock
     private final Slot<ConfigSource> config;
     private final Slot<LeaseProvider> leases;
     private final Slot<SessionStore> sessions;
@@ -167,6 +169,48 @@ public final class StateRuntime implements AutoCloseable {
         return health;
     }
 
+    /**
+     * Tells {@code listener} about each part of this runtime, once: every {@link Guard}, and the
+     * {@link ConfigSource}, {@link LeaseProvider}, {@link SessionStore}, {@link BlobStore} and
+     * {@link LeasedScheduler}. Parts already built are passed at once, on this thread; each later
+     * one on the thread that builds it, before it is handed to anyone (so an observer added to a
+     * new guard sees all of its calls). For metrics and similar bookkeeping: nothing is built by
+     * this call, so a capability left in memory and never used, or a scheduler never asked for,
+     * is never passed.
+     *
+     * <p>The listener runs while the runtime's lock is held: it must be quick and must not wait
+     * for other threads. What it throws is logged and ignored; building goes on.
+     */
+    public void onBuilt(Consumer<Object> listener) {
+        Objects.requireNonNull(listener, "listener");
+        synchronized (lock) {
+            builtListeners.add(listener);
+            for (Guard g : guards.values()) {
+                tell(listener, g);
+            }
+            for (Slot<?> slot : List.of(config, leases, sessions, blobs, scheduler)) {
+                if (slot.value != null) {
+                    tell(listener, slot.value);
+                }
+            }
+        }
+    }
+
+    /** Called under lock. */
+    private void built(Object part) {
+        for (Consumer<Object> listener : builtListeners) {
+            tell(listener, part);
+        }
+    }
+
+    private void tell(Consumer<Object> listener, Object part) {
+        try {
+            listener.accept(part);
+        } catch (RuntimeException e) {
+            log.warn("StateRuntime '{}': a listener given to onBuilt failed on {}; ignored", appName, part, e);
+        }
+    }
+
     /** The shared guard of {@code backend}, as providers see it. */
     public Guard guard(String backend) {
         return guard(backend, GuardPolicy.defaults());
@@ -213,6 +257,7 @@ public final class StateRuntime implements AutoCloseable {
             GuardPolicy policy = configured != null ? configured : optionsPolicy;
             g = Guard.builder(backend).policy(policy).clock(clock).build();
             guards.put(backend, g);
+            built(g);
             policySources.put(backend, configured != null ? "set by StateRuntime.Builder.guardPolicy"
                     : optionsSet ? "set by a provider's options" : "the provider's default");
             health.register(g);
@@ -370,6 +415,7 @@ public final class StateRuntime implements AutoCloseable {
                         throw new IllegalStateException("the " + what + " factory of StateRuntime '" + appName + "' returned null");
                     }
                     value = created;
+                    built(created);
                     if (created instanceof ConfigSource source) {
                         health.register(source);
                     }

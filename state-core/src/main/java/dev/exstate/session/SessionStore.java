@@ -1,5 +1,6 @@
 package dev.exstate.session;
 
+import dev.exstate.cache.NearCacheStats;
 import dev.exstate.codec.Codec;
 import java.util.Objects;
 import java.util.Optional;
@@ -159,6 +160,15 @@ public interface SessionStore extends AutoCloseable {
     SessionId rotateId(SessionId id);
 
     SessionOptions options();
+
+    /**
+     * Hits, misses, stale serves and invalidations of this replica's near cache of sessions, for
+     * metrics; empty if the store keeps none (the default) or it is switched off. Never calls the
+     * backend.
+     */
+    default Optional<NearCacheStats> nearCacheStats() {
+        return Optional.empty();
+    }
 
     /** Releases the store's resources (connections, threads). Idempotent. */
     @Override

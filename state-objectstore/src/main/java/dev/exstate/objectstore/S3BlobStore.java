@@ -6,9 +6,11 @@ import dev.exstate.blob.BlobKeys;
 import dev.exstate.blob.BlobPage;
 import dev.exstate.blob.BlobPreconditionFailedException;
 import dev.exstate.blob.BlobRange;
+import dev.exstate.blob.BlobStats;
 import dev.exstate.blob.BlobStore;
 import dev.exstate.blob.PutOptions;
 import dev.exstate.guard.Guard;
+import dev.exstate.internal.BlobTransfers;
 import dev.exstate.internal.Unicode;
 import dev.exstate.internal.startup.StartupRetry;
 import dev.exstate.objectstore.internal.Checksums;
@@ -115,6 +117,7 @@ public final class S3BlobStore implements BlobStore {
     private final S3Client client;
     private final S3Calls calls;
     private final Upload upload;
+    private final BlobTransfers transfers = new BlobTransfers();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Object bucketLock = new Object();
     // written under bucketLock; both true once the first contact (and, with autoCreateBucket, the bucket check) succeeded
@@ -187,8 +190,10 @@ public final class S3BlobStore implements BlobStore {
         checkLength(key, length);
         Map<String, String> user = ObjectMeta.userMetadata(putOptions.metadata(), key);
         ensureOpenAndBucket();
-        return upload.put(key, upload.open(key, content, length), putOptions.contentType(), user, Map.of(),
+        BlobInfo info = upload.put(key, upload.open(key, content, length), putOptions.contentType(), user, Map.of(),
                 putOptions.condition()).info();
+        transfers.uploaded(info.size());
+        return info;
     }
 
     /**
@@ -222,7 +227,10 @@ public final class S3BlobStore implements BlobStore {
                 return existing.get();
             }
             try {
-                return upload.put(key, source, putOptions.contentType(), user, Map.of(), PutOptions.ifAbsent().condition()).info();
+                BlobInfo info = upload.put(key, source, putOptions.contentType(), user, Map.of(),
+                        PutOptions.ifAbsent().condition()).info();
+                transfers.uploaded(info.size());
+                return info;
             } catch (BlobPreconditionFailedException raced) {
                 // another writer stored the same bytes first: that is success
                 return stat(key).orElseThrow(() -> raced);
@@ -230,6 +238,7 @@ public final class S3BlobStore implements BlobStore {
         }
         String staging = TempFiles.key("exstate-cas-" + UUID.randomUUID(), Instant.now().plus(CAS_STAGING_TTL));
         Upload.Result staged = upload.put(staging, source, putOptions.contentType(), user, Map.of(), PutOptions.Condition.NONE);
+        transfers.uploaded(staged.info().size());
         String sha = Checksums.hex(staged.sha256());
         String key = contentAddress(sha);
         try {
@@ -300,7 +309,7 @@ public final class S3BlobStore implements BlobStore {
             if (verify) {
                 content = new VerifyingInputStream(response, key, info.size(), expectedChecksum(key, info, response));
             }
-            return Optional.of(new Blob(info, content));
+            return Optional.of(new Blob(info, transfers.downloading(content)));
         } catch (RuntimeException e) {
             closeQuietly(response);
             throw e;
@@ -349,6 +358,12 @@ public final class S3BlobStore implements BlobStore {
         } catch (IOException | RuntimeException ignored) {
             // nothing left to do with a reply no one reads
         }
+    }
+
+    /** Bytes of the puts that succeeded and bytes callers read from blobs this store returned; presigned URLs bypass it. */
+    @Override
+    public Optional<BlobStats> stats() {
+        return Optional.of(transfers.stats());
     }
 
     @Override

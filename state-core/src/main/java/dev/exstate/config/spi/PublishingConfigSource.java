@@ -18,6 +18,7 @@ import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,6 +69,7 @@ public class PublishingConfigSource implements ConfigSource {
 
     private volatile ConfigSnapshot current;
     private volatile ConfigRejection lastRejection;
+    private final AtomicLong rejections = new AtomicLong();
     /** Why the JVM cannot be trusted any more (a VirtualMachineError from user code), or null. */
     private volatile String fatal;
     private volatile boolean closed; // written under lock
@@ -151,6 +153,12 @@ public class PublishingConfigSource implements ConfigSource {
     @Override
     public final Optional<ConfigRejection> lastRejection() {
         return Optional.ofNullable(lastRejection);
+    }
+
+    /** Refused revisions since start; a revision refused again after a re-read counts once. */
+    @Override
+    public final long rejectedSnapshots() {
+        return rejections.get();
     }
 
     /**
@@ -241,6 +249,7 @@ public class PublishingConfigSource implements ConfigSource {
             if (closed || (previous != null && revision <= previous.revision())) {
                 return false;
             }
+            countRejection(revision);
             lastRejection = new ConfigRejection(revision, problems, clock.now());
             log.warn("config from {}: revision {} cannot be used ({} problem(s), see lastRejection()); keeping {}",
                     backend.describe(), revision, problems.size(), keeping(previous));
@@ -258,10 +267,19 @@ public class PublishingConfigSource implements ConfigSource {
         } else {
             problems = List.of(e.getMessage() == null ? e.getClass().getName() : e.getMessage());
         }
+        countRejection(snapshot.revision());
         lastRejection = new ConfigRejection(snapshot.revision(), problems, clock.now());
         // no problems text in the log: a validator's message may quote values; lastRejection() has it
         log.warn("config from {}: revision {} rejected by the validator ({}, {} problem(s)); keeping {}",
                 backend.describe(), snapshot.revision(), e.getClass().getSimpleName(), problems.size(), keeping(previous));
+    }
+
+    /** Under lock: a revision refused again (a re-read after a reconnect) is counted once. */
+    private void countRejection(long revision) {
+        ConfigRejection last = lastRejection;
+        if (last == null || last.revision() != revision) {
+            rejections.incrementAndGet();
+        }
     }
 
     private static String keeping(ConfigSnapshot previous) {

@@ -71,6 +71,7 @@ public final class NearCacheEngine<K, V> {
     private final LongAdder misses = new LongAdder();
     private final LongAdder staleServed = new LongAdder();
     private final LongAdder invalidations = new LongAdder();
+    private final LongAdder evictions = new LongAdder();
 
     private volatile AutoCloseable subscription;
 
@@ -91,7 +92,9 @@ public final class NearCacheEngine<K, V> {
                 .expireAfterWrite(expireAfterWrite)
                 .ticker(clock::nanoTime)
                 .executor(Runnable::run)
-                .<K, Entry<V>>build();
+                // size bound or expiry, never an invalidation (that is an explicit removal)
+                .<K, Entry<V>>evictionListener((key, entry, cause) -> evictions.increment())
+                .build();
         // with heartbeats nothing is fresh until the source first reports a delivery
         this.epoch = new Epoch(true, NEVER);
     }
@@ -296,7 +299,7 @@ public final class NearCacheEngine<K, V> {
     public NearCacheStats stats() {
         cache.cleanUp();
         Epoch current = epoch;
-        return new NearCacheStats(hits.sum(), misses.sum(), staleServed.sum(), invalidations.sum(),
+        return new NearCacheStats(hits.sum(), misses.sum(), staleServed.sum(), invalidations.sum(), evictions.sum(),
                 cache.estimatedSize(), current.connected, isVerified(current, clock.nanoTime()));
     }
 

@@ -2,6 +2,7 @@ package dev.exstate.internal.guard;
 
 import dev.exstate.guard.BulkheadFullException;
 import dev.exstate.guard.CircuitOpenException;
+import dev.exstate.guard.GuardObserver;
 import dev.exstate.guard.StateTimeoutException;
 import dev.exstate.guard.StateUnavailableException;
 import java.time.Duration;
@@ -12,7 +13,19 @@ import java.time.Duration;
  */
 record Failure(Kind kind, String message, Throwable cause) {
 
-    enum Kind { TIMEOUT, CIRCUIT_OPEN, BULKHEAD_FULL, UNAVAILABLE }
+    enum Kind {
+        TIMEOUT, CIRCUIT_OPEN, BULKHEAD_FULL, UNAVAILABLE;
+
+        /** How a call that ends with this failure is reported to observers. */
+        GuardObserver.Outcome outcome() {
+            return switch (this) {
+                case TIMEOUT -> GuardObserver.Outcome.TIMEOUT;
+                case CIRCUIT_OPEN -> GuardObserver.Outcome.CIRCUIT_OPEN;
+                case BULKHEAD_FULL -> GuardObserver.Outcome.BULKHEAD_FULL;
+                case UNAVAILABLE -> GuardObserver.Outcome.FAILURE;
+            };
+        }
+    }
 
     Failure withNote(String note) {
         return new Failure(kind, message + "; " + note, cause);

@@ -1,6 +1,7 @@
 package dev.exstate.internal.guard;
 
 import dev.exstate.guard.Fallback;
+import dev.exstate.guard.GuardObserver;
 import dev.exstate.guard.GuardPolicy;
 import dev.exstate.guard.GuardStats;
 import dev.exstate.guard.Operation;
@@ -68,6 +69,7 @@ public final class GuardEngine {
     /** Idle blocking-pool threads end after this; the pool keeps no core threads. */
     static final long POOL_KEEP_ALIVE_MS = 2_000;
     private static final TimeoutException ATTEMPT_TIMED_OUT = new StacklessTimeout("attempt timed out");
+    private static final GuardObserver[] NO_OBSERVERS = {};
 
     private final String backend;
     private final GuardPolicy policy;
@@ -95,6 +97,12 @@ public final class GuardEngine {
     private final LongAdder rejected = new LongAdder();
     private final LongAdder retries = new LongAdder();
     private final LongAdder fallbacks = new LongAdder();
+
+    // copy-on-write: a call reads the array once, and with none registered does nothing more
+    private volatile GuardObserver[] observers = NO_OBSERVERS;
+    private final Object observersLock = new Object();
+    // observers that threw, each logged once; touched only when one throws
+    private final Set<GuardObserver> failedObservers = ConcurrentHashMap.newKeySet();
 
     // The breaker's state as last recorded by the transition listener, for messages and health.
     // Resilience4j changes its state first and tells the listener after, so readers compare this
@@ -189,63 +197,88 @@ public final class GuardEngine {
             throw interruptedException(op, start, null);
         }
         calls.increment();
-        int maxAttempts = maxAttempts(op);
-        Failure last = null;
-        for (int attempt = 1; ; attempt++) {
-            if (deadline - System.nanoTime() <= 0) {
-                // only a deadline shared with earlier steps can be spent before the first attempt
-                last = last != null ? last.withNote(noTimeLeft(deadline - start)) : spentByEarlierSteps(deadline - start);
-                break;
-            }
-            Failure refused;
-            try {
-                refused = admitBlocking(deadline);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw interruptedException(op, start, e);
-            }
-            if (refused != null) {
-                if (last == null) {
-                    rejected.increment();
-                    return resolveSync(op, fallback, refused, start);
-                }
-                last = last.withNote("retry refused: " + refused.message());
-                break;
-            }
-            if (attempt > 1) {
-                // counted when the retry really starts: a deadline or refusal after the backoff means no retry
-                retries.increment();
-            }
-            try {
-                T value = attemptSync(op, body, start, deadline, attempt, maxAttempts);
-                successes.increment();
-                return value;
-            } catch (AttemptFailed f) {
-                last = f.failure;
-                if (f.atDeadline) {
+        GuardObserver[] observing = observers;
+        // the outcome is noted on every way out; only read when someone observes
+        long began = observing.length == 0 ? 0 : System.nanoTime();
+        GuardObserver.Outcome outcome = GuardObserver.Outcome.ABANDONED;
+        boolean fellBack = false;
+        int attempts = 0;
+        try {
+            int maxAttempts = maxAttempts(op);
+            Failure last = null;
+            for (int attempt = 1; ; attempt++) {
+                if (deadline - System.nanoTime() <= 0) {
+                    // only a deadline shared with earlier steps can be spent before the first attempt
+                    last = last != null ? last.withNote(noTimeLeft(deadline - start)) : spentByEarlierSteps(deadline - start);
                     break;
                 }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw interruptedException(op, start, e);
+                Failure refused;
+                try {
+                    refused = admitBlocking(deadline);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw interruptedException(op, start, e);
+                }
+                if (refused != null) {
+                    if (last == null) {
+                        rejected.increment();
+                        outcome = refused.kind().outcome();
+                        T value = resolveSync(op, fallback, refused, start);
+                        fellBack = true;
+                        return value;
+                    }
+                    last = last.withNote("retry refused: " + refused.message());
+                    break;
+                }
+                attempts = attempt;
+                if (attempt > 1) {
+                    // counted when the retry really starts: a deadline or refusal after the backoff means no retry
+                    retries.increment();
+                }
+                try {
+                    T value = attemptSync(op, body, start, deadline, attempt, maxAttempts);
+                    successes.increment();
+                    outcome = GuardObserver.Outcome.SUCCESS;
+                    return value;
+                } catch (AttemptFailed f) {
+                    last = f.failure;
+                    if (f.atDeadline) {
+                        break;
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw interruptedException(op, start, e);
+                } catch (Throwable e) {
+                    // the caller's own error, passed through; or the guard closed under the attempt
+                    outcome = closed && e instanceof StateUnavailableException
+                            ? GuardObserver.Outcome.ABANDONED : GuardObserver.Outcome.CALLER_ERROR;
+                    throw e;
+                }
+                if (attempt >= maxAttempts) {
+                    break;
+                }
+                long delay = backoffNanos(attempt);
+                if (deadline - System.nanoTime() - delay < minAttemptNanos) {
+                    last = last.withNote(noTimeLeft(deadline - start));
+                    break;
+                }
+                try {
+                    TimeUnit.NANOSECONDS.sleep(delay);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw interruptedException(op, start, e);
+                }
             }
-            if (attempt >= maxAttempts) {
-                break;
-            }
-            long delay = backoffNanos(attempt);
-            if (deadline - System.nanoTime() - delay < minAttemptNanos) {
-                last = last.withNote(noTimeLeft(deadline - start));
-                break;
-            }
-            try {
-                TimeUnit.NANOSECONDS.sleep(delay);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw interruptedException(op, start, e);
+            failures.increment();
+            outcome = last.kind().outcome();
+            T value = resolveSync(op, fallback, last, start);
+            fellBack = true;
+            return value;
+        } finally {
+            if (observing.length != 0) {
+                report(observing, op, outcome, fellBack, attempts, System.nanoTime() - began);
             }
         }
-        failures.increment();
-        return resolveSync(op, fallback, last, start);
     }
 
     /** Breaker permission, then a bulkhead slot; returns why the call was refused, or null. */
@@ -504,6 +537,8 @@ public final class GuardEngine {
         AsyncCall<T> call = startAsync(op, body, fallback);
         CompletableFuture<T> out = new CompletableFuture<>();
         call.result.whenComplete((value, error) -> {
+            // before the caller can see the result
+            call.notifyObservers();
             if (error == null) {
                 out.complete(value);
             } else {
@@ -525,6 +560,7 @@ public final class GuardEngine {
             return call;
         }
         calls.increment();
+        call.observing = observers;
         call.nextAttempt();
         return call;
     }
@@ -540,12 +576,24 @@ public final class GuardEngine {
         final int maxAttempts;
         volatile int attempt;
         volatile Failure last;
+        // for observers: written before the result completes, read after
+        volatile GuardObserver[] observing = NO_OBSERVERS; // set once the call is counted
+        volatile GuardObserver.Outcome outcome = GuardObserver.Outcome.ABANDONED;
+        volatile boolean fellBack;
+        volatile int attemptsRun;
 
         AsyncCall(Operation op, Supplier<? extends CompletionStage<T>> body, Fallback<T> fallback) {
             this.op = op;
             this.body = body;
             this.fallback = fallback;
             this.maxAttempts = maxAttempts(op);
+        }
+
+        void notifyObservers() {
+            GuardObserver[] o = observing;
+            if (o.length != 0) {
+                report(o, op, outcome, fellBack, attemptsRun, System.nanoTime() - start);
+            }
         }
 
         void nextAttempt() {
@@ -584,6 +632,7 @@ public final class GuardEngine {
                         : new Failure(Failure.Kind.TIMEOUT, noTimeLeft(totalNanos), null), false);
                 return;
             }
+            attemptsRun = attempt;
             if (attempt > 1) {
                 // counted when the retry really starts, as on the sync path: a refusal or a deadline
                 // during the backoff means no retry happened
@@ -629,6 +678,7 @@ public final class GuardEngine {
                 if (error == null) {
                     breaker.onSuccess(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
                     successes.increment();
+                    outcome = GuardObserver.Outcome.SUCCESS;
                     result.complete(value);
                 } else {
                     attemptFailed(error, t0);
@@ -639,6 +689,7 @@ public final class GuardEngine {
         private void attemptFailed(Throwable error, long t0) {
             Failure f = classify(error, System.nanoTime() - t0, attempt, maxAttempts);
             if (f == null) {
+                outcome = GuardObserver.Outcome.CALLER_ERROR;
                 result.completeExceptionally(unwrap(error));
             } else {
                 afterFailure(f, false);
@@ -674,8 +725,10 @@ public final class GuardEngine {
 
         private void finish(Failure f, boolean rejection) {
             (rejection ? rejected : failures).increment();
+            outcome = f.kind().outcome();
             Resolution<T> r = resolve(fallback, f);
             if (r.failure() == null) {
+                fellBack = true;
                 result.complete(r.value());
             } else {
                 fail(r.failure());
@@ -953,6 +1006,53 @@ public final class GuardEngine {
 
     // ---------------------------------------------------------------------------------------
     // Observability and lifecycle
+
+    /** See {@link dev.exstate.guard.Guard#addObserver}. */
+    public AutoCloseable addObserver(GuardObserver observer) {
+        Objects.requireNonNull(observer, "observer");
+        synchronized (observersLock) {
+            GuardObserver[] now = observers;
+            GuardObserver[] more = java.util.Arrays.copyOf(now, now.length + 1);
+            more[now.length] = observer;
+            observers = more;
+        }
+        return () -> removeObserver(observer);
+    }
+
+    private void removeObserver(GuardObserver observer) {
+        synchronized (observersLock) {
+            GuardObserver[] now = observers;
+            for (int i = 0; i < now.length; i++) {
+                if (now[i] == observer) {
+                    GuardObserver[] fewer = new GuardObserver[now.length - 1];
+                    System.arraycopy(now, 0, fewer, 0, i);
+                    System.arraycopy(now, i + 1, fewer, i, now.length - i - 1);
+                    observers = fewer;
+                    return;
+                }
+            }
+        }
+    }
+
+    /** Tells each observer about a finished call; what an observer throws never reaches the caller. */
+    private void report(GuardObserver[] observing, Operation op, GuardObserver.Outcome outcome, boolean fellBack,
+                        int attemptsRun, long durationNanos) {
+        GuardObserver.Call call = new GuardObserver.Call(backend, op, outcome, fellBack, Math.max(0, attemptsRun - 1),
+                durationNanos);
+        for (GuardObserver o : observing) {
+            try {
+                o.onCall(call);
+            } catch (Throwable t) {
+                if (t instanceof VirtualMachineError && !(t instanceof StackOverflowError)) {
+                    throw t;
+                }
+                if (failedObservers.add(o)) {
+                    log.warn("exstate guard {}: observer {} threw on {} (logged once for this observer; calls are not "
+                            + "affected)", backend, o, op.name(), t);
+                }
+            }
+        }
+    }
 
     public GuardStats stats() {
         return new GuardStats(calls.sum(), successes.sum(), failures.sum(), timeouts.sum(), rejected.sum(),

@@ -138,6 +138,7 @@ abstract class JobTask implements ScheduledJob {
         try {
             lease = request.get();
         } catch (StateUnavailableException e) {
+            engine.claimFailures.increment();
             if (!backendDown) {
                 backendDown = true;
                 log.warn("{}: skipping job '{}' (tick {}) because the lease backend is unavailable; skipping quietly "
@@ -147,11 +148,13 @@ abstract class JobTask implements ScheduledJob {
             }
             return null;
         } catch (UnsupportedOperationException e) {
+            engine.claimFailures.increment();
             // a provider without tick claims can never run this job safely: say so once instead of every tick
             log.error("job '{}' cancelled on this replica: {}", name, e.getMessage());
             cancel();
             return null;
         } catch (RuntimeException e) {
+            engine.claimFailures.increment();
             log.warn("job '{}': taking lease '{}' failed; skipping tick {}", name, leaseName, tick, e);
             return null;
         }
@@ -161,6 +164,7 @@ abstract class JobTask implements ScheduledJob {
         }
         if (lease.isEmpty()) {
             skipped.incrementAndGet();
+            engine.ticksSkipped.increment();
             return null;
         }
         return lease.get();
@@ -178,6 +182,7 @@ abstract class JobTask implements ScheduledJob {
         boolean started = false;
         boolean returned = false;
         Throwable failure = null;
+        engine.leasesHeld.incrementAndGet();
         try {
             // checked after publishing the run and registering onLost, so that a cancel() or a loss
             // either is seen here or interrupts the job
@@ -188,6 +193,8 @@ abstract class JobTask implements ScheduledJob {
             }
         } catch (Throwable t) {
             failure = t;
+        } finally {
+            engine.leasesHeld.decrementAndGet();
         }
         boolean stopRequested = run.finish();
         current = null;
@@ -197,6 +204,7 @@ abstract class JobTask implements ScheduledJob {
                 return Outcome.STOPPED;
             }
             skipped.incrementAndGet();
+            engine.ticksSkipped.increment();
             log.info("job '{}' (tick {}) not started: its lease (token {}) was lost or expired before the job could start "
                     + "(this replica stalled, or the backend is slow)", name, tick, lease.fencingToken());
             return Outcome.NOT_STARTED;
@@ -204,11 +212,17 @@ abstract class JobTask implements ScheduledJob {
         if (stopRequested) {
             return Outcome.STOPPED;
         }
+        if (run.wasLost()) {
+            engine.leasesLost.increment();
+        }
         if (returned) {
             completed.incrementAndGet();
+            engine.runsCompleted.increment();
         } else if (run.wasLost()) {
+            engine.runsFailed.increment();
             log.info("job '{}' (tick {}) stopped after losing its lease: {}", name, tick, failure.toString());
         } else {
+            engine.runsFailed.increment();
             log.warn("job '{}' (tick {}) failed; the schedule goes on", name, tick, failure);
         }
         if (failure instanceof VirtualMachineError fatal) {

@@ -4,6 +4,7 @@ import dev.exstate.lease.LeaseOptions;
 import dev.exstate.lease.LeaseProvider;
 import dev.exstate.lease.LeasedJob;
 import dev.exstate.lease.ScheduledJob;
+import dev.exstate.lease.SchedulerStats;
 import dev.exstate.time.StateClock;
 import java.time.Duration;
 import java.time.ZoneId;
@@ -16,6 +17,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Implementation of {@link dev.exstate.lease.LeasedScheduler}. Not API.
@@ -41,6 +43,14 @@ public final class SchedulerEngine implements AutoCloseable {
     private final Map<String, JobTask> jobs = new ConcurrentHashMap<>();
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile boolean closing;
+
+    // over all jobs, cancelled ones included, so that they never decrease
+    final LongAdder runsCompleted = new LongAdder();
+    final LongAdder runsFailed = new LongAdder();
+    final LongAdder ticksSkipped = new LongAdder();
+    final LongAdder claimFailures = new LongAdder();
+    final LongAdder leasesLost = new LongAdder();
+    final AtomicInteger leasesHeld = new AtomicInteger();
 
     public SchedulerEngine(LeaseProvider leases, int threads, StateClock clock, Duration shutdownGrace, String prefix,
                            LeaseOptions fixedRateLease) {
@@ -82,6 +92,11 @@ public final class SchedulerEngine implements AutoCloseable {
         checkName(name);
         CronSchedule schedule = CronSchedule.parse(expression, zone, clock.now());
         return register(new CronTask(this, name, schedule, Objects.requireNonNull(job, "job")));
+    }
+
+    public SchedulerStats stats() {
+        return new SchedulerStats(runsCompleted.sum(), runsFailed.sum(), ticksSkipped.sum(), claimFailures.sum(),
+                leasesLost.sum(), leasesHeld.get());
     }
 
     @Override

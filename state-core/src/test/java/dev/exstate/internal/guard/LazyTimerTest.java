@@ -11,14 +11,17 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 @DisplayName("LazyTimer")
 class LazyTimerTest {
-    private static final String NAME = "lazy-timer-test";
-    private final LazyTimer timer = new LazyTimer(NAME, TimeUnit.MILLISECONDS.toNanos(50));
+    private static final AtomicInteger IDS = new AtomicInteger();
+    // one name per test: a previous test's timer thread may still be ending on a busy machine
+    private final String name = "lazy-timer-test-" + IDS.incrementAndGet();
+    private final LazyTimer timer = new LazyTimer(name, TimeUnit.MILLISECONDS.toNanos(50));
 
     @AfterEach
     void close() {
@@ -29,8 +32,8 @@ class LazyTimerTest {
         return TimeUnit.MILLISECONDS.toNanos(millis);
     }
 
-    private static Thread timerThread() {
-        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals(NAME)).findFirst().orElse(null);
+    private Thread timerThread() {
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals(name)).findFirst().orElse(null);
     }
 
     @Test
