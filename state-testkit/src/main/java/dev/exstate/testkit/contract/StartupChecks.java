@@ -3,6 +3,7 @@ package dev.exstate.testkit.contract;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.exstate.guard.StateUnavailableException;
+import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -44,6 +45,28 @@ public final class StartupChecks {
         for (Throwable t = e; t != null; t = t.getCause()) {
             for (String secret : secrets) {
                 assertThat(String.valueOf(t.getMessage())).as("message of %s", t.getClass().getName()).doesNotContain(secret);
+            }
+        }
+    }
+
+    /**
+     * Asserts that no public no-argument method declared by {@code value}'s class (its accessors and
+     * {@code toString}) returns a text containing one of {@code secrets}: options hold passwords and
+     * keys, and nothing a caller can read or log may show them.
+     */
+    public static void assertAccessorsShowNoSecret(Object value, String... secrets) {
+        for (Method m : value.getClass().getMethods()) {
+            if (m.getParameterCount() != 0 || m.getDeclaringClass() != value.getClass()) {
+                continue;
+            }
+            String shown;
+            try {
+                shown = String.valueOf(m.invoke(value));
+            } catch (ReflectiveOperationException e) {
+                throw new AssertionError(m + " failed", e);
+            }
+            for (String secret : secrets) {
+                assertThat(shown).as("%s()", m.getName()).doesNotContain(secret);
             }
         }
     }
