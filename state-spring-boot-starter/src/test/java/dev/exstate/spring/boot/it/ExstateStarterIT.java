@@ -77,7 +77,7 @@ class ExstateStarterIT {
                 "exstate.s3.secret-key=" + s3.secretKey(),
                 "exstate.s3.bucket=" + BUCKET,
                 "exstate.scheduler.shutdown-grace=1s",
-                "management.endpoints.web.exposure.include=health",
+                "management.endpoints.web.exposure.include=health,metrics",
                 "management.endpoint.health.show-details=always").run();
         http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
         base = "http://127.0.0.1:" + app.getEnvironment().getProperty("local.server.port");
@@ -115,6 +115,30 @@ class ExstateStarterIT {
 
     @Test
     @Order(2)
+    @DisplayName("exstate's meters are in /actuator/metrics with no Java: guarded Redis calls by operation and outcome, leases held, config revision")
+    void metricsOverHttp() throws Exception {
+        // the job holding its lease has made guarded Redis calls (acquire, renewals) since start-up
+        await().atMost(PATIENCE).until(() -> get("/actuator/metrics/exstate.scheduler.leases.held").body().contains("\"value\":1.0"));
+        Answer names = get("/actuator/metrics");
+        assertThat(names.status()).isEqualTo(200);
+        assertThat(names.body()).contains("\"exstate.guard.calls\"", "\"exstate.guard.breaker.state\"",
+                "\"exstate.scheduler.ticks\"", "\"exstate.scheduler.leases.held\"", "\"exstate.config.revision\"");
+
+        Answer calls = get("/actuator/metrics/exstate.guard.calls?tag=backend:redis&tag=outcome:success");
+        assertThat(calls.status()).as(calls.body()).isEqualTo(200);
+        assertThat(calls.body()).contains("\"COUNT\"", "\"app\"", "\"operation\"");
+        assertThat(count(calls.body())).as(calls.body()).isPositive();
+        assertThat(get("/actuator/metrics/exstate.guard.calls?tag=app:" + APP).status()).isEqualTo(200);
+        assertThat(get("/actuator/metrics/exstate.config.revision").body()).contains("\"VALUE\"");
+    }
+
+    private static double count(String metricJson) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"statistic\":\"COUNT\",\"value\":([0-9.E]+)").matcher(metricJson);
+        return m.find() ? Double.parseDouble(m.group(1)) : -1;
+    }
+
+    @Test
+    @Order(3)
     @DisplayName("readiness goes DOWN while Redis is paused (SIGSTOP) and UP again after SIGCONT; liveness stays UP")
     void readinessFollowsRedisLivenessDoesNot() throws Exception {
         long paused = System.nanoTime();
@@ -142,7 +166,7 @@ class ExstateStarterIT {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     @DisplayName("closing the context releases the lease a running job holds and closes the Redis connections")
     void closeReleasesLeasesAndClosesStores() throws Exception {
         // the job starts at start-up and runs until interrupted, holding job:hold (TTL 10 min)
