@@ -420,7 +420,11 @@ public abstract class LeaseProviderContract {
     class TickClaims {
 
         private Lease claim(LeaseProvider p, String name, long tick) {
-            Optional<Lease> lease = p.tryClaimTick(name, tick, unrenewed());
+            return claim(p, name, tick, unrenewed());
+        }
+
+        private Lease claim(LeaseProvider p, String name, long tick, LeaseOptions options) {
+            Optional<Lease> lease = p.tryClaimTick(name, tick, options);
             assertThat(lease).as("tick %d of '%s' should be claimable", tick, name).isPresent();
             return lease.get();
         }
@@ -511,7 +515,7 @@ public abstract class LeaseProviderContract {
             LeaseProvider a = replica();
             LeaseProvider b = replica();
             String name = leaseName("expired-claim");
-            Lease old = claim(a, name, 7);
+            Lease old = claim(a, name, 7, expiring());
             time().advance(ttl().plusMillis(1));
 
             AtomicReference<Lease> later = new AtomicReference<>();
@@ -604,7 +608,7 @@ public abstract class LeaseProviderContract {
             if (readsBackend()) {
                 assertThat(storedToken(name)).isEmpty();
             }
-            Lease next = claim(replica(), name, 42);
+            Lease next = claim(replica(), name, 42, expiring());
             time().advance(ttl().plusMillis(1));
             await().atMost(patience()).pollInterval(Duration.ofMillis(20)).until(() -> !next.isValid());
             assertThat(storedLastTick(name)).as("the record outlives the lease").contains(42L);
