@@ -236,9 +236,7 @@ public final class EtcdLeaseBackend implements LeaseBackend {
     /** Releases this backend's reference to the shared connection. Idempotent. */
     @Override
     public void close() {
-        if (closed.compareAndSet(false, true)) {
-            connection.release();
-        }
+        connection.releaseOnce(closed);
     }
 
     @Override
