@@ -1,5 +1,6 @@
 package dev.exstate.codec;
 
+import dev.exstate.internal.Unicode;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -125,11 +126,7 @@ final class Codecs {
             return new String(bytes, StandardCharsets.US_ASCII);
         }
         try {
-            return StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes))
-                    .toString();
+            return Unicode.decodeUtf8(bytes);
         } catch (CharacterCodingException e) {
             throw new CodecException("cannot decode " + targetType + ": the " + bytes.length
                     + " stored bytes are not valid UTF-8", e);

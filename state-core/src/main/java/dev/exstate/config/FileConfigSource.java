@@ -1,6 +1,7 @@
 package dev.exstate.config;
 
 import dev.exstate.config.spi.PublishingConfigSource;
+import dev.exstate.internal.Check;
 import dev.exstate.time.StateClock;
 import java.nio.file.Path;
 import java.nio.file.WatchService;
@@ -80,12 +81,8 @@ public final class FileConfigSource extends PublishingConfigSource {
 
         /** How often the file is re-read even without a file-system event; 10 ms to 1 hour. */
         public Builder pollInterval(Duration v) {
-            Objects.requireNonNull(v, "pollInterval");
-            // compared as Durations: toMillis() of a huge one would overflow
-            if (v.compareTo(Duration.ofMillis(10)) < 0 || v.compareTo(Duration.ofHours(1)) > 0) {
-                throw new IllegalArgumentException("pollInterval must be between 10 ms and 1 hour, was " + v);
-            }
-            this.pollInterval = v;
+            this.pollInterval = Check.between(v, Duration.ofMillis(10), Duration.ofHours(1), "pollInterval",
+                    () -> "pollInterval must be between 10 ms and 1 hour, was " + v);
             return this;
         }
 

@@ -1,5 +1,6 @@
 package dev.exstate.guard;
 
+import dev.exstate.internal.Check;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -193,19 +194,9 @@ public final class GuardPolicy {
     }
 
     private static Duration requireDuration(Duration d, String name, boolean zeroAllowed) {
-        Objects.requireNonNull(d, name);
-        if (d.isNegative() || (!zeroAllowed && d.isZero()) || d.compareTo(MAX_DURATION) > 0) {
-            throw new IllegalArgumentException(name + " must be " + (zeroAllowed ? "between 0 and " : "positive and at most ")
-                    + MAX_DURATION + " (1 day), was " + d);
-        }
-        return d;
-    }
-
-    private static int requireBetween(int value, int min, int max, String name) {
-        if (value < min || value > max) {
-            throw new IllegalArgumentException(name + " must be between " + min + " and " + max + ", was " + value);
-        }
-        return value;
+        return Check.between(d, zeroAllowed ? Duration.ZERO : Duration.ofNanos(1), MAX_DURATION, name,
+                () -> name + " must be " + (zeroAllowed ? "between 0 and " : "positive and at most ")
+                        + MAX_DURATION + " (1 day), was " + d);
     }
 
     /**
@@ -243,22 +234,19 @@ public final class GuardPolicy {
 
         /** Percentage of failed calls in the window that opens the breaker: above 0, at most 100. */
         public Builder failureRateThreshold(float v) {
-            if (!(v > 0 && v <= 100)) {
-                throw new IllegalArgumentException("failureRateThreshold must be in (0, 100], was " + v);
-            }
-            this.failureRateThreshold = v;
+            this.failureRateThreshold = Check.valid(v, v > 0 && v <= 100, () -> "failureRateThreshold must be in (0, 100], was " + v);
             return this;
         }
 
         /** Number of recent calls the breaker judges: 1 to {@link #MAX_CALLS}. */
         public Builder slidingWindowSize(int v) {
-            this.slidingWindowSize = requireBetween(v, 1, MAX_CALLS, "slidingWindowSize");
+            this.slidingWindowSize = Check.between(v, 1, MAX_CALLS, "slidingWindowSize");
             return this;
         }
 
         /** Calls needed before the breaker may open at all: 1 to {@link #MAX_CALLS}. */
         public Builder minimumNumberOfCalls(int v) {
-            this.minimumNumberOfCalls = requireBetween(v, 1, MAX_CALLS, "minimumNumberOfCalls");
+            this.minimumNumberOfCalls = Check.between(v, 1, MAX_CALLS, "minimumNumberOfCalls");
             return this;
         }
 
@@ -270,13 +258,13 @@ public final class GuardPolicy {
 
         /** Probe calls allowed while half-open: 1 to {@link #MAX_CALLS}. */
         public Builder permittedCallsInHalfOpenState(int v) {
-            this.permittedCallsInHalfOpenState = requireBetween(v, 1, MAX_CALLS, "permittedCallsInHalfOpenState");
+            this.permittedCallsInHalfOpenState = Check.between(v, 1, MAX_CALLS, "permittedCallsInHalfOpenState");
             return this;
         }
 
         /** Bulkhead: calls in flight to this backend from this replica, 1 to {@link #MAX_CONCURRENT_CALLS}. */
         public Builder maxConcurrentCalls(int v) {
-            this.maxConcurrentCalls = requireBetween(v, 1, MAX_CONCURRENT_CALLS, "maxConcurrentCalls");
+            this.maxConcurrentCalls = Check.between(v, 1, MAX_CONCURRENT_CALLS, "maxConcurrentCalls");
             return this;
         }
 
@@ -288,7 +276,7 @@ public final class GuardPolicy {
 
         /** Extra attempts for idempotent operations, 0 (no retry) to {@link #MAX_RETRIES}. */
         public Builder maxRetries(int v) {
-            this.maxRetries = requireBetween(v, 0, MAX_RETRIES, "maxRetries");
+            this.maxRetries = Check.between(v, 0, MAX_RETRIES, "maxRetries");
             return this;
         }
 

@@ -11,20 +11,7 @@ public final class Text {
      * {@code "x\uD800"} and {@code "x?"} would name the same key in Redis or etcd.
      */
     public static int unpairedSurrogate(String s) {
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (Character.isHighSurrogate(c)) {
-                if (i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
-                    i++;
-                    continue;
-                }
-                return i;
-            }
-            if (Character.isLowSurrogate(c)) {
-                return i;
-            }
-        }
-        return -1;
+        return Unicode.unpairedSurrogate(s);
     }
 
     /** At most {@code max} characters of {@code s}, never cutting a surrogate pair in two. */

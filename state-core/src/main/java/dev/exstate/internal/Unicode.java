@@ -1,5 +1,10 @@
 package dev.exstate.internal;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+
 /**
  * Checks for Java strings that cannot travel unchanged: an unpaired surrogate has no UTF-8 form
  * (encoders silently write {@code ?} instead, so two different names become one), and Unicode
@@ -27,6 +32,20 @@ public final class Unicode {
             }
         }
         return -1;
+    }
+
+    /**
+     * Strict UTF-8 decoding: malformed or unmappable input is reported, never replaced with
+     * {@code U+FFFD}.
+     *
+     * @throws CharacterCodingException if {@code bytes} are not valid UTF-8
+     */
+    public static String decodeUtf8(byte[] bytes) throws CharacterCodingException {
+        return StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT)
+                .decode(ByteBuffer.wrap(bytes))
+                .toString();
     }
 
     /** Whether {@code codePoint} is one of the 66 Unicode non-characters. */

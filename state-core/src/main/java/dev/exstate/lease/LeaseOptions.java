@@ -1,5 +1,6 @@
 package dev.exstate.lease;
 
+import dev.exstate.internal.Check;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -111,11 +112,8 @@ public final class LeaseOptions {
         private Duration safetyMargin;
 
         private Builder(Duration ttl) {
-            Objects.requireNonNull(ttl, "ttl");
-            if (ttl.compareTo(Duration.ofMillis(1)) < 0 || ttl.compareTo(MAX_TTL) > 0) {
-                throw new IllegalArgumentException("lease ttl must be between 1 ms and " + MAX_TTL.toDays() + " days, was " + ttl);
-            }
-            this.ttl = ttl;
+            this.ttl = Check.between(ttl, Duration.ofMillis(1), MAX_TTL, "ttl",
+                    () -> "lease ttl must be between 1 ms and " + MAX_TTL.toDays() + " days, was " + ttl);
         }
 
         /** Whether the provider renews in the background while the lease is held. */
@@ -127,20 +125,16 @@ public final class LeaseOptions {
         /** Period of background renewal: positive and shorter than the TTL. */
         public Builder renewEvery(Duration v) {
             Objects.requireNonNull(v, "renewEvery");
-            if (v.isNegative() || v.isZero() || v.compareTo(ttl) >= 0) {
-                throw new IllegalArgumentException("renewEvery must be positive and shorter than ttl (" + ttl + "), was " + v);
-            }
-            this.renewEvery = v;
+            this.renewEvery = Check.valid(v, !v.isNegative() && !v.isZero() && v.compareTo(ttl) < 0,
+                    () -> "renewEvery must be positive and shorter than ttl (" + ttl + "), was " + v);
             return this;
         }
 
         /** Subtracted from the local deadline to absorb clock drift and pauses: zero or more, shorter than the TTL. */
         public Builder safetyMargin(Duration v) {
             Objects.requireNonNull(v, "safetyMargin");
-            if (v.isNegative() || v.compareTo(ttl) >= 0) {
-                throw new IllegalArgumentException("safetyMargin must be >= 0 and shorter than ttl (" + ttl + "), was " + v);
-            }
-            this.safetyMargin = v;
+            this.safetyMargin = Check.valid(v, !v.isNegative() && v.compareTo(ttl) < 0,
+                    () -> "safetyMargin must be >= 0 and shorter than ttl (" + ttl + "), was " + v);
             return this;
         }
 

@@ -1,5 +1,6 @@
 package dev.exstate.session;
 
+import dev.exstate.internal.Check;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -149,53 +150,36 @@ public final class SessionOptions {
 
         /** A session expires when not used for this long: 1 ms to {@link #MAX_INACTIVE_INTERVAL}. */
         public Builder maxInactiveInterval(Duration v) {
-            Objects.requireNonNull(v, "maxInactiveInterval");
-            // compared as Durations: toMillis() of a huge Duration would overflow
-            if (v.compareTo(Duration.ofMillis(1)) < 0 || v.compareTo(MAX_INACTIVE_INTERVAL) > 0) {
-                throw new IllegalArgumentException("maxInactiveInterval must be between 1 ms and "
-                        + MAX_INACTIVE_INTERVAL.toDays() + " days, was " + v);
-            }
-            this.maxInactiveInterval = v;
+            this.maxInactiveInterval = Check.between(v, Duration.ofMillis(1), MAX_INACTIVE_INTERVAL, "maxInactiveInterval",
+                    () -> "maxInactiveInterval must be between 1 ms and " + MAX_INACTIVE_INTERVAL.toDays() + " days, was " + v);
             return this;
         }
 
         /** Reads refresh the expiry at most this often: zero or more, and less than the idle timeout (checked by {@link #build()}). */
         public Builder touchInterval(Duration v) {
             Objects.requireNonNull(v, "touchInterval");
-            if (v.isNegative() || v.compareTo(MAX_INACTIVE_INTERVAL) >= 0) {
-                throw new IllegalArgumentException("touchInterval must be >= 0 and < maxInactiveInterval (at most "
-                        + MAX_INACTIVE_INTERVAL.toDays() + " days), was " + v);
-            }
-            this.touchInterval = v;
+            this.touchInterval = Check.valid(v, !v.isNegative() && v.compareTo(MAX_INACTIVE_INTERVAL) < 0,
+                    () -> "touchInterval must be >= 0 and < maxInactiveInterval (at most " + MAX_INACTIVE_INTERVAL.toDays()
+                            + " days), was " + v);
             return this;
         }
 
         /** Most attributes one session may hold: 1 to {@link #MAX_ATTRIBUTES}. */
         public Builder maxAttributes(int v) {
-            if (v < 1 || v > MAX_ATTRIBUTES) {
-                throw new IllegalArgumentException("maxAttributes must be between 1 and " + MAX_ATTRIBUTES + ", was " + v);
-            }
-            this.maxAttributes = v;
+            this.maxAttributes = Check.between(v, 1, MAX_ATTRIBUTES, "maxAttributes");
             return this;
         }
 
         /** Most bytes of names plus values one session may hold: 1 to {@link #MAX_SESSION_BYTES}. */
         public Builder maxSessionBytes(long v) {
-            if (v < 1 || v > MAX_SESSION_BYTES) {
-                throw new IllegalArgumentException("maxSessionBytes must be between 1 and " + MAX_SESSION_BYTES
-                        + " (64 MiB), was " + v);
-            }
-            this.maxSessionBytes = v;
+            this.maxSessionBytes = Check.valid(v, v >= 1 && v <= MAX_SESSION_BYTES,
+                    () -> "maxSessionBytes must be between 1 and " + MAX_SESSION_BYTES + " (64 MiB), was " + v);
             return this;
         }
 
         /** Longest attribute name in characters: 1 to {@link #MAX_ATTRIBUTE_NAME_LENGTH}. */
         public Builder maxAttributeNameLength(int v) {
-            if (v < 1 || v > MAX_ATTRIBUTE_NAME_LENGTH) {
-                throw new IllegalArgumentException("maxAttributeNameLength must be between 1 and " + MAX_ATTRIBUTE_NAME_LENGTH
-                        + ", was " + v);
-            }
-            this.maxAttributeNameLength = v;
+            this.maxAttributeNameLength = Check.between(v, 1, MAX_ATTRIBUTE_NAME_LENGTH, "maxAttributeNameLength");
             return this;
         }
 

@@ -67,33 +67,31 @@ class GuardPolicyTest {
         }
     }
 
+    /** A row of {@link #badSettings()}: a setter call and the exact message it is refused with. */
+    private static Arguments badSetting(UnaryOperator<GuardPolicy.Builder> setting, String message) {
+        return Arguments.of(setting, message);
+    }
+
     static Stream<Arguments> badSettings() {
         return Stream.of(
-                Arguments.of((UnaryOperator<GuardPolicy.Builder>) b -> b.timeout(Duration.ZERO),
-                        "timeout must be positive and at most PT24H (1 day), was PT0S"),
-                Arguments.of((UnaryOperator<GuardPolicy.Builder>) b -> b.totalTimeout(Duration.ofDays(2)),
+                badSetting(b -> b.timeout(Duration.ZERO), "timeout must be positive and at most PT24H (1 day), was PT0S"),
+                badSetting(b -> b.totalTimeout(Duration.ofDays(2)),
                         "totalTimeout must be positive and at most PT24H (1 day), was PT48H"),
-                Arguments.of((UnaryOperator<GuardPolicy.Builder>) b -> b.failureRateThreshold(Float.NaN),
-                        "failureRateThreshold must be in (0, 100], was NaN"),
-                Arguments.of((UnaryOperator<GuardPolicy.Builder>) b -> b.failureRateThreshold(100.5f),
-                        "failureRateThreshold must be in (0, 100], was 100.5"),
-                Arguments.of((UnaryOperator<GuardPolicy.Builder>) b -> b.slidingWindowSize(0),
-                        "slidingWindowSize must be between 1 and 10000, was 0"),
-                Arguments.of((UnaryOperator<GuardPolicy.Builder>) b -> b.minimumNumberOfCalls(10_001),
-                        "minimumNumberOfCalls must be between 1 and 10000, was 10001"),
-                Arguments.of((UnaryOperator<GuardPolicy.Builder>) b -> b.waitInOpenState(Duration.ofMillis(-1)),
+                badSetting(b -> b.failureRateThreshold(Float.NaN), "failureRateThreshold must be in (0, 100], was NaN"),
+                badSetting(b -> b.failureRateThreshold(100.5f), "failureRateThreshold must be in (0, 100], was 100.5"),
+                badSetting(b -> b.slidingWindowSize(0), "slidingWindowSize must be between 1 and 10000, was 0"),
+                badSetting(b -> b.minimumNumberOfCalls(10_001), "minimumNumberOfCalls must be between 1 and 10000, was 10001"),
+                badSetting(b -> b.waitInOpenState(Duration.ofMillis(-1)),
                         "waitInOpenState must be positive and at most PT24H (1 day), was PT-0.001S"),
-                Arguments.of((UnaryOperator<GuardPolicy.Builder>) b -> b.permittedCallsInHalfOpenState(0),
+                badSetting(b -> b.permittedCallsInHalfOpenState(0),
                         "permittedCallsInHalfOpenState must be between 1 and 10000, was 0"),
-                Arguments.of((UnaryOperator<GuardPolicy.Builder>) b -> b.maxConcurrentCalls(1025),
-                        "maxConcurrentCalls must be between 1 and 1024, was 1025"),
-                Arguments.of((UnaryOperator<GuardPolicy.Builder>) b -> b.maxWaitForSlot(Duration.ofSeconds(-1)),
+                badSetting(b -> b.maxConcurrentCalls(1025), "maxConcurrentCalls must be between 1 and 1024, was 1025"),
+                badSetting(b -> b.maxWaitForSlot(Duration.ofSeconds(-1)),
                         "maxWaitForSlot must be between 0 and PT24H (1 day), was PT-1S"),
-                Arguments.of((UnaryOperator<GuardPolicy.Builder>) b -> b.maxRetries(101),
-                        "maxRetries must be between 0 and 100, was 101"),
-                Arguments.of((UnaryOperator<GuardPolicy.Builder>) b -> b.retryBackoff(Duration.ZERO),
+                badSetting(b -> b.maxRetries(101), "maxRetries must be between 0 and 100, was 101"),
+                badSetting(b -> b.retryBackoff(Duration.ZERO),
                         "retryBackoff must be positive and at most PT24H (1 day), was PT0S"),
-                Arguments.of((UnaryOperator<GuardPolicy.Builder>) b -> b.maxStaleness(Duration.ofDays(1).plusNanos(1)),
+                badSetting(b -> b.maxStaleness(Duration.ofDays(1).plusNanos(1)),
                         "maxStaleness must be between 0 and PT24H (1 day), was PT24H0.000000001S"));
     }
 

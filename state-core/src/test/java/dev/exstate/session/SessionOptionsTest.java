@@ -125,18 +125,21 @@ class SessionOptionsTest {
                 .isInstanceOf(NullPointerException.class);
     }
 
+    /** A row of {@link #badSettings()}: a setter call and the exact message it is refused with. */
+    private static Arguments badSetting(UnaryOperator<SessionOptions.Builder> setting, String message) {
+        return Arguments.of(setting, message);
+    }
+
     static Stream<Arguments> badSettings() {
         return Stream.of(
-                Arguments.of((UnaryOperator<SessionOptions.Builder>) b -> b.maxInactiveInterval(Duration.ZERO),
+                badSetting(b -> b.maxInactiveInterval(Duration.ZERO),
                         "maxInactiveInterval must be between 1 ms and 365 days, was PT0S"),
-                Arguments.of((UnaryOperator<SessionOptions.Builder>) b -> b.touchInterval(Duration.ofSeconds(-1)),
+                badSetting(b -> b.touchInterval(Duration.ofSeconds(-1)),
                         "touchInterval must be >= 0 and < maxInactiveInterval (at most 365 days), was PT-1S"),
-                Arguments.of((UnaryOperator<SessionOptions.Builder>) b -> b.maxAttributes(0),
-                        "maxAttributes must be between 1 and 10000, was 0"),
-                Arguments.of((UnaryOperator<SessionOptions.Builder>) b -> b.maxSessionBytes(SessionOptions.MAX_SESSION_BYTES + 1),
+                badSetting(b -> b.maxAttributes(0), "maxAttributes must be between 1 and 10000, was 0"),
+                badSetting(b -> b.maxSessionBytes(SessionOptions.MAX_SESSION_BYTES + 1),
                         "maxSessionBytes must be between 1 and 67108864 (64 MiB), was 67108865"),
-                Arguments.of((UnaryOperator<SessionOptions.Builder>) b -> b.maxAttributeNameLength(1025),
-                        "maxAttributeNameLength must be between 1 and 1024, was 1025"));
+                badSetting(b -> b.maxAttributeNameLength(1025), "maxAttributeNameLength must be between 1 and 1024, was 1025"));
     }
 
     @ParameterizedTest(name = "{1}")

@@ -1,6 +1,7 @@
 package dev.exstate.etcd;
 
 import dev.exstate.guard.GuardPolicy;
+import dev.exstate.internal.Check;
 import dev.exstate.internal.Redaction;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -367,14 +368,6 @@ public final class EtcdOptions {
         return false;
     }
 
-    private static Duration requirePositive(Duration d, String name, Duration max) {
-        Objects.requireNonNull(d, name);
-        if (d.isNegative() || d.isZero() || d.compareTo(max) > 0) {
-            throw new IllegalArgumentException(name + " must be positive and at most " + max + ", was " + d);
-        }
-        return d;
-    }
-
     /**
      * Builder for {@link EtcdOptions}. Each setter checks its value at once (see the class
      * comment); setting a value again replaces it. Not thread-safe.
@@ -485,34 +478,28 @@ public final class EtcdOptions {
 
         /** TCP (and TLS) connect timeout per attempt: positive, at most 5 minutes. */
         public Builder connectTimeout(Duration v) {
-            this.connectTimeout = requirePositive(v, "connectTimeout", Duration.ofMinutes(5));
+            this.connectTimeout = Check.positive(v, Duration.ofMinutes(5), "connectTimeout");
             return this;
         }
 
         /** gRPC ping interval on an idle connection: 5 s to 2 hours. */
         public Builder keepAliveTime(Duration v) {
-            requirePositive(v, "keepAliveTime", Duration.ofHours(2));
-            if (v.compareTo(MIN_KEEPALIVE) < 0) {
-                throw new IllegalArgumentException("keepAliveTime must be at least " + MIN_KEEPALIVE
-                        + " (etcd closes connections that ping more often) and at most PT2H, was " + v);
-            }
-            this.keepAliveTime = v;
+            Check.positive(v, Duration.ofHours(2), "keepAliveTime");
+            this.keepAliveTime = Check.valid(v, v.compareTo(MIN_KEEPALIVE) >= 0, () -> "keepAliveTime must be at least "
+                    + MIN_KEEPALIVE + " (etcd closes connections that ping more often) and at most PT2H, was " + v);
             return this;
         }
 
         /** How long a ping may stay unanswered: positive, at most 5 minutes. */
         public Builder keepAliveTimeout(Duration v) {
-            this.keepAliveTimeout = requirePositive(v, "keepAliveTimeout", Duration.ofMinutes(5));
+            this.keepAliveTimeout = Check.positive(v, Duration.ofMinutes(5), "keepAliveTimeout");
             return this;
         }
 
         /** How long start-up keeps trying to reach etcd and to read the config: 0 (return at once) to 1 hour. */
         public Builder startupTimeout(Duration v) {
-            Objects.requireNonNull(v, "startupTimeout");
-            if (v.isNegative() || v.compareTo(Duration.ofHours(1)) > 0) {
-                throw new IllegalArgumentException("startupTimeout must be between 0 and 1 hour, was " + v);
-            }
-            this.startupTimeout = v;
+            this.startupTimeout = Check.between(v, Duration.ZERO, Duration.ofHours(1), "startupTimeout",
+                    () -> "startupTimeout must be between 0 and 1 hour, was " + v);
             return this;
         }
 
@@ -524,27 +511,24 @@ public final class EtcdOptions {
 
         /** Silence after which the config watch asks for progress: 50 ms to 10 minutes. */
         public Builder watchProgressInterval(Duration v) {
-            requirePositive(v, "watchProgressInterval", Duration.ofMinutes(10));
-            if (v.toMillis() < 50) {
-                throw new IllegalArgumentException("watchProgressInterval must be at least 50 ms and at most PT10M, was " + v);
-            }
-            this.watchProgressInterval = v;
+            Check.positive(v, Duration.ofMinutes(10), "watchProgressInterval");
+            this.watchProgressInterval = Check.valid(v, v.toMillis() >= 50,
+                    () -> "watchProgressInterval must be at least 50 ms and at most PT10M, was " + v);
             return this;
         }
 
         /** How often the watch checks it has missed nothing (a keys-only read of the prefix): zero (off) or 100 ms to 1 hour. */
         public Builder watchVerifyInterval(Duration v) {
             Objects.requireNonNull(v, "watchVerifyInterval");
-            if (v.isNegative() || v.compareTo(Duration.ofHours(1)) > 0 || (!v.isZero() && v.toMillis() < 100)) {
-                throw new IllegalArgumentException("watchVerifyInterval must be zero (off) or between 100 ms and 1 hour, was " + v);
-            }
-            this.watchVerifyInterval = v;
+            // compared to the hour first: toMillis() of a huge duration would overflow
+            this.watchVerifyInterval = Check.valid(v, v.isZero() || (v.compareTo(Duration.ofHours(1)) <= 0 && v.toMillis() >= 100),
+                    () -> "watchVerifyInterval must be zero (off) or between 100 ms and 1 hour, was " + v);
             return this;
         }
 
         /** Longest pause between two failed re-reads of the config prefix: positive, at most 10 minutes. */
         public Builder maxRetryBackoff(Duration v) {
-            this.maxRetryBackoff = requirePositive(v, "maxRetryBackoff", Duration.ofMinutes(10));
+            this.maxRetryBackoff = Check.positive(v, Duration.ofMinutes(10), "maxRetryBackoff");
             return this;
         }
 
@@ -556,11 +540,9 @@ public final class EtcdOptions {
 
         /** Largest reply from etcd accepted, in bytes (1 MiB to 1 GiB); it bounds the size of one application's config. */
         public Builder maxInboundMessageSize(int bytes) {
-            if (bytes < MIN_INBOUND_MESSAGE_SIZE || bytes > MAX_INBOUND_MESSAGE_SIZE) {
-                throw new IllegalArgumentException("maxInboundMessageSize must be between " + MIN_INBOUND_MESSAGE_SIZE
-                        + " (1 MiB) and " + MAX_INBOUND_MESSAGE_SIZE + " (1 GiB) bytes, was " + bytes);
-            }
-            this.maxInboundMessageSize = bytes;
+            this.maxInboundMessageSize = Check.valid(bytes,
+                    bytes >= MIN_INBOUND_MESSAGE_SIZE && bytes <= MAX_INBOUND_MESSAGE_SIZE, () -> "maxInboundMessageSize must be "
+                    + "between " + MIN_INBOUND_MESSAGE_SIZE + " (1 MiB) and " + MAX_INBOUND_MESSAGE_SIZE + " (1 GiB) bytes, was " + bytes);
             return this;
         }
 

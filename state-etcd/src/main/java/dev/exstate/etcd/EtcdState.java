@@ -147,9 +147,7 @@ public final class EtcdState implements AutoCloseable {
     /** Releases this state's share of the client; it closes once every provider built from it is closed too. Idempotent. */
     @Override
     public void close() {
-        if (closed.compareAndSet(false, true)) {
-            connection.release();
-        }
+        connection.releaseOnce(closed);
     }
 
     @Override

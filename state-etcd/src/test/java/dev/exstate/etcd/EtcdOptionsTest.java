@@ -132,32 +132,33 @@ class EtcdOptionsTest {
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("p\r\nw"));
     }
 
+    /** A row of {@link #badSettings()}: a setter call and the exact message it is refused with. */
+    private static Arguments badSetting(UnaryOperator<EtcdOptions.Builder> setting, String message) {
+        return Arguments.of(setting, message);
+    }
+
     static Stream<Arguments> badSettings() {
         return Stream.of(
-                Arguments.of((UnaryOperator<EtcdOptions.Builder>) b -> b.connectTimeout(Duration.ZERO),
-                        "connectTimeout must be positive and at most PT5M, was PT0S"),
-                Arguments.of((UnaryOperator<EtcdOptions.Builder>) b -> b.keepAliveTime(Duration.ofSeconds(1)),
+                badSetting(b -> b.connectTimeout(Duration.ZERO), "connectTimeout must be positive and at most PT5M, was PT0S"),
+                badSetting(b -> b.keepAliveTime(Duration.ofSeconds(1)),
                         "keepAliveTime must be at least PT5S (etcd closes connections that ping more often) and at most PT2H, was PT1S"),
-                Arguments.of((UnaryOperator<EtcdOptions.Builder>) b -> b.keepAliveTimeout(Duration.ofMinutes(6)),
+                badSetting(b -> b.keepAliveTimeout(Duration.ofMinutes(6)),
                         "keepAliveTimeout must be positive and at most PT5M, was PT6M"),
-                Arguments.of((UnaryOperator<EtcdOptions.Builder>) b -> b.startupTimeout(Duration.ofHours(2)),
-                        "startupTimeout must be between 0 and 1 hour, was PT2H"),
-                Arguments.of((UnaryOperator<EtcdOptions.Builder>) b -> b.watchProgressInterval(Duration.ofMillis(49)),
+                badSetting(b -> b.startupTimeout(Duration.ofHours(2)), "startupTimeout must be between 0 and 1 hour, was PT2H"),
+                badSetting(b -> b.watchProgressInterval(Duration.ofMillis(49)),
                         "watchProgressInterval must be at least 50 ms and at most PT10M, was PT0.049S"),
-                Arguments.of((UnaryOperator<EtcdOptions.Builder>) b -> b.watchVerifyInterval(Duration.ofMillis(99)),
+                badSetting(b -> b.watchVerifyInterval(Duration.ofMillis(99)),
                         "watchVerifyInterval must be zero (off) or between 100 ms and 1 hour, was PT0.099S"),
-                Arguments.of((UnaryOperator<EtcdOptions.Builder>) b -> b.maxRetryBackoff(Duration.ofMinutes(11)),
+                badSetting(b -> b.maxRetryBackoff(Duration.ofMinutes(11)),
                         "maxRetryBackoff must be positive and at most PT10M, was PT11M"),
-                Arguments.of((UnaryOperator<EtcdOptions.Builder>) b -> b.maxInboundMessageSize(1),
+                badSetting(b -> b.maxInboundMessageSize(1),
                         "maxInboundMessageSize must be between 1048576 (1 MiB) and 1073741824 (1 GiB) bytes, was 1"),
-                Arguments.of((UnaryOperator<EtcdOptions.Builder>) b -> b.keyPrefix("/exstate"),
+                badSetting(b -> b.keyPrefix("/exstate"),
                         "keyPrefix must start and end with '/' and contain no whitespace or control characters, was '/exstate'"),
-                Arguments.of((UnaryOperator<EtcdOptions.Builder>) b -> b.appName("a/b"),
+                badSetting(b -> b.appName("a/b"),
                         "appName must be non-blank, without '/', whitespace or control characters, was 'a/b'"),
-                Arguments.of((UnaryOperator<EtcdOptions.Builder>) b -> b.authority("u@etcd"),
-                        "authority must be a host name (with an optional :port), was 'u@etcd'"),
-                Arguments.of((UnaryOperator<EtcdOptions.Builder>) b -> b.credentials(" ", "pw"),
-                        "etcd user must not be blank"));
+                badSetting(b -> b.authority("u@etcd"), "authority must be a host name (with an optional :port), was 'u@etcd'"),
+                badSetting(b -> b.credentials(" ", "pw"), "etcd user must not be blank"));
     }
 
     @ParameterizedTest(name = "{1}")

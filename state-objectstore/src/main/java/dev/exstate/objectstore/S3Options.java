@@ -1,6 +1,7 @@
 package dev.exstate.objectstore;
 
 import dev.exstate.guard.GuardPolicy;
+import dev.exstate.internal.Check;
 import dev.exstate.internal.Redaction;
 import java.net.URI;
 import java.nio.file.Path;
@@ -347,13 +348,9 @@ public final class S3Options {
     }
 
     private static Duration requireBetween(Duration d, String name, Duration min, Duration max) {
-        Objects.requireNonNull(d, name);
         // the HTTP client counts in milliseconds: a larger value would overflow there
-        if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
-            throw new IllegalArgumentException(name + " must be between " + (min.isZero() ? "0" : min.toMillis() + " ms")
-                    + " and " + max + ", was " + d);
-        }
-        return d;
+        return Check.between(d, min, max, name,
+                () -> name + " must be between " + (min.isZero() ? "0" : min.toMillis() + " ms") + " and " + max + ", was " + d);
     }
 
     /**
@@ -447,20 +444,14 @@ public final class S3Options {
 
         /** Bytes per multipart part: {@link #MIN_PART_SIZE} (5 MiB) to {@link #MAX_PART_SIZE} (1 GiB). */
         public Builder partSize(int v) {
-            if (v < MIN_PART_SIZE || v > MAX_PART_SIZE) {
-                throw new IllegalArgumentException("partSize must be between " + MIN_PART_SIZE + " (5 MiB) and "
-                        + MAX_PART_SIZE + " (1 GiB) bytes, was " + v);
-            }
-            this.partSize = v;
+            this.partSize = Check.valid(v, v >= MIN_PART_SIZE && v <= MAX_PART_SIZE,
+                    () -> "partSize must be between " + MIN_PART_SIZE + " (5 MiB) and " + MAX_PART_SIZE + " (1 GiB) bytes, was " + v);
             return this;
         }
 
         /** Parts of one upload sent concurrently: 1 to 16. */
         public Builder partsInFlight(int v) {
-            if (v < 1 || v > MAX_PARTS_IN_FLIGHT) {
-                throw new IllegalArgumentException("partsInFlight must be between 1 and " + MAX_PARTS_IN_FLIGHT + ", was " + v);
-            }
-            this.partsInFlight = v;
+            this.partsInFlight = Check.between(v, 1, MAX_PARTS_IN_FLIGHT, "partsInFlight");
             return this;
         }
 
@@ -473,10 +464,7 @@ public final class S3Options {
         /** Backend name of the guard, as it appears in errors and metrics: not blank. */
         public Builder guardName(String v) {
             Objects.requireNonNull(v, "guardName");
-            if (v.isBlank()) {
-                throw new IllegalArgumentException("guardName must not be blank");
-            }
-            this.guardName = v;
+            this.guardName = Check.valid(v, !v.isBlank(), () -> "guardName must not be blank");
             return this;
         }
 
@@ -494,10 +482,7 @@ public final class S3Options {
 
         /** Bound on concurrent HTTP requests and pooled connections: 1 to 1024. */
         public Builder maxConnections(int v) {
-            if (v < 1 || v > MAX_CONNECTIONS) {
-                throw new IllegalArgumentException("maxConnections must be between 1 and " + MAX_CONNECTIONS + ", was " + v);
-            }
-            this.maxConnections = v;
+            this.maxConnections = Check.between(v, 1, MAX_CONNECTIONS, "maxConnections");
             return this;
         }
 

@@ -143,29 +143,29 @@ class S3OptionsTest {
         assertThat(valid().build().trustCertificates()).isNull();
     }
 
+    /** A row of {@link #badSettings()}: a setter call and the exact message it is refused with. */
+    private static Arguments badSetting(UnaryOperator<S3Options.Builder> setting, String message) {
+        return Arguments.of(setting, message);
+    }
+
     static Stream<Arguments> badSettings() {
         return Stream.of(
-                Arguments.of((UnaryOperator<S3Options.Builder>) b -> b.partSize(S3Options.MAX_PART_SIZE + 1),
+                badSetting(b -> b.partSize(S3Options.MAX_PART_SIZE + 1),
                         "partSize must be between 5242880 (5 MiB) and 1073741824 (1 GiB) bytes, was 1073741825"),
-                Arguments.of((UnaryOperator<S3Options.Builder>) b -> b.partsInFlight(17),
-                        "partsInFlight must be between 1 and 16, was 17"),
-                Arguments.of((UnaryOperator<S3Options.Builder>) b -> b.connectTimeout(Duration.ofMinutes(6)),
+                badSetting(b -> b.partsInFlight(17), "partsInFlight must be between 1 and 16, was 17"),
+                badSetting(b -> b.connectTimeout(Duration.ofMinutes(6)),
                         "connectTimeout must be between 1 ms and PT5M, was PT6M"),
-                Arguments.of((UnaryOperator<S3Options.Builder>) b -> b.readTimeout(Duration.ZERO),
-                        "readTimeout must be between 1 ms and PT1H, was PT0S"),
-                Arguments.of((UnaryOperator<S3Options.Builder>) b -> b.maxConnections(0),
-                        "maxConnections must be between 1 and 1024, was 0"),
-                Arguments.of((UnaryOperator<S3Options.Builder>) b -> b.maxConnections(1025),
-                        "maxConnections must be between 1 and 1024, was 1025"),
-                Arguments.of((UnaryOperator<S3Options.Builder>) b -> b.startupTimeout(Duration.ofSeconds(-1)),
+                badSetting(b -> b.readTimeout(Duration.ZERO), "readTimeout must be between 1 ms and PT1H, was PT0S"),
+                badSetting(b -> b.maxConnections(0), "maxConnections must be between 1 and 1024, was 0"),
+                badSetting(b -> b.maxConnections(1025), "maxConnections must be between 1 and 1024, was 1025"),
+                badSetting(b -> b.startupTimeout(Duration.ofSeconds(-1)),
                         "startupTimeout must be between 0 and PT1H, was PT-1S"),
-                Arguments.of((UnaryOperator<S3Options.Builder>) b -> b.startupTimeout(Duration.ofSeconds(Long.MAX_VALUE)),
+                badSetting(b -> b.startupTimeout(Duration.ofSeconds(Long.MAX_VALUE)),
                         "startupTimeout must be between 0 and PT1H, was PT2562047788015215H30M7S"),
-                Arguments.of((UnaryOperator<S3Options.Builder>) b -> b.guardName(" "),
-                        "guardName must not be blank"),
-                Arguments.of((UnaryOperator<S3Options.Builder>) b -> b.region("eu west"),
+                badSetting(b -> b.guardName(" "), "guardName must not be blank"),
+                badSetting(b -> b.region("eu west"),
                         "S3 region must be 1 to 64 printable ASCII characters without spaces, was 'eu west'"),
-                Arguments.of((UnaryOperator<S3Options.Builder>) b -> b.credentials("AK", null),
+                badSetting(b -> b.credentials("AK", null),
                         "S3 access key and secret key must be given together (or neither, for anonymous access)"));
     }
 

@@ -1,8 +1,9 @@
 package dev.exstate.redis;
 
 import dev.exstate.guard.GuardPolicy;
+import dev.exstate.internal.Check;
 import dev.exstate.internal.Redaction;
-import dev.exstate.internal.Text;
+import dev.exstate.internal.Unicode;
 import io.lettuce.core.RedisURI;
 import java.net.URI;
 import java.nio.file.Path;
@@ -427,20 +428,12 @@ public final class RedisOptions {
                         + value + "'");
             }
         }
-        int bad = Text.unpairedSurrogate(value);
+        int bad = Unicode.unpairedSurrogate(value);
         if (bad >= 0) {
             // no UTF-8 form: Redis would see '?', so two different prefixes would share their keys
             throw new IllegalArgumentException(name + " contains an unpaired UTF-16 surrogate at index " + bad);
         }
         return value;
-    }
-
-    private static Duration requirePositive(Duration d, String name) {
-        Objects.requireNonNull(d, name);
-        if (d.isNegative() || d.isZero() || d.compareTo(MAX_INTERVAL) > 0) {
-            throw new IllegalArgumentException(name + " must be positive and at most " + MAX_INTERVAL + ", was " + d);
-        }
-        return d;
     }
 
     /**
@@ -533,26 +526,20 @@ public final class RedisOptions {
 
         /** Bound on connecting and on the connector's housekeeping commands: positive, at most {@link #MAX_INTERVAL}. */
         public Builder commandTimeout(Duration v) {
-            this.commandTimeout = requirePositive(v, "commandTimeout");
+            this.commandTimeout = Check.positive(v, MAX_INTERVAL, "commandTimeout");
             return this;
         }
 
         /** How long the first connection is retried: 0 (one attempt) to {@link #MAX_INTERVAL}. */
         public Builder startupTimeout(Duration v) {
-            Objects.requireNonNull(v, "startupTimeout");
-            if (v.isNegative() || v.compareTo(MAX_INTERVAL) > 0) {
-                throw new IllegalArgumentException("startupTimeout must be between 0 and " + MAX_INTERVAL + ", was " + v);
-            }
-            this.startupTimeout = v;
+            this.startupTimeout = Check.between(v, Duration.ZERO, MAX_INTERVAL, "startupTimeout",
+                    () -> "startupTimeout must be between 0 and " + MAX_INTERVAL + ", was " + v);
             return this;
         }
 
         /** Multiplexed connections per replica (per node in a cluster): 1 to 64. */
         public Builder connections(int v) {
-            if (v < 1 || v > MAX_CONNECTIONS) {
-                throw new IllegalArgumentException("connections must be between 1 and " + MAX_CONNECTIONS + ", was " + v);
-            }
-            this.connections = v;
+            this.connections = Check.between(v, 1, MAX_CONNECTIONS, "connections");
             return this;
         }
 
@@ -570,10 +557,7 @@ public final class RedisOptions {
 
         /** Sessions cached per replica, 0 or more; 0 disables the near cache. */
         public Builder nearCacheSize(long v) {
-            if (v < 0) {
-                throw new IllegalArgumentException("nearCacheSize must be >= 0, was " + v);
-            }
-            this.nearCacheSize = v;
+            this.nearCacheSize = Check.valid(v, v >= 0, () -> "nearCacheSize must be >= 0, was " + v);
             return this;
         }
 
@@ -591,7 +575,7 @@ public final class RedisOptions {
 
         /** How often each connection is pinged: positive, at most {@link #MAX_INTERVAL}. */
         public Builder heartbeatInterval(Duration v) {
-            this.heartbeatInterval = requirePositive(v, "heartbeatInterval");
+            this.heartbeatInterval = Check.positive(v, MAX_INTERVAL, "heartbeatInterval");
             return this;
         }
 
@@ -600,7 +584,7 @@ public final class RedisOptions {
          * positive, at most {@link #MAX_INTERVAL}, and longer than the heartbeat interval (checked by {@link #build()}).
          */
         public Builder freshnessWindow(Duration v) {
-            this.freshnessWindow = requirePositive(v, "freshnessWindow");
+            this.freshnessWindow = Check.positive(v, MAX_INTERVAL, "freshnessWindow");
             return this;
         }
 

@@ -204,27 +204,27 @@ class RedisOptionsTest {
                 .doesNotContain("s3cr3t-value").doesNotContain(key.toString());
     }
 
+    /** A row of {@link #badSettings()}: a setter call and the exact message it is refused with. */
+    private static Arguments badSetting(UnaryOperator<RedisOptions.Builder> setting, String message) {
+        return Arguments.of(setting, message);
+    }
+
     static Stream<Arguments> badSettings() {
         return Stream.of(
-                Arguments.of((UnaryOperator<RedisOptions.Builder>) b -> b.commandTimeout(Duration.ZERO),
-                        "commandTimeout must be positive and at most PT1H, was PT0S"),
-                Arguments.of((UnaryOperator<RedisOptions.Builder>) b -> b.startupTimeout(Duration.ofSeconds(-1)),
+                badSetting(b -> b.commandTimeout(Duration.ZERO), "commandTimeout must be positive and at most PT1H, was PT0S"),
+                badSetting(b -> b.startupTimeout(Duration.ofSeconds(-1)),
                         "startupTimeout must be between 0 and PT1H, was PT-1S"),
-                Arguments.of((UnaryOperator<RedisOptions.Builder>) b -> b.connections(65),
-                        "connections must be between 1 and 64, was 65"),
-                Arguments.of((UnaryOperator<RedisOptions.Builder>) b -> b.nearCacheSize(-1),
-                        "nearCacheSize must be >= 0, was -1"),
-                Arguments.of((UnaryOperator<RedisOptions.Builder>) b -> b.heartbeatInterval(Duration.ofHours(2)),
+                badSetting(b -> b.connections(65), "connections must be between 1 and 64, was 65"),
+                badSetting(b -> b.nearCacheSize(-1), "nearCacheSize must be >= 0, was -1"),
+                badSetting(b -> b.heartbeatInterval(Duration.ofHours(2)),
                         "heartbeatInterval must be positive and at most PT1H, was PT2H"),
-                Arguments.of((UnaryOperator<RedisOptions.Builder>) b -> b.freshnessWindow(Duration.ofMillis(-5)),
+                badSetting(b -> b.freshnessWindow(Duration.ofMillis(-5)),
                         "freshnessWindow must be positive and at most PT1H, was PT-0.005S"),
-                Arguments.of((UnaryOperator<RedisOptions.Builder>) b -> b.keyPrefix("a b"),
+                badSetting(b -> b.keyPrefix("a b"),
                         "keyPrefix must not contain braces, whitespace or control characters: 'a b'"),
-                Arguments.of((UnaryOperator<RedisOptions.Builder>) b -> b.appName(" "),
-                        "appName must not be blank"),
-                Arguments.of((UnaryOperator<RedisOptions.Builder>) b -> b.credentials(" ", "pw"),
-                        "username must not be blank (use null for the default user)"),
-                Arguments.of((UnaryOperator<RedisOptions.Builder>) b -> b.clientCertificate(Path.of("c.pem"), null),
+                badSetting(b -> b.appName(" "), "appName must not be blank"),
+                badSetting(b -> b.credentials(" ", "pw"), "username must not be blank (use null for the default user)"),
+                badSetting(b -> b.clientCertificate(Path.of("c.pem"), null),
                         "clientCertificate and clientKey go together: set both or neither"));
     }
 

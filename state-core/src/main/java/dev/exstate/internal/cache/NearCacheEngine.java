@@ -244,10 +244,7 @@ public final class NearCacheEngine<K, V> {
         lock.writeLock().lock();
         try {
             // Loads in flight may have missed invalidations: none of them may be cached.
-            globalTick = ticks.incrementAndGet();
-            Epoch current = epoch;
-            if (current.connected) {
-                endConnected(current);
+            if (endEpoch()) {
                 epoch = new Epoch(false, NEVER);
             }
         } finally {
@@ -259,11 +256,7 @@ public final class NearCacheEngine<K, V> {
         lock.writeLock().lock();
         try {
             // Loads in flight began before the channel was back: they may have missed invalidations.
-            globalTick = ticks.incrementAndGet();
-            Epoch current = epoch;
-            if (current.connected) {
-                endConnected(current);
-            }
+            endEpoch();
             // Everything cached so far belongs to an earlier epoch now: unverified until re-read.
             // The new epoch holds nothing yet, so it is verified as of now.
             epoch = new Epoch(true, heartbeatWindowNanos == 0 ? NEVER : clock.nanoTime());
@@ -287,6 +280,19 @@ public final class NearCacheEngine<K, V> {
         } finally {
             lock.readLock().unlock();
         }
+    }
+
+    /**
+     * Under the write lock, when the channel drops or comes back: no load in flight may be cached,
+     * and a connected epoch ends. Returns whether the epoch was connected.
+     */
+    private boolean endEpoch() {
+        globalTick = ticks.incrementAndGet();
+        Epoch current = epoch;
+        if (current.connected) {
+            endConnected(current);
+        }
+        return current.connected;
     }
 
     /** Without heartbeats a connected epoch was verified until it ended; with them, until its last one. */

@@ -437,16 +437,22 @@ public final class GuardEngine {
         return attemptDeadline -> {
             CompletionStage<T> stage;
             try {
-                stage = body.get();
-                if (stage == null) {
-                    throw new IllegalStateException("the async body of " + op.name() + " returned null instead of a CompletionStage");
-                }
+                stage = startStage(op, body);
             } catch (Throwable e) {
                 slots.release();
                 throw e;
             }
             return new StageAttempt<>(stage);
         };
+    }
+
+    /** Starts an asynchronous body; a body that returns no stage is a bug of the caller. */
+    private static <T> CompletionStage<T> startStage(Operation op, Supplier<? extends CompletionStage<T>> body) {
+        CompletionStage<T> stage = body.get();
+        if (stage == null) {
+            throw new IllegalStateException("the async body of " + op.name() + " returned null instead of a CompletionStage");
+        }
+        return stage;
     }
 
     private final class StageAttempt<T> implements SyncAttempt<T> {
@@ -642,10 +648,7 @@ public final class GuardEngine {
             AtomicBoolean settled = new AtomicBoolean();
             CompletionStage<T> stage;
             try {
-                stage = body.get();
-                if (stage == null) {
-                    throw new IllegalStateException("the async body of " + op.name() + " returned null instead of a CompletionStage");
-                }
+                stage = startStage(op, body);
             } catch (Throwable e) {
                 settled.set(true);
                 slots.release();

@@ -1,6 +1,6 @@
 package dev.exstate.internal.session;
 
-import dev.exstate.internal.Text;
+import dev.exstate.internal.Unicode;
 import dev.exstate.session.Session;
 import dev.exstate.session.SessionId;
 import dev.exstate.session.SessionLimitException;
@@ -37,7 +37,7 @@ public final class SessionChecks {
                 throw refused(id, "attribute name contains a control character at index " + i);
             }
         }
-        int bad = Text.unpairedSurrogate(name);
+        int bad = Unicode.unpairedSurrogate(name);
         if (bad >= 0) {
             throw refused(id, "attribute name contains an unpaired UTF-16 surrogate at index " + bad
                     + " (no UTF-8 form)");

@@ -41,6 +41,11 @@ class CronScheduleTest {
         return out;
     }
 
+    /** The next {@code n} fire times of {@code expression} in {@code zone} after the local time {@code from}, shown in that zone. */
+    private static List<String> localFires(String expression, ZoneId zone, String from, int n) {
+        return inZone(fires(cron(expression, zone), local(from, zone), n), zone);
+    }
+
     private static List<String> inZone(List<Instant> instants, ZoneId zone) {
         return instants.stream().map(i -> ZonedDateTime.ofInstant(i, zone).toOffsetDateTime().toString()).toList();
     }
@@ -119,9 +124,9 @@ class CronScheduleTest {
         @DisplayName("a daily job in the gap hour fires at the jump in New York too, and a job outside the gap is unaffected")
         void gapInAnotherZone() {
             // New York 2026-03-08: 02:00 EST becomes 03:00 EDT
-            assertThat(inZone(fires(cron("15 2 * * *", NEW_YORK), local("2026-03-07T12:00", NEW_YORK), 2), NEW_YORK))
+            assertThat(localFires("15 2 * * *", NEW_YORK, "2026-03-07T12:00", 2))
                     .containsExactly("2026-03-08T03:00-04:00", "2026-03-09T02:15-04:00");
-            assertThat(inZone(fires(cron("0 6 * * *", NEW_YORK), local("2026-03-07T12:00", NEW_YORK), 2), NEW_YORK))
+            assertThat(localFires("0 6 * * *", NEW_YORK, "2026-03-07T12:00", 2))
                     .containsExactly("2026-03-08T06:00-04:00", "2026-03-09T06:00-04:00");
         }
 
@@ -129,12 +134,12 @@ class CronScheduleTest {
         @DisplayName("a local time that happens twice fires at its first occurrence only")
         void overlapFiresOnce() {
             // Berlin 2026-10-25: 03:00 CEST becomes 02:00 CET (01:00Z); 02:00-02:59 happens twice
-            assertThat(inZone(fires(cron("30 2 * * *", BERLIN), local("2026-10-24T12:00", BERLIN), 2), BERLIN))
+            assertThat(localFires("30 2 * * *", BERLIN, "2026-10-24T12:00", 2))
                     .containsExactly("2026-10-25T02:30+02:00", "2026-10-26T02:30+01:00");
-            assertThat(inZone(fires(cron("0 * * * *", BERLIN), local("2026-10-25T00:30", BERLIN), 4), BERLIN))
+            assertThat(localFires("0 * * * *", BERLIN, "2026-10-25T00:30", 4))
                     .containsExactly("2026-10-25T01:00+02:00", "2026-10-25T02:00+02:00", "2026-10-25T03:00+01:00",
                             "2026-10-25T04:00+01:00");
-            assertThat(inZone(fires(cron("*/20 2 * * *", BERLIN), local("2026-10-25T01:50", BERLIN), 4), BERLIN))
+            assertThat(localFires("*/20 2 * * *", BERLIN, "2026-10-25T01:50", 4))
                     .containsExactly("2026-10-25T02:00+02:00", "2026-10-25T02:20+02:00", "2026-10-25T02:40+02:00",
                             "2026-10-26T02:00+01:00");
         }

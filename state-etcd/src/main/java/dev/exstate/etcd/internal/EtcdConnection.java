@@ -17,6 +17,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
@@ -183,6 +184,16 @@ public final class EtcdConnection {
             }
             references++;
             return this;
+        }
+    }
+
+    /**
+     * The idempotent close of one holder of a reference: drops the holder's reference the first
+     * time {@code holderClosed} turns true, and does nothing after that.
+     */
+    public void releaseOnce(AtomicBoolean holderClosed) {
+        if (holderClosed.compareAndSet(false, true)) {
+            release();
         }
     }
 

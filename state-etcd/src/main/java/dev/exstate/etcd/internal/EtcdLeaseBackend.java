@@ -84,14 +84,19 @@ public final class EtcdLeaseBackend implements LeaseBackend {
         return Math.max(1, (millis + 999) / 1000);
     }
 
+    /** Grants a fresh etcd lease of at least {@code ttl} (whole seconds) and returns its id. */
+    private long grant(Duration ttl) {
+        long seconds = ttlSeconds(ttl);
+        LeaseGrantResponse grant = guard.await(GRANT, () -> connection.lease().grant(seconds));
+        noteGrantedTtl(seconds, grant.getTTL());
+        return grant.getID();
+    }
+
     @Override
     public OptionalLong acquire(String name, String owner, Duration ttl) {
         ByteSequence key = keys.leaseKey(name);
         ByteSequence value = EtcdKeys.bytes(owner);
-        long seconds = ttlSeconds(ttl);
-        LeaseGrantResponse grant = guard.await(GRANT, () -> connection.lease().grant(seconds));
-        long leaseId = grant.getID();
-        noteGrantedTtl(seconds, grant.getTTL());
+        long leaseId = grant(ttl);
         TxnResponse txn;
         try {
             txn = guard.await(ACQUIRE, () -> connection.kv().txn()
@@ -130,10 +135,7 @@ public final class EtcdLeaseBackend implements LeaseBackend {
         ByteSequence tickKey = keys.leaseTickKey(name);
         ByteSequence value = EtcdKeys.bytes(owner);
         ByteSequence tickValue = EtcdKeys.tickValue(tick);
-        long seconds = ttlSeconds(ttl);
-        LeaseGrantResponse grant = guard.await(GRANT, () -> connection.lease().grant(seconds));
-        long leaseId = grant.getID();
-        noteGrantedTtl(seconds, grant.getTTL());
+        long leaseId = grant(ttl);
         try {
             boolean recordExists = true;
             for (int round = 0; round < 3; round++) {
@@ -236,9 +238,7 @@ public final class EtcdLeaseBackend implements LeaseBackend {
     /** Releases this backend's reference to the shared connection. Idempotent. */
     @Override
     public void close() {
-        if (closed.compareAndSet(false, true)) {
-            connection.release();
-        }
+        connection.releaseOnce(closed);
     }
 
     @Override

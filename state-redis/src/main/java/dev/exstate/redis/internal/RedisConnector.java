@@ -398,19 +398,15 @@ public final class RedisConnector implements AutoCloseable {
         return switch (options.invalidation()) {
             case NONE -> RedisOptions.InvalidationMode.NONE;
             case PUBSUB -> RedisOptions.InvalidationMode.PUBSUB;
-            case TRACKING -> {
+            case TRACKING, AUTO -> {
                 String problem = probeTracking(probe.get());
                 if (problem == null) {
                     yield RedisOptions.InvalidationMode.TRACKING;
                 }
-                log.warn("redis: the server does not support RESP3 client tracking ({}); the session near cache is off. "
-                        + "Use Redis 6 or later, or invalidation mode AUTO or PUBSUB.", problem);
-                yield RedisOptions.InvalidationMode.NONE;
-            }
-            case AUTO -> {
-                String problem = probeTracking(probe.get());
-                if (problem == null) {
-                    yield RedisOptions.InvalidationMode.TRACKING;
+                if (options.invalidation() == RedisOptions.InvalidationMode.TRACKING) {
+                    log.warn("redis: the server does not support RESP3 client tracking ({}); the session near cache is off. "
+                            + "Use Redis 6 or later, or invalidation mode AUTO or PUBSUB.", problem);
+                    yield RedisOptions.InvalidationMode.NONE;
                 }
                 log.info("redis: the server does not support RESP3 client tracking ({}); the session near cache is "
                         + "invalidated by pub/sub instead", problem);

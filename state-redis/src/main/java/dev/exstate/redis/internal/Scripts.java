@@ -16,10 +16,10 @@ public final class Scripts {
     public static final LuaScript SESSION_ROTATE_IN = session("session-rotate-in", "session.rotateId.write");
     public static final LuaScript SESSION_UNROTATE = session("session-unrotate", "session.rotateId.undo");
     public static final LuaScript SESSION_DELETE = session("session-delete", "session.invalidate");
-    public static final LuaScript LEASE_ACQUIRE = load("lease-acquire");
+    public static final LuaScript LEASE_ACQUIRE = lease("lease-acquire");
     public static final LuaScript LEASE_RENEW = load("lease-renew");
     public static final LuaScript LEASE_RELEASE = load("lease-release");
-    public static final LuaScript LEASE_CLAIM_TICK = load("lease-claim-tick");
+    public static final LuaScript LEASE_CLAIM_TICK = lease("lease-claim-tick");
 
     private Scripts() {
     }
@@ -35,6 +35,11 @@ public final class Scripts {
      */
     private static LuaScript session(String name, String operation) {
         return new LuaScript(name, operation, read("session-lib") + "\n" + read(name));
+    }
+
+    /** A script that takes a lease, after the shared steps of {@code lease-lib.lua}. */
+    private static LuaScript lease(String name) {
+        return new LuaScript(name, name.replaceFirst("-", "."), read("lease-lib") + "\n" + read(name));
     }
 
     private static String read(String name) {

@@ -7,19 +7,14 @@
 -- counter it never expires). ARGV[1] owner; ARGV[2] ttl (ms); ARGV[3] tick (0 .. 2^53 - 1, exact
 -- as a Lua number).
 -- Returns the token, -1 if another owner holds the lease, -2 if this tick or a later one was claimed.
-local cur = redis.call('GET', KEYS[1])
-if cur then
-  local owner, token = string.match(cur, '^(.*):(%d+)$')
-  if owner == ARGV[1] then
-    return tonumber(token)
-  end
-  return -1
+local holder = held()
+if holder then
+  return holder
 end
 local last = redis.call('GET', KEYS[3])
 if last and tonumber(last) >= tonumber(ARGV[3]) then
   return -2
 end
-local t = redis.call('INCR', KEYS[2])
+local t = take()
 redis.call('SET', KEYS[3], ARGV[3])
-redis.call('SET', KEYS[1], ARGV[1] .. ':' .. t, 'PX', ARGV[2])
 return t

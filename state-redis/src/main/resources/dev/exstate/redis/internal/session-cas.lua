@@ -39,23 +39,14 @@ if ARGV[8] == '1' then
   count = count + 1
   bytes = bytes + nameLen + string.len(ARGV[9])
 end
-if count > maxCount then
-  return {-1, count}
-end
-if bytes > maxBytes then
-  return {-2, bytes}
+local refused = over_limit(count, maxCount, bytes, maxBytes)
+if refused then
+  return refused
 end
 if ARGV[8] == '1' then
   redis.call('HSET', key, field, ARGV[9])
 else
   redis.call('HDEL', key, field)
 end
-redis.call('HSET', key, 'm:b', math.max(bytes, 0))
-if now > m.a then
-  redis.call('HSET', key, 'm:a', ARGV[1])
-end
-redis.call('PEXPIRE', key, m.i)
-if ARGV[10] ~= '' then
-  redis.call('PUBLISH', ARGV[10], KEYS[1])
-end
+after_write(key, m, now, bytes, ARGV[10])
 return {1}

@@ -2,7 +2,5 @@
 -- of a plain DEL only with pub/sub near-cache invalidation.
 -- KEYS[1] session hash; ARGV[1] invalidation channel
 local n = redis.call('DEL', KEYS[1])
-if ARGV[1] ~= '' then
-  redis.call('PUBLISH', ARGV[1], KEYS[1])
-end
+publish(ARGV[1], KEYS[1])
 return n

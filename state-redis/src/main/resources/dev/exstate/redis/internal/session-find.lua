@@ -33,9 +33,7 @@ if now - m.a >= touch then
   redis.call('HSET', KEYS[1], 'm:a', ARGV[1])
   redis.call('PEXPIRE', KEYS[1], m.i)
   touched = 1
-  if ARGV[3] ~= '' then
-    redis.call('PUBLISH', ARGV[3], KEYS[1])
-  end
+  publish(ARGV[3], KEYS[1])
 end
 table.insert(h, 1, touched)
 return h

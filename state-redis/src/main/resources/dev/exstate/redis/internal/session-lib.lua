@@ -1,5 +1,5 @@
--- Shared checks, prepended to every session script (see Scripts.java). Every session script calls
--- them before its first write: Redis does not roll a script back, so a script that wrote and then
+-- Shared checks and steps, prepended to every session script (see Scripts.java). Every session script calls
+-- the checks before its first write: Redis does not roll a script back, so a script that wrote and then
 -- failed would leave half its work behind (a hash without TTL, attributes without their byte count).
 -- Errors: EXSTATE_CORRUPT when the stored metadata is missing or not what exstate writes (a data
 -- error: never retried, never counted as an outage); EXSTATE_BADARG for an argument out of range.
@@ -55,4 +55,34 @@ local function check_field(f)
   if type(f) ~= 'string' or string.sub(f, 1, 2) ~= 'a:' then
     error({err = 'EXSTATE_BADARG attribute fields must start with a:'})
   end
+end
+
+-- Tells the other replicas' near caches that key changed; channel '' means no pub/sub invalidation.
+local function publish(channel, key)
+  if channel ~= '' then
+    redis.call('PUBLISH', channel, key)
+  end
+end
+
+-- The refusal of a write that would break a limit ({-1, count} too many attributes, {-2, bytes}
+-- too many bytes), or nil if the resulting state keeps both.
+local function over_limit(count, max_count, bytes, max_bytes)
+  if count > max_count then
+    return {-1, count}
+  end
+  if bytes > max_bytes then
+    return {-2, bytes}
+  end
+  return nil
+end
+
+-- After an attribute write: stores the byte count, records the access now (ARGV[1] in every
+-- session script; never moved back), slides the TTL and publishes the key.
+local function after_write(key, m, now, bytes, channel)
+  redis.call('HSET', key, 'm:b', math.max(bytes, 0))
+  if now > m.a then
+    redis.call('HSET', key, 'm:a', ARGV[1])
+  end
+  redis.call('PEXPIRE', key, m.i)
+  publish(channel, key)
 end

@@ -14,7 +14,5 @@ end
 local h = redis.call('HGETALL', key)
 redis.call('HSET', key, 'm:r', '1')
 redis.call('PEXPIRE', key, ARGV[1])
-if ARGV[2] ~= '' then
-  redis.call('PUBLISH', ARGV[2], KEYS[1])
-end
+publish(ARGV[2], KEYS[1])
 return h

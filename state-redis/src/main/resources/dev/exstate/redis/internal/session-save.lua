@@ -39,11 +39,9 @@ while i <= #ARGV do
   end
   i = i + 4
 end
-if count > maxCount then
-  return {-1, count}
-end
-if bytes > maxBytes then
-  return {-2, bytes}
+local refused = over_limit(count, maxCount, bytes, maxBytes)
+if refused then
+  return refused
 end
 i = 5
 while i <= #ARGV do
@@ -54,12 +52,5 @@ while i <= #ARGV do
   end
   i = i + 4
 end
-redis.call('HSET', key, 'm:b', math.max(bytes, 0))
-if now > m.a then
-  redis.call('HSET', key, 'm:a', ARGV[1])
-end
-redis.call('PEXPIRE', key, m.i)
-if ARGV[4] ~= '' then
-  redis.call('PUBLISH', ARGV[4], KEYS[1])
-end
+after_write(key, m, now, bytes, ARGV[4])
 return {1}

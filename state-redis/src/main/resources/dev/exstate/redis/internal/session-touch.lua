@@ -11,9 +11,7 @@ end
 if now - m.a >= touch then
   redis.call('HSET', KEYS[1], 'm:a', ARGV[1])
   redis.call('PEXPIRE', KEYS[1], m.i)
-  if ARGV[3] ~= '' then
-    redis.call('PUBLISH', ARGV[3], KEYS[1])
-  end
+  publish(ARGV[3], KEYS[1])
   return 1
 end
 return 0

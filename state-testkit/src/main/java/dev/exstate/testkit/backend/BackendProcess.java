@@ -1,5 +1,6 @@
 package dev.exstate.testkit.backend;
 
+import dev.exstate.internal.Check;
 import dev.exstate.testkit.internal.TempDirs;
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -352,10 +353,7 @@ public abstract sealed class BackendProcess<T extends BackendProcess<T>> impleme
     }
 
     static Duration requirePositive(Duration d, String what) {
-        if (d == null || d.isNegative() || d.isZero()) {
-            throw new IllegalArgumentException(what + " must be positive: " + d);
-        }
-        return d;
+        return Check.valid(d, d != null && !d.isNegative() && !d.isZero(), () -> what + " must be positive: " + d);
     }
 
     // ---- internals ----

@@ -1,5 +1,6 @@
 package dev.exstate.testkit.backend;
 
+import dev.exstate.internal.Check;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -209,10 +210,7 @@ public final class EtcdCluster implements Launcher<EtcdCluster> {
         private Builder() {}
 
         public Builder members(int members) {
-            if (members < 1) {
-                throw new IllegalArgumentException("an etcd cluster needs at least one member: " + members);
-            }
-            this.members = members;
+            this.members = Check.valid(members, members >= 1, () -> "an etcd cluster needs at least one member: " + members);
             return this;
         }
 

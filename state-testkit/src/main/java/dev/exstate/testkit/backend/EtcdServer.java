@@ -1,5 +1,6 @@
 package dev.exstate.testkit.backend;
 
+import dev.exstate.internal.Check;
 import dev.exstate.testkit.internal.TempDirs;
 import dev.exstate.testkit.tls.TestCertificates;
 import java.io.IOException;
@@ -525,10 +526,7 @@ public final class EtcdServer extends BackendProcess<EtcdServer> {
 
         /** The member name ({@code --name}). */
         public Builder name(String name) {
-            if (name == null || name.isBlank() || name.contains("=") || name.contains(",")) {
-                throw new IllegalArgumentException("etcd member name must be non-blank without '=' or ',': " + name);
-            }
-            this.name = name;
+            this.name = Check.valid(name, name != null && !name.isBlank() && !name.contains("=") && !name.contains(","), () -> "etcd member name must be non-blank without '=' or ',': " + name);
             return this;
         }
 
@@ -549,10 +547,8 @@ public final class EtcdServer extends BackendProcess<EtcdServer> {
          * shown); see {@link EtcdServer#auth()}.
          */
         public Builder authentication(String rootPassword) {
-            if (rootPassword == null || rootPassword.isBlank()) {
-                throw new IllegalArgumentException("root password must not be blank");
-            }
-            security.rootPassword = rootPassword;
+            security.rootPassword = Check.valid(rootPassword, rootPassword != null && !rootPassword.isBlank(),
+                    () -> "root password must not be blank");
             return this;
         }
 

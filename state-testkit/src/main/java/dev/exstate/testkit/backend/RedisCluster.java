@@ -1,5 +1,6 @@
 package dev.exstate.testkit.backend;
 
+import dev.exstate.internal.Check;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.io.UncheckedIOException;
@@ -206,10 +207,7 @@ public final class RedisCluster implements Launcher<RedisCluster> {
 
         /** Number of masters; Redis Cluster needs at least 3. */
         public Builder masters(int masters) {
-            if (masters < 3) {
-                throw new IllegalArgumentException("a redis cluster needs at least 3 masters: " + masters);
-            }
-            this.masters = masters;
+            this.masters = Check.valid(masters, masters >= 3, () -> "a redis cluster needs at least 3 masters: " + masters);
             return this;
         }
 
@@ -227,10 +225,7 @@ public final class RedisCluster implements Launcher<RedisCluster> {
 
         /** {@code requirepass} (and {@code masterauth}) on every node. */
         public Builder password(String password) {
-            if (password == null || password.isBlank()) {
-                throw new IllegalArgumentException("password must not be blank");
-            }
-            this.password = password;
+            this.password = Check.valid(password, password != null && !password.isBlank(), () -> "password must not be blank");
             return this;
         }
 

@@ -1,5 +1,6 @@
 package dev.exstate.testkit.backend;
 
+import dev.exstate.internal.Check;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -187,10 +188,7 @@ public final class RedisSentinel implements Launcher<RedisSentinel> {
 
         /** The name the sentinel monitors the master under (the URI fragment). */
         public Builder masterName(String name) {
-            if (name == null || name.isBlank() || !name.matches("[A-Za-z0-9_.-]+")) {
-                throw new IllegalArgumentException("master name must be letters, digits, '_', '.' or '-': " + name);
-            }
-            this.masterName = name;
+            this.masterName = Check.valid(name, name != null && !name.isBlank() && name.matches("[A-Za-z0-9_.-]+"), () -> "master name must be letters, digits, '_', '.' or '-': " + name);
             return this;
         }
 

@@ -1,5 +1,6 @@
 package dev.exstate.testkit.churn;
 
+import dev.exstate.internal.Check;
 import dev.exstate.testkit.internal.TempDirs;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -370,10 +371,7 @@ public final class SchedulerChurn {
 
         /** Replicas kept running: between 3 and 8 (default 4); a stopped one still counts. */
         public Builder replicas(int v) {
-            if (v < 3 || v > 8) {
-                throw new IllegalArgumentException("replicas must be between 3 and 8, was " + v);
-            }
-            this.maxReplicas = v;
+            this.maxReplicas = Check.valid(v, v >= 3 && v <= 8, () -> "replicas must be between 3 and 8, was " + v);
             return this;
         }
 
@@ -412,10 +410,7 @@ public final class SchedulerChurn {
 
         /** Distinct ticks the job must have run before the churn stops. */
         public Builder targetTicks(int v) {
-            if (v < 1) {
-                throw new IllegalArgumentException("targetTicks must be positive, was " + v);
-            }
-            this.targetTicks = v;
+            this.targetTicks = Check.valid(v, v >= 1, () -> "targetTicks must be positive, was " + v);
             return this;
         }
 
@@ -440,10 +435,7 @@ public final class SchedulerChurn {
 
         private static Duration positive(Duration d, String what) {
             Objects.requireNonNull(d, what);
-            if (d.isNegative() || d.isZero()) {
-                throw new IllegalArgumentException(what + " must be positive, was " + d);
-            }
-            return d;
+            return Check.valid(d, !d.isNegative() && !d.isZero(), () -> what + " must be positive, was " + d);
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.exstate.testkit.fault;
 
+import dev.exstate.internal.Check;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -105,19 +106,14 @@ public final class FaultProxy implements AutoCloseable {
 
     /** Holds every chunk back by {@code latency} in each direction; {@link Duration#ZERO} turns it off. */
     public FaultProxy latency(Duration latency) {
-        if (latency == null || latency.isNegative()) {
-            throw new IllegalArgumentException("latency must be zero or positive: " + latency);
-        }
-        this.latencyNanos = latency.toNanos();
+        this.latencyNanos = Check.valid(latency, latency != null && !latency.isNegative(),
+                () -> "latency must be zero or positive: " + latency).toNanos();
         return this;
     }
 
     /** Paces each direction of each connection to {@code bytesPerSecond}; 0 means unlimited. */
     public FaultProxy bandwidth(long bytesPerSecond) {
-        if (bytesPerSecond < 0) {
-            throw new IllegalArgumentException("bytesPerSecond must be >= 0 (0 = unlimited): " + bytesPerSecond);
-        }
-        this.bytesPerSecond = bytesPerSecond;
+        this.bytesPerSecond = Check.valid(bytesPerSecond, bytesPerSecond >= 0, () -> "bytesPerSecond must be >= 0 (0 = unlimited): " + bytesPerSecond);
         return this;
     }
 
@@ -411,35 +407,23 @@ public final class FaultProxy implements AutoCloseable {
 
         private Builder(String targetHost, int targetPort) {
             this.targetHost = Objects.requireNonNull(targetHost, "targetHost");
-            if (targetPort <= 0 || targetPort > 65535) {
-                throw new IllegalArgumentException("targetPort out of range: " + targetPort);
-            }
-            this.targetPort = targetPort;
+            this.targetPort = Check.valid(targetPort, targetPort > 0 && targetPort <= 65535, () -> "targetPort out of range: " + targetPort);
         }
 
         /** Listens on this port instead of a free one, e.g. to reopen a proxy on the same port. */
         public Builder listenPort(int port) {
-            if (port < 0 || port > 65535) {
-                throw new IllegalArgumentException("listenPort out of range: " + port);
-            }
-            this.listenPort = port;
+            this.listenPort = Check.valid(port, port >= 0 && port <= 65535, () -> "listenPort out of range: " + port);
             return this;
         }
 
         /** Bounds open connections (and so threads: 1 + 2 per connection). */
         public Builder maxConnections(int max) {
-            if (max < 1) {
-                throw new IllegalArgumentException("maxConnections must be >= 1: " + max);
-            }
-            this.maxConnections = max;
+            this.maxConnections = Check.valid(max, max >= 1, () -> "maxConnections must be >= 1: " + max);
             return this;
         }
 
         public Builder connectTimeout(Duration timeout) {
-            if (timeout == null || timeout.isNegative() || timeout.isZero()) {
-                throw new IllegalArgumentException("connectTimeout must be positive: " + timeout);
-            }
-            this.connectTimeout = timeout;
+            this.connectTimeout = Check.valid(timeout, timeout != null && !timeout.isNegative() && !timeout.isZero(), () -> "connectTimeout must be positive: " + timeout);
             return this;
         }
 

@@ -1,5 +1,6 @@
 package dev.exstate.testkit.s3;
 
+import dev.exstate.internal.Check;
 import dev.exstate.testkit.internal.TempDirs;
 import dev.exstate.testkit.tls.TestCertificates;
 import java.io.IOException;
@@ -318,20 +319,16 @@ public final class S3ProxyServer implements AutoCloseable {
         }
 
         public Builder credentials(String accessKey, String secretKey) {
-            if (accessKey == null || accessKey.isBlank() || secretKey == null || secretKey.isBlank()) {
-                throw new IllegalArgumentException("s3proxy access key and secret key must not be blank");
-            }
-            this.accessKey = accessKey;
+            this.accessKey = Check.valid(accessKey,
+                    accessKey != null && !accessKey.isBlank() && secretKey != null && !secretKey.isBlank(),
+                    () -> "s3proxy access key and secret key must not be blank");
             this.secretKey = secretKey;
             return this;
         }
 
         /** Port to listen on, 0 (the default) for a free one chosen at the first start. */
         public Builder port(int port) {
-            if (port < 0 || port > 65535) {
-                throw new IllegalArgumentException("port must be in [0, 65535], was " + port);
-            }
-            this.port = port;
+            this.port = Check.valid(port, port >= 0 && port <= 65535, () -> "port must be in [0, 65535], was " + port);
             return this;
         }
 

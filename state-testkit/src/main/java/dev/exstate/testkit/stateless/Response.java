@@ -1,9 +1,7 @@
 package dev.exstate.testkit.stateless;
 
-import java.nio.ByteBuffer;
+import dev.exstate.internal.Unicode;
 import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Objects;
 
@@ -55,11 +53,7 @@ public record Response(int status, String body, String error) {
 
     private static String text(byte[] bytes) {
         try {
-            return StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes))
-                    .toString();
+            return Unicode.decodeUtf8(bytes);
         } catch (CharacterCodingException e) {
             return "base64:" + Base64.getEncoder().encodeToString(bytes);
         }

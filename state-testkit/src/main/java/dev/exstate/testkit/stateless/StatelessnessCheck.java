@@ -1,5 +1,6 @@
 package dev.exstate.testkit.stateless;
 
+import dev.exstate.internal.Check;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -428,10 +429,7 @@ public final class StatelessnessCheck {
 
         /** Replicas in the checked group; at least 2. */
         public Builder replicas(int n) {
-            if (n < 2) {
-                throw new IllegalArgumentException("the check needs at least 2 replicas, was " + n);
-            }
-            this.replicas = n;
+            this.replicas = Check.valid(n, n >= 2, () -> "the check needs at least 2 replicas, was " + n);
             return this;
         }
 
@@ -454,28 +452,19 @@ public final class StatelessnessCheck {
          * job periods (e.g. 1.5 s for a 200 ms job). Zero collects right after the comparison.
          */
         public Builder jobWindow(Duration v) {
-            if (v.isNegative()) {
-                throw new IllegalArgumentException("jobWindow must not be negative, was " + v);
-            }
-            this.jobWindow = v;
+            this.jobWindow = Check.valid(v, !v.isNegative(), () -> "jobWindow must not be negative, was " + v);
             return this;
         }
 
         /** Longest wait for one answer; a request past it counts as "no answer". */
         public Builder requestTimeout(Duration v) {
-            if (v.toMillis() < 1) {
-                throw new IllegalArgumentException("requestTimeout must be at least 1 ms, was " + v);
-            }
-            this.requestTimeout = v;
+            this.requestTimeout = Check.valid(v, v.toMillis() >= 1, () -> "requestTimeout must be at least 1 ms, was " + v);
             return this;
         }
 
         /** Longest wait for a replica to start, and for it to close. */
         public Builder startTimeout(Duration v) {
-            if (v.toMillis() < 1) {
-                throw new IllegalArgumentException("startTimeout must be at least 1 ms, was " + v);
-            }
-            this.startTimeout = v;
+            this.startTimeout = Check.valid(v, v.toMillis() >= 1, () -> "startTimeout must be at least 1 ms, was " + v);
             return this;
         }
 
