@@ -1,5 +1,6 @@
 package dev.exstate.cache;
 
+import dev.exstate.internal.Check;
 import dev.exstate.time.StateClock;
 import java.time.Duration;
 import java.util.Objects;
@@ -141,18 +142,13 @@ public final class NearCache<K, V> implements InvalidationListener<K> {
         }
 
         public Builder<K, V> maximumSize(long v) {
-            if (v < 0) {
-                throw new IllegalArgumentException("maximumSize must be >= 0, was " + v);
-            }
-            this.maximumSize = v;
+            this.maximumSize = Check.valid(v, v >= 0, () -> "maximumSize must be >= 0, was " + v);
             return this;
         }
 
         public Builder<K, V> expireAfterWrite(Duration v) {
-            if (v == null || v.isNegative() || v.isZero()) {
-                throw new IllegalArgumentException("expireAfterWrite must be positive, was " + v);
-            }
-            this.expireAfterWrite = v;
+            this.expireAfterWrite = Check.valid(v, v != null && !v.isNegative() && !v.isZero(),
+                    () -> "expireAfterWrite must be positive, was " + v);
             return this;
         }
 
@@ -175,10 +171,8 @@ public final class NearCache<K, V> implements InvalidationListener<K> {
          * that heartbeats; without this setting values are fresh while the source is connected.
          */
         public Builder<K, V> heartbeatWindow(Duration window) {
-            if (window == null || window.isNegative() || window.isZero()) {
-                throw new IllegalArgumentException("heartbeatWindow must be positive, was " + window);
-            }
-            this.heartbeatWindow = window;
+            this.heartbeatWindow = Check.valid(window, window != null && !window.isNegative() && !window.isZero(),
+                    () -> "heartbeatWindow must be positive, was " + window);
             return this;
         }
 

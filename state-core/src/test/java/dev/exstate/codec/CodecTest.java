@@ -26,6 +26,11 @@ class CodecTest {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
+    /** What decoding json as a {@link Profile} throws. */
+    private static CodecException profileDecodeError(String json) {
+        return catchThrowableOfType(CodecException.class, () -> Codec.json(Profile.class).decode(utf8(json)));
+    }
+
     /** The exception and every cause in its chain, as text, must not quote the stored bytes. */
     private static String fullText(Throwable t) {
         StringBuilder sb = new StringBuilder();
@@ -145,10 +150,8 @@ class CodecTest {
         @Test
         @DisplayName("malformed JSON is a CodecException naming the type but not quoting the bytes")
         void malformedJsonIsRejected() {
-            Codec<Profile> codec = Codec.json(Profile.class);
-
             for (String bad : List.of("{\"name\": \"s3cr3t\"", "s3cr3t", "{\"name\":\"s3cr3t\"} s3cr3t", "")) {
-                CodecException e = catchThrowableOfType(CodecException.class, () -> codec.decode(utf8(bad)));
+                CodecException e = profileDecodeError(bad);
                 assertThat(e).as(bad).isNotNull();
                 assertThat(e.getMessage()).as(bad).contains(Profile.class.getName());
                 assertThat(fullText(e)).as(bad).doesNotContain("s3cr3t");
@@ -158,10 +161,7 @@ class CodecTest {
         @Test
         @DisplayName("a value of the wrong type is rejected with its property path but not its value")
         void wrongValueTypeIsRejected() {
-            Codec<Profile> codec = Codec.json(Profile.class);
-
-            CodecException e = catchThrowableOfType(CodecException.class,
-                    () -> codec.decode(utf8("{\"name\":\"Ada\",\"age\":\"s3cr3t\"}")));
+            CodecException e = profileDecodeError("{\"name\":\"Ada\",\"age\":\"s3cr3t\"}");
 
             assertThat(e.getMessage()).contains(Profile.class.getName()).contains("age");
             assertThat(fullText(e)).doesNotContain("s3cr3t");
@@ -170,10 +170,7 @@ class CodecTest {
         @Test
         @DisplayName("map keys in an error path are treated as data and not shown")
         void mapKeysAreNotShown() {
-            Codec<Profile> codec = Codec.json(Profile.class);
-
-            CodecException e = catchThrowableOfType(CodecException.class,
-                    () -> codec.decode(utf8("{\"scores\":{\"s3cr3t-key\":\"nope\"}}")));
+            CodecException e = profileDecodeError("{\"scores\":{\"s3cr3t-key\":\"nope\"}}");
 
             assertThat(e.getMessage()).contains("scores");
             assertThat(fullText(e)).doesNotContain("s3cr3t").doesNotContain("nope");

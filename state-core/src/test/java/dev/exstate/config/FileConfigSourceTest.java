@@ -39,6 +39,24 @@ class FileConfigSourceTest {
         return s;
     }
 
+    /** A source on {@link #file()} that polls every 20 ms, so a test need not wait for the watch service. */
+    private FileConfigSource openPolledFast() {
+        return open(FileConfigSource.builder(file()).pollInterval(Duration.ofMillis(20)));
+    }
+
+    /** {@link #openPolledFast()} on a file first written with content. */
+    private FileConfigSource openPolledFast(String content) throws IOException {
+        write(content);
+        return openPolledFast();
+    }
+
+    /** The changes s delivers from now on. */
+    private static List<ConfigChange> changesOf(FileConfigSource s) {
+        List<ConfigChange> changes = new CopyOnWriteArrayList<>();
+        s.subscribe(changes::add);
+        return changes;
+    }
+
     private Path file() {
         return dir.resolve("app.properties");
     }
@@ -83,8 +101,7 @@ class FileConfigSourceTest {
     void changeReachesListener() throws IOException {
         write("a=1\nb=2\n");
         FileConfigSource s = open(FileConfigSource.builder(file()));
-        List<ConfigChange> changes = new CopyOnWriteArrayList<>();
-        s.subscribe(changes::add);
+        List<ConfigChange> changes = changesOf(s);
 
         write("a=1\nb=3\nc=4\n");
 
@@ -99,10 +116,8 @@ class FileConfigSourceTest {
     @Test
     @DisplayName("touching the file without changing its content delivers nothing")
     void unchangedContentIsNotAChange() throws IOException {
-        write("a=1\n");
-        FileConfigSource s = open(FileConfigSource.builder(file()).pollInterval(Duration.ofMillis(20)));
-        List<ConfigChange> changes = new CopyOnWriteArrayList<>();
-        s.subscribe(changes::add);
+        FileConfigSource s = openPolledFast("a=1\n");
+        List<ConfigChange> changes = changesOf(s);
 
         Files.setLastModifiedTime(file(), FileTime.from(Instant.now().plusSeconds(5)));
         write("a=1\n");
@@ -122,8 +137,7 @@ class FileConfigSourceTest {
         write("app.limit=5\n");
         FileConfigSource s = open(FileConfigSource.builder(file()).validator(limitAtLeastZero()));
         ConfigSnapshot good = s.current();
-        List<ConfigChange> changes = new CopyOnWriteArrayList<>();
-        s.subscribe(changes::add);
+        List<ConfigChange> changes = changesOf(s);
 
         write("app.limit=-1\n");
 
@@ -175,8 +189,7 @@ class FileConfigSourceTest {
     @Test
     @DisplayName("a file that cannot be parsed is ignored: last good values stay, health is DEGRADED until fixed")
     void unparsableFileKeepsLastGood() throws IOException {
-        write("a=1\n");
-        FileConfigSource s = open(FileConfigSource.builder(file()).pollInterval(Duration.ofMillis(20)));
+        FileConfigSource s = openPolledFast("a=1\n");
 
         write("a=\\uZZZZ\n");
 
@@ -205,11 +218,9 @@ class FileConfigSourceTest {
     @Test
     @DisplayName("after close() the source no longer calls listeners, and close() is idempotent")
     void closeStopsDelivery() throws IOException {
-        write("a=1\n");
-        FileConfigSource s = open(FileConfigSource.builder(file()).pollInterval(Duration.ofMillis(20)));
-        List<ConfigChange> changes = new CopyOnWriteArrayList<>();
-        s.subscribe(changes::add);
-        FileConfigSource witness = open(FileConfigSource.builder(file()).pollInterval(Duration.ofMillis(20)));
+        FileConfigSource s = openPolledFast("a=1\n");
+        List<ConfigChange> changes = changesOf(s);
+        FileConfigSource witness = openPolledFast();
 
         s.close();
         s.close();

@@ -1,56 +1,34 @@
 package dev.exstate.guard;
 
+import static dev.exstate.guard.GuardTesting.quick;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.exstate.guard.GuardObserver.Call;
 import dev.exstate.guard.GuardObserver.Outcome;
-import dev.exstate.time.ManualClock;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 @DisplayName("GuardObserver")
 class GuardObserverTest {
     private static final Operation FIND = Operation.idempotent("session.find");
     private static final Operation SAVE = Operation.nonIdempotent("session.save");
 
-    private final ManualClock clock = new ManualClock();
-    private final List<Guard> guards = new ArrayList<>();
+    @RegisterExtension
+    final GuardTesting guards = new GuardTesting();
     private final List<Call> seen = new CopyOnWriteArrayList<>();
-    private final ExecutorService callers = Executors.newCachedThreadPool();
-
-    @AfterEach
-    void tearDown() {
-        guards.forEach(Guard::close);
-        callers.shutdownNow();
-    }
-
-    private static GuardPolicy.Builder quick() {
-        return GuardPolicy.builder()
-                .timeout(Duration.ofSeconds(5))
-                .totalTimeout(Duration.ofSeconds(5))
-                .retryBackoff(Duration.ofMillis(1))
-                .maxRetries(2)
-                .slidingWindowSize(100)
-                .minimumNumberOfCalls(100);
-    }
+    private final ExecutorService callers = guards.callers();
 
     private Guard observed(GuardPolicy policy) {
-        Guard g = Guard.builder("redis").policy(policy).clock(clock).build();
-        guards.add(g);
+        Guard g = guards.guard("redis", policy);
         g.addObserver(seen::add);
         return g;
     }
@@ -150,18 +128,10 @@ class GuardObserverTest {
     @DisplayName("a call that finds no bulkhead slot is BULKHEAD_FULL")
     void bulkheadFull() throws Exception {
         Guard g = observed(quick().maxConcurrentCalls(1).maxWaitForSlot(Duration.ofMillis(10)).build());
-        CountDownLatch inBody = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        Future<String> holder = callers.submit(() -> g.call(SAVE, () -> {
-            inBody.countDown();
-            release.await();
-            return "held";
-        }));
-        assertThat(inBody.await(30, TimeUnit.SECONDS)).isTrue();
+        HeldSlots held = HeldSlots.hold(g, SAVE, 1, callers);
 
         assertThatThrownBy(() -> g.call(SAVE, () -> "never")).isInstanceOf(BulkheadFullException.class);
-        release.countDown();
-        assertThat(holder.get(30, TimeUnit.SECONDS)).isEqualTo("held");
+        held.release();
 
         assertThat(seen).extracting(Call::outcome).containsExactlyInAnyOrder(Outcome.BULKHEAD_FULL, Outcome.SUCCESS);
     }
@@ -202,8 +172,7 @@ class GuardObserverTest {
     @Test
     @DisplayName("an observer that throws never changes a call's result, and the others are still told")
     void throwingObserver() {
-        Guard g = Guard.builder("redis").policy(quick().build()).clock(clock).build();
-        guards.add(g);
+        Guard g = guards.guard("redis", quick().build());
         g.addObserver(c -> {
             throw new IllegalStateException("observer bug");
         });
@@ -221,8 +190,7 @@ class GuardObserverTest {
     @Test
     @DisplayName("a removed observer is told nothing more; calls refused by a closed guard are not calls")
     void removedObserverAndClosedGuard() throws Exception {
-        Guard g = Guard.builder("redis").policy(quick().build()).clock(clock).build();
-        guards.add(g);
+        Guard g = guards.guard("redis", quick().build());
         AutoCloseable handle = g.addObserver(seen::add);
         g.call(FIND, () -> "v");
         handle.close();

@@ -1,5 +1,6 @@
 package dev.exstate.guard;
 
+import static dev.exstate.guard.GuardTesting.quick;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
@@ -21,7 +22,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -31,10 +31,10 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.awaitility.core.ConditionFactory;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 @DisplayName("Guard")
 class GuardTest {
@@ -44,34 +44,17 @@ class GuardTest {
     /** How long a body "hangs": far beyond any timeout under test, so a call that returns did not wait for it. */
     private static final long HANG_MS = 60_000;
 
-    private final ManualClock clock = new ManualClock();
-    private final List<Guard> guards = new ArrayList<>();
-    private final ExecutorService callers = Executors.newCachedThreadPool();
-
-    @AfterEach
-    void tearDown() {
-        guards.forEach(Guard::close);
-        callers.shutdownNow();
-    }
+    @RegisterExtension
+    final GuardTesting guards = new GuardTesting();
+    private final ManualClock clock = guards.clock();
+    private final ExecutorService callers = guards.callers();
 
     private Guard guard(GuardPolicy policy) {
         return guard("redis", policy);
     }
 
     private Guard guard(String backend, GuardPolicy policy) {
-        Guard g = Guard.builder(backend).policy(policy).clock(clock).build();
-        guards.add(g);
-        return g;
-    }
-
-    private static GuardPolicy.Builder quick() {
-        return GuardPolicy.builder()
-                .timeout(Duration.ofSeconds(5))
-                .totalTimeout(Duration.ofSeconds(5))
-                .retryBackoff(Duration.ofMillis(1))
-                .maxRetries(2)
-                .slidingWindowSize(100)
-                .minimumNumberOfCalls(100);
+        return guards.guard(backend, policy);
     }
 
     private static ConditionFactory eventually() {
@@ -517,7 +500,7 @@ class GuardTest {
         void customFailurePredicate() {
             Guard g = Guard.builder("redis").policy(quick().build()).clock(clock)
                     .failurePredicate(t -> !(t instanceof UncheckedIOException)).build();
-            guards.add(g);
+            guards.track(g);
             AtomicInteger attempts = new AtomicInteger();
             UncheckedIOException notOurs = new UncheckedIOException(refused());
 
@@ -547,7 +530,7 @@ class GuardTest {
         void predicateBuiltOnTheDefault() {
             Guard g = Guard.builder("redis").policy(quick().build()).clock(clock)
                     .failurePredicate(t -> Guard.isBackendFailure(t) && !(t instanceof UncheckedIOException)).build();
-            guards.add(g);
+            guards.track(g);
             AtomicInteger attempts = new AtomicInteger();
             IllegalArgumentException badInput = new IllegalArgumentException("bad key");
             UncheckedIOException notOurs = new UncheckedIOException(refused());
@@ -700,7 +683,7 @@ class GuardTest {
             Guard g = Guard.builder("flipping").policy(quick().maxRetries(0).slidingWindowSize(2).minimumNumberOfCalls(2)
                     .failureRateThreshold(50).waitInOpenState(Duration.ofMillis(1)).permittedCallsInHalfOpenState(1)
                     .build()).build();
-            guards.add(g);
+            guards.track(g);
             Set<String> refusals = ConcurrentHashMap.newKeySet();
             List<Future<?>> workers = new ArrayList<>();
             for (int w = 0; w < 4; w++) {
@@ -765,17 +748,7 @@ class GuardTest {
             // A window of one call at 100%: a single recorded rejection would open the breaker.
             Guard g = guard(quick().maxConcurrentCalls(2).maxWaitForSlot(Duration.ofMillis(20))
                     .slidingWindowSize(1).minimumNumberOfCalls(1).failureRateThreshold(100).build());
-            CountDownLatch release = new CountDownLatch(1);
-            AtomicInteger entered = new AtomicInteger();
-            List<Future<String>> blocked = new ArrayList<>();
-            for (int i = 0; i < 2; i++) {
-                blocked.add(callers.submit(() -> g.call(FIND, () -> {
-                    entered.incrementAndGet();
-                    release.await();
-                    return "done";
-                })));
-            }
-            eventually().until(() -> entered.get() == 2);
+            HeldSlots held = HeldSlots.hold(g, FIND, 2, callers);
 
             AtomicInteger thirdBody = new AtomicInteger();
             BulkheadFullException e = catchThrowableOfType(BulkheadFullException.class,
@@ -787,10 +760,7 @@ class GuardTest {
             assertThat(g.stats().rejected()).isEqualTo(1);
             assertThat(g.stats().retries()).isZero();
 
-            release.countDown();
-            for (Future<String> f : blocked) {
-                assertThat(f.get(30, TimeUnit.SECONDS)).isEqualTo("done");
-            }
+            held.release();
             assertThat(g.stats().breakerState()).isEqualTo("CLOSED");
             assertThat(g.call(FIND, () -> "slots are free again")).isEqualTo("slots are free again");
         }
@@ -800,14 +770,7 @@ class GuardTest {
         void blockingCallerWaitsForASlot() throws Exception {
             // a slot wait far longer than the test needs: the second caller must never give up on a busy machine
             Guard g = guard(quick().maxConcurrentCalls(1).maxWaitForSlot(Duration.ofSeconds(60)).build());
-            CountDownLatch release = new CountDownLatch(1);
-            CountDownLatch holding = new CountDownLatch(1);
-            Future<String> first = callers.submit(() -> g.call(FIND, () -> {
-                holding.countDown();
-                release.await();
-                return "first";
-            }));
-            assertThat(holding.await(30, TimeUnit.SECONDS)).isTrue();
+            HeldSlots first = HeldSlots.hold(g, FIND, 1, callers);
 
             AtomicReference<Thread> secondCaller = new AtomicReference<>();
             Future<String> second = callers.submit(() -> {
@@ -819,8 +782,7 @@ class GuardTest {
                     && secondCaller.get().getState() == Thread.State.TIMED_WAITING);
             assertThat(second).isNotDone();
 
-            release.countDown();
-            assertThat(first.get(30, TimeUnit.SECONDS)).isEqualTo("first");
+            first.release();
             assertThat(second.get(30, TimeUnit.SECONDS)).isEqualTo("second");
             assertThat(g.stats().rejected()).isZero();
         }
@@ -1064,23 +1026,10 @@ class GuardTest {
             for (int i = 0; i < 200; i++) {
                 assertThat(g.call(FIND, () -> "ok")).isEqualTo("ok");
             }
-            CountDownLatch release = new CountDownLatch(1);
-            AtomicInteger entered = new AtomicInteger();
-            List<Future<String>> blocked = new ArrayList<>();
-            for (int i = 0; i < 3; i++) {
-                blocked.add(callers.submit(() -> g.call(FIND, () -> {
-                    entered.incrementAndGet();
-                    release.await();
-                    return "done";
-                })));
-            }
-            eventually().until(() -> entered.get() == 3);
+            HeldSlots held = HeldSlots.hold(g, FIND, 3, callers);
             assertThat(liveThreads("exstate-guard-shrinking-")).hasSizeGreaterThanOrEqualTo(3);
 
-            release.countDown();
-            for (Future<String> f : blocked) {
-                assertThat(f.get(5, TimeUnit.SECONDS)).isEqualTo("done");
-            }
+            held.release();
 
             await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
                     .until(() -> liveThreads("exstate-guard-shrinking-").isEmpty());

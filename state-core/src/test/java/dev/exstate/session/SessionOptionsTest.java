@@ -10,6 +10,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 class SessionOptionsTest {
@@ -27,12 +28,13 @@ class SessionOptionsTest {
         assertThat(SessionOptions.builder().build()).isEqualTo(o);
     }
 
-    @Test
-    @DisplayName("a short idle timeout without an explicit touch interval gets a tenth of it")
-    void shortTimeoutGetsProportionateTouch() {
-        SessionOptions o = SessionOptions.builder().maxInactiveInterval(Duration.ofSeconds(2)).build();
+    @ParameterizedTest(name = "{0} idle timeout: {1} touch interval")
+    @CsvSource({"PT2S, PT0.2S", "PT8H, PT1M"})
+    @DisplayName("without an explicit touch interval, a short idle timeout gets a tenth of it, a long one keeps the 1 min default")
+    void derivedTouchInterval(Duration maxInactive, Duration expectedTouch) {
+        SessionOptions o = SessionOptions.builder().maxInactiveInterval(maxInactive).build();
 
-        assertThat(o.touchInterval()).isEqualTo(Duration.ofMillis(200));
+        assertThat(o.touchInterval()).isEqualTo(expectedTouch);
     }
 
     @Test
@@ -44,14 +46,6 @@ class SessionOptionsTest {
         assertThat(o.touchInterval()).isEqualTo(Duration.ofMillis(1500));
         assertThat(SessionOptions.builder().maxInactiveInterval(Duration.ofSeconds(2)).touchInterval(Duration.ZERO).build()
                 .touchInterval()).isZero();
-    }
-
-    @Test
-    @DisplayName("a long idle timeout keeps the 1 min default touch interval")
-    void longTimeoutKeepsDefaultTouch() {
-        SessionOptions o = SessionOptions.builder().maxInactiveInterval(Duration.ofHours(8)).build();
-
-        assertThat(o.touchInterval()).isEqualTo(Duration.ofMinutes(1));
     }
 
     @Test

@@ -1,11 +1,10 @@
 package dev.exstate.etcd;
 
 import dev.exstate.lease.Lease;
-import dev.exstate.lease.LeaseOptions;
 import dev.exstate.lease.LeaseProvider;
+import dev.exstate.lease.spi.LeaseBackend;
 import dev.exstate.lease.spi.LeaseManager;
-import java.util.Objects;
-import java.util.Optional;
+import dev.exstate.time.StateClock;
 
 /**
  * A {@link LeaseProvider} on etcd leases; get one from {@link EtcdState}.
@@ -25,33 +24,17 @@ import java.util.Optional;
  * {@link dev.exstate.guard.StateUnavailableException} when etcd cannot be asked.
  * {@link #close()} releases every lease still held and this provider's share of the etcd client.
  */
-public final class EtcdLeaseProvider implements LeaseProvider {
-    private final LeaseManager manager;
+public final class EtcdLeaseProvider extends LeaseManager {
     private final String prefix;
 
-    EtcdLeaseProvider(LeaseManager manager, String prefix) {
-        this.manager = Objects.requireNonNull(manager, "manager");
+    EtcdLeaseProvider(LeaseBackend backend, StateClock clock, String prefix) {
+        super(backend, clock);
         this.prefix = prefix;
-    }
-
-    @Override
-    public Optional<Lease> tryAcquire(String name, LeaseOptions options) {
-        return manager.tryAcquire(name, options);
-    }
-
-    @Override
-    public Optional<Lease> tryClaimTick(String name, long tick, LeaseOptions options) {
-        return manager.tryClaimTick(name, tick, options);
     }
 
     /** The etcd key prefix of this provider's leases, e.g. {@code /exstate/shop/lease/}. */
     public String prefix() {
         return prefix;
-    }
-
-    @Override
-    public void close() {
-        manager.close();
     }
 
     @Override

@@ -6,7 +6,6 @@ import dev.exstate.etcd.internal.EtcdKeys;
 import dev.exstate.etcd.internal.EtcdLeaseBackend;
 import dev.exstate.guard.Guard;
 import dev.exstate.guard.GuardPolicy;
-import dev.exstate.lease.spi.LeaseManager;
 import dev.exstate.runtime.ProviderFactory;
 import dev.exstate.runtime.StateContext;
 import dev.exstate.time.StateClock;
@@ -159,7 +158,7 @@ public final class EtcdState implements AutoCloseable {
         // the first connection, retried within the start-up timeout, outside the guard
         connection.awaitReachable(keys.leasePrefix(), EtcdKeys.bytes(keys.leasePrefix()));
         EtcdLeaseBackend backend = new EtcdLeaseBackend(connection.retain(), g, keys);
-        return new EtcdLeaseProvider(new LeaseManager(backend, clock), keys.leasePrefix());
+        return new EtcdLeaseProvider(backend, clock, keys.leasePrefix());
     }
 
     /** The runtime's guard for etcd, whose policy follows the runtime's one rule (see StateRuntime). */

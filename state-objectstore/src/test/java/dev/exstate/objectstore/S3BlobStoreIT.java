@@ -14,6 +14,7 @@ import dev.exstate.guard.GuardPolicy;
 import dev.exstate.objectstore.internal.Checksums;
 import dev.exstate.objectstore.internal.S3Errors;
 import dev.exstate.runtime.StateRuntime;
+import dev.exstate.testkit.internal.GeneratedContent;
 import io.minio.MinioAsyncClient;
 import io.minio.PutObjectArgs;
 import io.minio.messages.Upload;

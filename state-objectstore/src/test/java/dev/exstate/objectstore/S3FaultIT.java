@@ -11,6 +11,7 @@ import dev.exstate.guard.GuardPolicy;
 import dev.exstate.guard.StateTimeoutException;
 import dev.exstate.guard.StateUnavailableException;
 import dev.exstate.testkit.fault.FaultProxy;
+import dev.exstate.testkit.internal.GeneratedContent;
 import java.io.InputStream;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;

@@ -5,6 +5,7 @@ import dev.exstate.blob.BlobInfo;
 import dev.exstate.blob.PutOptions;
 import dev.exstate.objectstore.internal.Checksums;
 import com.sun.management.GarbageCollectionNotificationInfo;
+import dev.exstate.testkit.internal.GeneratedContent;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryUsage;

@@ -1,11 +1,10 @@
 package dev.exstate.redis;
 
 import dev.exstate.lease.Lease;
-import dev.exstate.lease.LeaseOptions;
 import dev.exstate.lease.LeaseProvider;
+import dev.exstate.lease.spi.LeaseBackend;
 import dev.exstate.lease.spi.LeaseManager;
-import java.util.Objects;
-import java.util.Optional;
+import dev.exstate.time.StateClock;
 
 /**
  * A {@link LeaseProvider} on Redis; get one from {@link RedisState}.
@@ -24,26 +23,9 @@ import java.util.Optional;
  * {@link dev.exstate.guard.StateUnavailableException} when Redis cannot be asked.
  * {@link #close()} releases every lease still held and this provider's share of the connection.
  */
-public final class RedisLeaseProvider implements LeaseProvider {
-    private final LeaseManager manager;
-
-    RedisLeaseProvider(LeaseManager manager) {
-        this.manager = Objects.requireNonNull(manager, "manager");
-    }
-
-    @Override
-    public Optional<Lease> tryAcquire(String name, LeaseOptions options) {
-        return manager.tryAcquire(name, options);
-    }
-
-    @Override
-    public Optional<Lease> tryClaimTick(String name, long tick, LeaseOptions options) {
-        return manager.tryClaimTick(name, tick, options);
-    }
-
-    @Override
-    public void close() {
-        manager.close();
+public final class RedisLeaseProvider extends LeaseManager {
+    RedisLeaseProvider(LeaseBackend backend, StateClock clock) {
+        super(backend, clock);
     }
 
     @Override

@@ -55,15 +55,12 @@ public final class RedisSessionStore implements SessionStore {
 
     @Override
     public Session create() {
-        checkOpen();
-        return engine.create();
+        return openEngine().create();
     }
 
     @Override
     public Optional<Session> find(SessionId id) {
-        Objects.requireNonNull(id, "id");
-        checkOpen();
-        return engine.find(id);
+        return engineFor(id).find(id);
     }
 
     /**
@@ -73,16 +70,13 @@ public final class RedisSessionStore implements SessionStore {
      */
     @Override
     public Optional<Session> findFresh(SessionId id) {
-        Objects.requireNonNull(id, "id");
-        checkOpen();
-        return engine.findFresh(id);
+        return engineFor(id).findFresh(id);
     }
 
     @Override
     public void save(Session session) {
         Objects.requireNonNull(session, "session");
-        checkOpen();
-        engine.save(session);
+        openEngine().save(session);
     }
 
     @Override
@@ -91,22 +85,17 @@ public final class RedisSessionStore implements SessionStore {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(codec, "codec");
         Objects.requireNonNull(fn, "fn");
-        checkOpen();
-        return engine.compute(id, name, codec, fn);
+        return openEngine().compute(id, name, codec, fn);
     }
 
     @Override
     public void invalidate(SessionId id) {
-        Objects.requireNonNull(id, "id");
-        checkOpen();
-        engine.invalidate(id);
+        engineFor(id).invalidate(id);
     }
 
     @Override
     public SessionId rotateId(SessionId id) {
-        Objects.requireNonNull(id, "id");
-        checkOpen();
-        return engine.rotateId(id);
+        return engineFor(id).rotateId(id);
     }
 
     @Override
@@ -126,10 +115,17 @@ public final class RedisSessionStore implements SessionStore {
         }
     }
 
-    private void checkOpen() {
+    /** The engine, once {@code id} is known not null and the store open. */
+    private SessionEngine engineFor(SessionId id) {
+        Objects.requireNonNull(id, "id");
+        return openEngine();
+    }
+
+    private SessionEngine openEngine() {
         if (closed.get()) {
             throw new IllegalStateException("redis session store is closed; build a new one from RedisState");
         }
+        return engine;
     }
 
     @Override

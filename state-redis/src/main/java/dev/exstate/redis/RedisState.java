@@ -5,7 +5,6 @@ import dev.exstate.guard.Guard;
 import dev.exstate.guard.GuardPolicy;
 import dev.exstate.health.BackendHealth;
 import dev.exstate.health.HealthIndicator;
-import dev.exstate.lease.spi.LeaseManager;
 import dev.exstate.redis.internal.BreakerRecovery;
 import dev.exstate.redis.internal.RedisConnector;
 import dev.exstate.redis.internal.RedisKeys;
@@ -147,7 +146,7 @@ public final class RedisState implements AutoCloseable {
     private RedisLeaseProvider leaseProvider(Shared s) {
         try {
             RedisLeaseBackend backend = new RedisLeaseBackend(s.connector, s.keys, s.guard, () -> release(s));
-            return new RedisLeaseProvider(new LeaseManager(backend, s.clock));
+            return new RedisLeaseProvider(backend, s.clock);
         } catch (RuntimeException e) {
             release(s);
             throw e;

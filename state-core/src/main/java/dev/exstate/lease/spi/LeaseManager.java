@@ -11,7 +11,9 @@ import java.util.Optional;
  * The generic {@link LeaseProvider} over a {@link LeaseBackend}: validates names, computes the
  * conservative local deadline (from the moment the request was sent, minus the safety margin),
  * renews in the background on one small scheduler thread, fires lost callbacks, and releases
- * everything on {@link #close()}. Providers construct one of these rather than re-implementing it.
+ * everything on {@link #close()}. Providers construct or extend one of these rather than
+ * re-implementing it (a provider that extends it only adds its name, its {@code toString} and any
+ * accessors of its own; the lease operations stay these).
  *
  * <p>Thread-safe. {@link #tryAcquire} and {@link #tryClaimTick} block for one backend call and throw
  * {@link dev.exstate.lease.InvalidLeaseNameException} for a bad name, whatever the backend throws
@@ -24,7 +26,7 @@ import java.util.Optional;
  * the callbacks fire only at the next renewal or deadline check, or on the next
  * {@link Lease#renew()} or {@link Lease#onLost} call.
  */
-public final class LeaseManager implements LeaseProvider {
+public class LeaseManager implements LeaseProvider {
     private final LeaseEngine engine;
 
     public LeaseManager(LeaseBackend backend, StateClock clock) {
@@ -32,19 +34,19 @@ public final class LeaseManager implements LeaseProvider {
     }
 
     @Override
-    public Optional<Lease> tryAcquire(String name, LeaseOptions options) {
+    public final Optional<Lease> tryAcquire(String name, LeaseOptions options) {
         return engine.tryAcquire(name, options);
     }
 
     /** Validates the tick, then one {@link LeaseBackend#claimTick} call; otherwise as {@link #tryAcquire}. */
     @Override
-    public Optional<Lease> tryClaimTick(String name, long tick, LeaseOptions options) {
+    public final Optional<Lease> tryClaimTick(String name, long tick, LeaseOptions options) {
         return engine.tryClaimTick(name, tick, options);
     }
 
     /** Releases every lease still held (failures are logged), stops the renewer, then closes the backend. Idempotent. */
     @Override
-    public void close() {
+    public final void close() {
         engine.close();
     }
 }

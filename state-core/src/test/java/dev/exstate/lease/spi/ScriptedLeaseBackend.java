@@ -7,6 +7,7 @@ import java.util.OptionalLong;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /**
  * A test double of the lease SPI (not of a real backend's protocol): answers as told, records the
@@ -33,42 +34,26 @@ final class ScriptedLeaseBackend implements LeaseBackend {
 
     @Override
     public OptionalLong acquire(String name, String owner, Duration ttl) {
-        acquireCalls.incrementAndGet();
-        inFlight.run();
-        return switch (acquireAnswer) {
-            case YES -> {
-                owners.add(owner);
-                yield OptionalLong.of(tokens.incrementAndGet());
-            }
-            case NO -> OptionalLong.empty();
-            case UNAVAILABLE -> throw unavailable("lease.acquire");
-        };
+        if (!answer(acquireCalls, () -> acquireAnswer, "lease.acquire")) {
+            return OptionalLong.empty();
+        }
+        owners.add(owner);
+        return OptionalLong.of(tokens.incrementAndGet());
     }
 
     @Override
     public OptionalLong claimTick(String name, String owner, long tick, Duration ttl) {
-        claimCalls.incrementAndGet();
-        inFlight.run();
-        return switch (claimAnswer) {
-            case YES -> {
-                owners.add(owner);
-                claims.add(name + "#" + tick + "/" + ttl.toMillis() + "ms");
-                yield OptionalLong.of(tokens.incrementAndGet());
-            }
-            case NO -> OptionalLong.empty();
-            case UNAVAILABLE -> throw unavailable("lease.claimTick");
-        };
+        if (!answer(claimCalls, () -> claimAnswer, "lease.claimTick")) {
+            return OptionalLong.empty();
+        }
+        owners.add(owner);
+        claims.add(name + "#" + tick + "/" + ttl.toMillis() + "ms");
+        return OptionalLong.of(tokens.incrementAndGet());
     }
 
     @Override
     public boolean renew(String name, String owner, long token, Duration ttl) {
-        renewCalls.incrementAndGet();
-        inFlight.run();
-        return switch (renewAnswer) {
-            case YES -> true;
-            case NO -> false;
-            case UNAVAILABLE -> throw unavailable("lease.renew");
-        };
+        return answer(renewCalls, () -> renewAnswer, "lease.renew");
     }
 
     @Override
@@ -88,6 +73,17 @@ final class ScriptedLeaseBackend implements LeaseBackend {
     @Override
     public void close() {
         closed = true;
+    }
+
+    /** Counts the call, lets {@link #inFlight} run, then answers as scripted at that moment: true, false, or unavailable. */
+    private boolean answer(AtomicInteger calls, Supplier<Answer> scripted, String op) {
+        calls.incrementAndGet();
+        inFlight.run();
+        return switch (scripted.get()) {
+            case YES -> true;
+            case NO -> false;
+            case UNAVAILABLE -> throw unavailable(op);
+        };
     }
 
     private static StateUnavailableException unavailable(String op) {

@@ -9,22 +9,8 @@ local h = redis.call('HGETALL', KEYS[1])
 if #h == 0 then
   return {}
 end
-local c, a, i, b, r
-for k = 1, #h, 2 do
-  local f = h[k]
-  if f == 'm:c' then
-    c = h[k + 1]
-  elseif f == 'm:a' then
-    a = h[k + 1]
-  elseif f == 'm:i' then
-    i = h[k + 1]
-  elseif f == 'm:b' then
-    b = h[k + 1]
-  elseif f == 'm:r' then
-    r = h[k + 1]
-  end
-end
-local m = check_meta(c, a, i, b, r)
+local v = pick_fields(h, 1, {['m:c'] = true, ['m:a'] = true, ['m:i'] = true, ['m:b'] = true, ['m:r'] = true})
+local m = check_meta(v['m:c'], v['m:a'], v['m:i'], v['m:b'], v['m:r'])
 if m.r then
   return {}
 end

@@ -41,6 +41,21 @@ local function check_meta(c, a, i, b, r)
   return m
 end
 
+-- The values of the fields named in the set names (e.g. {['m:c'] = true}) of a flat field, value list,
+-- read from index first on, by field name; every other field is passed to other(f), if given.
+local function pick_fields(list, first, names, other)
+  local v = {}
+  for k = first, #list, 2 do
+    local f = list[k]
+    if names[f] then
+      v[f] = list[k + 1]
+    elseif other then
+      other(f)
+    end
+  end
+  return v
+end
+
 -- The checked metadata of the session hash at key, or nil if there is no such key.
 local function session_meta(key)
   local v = redis.call('HMGET', key, 'm:c', 'm:a', 'm:i', 'm:b', 'm:r')

@@ -8,20 +8,9 @@ arg_int(2, 'max inactive', 1)
 if (#ARGV - 2) % 2 ~= 0 then
   error({err = 'EXSTATE_BADARG fields and values must come in pairs'})
 end
-local c, i, b
-for k = 3, #ARGV, 2 do
-  local f = ARGV[k]
-  if f == 'm:c' then
-    c = ARGV[k + 1]
-  elseif f == 'm:i' then
-    i = ARGV[k + 1]
-  elseif f == 'm:b' then
-    b = ARGV[k + 1]
-  else
-    check_field(f)
-  end
-end
-check_meta(c, ARGV[1], i or ARGV[2], b, nil)
+local v = pick_fields(ARGV, 3, {['m:c'] = true, ['m:i'] = true, ['m:b'] = true}, check_field)
+local i = v['m:i']
+check_meta(v['m:c'], ARGV[1], i or ARGV[2], v['m:b'], nil)
 for k = 3, #ARGV, 2 do
   redis.call('HSET', key, ARGV[k], ARGV[k + 1])
 end

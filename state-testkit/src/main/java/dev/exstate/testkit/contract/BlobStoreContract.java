@@ -11,13 +11,9 @@ import dev.exstate.blob.BlobRange;
 import dev.exstate.blob.BlobStore;
 import dev.exstate.blob.InvalidBlobKeyException;
 import dev.exstate.blob.PutOptions;
+import dev.exstate.testkit.internal.GeneratedContent;
 import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -29,6 +25,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -117,71 +114,6 @@ public abstract class BlobStoreContract {
         return keys;
     }
 
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    /**
-     * A stream of {@code size} pseudo-random bytes made on the fly, so large content is never
-     * held in memory; {@link #digest()} is the SHA-256 of what was read.
-     */
-    private static final class GeneratedContent extends InputStream {
-        private final SplittableRandom random;
-        private final MessageDigest sha = sha256();
-        private long remaining;
-
-        GeneratedContent(long size, long seed) {
-            this.remaining = size;
-            this.random = new SplittableRandom(seed);
-        }
-
-        @Override
-        public int read() {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) == -1 ? -1 : one[0] & 0xff;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) {
-            if (len == 0) {
-                return 0;
-            }
-            if (remaining == 0) {
-                return -1;
-            }
-            // uneven chunks, as a network stream delivers them
-            int n = (int) Math.min(Math.min(len, remaining), 1 + random.nextInt(32 * 1024));
-            for (int i = 0; i < n; i++) {
-                b[off + i] = (byte) random.nextInt(256);
-            }
-            sha.update(b, off, n);
-            remaining -= n;
-            return n;
-        }
-
-        byte[] digest() {
-            return sha.digest();
-        }
-    }
-
-    private static byte[] digestOf(InputStream in) {
-        MessageDigest sha = sha256();
-        byte[] buffer = new byte[64 * 1024];
-        try (in) {
-            int n;
-            while ((n = in.read(buffer)) != -1) {
-                sha.update(buffer, 0, n);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return sha.digest();
-    }
-
     @Nested
     @DisplayName("put, get, stat and delete")
     class Basics {
@@ -225,9 +157,7 @@ public abstract class BlobStoreContract {
 
             BlobInfo stat = b().stat(k).orElseThrow();
 
-            assertThat(stat.key()).isEqualTo(k);
-            assertThat(stat.size()).isEqualTo(10);
-            assertThat(stat.etag()).isEqualTo(put.etag());
+            assertThat(stat).extracting(BlobInfo::key, BlobInfo::size, BlobInfo::etag).containsExactly(k, 10L, put.etag());
             assertThat(stat.lastModified()).isNotNull();
         }
 
@@ -286,7 +216,7 @@ public abstract class BlobStoreContract {
 
             assertThat(info.size()).isEqualTo(100_000);
             try (Blob blob = b().get(k).orElseThrow()) {
-                assertThat(digestOf(blob.content())).isEqualTo(in.digest());
+                assertThat(GeneratedContent.sha256(blob.content())).isEqualTo(in.digest());
             }
         }
     }
@@ -363,8 +293,15 @@ public abstract class BlobStoreContract {
     @DisplayName("ranged reads")
     class Ranges {
         private static final String CONTENT = "0123456789abcdefghij";
+        private String k;
 
-        private String read(String k, BlobRange range) {
+        @BeforeEach
+        void putContent() {
+            k = key("range");
+            a().put(k, utf8(CONTENT));
+        }
+
+        private String read(BlobRange range) {
             try (Blob blob = b().get(k, range).orElseThrow()) {
                 assertThat(blob.info().size()).as("info describes the whole blob").isEqualTo(CONTENT.length());
                 return text(blob);
@@ -374,31 +311,22 @@ public abstract class BlobStoreContract {
         @Test
         @DisplayName("a range in the middle yields exactly those bytes")
         void middle() {
-            String k = key("range");
-            a().put(k, utf8(CONTENT));
-
-            assertThat(read(k, BlobRange.of(5, 5))).isEqualTo("56789");
-            assertThat(read(k, BlobRange.of(0, 1))).isEqualTo("0");
+            assertThat(read(BlobRange.of(5, 5))).isEqualTo("56789");
+            assertThat(read(BlobRange.of(0, 1))).isEqualTo("0");
         }
 
         @Test
         @DisplayName("a range from an offset yields the rest")
         void fromOffset() {
-            String k = key("range");
-            a().put(k, utf8(CONTENT));
-
-            assertThat(read(k, BlobRange.from(15))).isEqualTo("fghij");
-            assertThat(read(k, BlobRange.from(0))).isEqualTo(CONTENT);
+            assertThat(read(BlobRange.from(15))).isEqualTo("fghij");
+            assertThat(read(BlobRange.from(0))).isEqualTo(CONTENT);
         }
 
         @Test
         @DisplayName("a range past the end yields the bytes that exist, possibly none")
         void pastEnd() {
-            String k = key("range");
-            a().put(k, utf8(CONTENT));
-
-            assertThat(read(k, BlobRange.of(18, 10))).isEqualTo("ij");
-            assertThat(read(k, BlobRange.from(25))).isEmpty();
+            assertThat(read(BlobRange.of(18, 10))).isEqualTo("ij");
+            assertThat(read(BlobRange.from(25))).isEmpty();
         }
     }
 
@@ -448,9 +376,8 @@ public abstract class BlobStoreContract {
 
             assertThat(page.items()).hasSize(1);
             BlobInfo item = page.items().get(0);
-            assertThat(item.key()).isEqualTo(put.key());
-            assertThat(item.size()).isEqualTo(5);
-            assertThat(item.etag()).isEqualTo(put.etag());
+            assertThat(item).extracting(BlobInfo::key, BlobInfo::size, BlobInfo::etag)
+                    .containsExactly(put.key(), 5L, put.etag());
             assertThat(page.continuationToken()).isNull();
         }
 
@@ -613,42 +540,41 @@ public abstract class BlobStoreContract {
     @DisplayName("large objects")
     class Large {
 
+        @BeforeEach
+        void onlyWhereSupported() {
+            Assumptions.assumeTrue(supportsLargeObjects(), "store does not hold large objects");
+        }
+
         @Test
         @DisplayName("8 MiB of streamed content come back with the same SHA-256")
         void largeObjectRoundTrip() {
-            Assumptions.assumeTrue(supportsLargeObjects(), "store does not hold large objects");
-            String k = key("large.bin");
-            GeneratedContent in = new GeneratedContent(LARGE_BYTES, 42);
-
-            BlobInfo info = a().put(k, in, LARGE_BYTES, PutOptions.defaults());
-
-            assertThat(info.size()).isEqualTo(LARGE_BYTES);
-            try (Blob blob = b().get(k).orElseThrow()) {
-                assertThat(blob.info().size()).isEqualTo(LARGE_BYTES);
-                assertThat(digestOf(blob.content())).isEqualTo(in.digest());
-            }
+            assertStreamedRoundTrip("large.bin", LARGE_BYTES, 42, true);
         }
 
         @Test
         @DisplayName("8 MiB of content of unknown length come back whole")
         void largeObjectOfUnknownLength() {
-            Assumptions.assumeTrue(supportsLargeObjects(), "store does not hold large objects");
-            String k = key("large-unknown.bin");
-            GeneratedContent in = new GeneratedContent(LARGE_BYTES + 123, 43);
+            assertStreamedRoundTrip("large-unknown.bin", LARGE_BYTES + 123, 43, false);
+        }
 
-            BlobInfo info = a().put(k, in, -1, PutOptions.defaults());
+        /** Streams {@code size} generated bytes to one replica (declaring the length or not); the other reads them back whole. */
+        private void assertStreamedRoundTrip(String name, long size, long seed, boolean lengthKnown) {
+            String k = key(name);
+            GeneratedContent in = new GeneratedContent(size, seed);
 
-            assertThat(info.size()).isEqualTo(LARGE_BYTES + 123);
-            assertThat(b().stat(k).orElseThrow().size()).isEqualTo(LARGE_BYTES + 123);
+            BlobInfo info = a().put(k, in, lengthKnown ? size : -1, PutOptions.defaults());
+
+            assertThat(info.size()).isEqualTo(size);
+            assertThat(b().stat(k).orElseThrow().size()).isEqualTo(size);
             try (Blob blob = b().get(k).orElseThrow()) {
-                assertThat(digestOf(blob.content())).isEqualTo(in.digest());
+                assertThat(blob.info().size()).isEqualTo(size);
+                assertThat(GeneratedContent.sha256(blob.content())).isEqualTo(in.digest());
             }
         }
 
         @Test
         @DisplayName("a ranged read of a large object yields exactly the requested bytes")
         void largeObjectRange() {
-            Assumptions.assumeTrue(supportsLargeObjects(), "store does not hold large objects");
             String k = key("large-range.bin");
             byte[] content = new byte[LARGE_BYTES];
             new SplittableRandom(44).nextBytes(content);

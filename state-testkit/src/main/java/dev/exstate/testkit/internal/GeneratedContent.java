@@ -1,41 +1,44 @@
-package dev.exstate.objectstore;
+package dev.exstate.testkit.internal;
 
-import dev.exstate.objectstore.internal.Checksums;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.SplittableRandom;
 
 /**
  * {@code size} pseudo-random bytes made on the fly (never held in memory), in uneven chunks as a
  * network stream delivers them. The byte at each position depends only on the seed and the
- * position, so the same content can be generated again to compare with. {@link #digest()} is the SHA-256 of what was read. An optional
+ * position, so the same content can be generated again to compare with. {@link #digest()} is the
+ * SHA-256 of what was read. An optional
  * hook runs once when the stream has delivered {@code hookAt} bytes (to inject a fault mid-way).
+ * Used by the blob store contract and by providers' own tests; not API.
  */
-final class GeneratedContent extends InputStream {
+public final class GeneratedContent extends InputStream {
     private final SplittableRandom chunks;
     private final long seed;
-    private final MessageDigest sha = Checksums.sha256();
+    private final MessageDigest sha = sha256();
     private long remaining;
     private long delivered;
     private long hookAt = -1;
     private Runnable hook;
 
-    GeneratedContent(long size, long seed) {
+    public GeneratedContent(long size, long seed) {
         this.remaining = size;
         this.seed = seed * 0x9E3779B97F4A7C15L;
         this.chunks = new SplittableRandom(seed);
     }
 
     /** Runs {@code action} once, when {@code offset} bytes have been read. */
-    GeneratedContent onReaching(long offset, Runnable action) {
+    public GeneratedContent onReaching(long offset, Runnable action) {
         this.hookAt = offset;
         this.hook = action;
         return this;
     }
 
-    long delivered() {
+    /** Bytes read so far. */
+    public long delivered() {
         return delivered;
     }
 
@@ -82,12 +85,12 @@ final class GeneratedContent extends InputStream {
     }
 
     /** SHA-256 of everything read so far (the whole content once read to the end). */
-    byte[] digest() {
+    public byte[] digest() {
         return sha.digest();
     }
 
     /** SHA-256 of the content of a {@code size}-byte stream with this seed, without keeping it. */
-    static byte[] digestOf(long size, long seed) {
+    public static byte[] digestOf(long size, long seed) {
         GeneratedContent c = new GeneratedContent(size, seed);
         byte[] buf = new byte[64 * 1024];
         while (c.read(buf, 0, buf.length) != -1) {
@@ -97,8 +100,8 @@ final class GeneratedContent extends InputStream {
     }
 
     /** SHA-256 of {@code in}, read to its end and closed. */
-    static byte[] sha256(InputStream in) {
-        MessageDigest sha = Checksums.sha256();
+    public static byte[] sha256(InputStream in) {
+        MessageDigest sha = sha256();
         byte[] buffer = new byte[64 * 1024];
         try (in) {
             int n;
@@ -109,5 +112,13 @@ final class GeneratedContent extends InputStream {
             throw new UncheckedIOException(e);
         }
         return sha.digest();
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }
