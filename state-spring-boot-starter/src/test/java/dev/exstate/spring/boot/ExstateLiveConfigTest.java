@@ -306,6 +306,15 @@ class ExstateLiveConfigTest {
                 assertThat(ctx.getBean(ConfigSource.class).current().get("shop.discount-percent")).contains("10");
             });
         }
+
+        @Test
+        @DisplayName("an unknown precedence fails start-up naming the property")
+        void unknownPrecedence() {
+            runner.withPropertyValues("exstate.config.property-source=middle").run(ctx -> {
+                assertThat(ctx).hasFailed();
+                assertThat(allMessages(ctx.getStartupFailure())).contains("exstate.config.property-source");
+            });
+        }
     }
 
     @Nested

@@ -36,7 +36,8 @@ import org.springframework.core.env.MutablePropertySources;
  * singleton, before the web server), the beans under the live keys are bound once more: that
  * covers beans created before the runtime, and changes accepted while starting, which are then
  * published as one event. A binding error at that point fails start-up, as it would have when the
- * bean was created; later it is logged and the bean keeps its values. Only a config source the
+ * bean was created; later it is logged and the bean keeps its values. A constructor-bound bean
+ * created before the runtime cannot be given the live values: it is named in a WARN. Only a config source the
  * runtime was built with (etcd, a file, a customizer's) is followed: an unconfigured in-memory one
  * is not created just for this.
  */
