@@ -57,6 +57,8 @@ public class ExstateProperties {
 
     private final Guard guard = new Guard();
 
+    private final Config config = new Config();
+
     public String getAppName() {
         return appName;
     }
@@ -101,9 +103,23 @@ public class ExstateProperties {
         return guard;
     }
 
+    public Config getConfig() {
+        return config;
+    }
+
     @Override
     public String toString() {
         return "ExstateProperties[app=" + appName + ", redis=" + redis + ", etcd=" + etcd + ", s3=" + s3 + "]";
+    }
+
+    /** Where the live config's property source sits among the Environment's property sources. */
+    public enum PropertySourceOrder {
+        /** Before every other source: a live value wins over application.properties, system properties and arguments. */
+        FIRST,
+        /** After every other source: a live value is used only for keys no other source sets. */
+        LAST,
+        /** No property source: the config is read through the ConfigSource bean only. */
+        NONE
     }
 
     /** How the Redis deployment is organised. */
@@ -877,6 +893,51 @@ public class ExstateProperties {
 
         public void setLeaseRenewEvery(Duration leaseRenewEvery) {
             this.leaseRenewEvery = leaseRenewEvery;
+        }
+    }
+
+    /**
+     * {@code exstate.config.*}: where the runtime's config comes from when etcd is not configured,
+     * and how it reaches the Spring {@code Environment}.
+     */
+    public static class Config {
+        /**
+         * A Java properties file (UTF-8) to serve as the runtime's config, watched for changes. Only
+         * when etcd is not configured: setting both fails start-up. A missing file is an empty config.
+         */
+        private Path file;
+
+        /** How often the config file is re-read even without a file-system event (10 ms to 1 h). */
+        private Duration filePollInterval = Duration.ofSeconds(2);
+
+        /**
+         * Where the live config (etcd, or the file) is added to the Environment as the property source
+         * 'exstate-config': first (it overrides every other source), last (other sources win), or none.
+         */
+        private PropertySourceOrder propertySource = PropertySourceOrder.FIRST;
+
+        public Path getFile() {
+            return file;
+        }
+
+        public void setFile(Path file) {
+            this.file = file;
+        }
+
+        public Duration getFilePollInterval() {
+            return filePollInterval;
+        }
+
+        public void setFilePollInterval(Duration filePollInterval) {
+            this.filePollInterval = filePollInterval;
+        }
+
+        public PropertySourceOrder getPropertySource() {
+            return propertySource;
+        }
+
+        public void setPropertySource(PropertySourceOrder propertySource) {
+            this.propertySource = propertySource;
         }
     }
 

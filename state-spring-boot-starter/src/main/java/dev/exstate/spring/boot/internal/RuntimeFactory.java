@@ -29,8 +29,8 @@ import org.springframework.core.env.Environment;
 
 /**
  * Builds the {@link StateRuntime} from the {@code exstate.*} properties and the configured
- * backends: sessions on Redis, config on etcd, blobs on S3, leases on the backend
- * {@code exstate.leases.backend} names (by default Redis, else etcd), everything else in memory
+ * backends: sessions on Redis, config on etcd (or a file, {@code exstate.config.file}; never both),
+ * blobs on S3, leases on the backend {@code exstate.leases.backend} names (by default Redis, else etcd), everything else in memory
  * under the runtime's own rule. Every value goes through the exstate builders, and a value they
  * refuse fails start-up naming its property.
  */
@@ -85,11 +85,16 @@ public final class RuntimeFactory {
         guardPolicy(builder, "s3", p.getGuard().getS3(), byName.get("s3"));
 
         SessionOptions sessionOptions = sessionOptions(p.getSession());
+        List<String> configFrom = new ArrayList<>();
         for (ExstateBackend b : byName.values()) {
             Optional.ofNullable(b.sessions(sessionOptions)).ifPresent(builder::sessions);
-            Optional.ofNullable(b.config()).ifPresent(builder::config);
+            Optional.ofNullable(b.config()).ifPresent(c -> {
+                configFrom.add(b.name());
+                builder.config(c);
+            });
             Optional.ofNullable(b.blobs()).ifPresent(builder::blobs);
         }
+        FileConfigSupport.requireOneConfigBackend(configFrom);
         leases(builder, p.getLeases().getBackend(), byName);
 
         UnaryOperator<LeasedScheduler.Builder> scheduler = schedulerSettings(p.getScheduler());
