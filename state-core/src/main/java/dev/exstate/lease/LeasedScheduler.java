@@ -9,8 +9,9 @@ import java.util.Objects;
 /**
  * Runs periodic jobs on one replica only per tick, whatever the number of replicas: at a fixed
  * rate ({@link #scheduleAtFixedRate}), at the fire times of a cron expression
- * ({@link #scheduleCron}, e.g. {@code "0 6 * * *"} in a time zone), or with a fixed delay between
- * runs ({@link #scheduleWithFixedDelay}).
+ * ({@link #scheduleCron}, e.g. {@code "0 6 * * *"} in a time zone) or of any other schedule
+ * ({@link #schedule(String, FireTimes, LeasedJob)}), or with a fixed delay between runs
+ * ({@link #scheduleWithFixedDelay}).
  *
  * <p><b>Fixed-rate jobs</b> run at most once per tick, by construction. Tick {@code k} is
  * {@code epochMillis / period}, the same number on every replica. At each tick every replica
@@ -125,6 +126,23 @@ public final class LeasedScheduler implements AutoCloseable {
      */
     public ScheduledJob scheduleCron(String name, String expression, ZoneId zone, LeasedJob job) {
         return engine.scheduleCron(name, expression, zone, job);
+    }
+
+    /**
+     * Runs {@code job} at the fire times {@code fireTimes} computes, on one replica per fire time:
+     * exactly as {@link #scheduleCron} does (a fire time is a tick numbered by its epoch
+     * millisecond, claimed with {@link LeaseProvider#tryClaimTick}; late, missed and overlapping
+     * fire times as described there), for schedules a 5-field Unix cron expression cannot say.
+     * {@code fireTimes} must give every replica the same fire times (see {@link FireTimes}). Its
+     * {@code toString()} names the schedule in log messages.
+     *
+     * @throws InvalidLeaseNameException if the resulting lease name would be invalid
+     * @throws IllegalArgumentException  if {@code fireTimes} has no fire time after now, or a job of
+     *                                   that name is scheduled here
+     * @throws IllegalStateException     once closed
+     */
+    public ScheduledJob schedule(String name, FireTimes fireTimes, LeasedJob job) {
+        return engine.schedule(name, fireTimes, job);
     }
 
     /**

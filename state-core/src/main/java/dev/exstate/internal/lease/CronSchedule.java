@@ -5,6 +5,7 @@ import com.cronutils.model.definition.CronDefinitionBuilder;
 import com.cronutils.model.time.ExecutionTime;
 import com.cronutils.parser.CronParser;
 import dev.exstate.internal.Redaction;
+import dev.exstate.lease.FireTimes;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
@@ -31,7 +32,7 @@ import java.util.Optional;
  * For a schedule without either effect, use a zone without daylight saving time ({@code UTC}).
  * Immutable and thread-safe. Not API.
  */
-final class CronSchedule {
+final class CronSchedule implements FireTimes {
     private static final CronParser PARSER = new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.UNIX));
     /** Most consecutive second-pass fire times to step over (at most one per minute of one hour). */
     private static final int MAX_OVERLAP_STEPS = 61;
@@ -80,7 +81,8 @@ final class CronSchedule {
     }
 
     /** The first fire time strictly after {@code after}; empty if there is none (within a century). */
-    Optional<Instant> next(Instant after) {
+    @Override
+    public Optional<Instant> next(Instant after) {
         ZoneRules rules = zone.getRules();
         ZonedDateTime from = after.atZone(zone).truncatedTo(ChronoUnit.MINUTES);
         Optional<Instant> candidate = Optional.empty();

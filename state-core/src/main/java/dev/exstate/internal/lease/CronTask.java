@@ -1,5 +1,6 @@
 package dev.exstate.internal.lease;
 
+import dev.exstate.lease.FireTimes;
 import dev.exstate.lease.Lease;
 import dev.exstate.lease.LeaseOptions;
 import dev.exstate.lease.LeasedJob;
@@ -10,7 +11,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A cron job: each fire time of a {@link CronSchedule} is one tick, numbered by its epoch
+ * A cron job (or a job of any other {@link FireTimes}): each fire time of a {@link CronSchedule} is one tick, numbered by its epoch
  * millisecond, the same on every replica. At a fire time every replica asks to claim that tick of
  * the lease {@code <prefix><name>} ({@link dev.exstate.lease.LeaseProvider#tryClaimTick}), exactly
  * as fixed-rate jobs do: the backend grants it only if nobody holds the lease and no later or
@@ -31,13 +32,13 @@ final class CronTask extends JobTask {
     /** Longest single timer sleep. */
     static final Duration MAX_SLEEP = Duration.ofSeconds(1);
 
-    private final CronSchedule schedule;
+    private final FireTimes schedule;
     private final LeaseOptions options;
     private final String leaseName;
     // touched only by the one firing in progress; the executor's hand-over orders successive firings
     private Instant next;
 
-    CronTask(SchedulerEngine engine, String name, CronSchedule schedule, LeasedJob job) {
+    CronTask(SchedulerEngine engine, String name, FireTimes schedule, LeasedJob job) {
         super(engine, name, job);
         this.schedule = schedule;
         this.options = engine.fixedRateLease();

@@ -1,5 +1,6 @@
 package dev.exstate.internal.lease;
 
+import dev.exstate.lease.FireTimes;
 import dev.exstate.lease.LeaseOptions;
 import dev.exstate.lease.LeaseProvider;
 import dev.exstate.lease.LeasedJob;
@@ -92,6 +93,12 @@ public final class SchedulerEngine implements AutoCloseable {
         checkName(name);
         CronSchedule schedule = CronSchedule.parse(expression, zone, clock.now());
         return register(new CronTask(this, name, schedule, Objects.requireNonNull(job, "job")));
+    }
+
+    public ScheduledJob schedule(String name, FireTimes fireTimes, LeasedJob job) {
+        checkName(name);
+        FireTimes checked = CheckedFireTimes.of(name, fireTimes, clock.now());
+        return register(new CronTask(this, name, checked, Objects.requireNonNull(job, "job")));
     }
 
     public SchedulerStats stats() {
