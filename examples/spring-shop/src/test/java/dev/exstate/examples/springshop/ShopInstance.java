@@ -23,11 +23,11 @@ import java.util.regex.Pattern;
  */
 final class ShopInstance implements AutoCloseable {
     private static final Duration START_WAIT = Duration.ofSeconds(120);
-    private static final Pattern TICK = Pattern.compile("\"tick\":(\\d+),\"fencingToken\":(\\d+)");
+    private static final Pattern TICK = Pattern.compile("\"tick\":(\\d+),\"fencingToken\":(\\d+),\"finished\":(true|false)");
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
     /** One report run as the instance tells it. */
-    record Run(long tick, long fencingToken) {
+    record Run(long tick, long fencingToken, boolean finished) {
     }
 
     private final String name;
@@ -103,7 +103,7 @@ final class ShopInstance implements AutoCloseable {
         List<Run> runs = new ArrayList<>();
         Matcher m = TICK.matcher(get("/report/runs"));
         while (m.find()) {
-            runs.add(new Run(Long.parseLong(m.group(1)), Long.parseLong(m.group(2))));
+            runs.add(new Run(Long.parseLong(m.group(1)), Long.parseLong(m.group(2)), Boolean.parseBoolean(m.group(3))));
         }
         return runs;
     }
