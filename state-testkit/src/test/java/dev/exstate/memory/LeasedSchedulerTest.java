@@ -35,7 +35,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
@@ -124,40 +123,35 @@ class LeasedSchedulerTest {
     class FixedRate {
 
         @Test
-        @DisplayName("two replicas run each tick at most once between them, and every tick both tried ran once")
+        @DisplayName("two replicas on one backend run each tick at most once between them; ticks are epoch millis / period")
         void eachTickRunsAtMostOnce() {
-            // Ticks follow a manual clock, moved one period only once both replicas have tried the
-            // current tick: a slow machine delays the test but cannot make a tick be missed or run twice.
-            ManualClock clock = new ManualClock();
-            InMemoryBackend frozen = InMemoryBackend.create(clock);
-            Duration period = Duration.ofMillis(100);
+            // Real time on purpose: at most once is a property of the backend's tick record, so no
+            // scheduling delay can break it, and real ticks keep coming however slow the machine is.
+            // (A manual clock moved by the test races with a replica deciding, right after a run,
+            // which tick is next: a tick that begins during a run is skipped by design.)
+            Duration period = Duration.ofMillis(50);
             Map<Long, AtomicInteger> runsPerTick = new ConcurrentHashMap<>();
             List<String> threads = new CopyOnWriteArrayList<>();
             LeasedJob job = ctx -> {
                 runsPerTick.computeIfAbsent(ctx.tick(), t -> new AtomicInteger()).incrementAndGet();
                 threads.add(Thread.currentThread().getName() + (Thread.currentThread().isDaemon() ? "/daemon" : ""));
             };
-            long firstTick = clock.now().toEpochMilli() / period.toMillis();
-            int ticks = 15;
-            ScheduledJob onA = manualScheduler(frozen, clock).scheduleAtFixedRate("report", period, job);
-            ScheduledJob onB = manualScheduler(frozen, clock).scheduleAtFixedRate("report", period, job);
+            long before = System.currentTimeMillis() / period.toMillis();
+            ScheduledJob onA = scheduler().scheduleAtFixedRate("report", period, job);
+            ScheduledJob onB = scheduler().scheduleAtFixedRate("report", period, job);
 
-            for (int i = 1; i <= ticks; i++) {
-                long tried = 2L * i;
-                await().atMost(PATIENCE).pollInterval(POLL).until(() ->
-                        onA.completedRuns() + onB.completedRuns() + onA.skippedTicks() + onB.skippedTicks() >= tried);
-                if (i < ticks) {
-                    clock.advance(period);
-                }
-            }
+            await().atMost(PATIENCE).pollInterval(POLL).until(() -> runsPerTick.size() >= 15);
             onA.cancel();
             onB.cancel();
+            // a run in progress when cancelled still finishes; then the counts stand still
+            await().atMost(PATIENCE).pollInterval(POLL)
+                    .until(() -> onA.completedRuns() + onB.completedRuns() == runsPerTick.size());
+            long after = System.currentTimeMillis() / period.toMillis();
 
-            assertThat(runsPerTick).allSatisfy((tick, runs) -> assertThat(runs).as("runs of tick %d", tick).hasValue(1));
-            assertThat(runsPerTick.keySet()).as("ticks are epoch millis / period")
-                    .containsExactlyInAnyOrderElementsOf(LongStream.range(firstTick, firstTick + ticks).boxed().toList());
-            assertThat(onA.completedRuns() + onB.completedRuns()).isEqualTo(ticks);
-            assertThat(onA.skippedTicks() + onB.skippedTicks()).as("ticks the other replica had").isEqualTo(ticks);
+            Map<Long, AtomicInteger> runs = Map.copyOf(runsPerTick);
+            assertThat(runs).allSatisfy((tick, n) -> assertThat(n).as("runs of tick %d", tick).hasValue(1));
+            assertThat(runs.keySet()).as("ticks are epoch millis / period").allSatisfy(t -> assertThat(t).isBetween(before, after));
+            assertThat(onA.completedRuns() + onB.completedRuns()).isEqualTo(runs.size());
             assertThat(threads).allSatisfy(t -> assertThat(t).startsWith("exstate-scheduler-").endsWith("/daemon"));
         }
 
