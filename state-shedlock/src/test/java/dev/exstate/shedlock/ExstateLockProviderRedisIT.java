@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.UUID;
 import net.javacrumbs.shedlock.core.LockConfiguration;
 import net.javacrumbs.shedlock.core.SimpleLock;
@@ -52,13 +51,7 @@ class ExstateLockProviderRedisIT {
 
     @AfterEach
     void tearDown() throws Exception {
-        for (Optional<ExstateLock> held = ExstateLockProvider.currentLock(); held.isPresent();
-             held = ExstateLockProvider.currentLock()) {
-            held.get().unlock();
-        }
-        for (int i = closeAfter.size() - 1; i >= 0; i--) {
-            closeAfter.get(i).close();
-        }
+        TestLocks.tearDown(closeAfter);
     }
 
     private static ConditionFactory eventually() {

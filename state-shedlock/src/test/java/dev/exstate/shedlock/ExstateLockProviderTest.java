@@ -41,14 +41,7 @@ class ExstateLockProviderTest {
 
     @AfterEach
     void tearDown() throws Exception {
-        // locks a test left taken would stay current on this (JUnit's) thread for the next test
-        for (Optional<ExstateLock> held = ExstateLockProvider.currentLock(); held.isPresent();
-             held = ExstateLockProvider.currentLock()) {
-            held.get().unlock();
-        }
-        for (int i = closeAfter.size() - 1; i >= 0; i--) {
-            closeAfter.get(i).close();
-        }
+        TestLocks.tearDown(closeAfter);
     }
 
     private static ConditionFactory eventually() {

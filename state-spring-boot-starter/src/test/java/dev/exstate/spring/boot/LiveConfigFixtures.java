@@ -6,8 +6,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.context.ApplicationListener;
 
-/** Beans of the live-config tests: properties holders and an event recorder. */
-final class LiveConfigFixtures {
+/** Beans of the live-config tests (unit and integration): properties holders and an event recorder. */
+public final class LiveConfigFixtures {
     private LiveConfigFixtures() {
     }
 

@@ -10,6 +10,7 @@ import dev.exstate.etcd.EtcdConfigAdmin;
 import dev.exstate.etcd.EtcdOptions;
 import dev.exstate.etcd.EtcdState;
 import dev.exstate.spring.boot.ExstateConfigChangedEvent;
+import dev.exstate.spring.boot.LiveConfigFixtures.ShopProperties;
 import dev.exstate.testkit.backend.EtcdServer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -33,7 +34,6 @@ import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
@@ -161,28 +161,6 @@ class ExstateLiveConfigIT {
         Path tmp = Files.createTempFile(file.getParent(), "next", ".tmp");
         Files.writeString(tmp, content, StandardCharsets.UTF_8);
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    }
-
-    @ConfigurationProperties("shop")
-    public static class ShopProperties {
-        private int discountPercent;
-        private String greeting;
-
-        public int getDiscountPercent() {
-            return discountPercent;
-        }
-
-        public void setDiscountPercent(int discountPercent) {
-            this.discountPercent = discountPercent;
-        }
-
-        public String getGreeting() {
-            return greeting;
-        }
-
-        public void setGreeting(String greeting) {
-            this.greeting = greeting;
-        }
     }
 
     /** The events, each with the discount the bean held when it arrived. */
