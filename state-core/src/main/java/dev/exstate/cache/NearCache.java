@@ -57,6 +57,15 @@ public final class NearCache<K, V> implements InvalidationListener<K> {
     }
 
     /**
+     * As {@link #getIfPresent}, for hot paths: {@code null} when there is no fresh value, judged
+     * at {@code nowNanos}, the caller's reading of this cache's clock ({@link Builder#clock}), so
+     * a caller that needs the time anyway reads the clock once.
+     */
+    public V getIfFresh(K key, long nowNanos) {
+        return engine.getIfFresh(key, nowNanos);
+    }
+
+    /**
      * The fresh value, or {@code loader.apply(key)} cached for next time (unless its key was
      * invalidated while loading, or the loader returned {@code null}, meaning absent).
      * Exceptions from the loader propagate and nothing is cached.
@@ -76,6 +85,18 @@ public final class NearCache<K, V> implements InvalidationListener<K> {
     /** Caches {@code value} unless {@code key} was invalidated (or the cache cleared) since {@code token}. */
     public void putIfCurrent(K key, V value, long token) {
         engine.putIfCurrent(key, value, token);
+    }
+
+    /**
+     * For a writer that knows what its write left in the backend: caches {@code value} unless
+     * {@code key} was invalidated (or the cache cleared) since {@code token}, taken with
+     * {@link #beginLoad} <em>before</em> the write was sent; otherwise drops the key. Either way,
+     * loads and writes of {@code key} that began before this call can no longer cache their value
+     * (it may be older). The invalidation source must not deliver the writer's own write as an
+     * invalidation after this call, or the entry is simply dropped again.
+     */
+    public void putAfterWrite(K key, V value, long token) {
+        engine.putAfterWrite(key, value, token);
     }
 
     /** Caches a value this replica just wrote (write-through). */

@@ -36,18 +36,21 @@ public final class Session {
     private final Duration maxInactiveInterval;
     /** As loaded; never mutated (it may be shared with a provider's near cache), replaced by {@link #markSaved()}. */
     private Map<String, byte[]> attributes;
+    /** The store's version of {@link #attributes}, 0 if the store keeps none. */
+    private long version;
     /** Attribute changes since load: a value is a put, {@code null} a removal. Created on first change. */
     private Map<String, byte[]> changes = Map.of();
     /** Set on the first change while the unsaved-changes report is on (DEBUG); see {@link UnsavedChanges}. */
     private UnsavedChanges unsaved;
 
     private Session(SessionId id, Instant createdAt, Instant lastAccessedAt, Duration maxInactiveInterval,
-                    Map<String, byte[]> attributes) {
+                    Map<String, byte[]> attributes, long version) {
         this.id = Objects.requireNonNull(id, "id");
         this.createdAt = Objects.requireNonNull(createdAt, "createdAt");
         this.lastAccessedAt = Objects.requireNonNull(lastAccessedAt, "lastAccessedAt");
         this.maxInactiveInterval = Objects.requireNonNull(maxInactiveInterval, "maxInactiveInterval");
         this.attributes = Objects.requireNonNull(attributes, "attributes");
+        this.version = version;
     }
 
     /**
@@ -57,7 +60,33 @@ public final class Session {
      */
     public static Session restore(SessionId id, Instant createdAt, Instant lastAccessedAt,
                                   Duration maxInactiveInterval, Map<String, byte[]> attributes) {
-        return new Session(id, createdAt, lastAccessedAt, maxInactiveInterval, attributes);
+        return new Session(id, createdAt, lastAccessedAt, maxInactiveInterval, attributes, 0);
+    }
+
+    /**
+     * For providers: as {@link #restore(SessionId, Instant, Instant, Duration, Map)}, with the
+     * store's version of these attributes (a number that grows with every write that changes
+     * them), so that the provider can tell at save time whether anyone else wrote in between.
+     */
+    public static Session restore(SessionId id, Instant createdAt, Instant lastAccessedAt,
+                                  Duration maxInactiveInterval, Map<String, byte[]> attributes, long version) {
+        return new Session(id, createdAt, lastAccessedAt, maxInactiveInterval, attributes, version);
+    }
+
+    /**
+     * For providers: the store's version of the attributes as loaded or last saved (0 if the store
+     * keeps none); see {@link #markSaved(long)}.
+     */
+    public long version() {
+        return version;
+    }
+
+    /**
+     * For providers: the attributes as loaded or last saved, without unsaved changes. Immutable;
+     * neither the map nor its arrays may be changed (they may be shared with a near cache).
+     */
+    public Map<String, byte[]> storedAttributes() {
+        return attributes;
     }
 
     public SessionId id() {
@@ -170,8 +199,17 @@ public final class Session {
                 saved.put(k, v);
             }
         });
-        attributes = saved;
+        attributes = Collections.unmodifiableMap(saved);
         changes = Map.of();
+    }
+
+    /**
+     * For providers: as {@link #markSaved()}, for a store that versions sessions; {@code version}
+     * is the store's version after the write.
+     */
+    public void markSaved(long version) {
+        markSaved();
+        this.version = version;
     }
 
     /**

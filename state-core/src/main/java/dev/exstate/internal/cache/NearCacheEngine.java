@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.exstate.cache.NearCacheStats;
 import dev.exstate.time.StateClock;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
@@ -56,6 +57,7 @@ public final class NearCacheEngine<K, V> {
     private final String name;
     private final StateClock clock;
     private final Cache<K, Entry<V>> cache;
+    private final long expireAfterWriteNanos;
     // 0: the source does not heartbeat, entries of the current epoch are fresh while connected
     private final long heartbeatWindowNanos;
 
@@ -87,12 +89,14 @@ public final class NearCacheEngine<K, V> {
         this.name = Objects.requireNonNull(name, "name");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.heartbeatWindowNanos = heartbeatWindow == null ? 0 : heartbeatWindow.toNanos();
+        this.expireAfterWriteNanos = expireAfterWrite.toNanos();
+        // Expiry is checked here, with the one clock reading a hit needs anyway: Caffeine's own
+        // expireAfterWrite would read the ticker again on every hit. An expired entry is never
+        // served; it is replaced by the next load, evicted by the size bound, or dropped by stats().
         this.cache = Caffeine.newBuilder()
                 .maximumSize(maximumSize)
-                .expireAfterWrite(expireAfterWrite)
-                .ticker(clock::nanoTime)
                 .executor(Runnable::run)
-                // size bound or expiry, never an invalidation (that is an explicit removal)
+                // the size bound, never an invalidation (that is an explicit removal)
                 .<K, Entry<V>>evictionListener((key, entry, cause) -> evictions.increment())
                 .build();
         // with heartbeats nothing is fresh until the source first reports a delivery
@@ -141,14 +145,19 @@ public final class NearCacheEngine<K, V> {
     }
 
     public Optional<V> getIfPresent(K key) {
+        return Optional.ofNullable(getIfFresh(key, clock.nanoTime()));
+    }
+
+    /** The fresh value or null, judged at {@code nowNanos} (a reading of this cache's clock). */
+    public V getIfFresh(K key, long nowNanos) {
         Objects.requireNonNull(key, "key");
         Entry<V> e = cache.getIfPresent(key);
-        if (e != null && isFresh(e, clock.nanoTime())) {
+        if (e != null && isFresh(e, nowNanos)) {
             hits.increment();
-            return Optional.of(e.value());
+            return e.value();
         }
         misses.increment();
-        return Optional.empty();
+        return null;
     }
 
     public V get(K key, Function<? super K, ? extends V> loader) {
@@ -190,6 +199,28 @@ public final class NearCacheEngine<K, V> {
         }
     }
 
+    /**
+     * After this replica wrote {@code key} and knows the value it left there: caches
+     * {@code value} unless the key was invalidated since {@code token} (taken before the write was
+     * sent). Either way no load or write that began before this call can cache its value any more:
+     * it may hold an older one.
+     */
+    public void putAfterWrite(K key, V value, long token) {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(value, "value");
+        lock.readLock().lock();
+        try {
+            Entry<V> entry = new Entry<>(value, clock.nanoTime(), epoch);
+            cache.asMap().compute(key, (k, old) -> {
+                boolean current = isCurrent(k, token);
+                keyTicks.accumulateAndGet(stripe(k), ticks.incrementAndGet(), Math::max);
+                return current ? entry : null;
+            });
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
     public void put(K key, V value) {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(value, "value");
@@ -206,6 +237,9 @@ public final class NearCacheEngine<K, V> {
             return Optional.empty();
         }
         long now = clock.nanoTime();
+        if (expired(e, now)) {
+            return Optional.empty();
+        }
         if (!isFresh(e, now)) {
             long known = e.cachedAtNanos();
             long verified = e.epoch().verifiedAtNanos.get();
@@ -304,6 +338,7 @@ public final class NearCacheEngine<K, V> {
 
     public NearCacheStats stats() {
         cache.cleanUp();
+        removeExpired();
         Epoch current = epoch;
         return new NearCacheStats(hits.sum(), misses.sum(), staleServed.sum(), invalidations.sum(), evictions.sum(),
                 cache.estimatedSize(), current.connected, isVerified(current, clock.nanoTime()));
@@ -311,7 +346,21 @@ public final class NearCacheEngine<K, V> {
 
     private boolean isFresh(Entry<V> e, long now) {
         Epoch current = epoch;
-        return e.epoch() == current && isVerified(current, now);
+        return e.epoch() == current && !expired(e, now) && isVerified(current, now);
+    }
+
+    /** Drops expired entries (a hit never serves them; this frees their memory and counts them). */
+    private void removeExpired() {
+        long now = clock.nanoTime();
+        for (Map.Entry<K, Entry<V>> e : cache.asMap().entrySet()) {
+            if (expired(e.getValue(), now) && cache.asMap().remove(e.getKey(), e.getValue())) {
+                evictions.increment();
+            }
+        }
+    }
+
+    private boolean expired(Entry<V> e, long now) {
+        return now - e.cachedAtNanos() >= expireAfterWriteNanos;
     }
 
     private boolean isVerified(Epoch current, long now) {

@@ -40,7 +40,9 @@ public final class RedisKeys {
     public static final String BYTES = "m:b";
     /** Tombstone: set while a session is being moved to a new id; the session counts as gone. */
     public static final String ROTATED = "m:r";
-    /** Metadata fields every live session hash holds (the scripts rely on this count). */
+    /** Version: counts the writes that changed attributes; absent until the first one. */
+    public static final String VERSION = "m:v";
+    /** Metadata fields every live session hash holds (the scripts rely on this count; m:v comes on top once written). */
     public static final int META_FIELDS = 4;
 
     private final String sessionPrefix;

@@ -8,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 /** The Lua scripts of the Redis providers, loaded once from the class path. Not API. */
 public final class Scripts {
     public static final LuaScript SESSION_CREATE = session("session-create", "session.create");
-    public static final LuaScript SESSION_FIND = session("session-find", "session.find");
     public static final LuaScript SESSION_TOUCH = session("session-touch", "session.touch");
     public static final LuaScript SESSION_SAVE = session("session-save", "session.save");
     public static final LuaScript SESSION_CAS = session("session-cas", "session.compute");

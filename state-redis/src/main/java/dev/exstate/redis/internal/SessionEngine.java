@@ -153,6 +153,21 @@ public final class SessionEngine {
     }
 
     public Optional<Session> find(SessionId id) {
+        if (cache != null) {
+            // the hot path: one clock reading, no allocation but the session
+            long nowNanos = clock.nanoTime();
+            SessionSnapshot s = cache.getIfFresh(id, nowNanos);
+            if (s != null) {
+                if (!s.expiredAt(nowNanos)) {
+                    if (s.touchDueAt(nowNanos)) {
+                        touchInBackground(id, s);
+                    }
+                    return Optional.of(s.toSession(id));
+                }
+                // expired by our clock; ask Redis (its TTL is the authority)
+                cache.invalidate(id);
+            }
+        }
         return find(id, false);
     }
 
@@ -161,33 +176,20 @@ public final class SessionEngine {
         return find(id, true);
     }
 
+    /**
+     * One HGETALL: a plain command Redis answers without a script, and tracks for this replica's
+     * near cache. The access is recorded afterwards, in the background, if it is due.
+     */
     private Optional<Session> find(SessionId id, boolean fresh) {
-        long now = nowMs();
-        if (cache != null && !fresh) {
-            Optional<SessionSnapshot> hit = cache.getIfPresent(id);
-            if (hit.isPresent()) {
-                SessionSnapshot s = hit.get();
-                if (!s.expiredAt(now)) {
-                    if (now - s.lastAccessMs() >= options.touchInterval().toMillis()) {
-                        touchInBackground(id, now);
-                    }
-                    return Optional.of(s.toSession(id));
-                }
-                // expired by our clock; ask Redis (its TTL is the authority)
-                cache.invalidate(id);
-            }
-        }
         long token = cache != null ? cache.beginLoad(id) : 0;
         String key = keys.session(id);
-        long touchMs = options.touchInterval().toMillis();
         SessionSnapshot[] live = new SessionSnapshot[1];
         SessionSnapshot snapshot = guard.await(FIND,
-                () -> Scripts.SESSION_FIND.<List<Object>>run(connector.commands(), ScriptOutputType.MULTI,
-                        new String[] {key}, ascii(now), ascii(touchMs), channel).thenApply(reply -> {
-                            SessionSnapshot s = parseFind(reply, now);
-                            live[0] = s;
-                            return s;
-                        }),
+                () -> RedisErrors.mapped(FIND.name(), connector.commands().hgetall(key)).thenApply(hash -> {
+                    SessionSnapshot s = parse(hash);
+                    live[0] = s;
+                    return s;
+                }),
                 cache != null && !fresh ? Fallback.staleFrom(cache, id) : Fallback.failFast());
         if (snapshot.isAbsent()) {
             if (cache != null && snapshot == live[0]) {
@@ -196,22 +198,76 @@ public final class SessionEngine {
             }
             return Optional.empty();
         }
+        long nowNanos = clock.nanoTime();
+        if (snapshot.expiredAt(nowNanos)) {
+            // Redis's TTL and our clock disagree by a moment; the session is over by ours
+            return Optional.empty();
+        }
         if (snapshot != live[0]) {
             // served from the near cache while Redis failed: never re-cache it (it would look fresh)
-            return snapshot.expiredAt(now) ? Optional.empty() : Optional.of(snapshot.toSession(id));
+            return Optional.of(snapshot.toSession(id));
         }
-        if (cache != null && !snapshot.touched()) {
+        if (snapshot.touchDueAt(nowNanos)) {
+            // once per touch interval a read records the access before it returns
+            return touch(id, snapshot, token).map(s -> s.toSession(id));
+        }
+        if (cache != null) {
             cache.putIfCurrent(id, snapshot, token);
         }
         return Optional.of(snapshot.toSession(id));
     }
 
+    /**
+     * Records the access of a session just read; empty if it is gone meanwhile. If Redis fails,
+     * the session as read is returned: the next read past the touch interval tries again.
+     */
+    private Optional<SessionSnapshot> touch(SessionId id, SessionSnapshot read, long token) {
+        long nowMs = nowMs();
+        List<Object> reply;
+        try {
+            reply = guard.await(TOUCH, () -> touchScript(id, nowMs));
+        } catch (StateUnavailableException e) {
+            log.debug("redis: recording the access of {} failed; the next read retries: {}", id, e.toString());
+            return Optional.of(read);
+        }
+        return afterTouch(id, read, reply, token, nowMs);
+    }
+
+    private java.util.concurrent.CompletionStage<List<Object>> touchScript(SessionId id, long nowMs) {
+        return Scripts.SESSION_TOUCH.run(connector.commands(), ScriptOutputType.MULTI, new String[] {keys.session(id)},
+                ascii(nowMs), ascii(options.touchInterval().toMillis()), channel);
+    }
+
+    /** The touched snapshot, cached if nobody wrote since {@code read} was read; empty if the session is gone. */
+    private Optional<SessionSnapshot> afterTouch(SessionId id, SessionSnapshot read, List<Object> reply, long token, long nowMs) {
+        if (reply.isEmpty()) {
+            invalidateLocally(id);
+            return Optional.empty();
+        }
+        SessionSnapshot touched = read.accessedAt((Long) reply.get(1), clock.nanoTime(), nowMs);
+        if (cache != null) {
+            if ((Long) reply.get(0) == read.version()) {
+                cache.putAfterWrite(id, touched, token);
+            } else {
+                cache.invalidate(id);
+            }
+        }
+        return Optional.of(touched);
+    }
+
+    /**
+     * One script. The saved state becomes this replica's near-cache entry when the script reports
+     * that nobody wrote between the session's load and this save (the version it found is the one
+     * the session was loaded at): then loaded attributes plus these changes are exactly what Redis
+     * now holds. Otherwise the entry is dropped and the next find reads Redis.
+     */
     public void save(Session session) {
         SessionId id = session.id();
         Map<String, byte[]> changes = session.changes();
         SessionChecks.changes(id, changes, options);
         List<byte[]> args = new ArrayList<>(3 + changes.size() * 4);
-        args.add(ascii(nowMs()));
+        long nowMs = nowMs();
+        args.add(ascii(nowMs));
         args.add(ascii(options.maxAttributes()));
         args.add(ascii(options.maxSessionBytes()));
         args.add(channel);
@@ -225,27 +281,62 @@ public final class SessionEngine {
         }
         String key = keys.session(id);
         byte[][] argv = args.toArray(byte[][]::new);
-        List<Object> reply = guard.await(SAVE, () -> Scripts.SESSION_SAVE.<List<Object>>run(connector.commands(),
-                ScriptOutputType.MULTI, new String[] {key}, argv));
-        // our copy is outdated either way; tracking or pub/sub would tell us too, a moment later
-        invalidateLocally(id);
-        checkWriteReply(id, reply, "save");
-        session.markSaved();
+        long token = cache != null ? cache.beginLoad(id) : 0;
+        List<Object> reply;
+        try {
+            reply = guard.await(SAVE, () -> Scripts.SESSION_SAVE.<List<Object>>run(connector.commands(),
+                    ScriptOutputType.MULTI, new String[] {key}, argv));
+        } catch (RuntimeException e) {
+            // the write may have happened: our copy may be outdated
+            invalidateLocally(id);
+            throw e;
+        }
+        if (!written(reply)) {
+            invalidateLocally(id);
+            checkWriteReply(id, reply, "save");
+        }
+        long loaded = session.version();
+        session.markSaved(version(reply, 2));
+        if (cache != null) {
+            if (version(reply, 1) == loaded) {
+                cache.putAfterWrite(id, SessionSnapshot.afterWrite(session, version(reply, 3), version(reply, 2),
+                        options.touchInterval().toMillis(), clock.nanoTime(), nowMs), token);
+            } else {
+                cache.invalidate(id);
+            }
+        }
     }
 
+    /**
+     * Compare-and-set on the attribute's bytes. With the session fresh in the near cache the
+     * first attempt compares with the cached value: one round trip when nothing changed.
+     */
     public <T> T compute(SessionId id, String name, Codec<T> codec, UnaryOperator<T> fn) {
         SessionChecks.name(id, name, options);
         String key = keys.session(id);
         String field = RedisKeys.attributeField(name);
         // one total timeout for the read, every compare-and-set and the backoff between them
         Guard.Deadline deadline = guard.deadline();
-        List<KeyValue<String, byte[]>> read = guard.await(COMPUTE_READ, deadline, () -> RedisErrors.mapped(COMPUTE_READ.name(),
-                connector.commands().hmget(key, field, RedisKeys.CREATED, RedisKeys.ROTATED)));
-        if (!read.get(1).hasValue() || read.get(2).hasValue()) {
-            invalidateLocally(id);
-            throw new SessionNotFoundException(id);
+        SessionSnapshot cached = null;
+        if (cache != null) {
+            long nowNanos = clock.nanoTime();
+            cached = cache.getIfFresh(id, nowNanos);
+            if (cached != null && cached.expiredAt(nowNanos)) {
+                cached = null;
+            }
         }
-        byte[] current = read.get(0).hasValue() ? read.get(0).getValue() : null;
+        byte[] current;
+        if (cached != null) {
+            current = cached.attributes().get(name);
+        } else {
+            List<KeyValue<String, byte[]>> read = guard.await(COMPUTE_READ, deadline, () -> RedisErrors.mapped(COMPUTE_READ.name(),
+                    connector.commands().hmget(key, field, RedisKeys.CREATED, RedisKeys.ROTATED)));
+            if (!read.get(1).hasValue() || read.get(2).hasValue()) {
+                invalidateLocally(id);
+                throw new SessionNotFoundException(id);
+            }
+            current = read.get(0).hasValue() ? read.get(0).getValue() : null;
+        }
         long started = System.nanoTime();
         byte[] fieldBytes = utf8(field);
         byte[] nameLen = ascii(Session.sizeOf(name, null));
@@ -254,22 +345,43 @@ public final class SessionEngine {
             T next = fn.apply(current == null ? null : codec.decode(current));
             byte[] nextBytes = next == null ? null : codec.encode(next);
             SessionChecks.value(id, name, nextBytes, options);
+            long nowMs = nowMs();
             byte[][] argv = {
-                    ascii(nowMs()), ascii(options.maxAttributes()), ascii(options.maxSessionBytes()),
+                    ascii(nowMs), ascii(options.maxAttributes()), ascii(options.maxSessionBytes()),
                     fieldBytes, nameLen,
                     current != null ? ONE : ZERO, current != null ? current : EMPTY,
                     nextBytes != null ? ONE : ZERO, nextBytes != null ? nextBytes : EMPTY,
                     channel};
-            List<Object> reply = guard.await(COMPUTE, deadline, () -> Scripts.SESSION_CAS.<List<Object>>run(connector.commands(),
-                    ScriptOutputType.MULTI, new String[] {key}, argv));
+            long token = cache != null ? cache.beginLoad(id) : 0;
+            List<Object> reply;
+            try {
+                reply = guard.await(COMPUTE, deadline, () -> Scripts.SESSION_CAS.<List<Object>>run(connector.commands(),
+                        ScriptOutputType.MULTI, new String[] {key}, argv));
+            } catch (RuntimeException e) {
+                invalidateLocally(id);
+                throw e;
+            }
             long code = (Long) reply.get(0);
             if (code == 2) {
+                // someone else changed it: our copy is outdated too
+                invalidateLocally(id);
+                cached = null;
                 current = (Long) reply.get(1) == 1 ? (byte[]) reply.get(2) : null;
                 backOff(attempt, deadline);
                 continue;
             }
-            invalidateLocally(id);
-            checkWriteReply(id, reply, "compute");
+            if (!written(reply)) {
+                invalidateLocally(id);
+                checkWriteReply(id, reply, "compute");
+            }
+            if (cache != null) {
+                if (cached != null && version(reply, 1) == cached.version()) {
+                    cache.putAfterWrite(id, cached.with(name, nextBytes, version(reply, 3), version(reply, 2),
+                            clock.nanoTime(), nowMs), token);
+                } else {
+                    cache.invalidate(id);
+                }
+            }
             return next;
         }
         throw new StateUnavailableException(guard.backend(), COMPUTE.name(), Duration.ofNanos(System.nanoTime() - started),
@@ -313,7 +425,7 @@ public final class SessionEngine {
         for (int i = 0; i + 1 < content.size(); i += 2) {
             byte[] fieldBytes = (byte[]) content.get(i);
             String field = new String(fieldBytes, StandardCharsets.UTF_8);
-            if (field.equals(RedisKeys.ACCESSED) || field.equals(RedisKeys.ROTATED)) {
+            if (field.equals(RedisKeys.ACCESSED) || field.equals(RedisKeys.ROTATED) || field.equals(RedisKeys.VERSION)) {
                 continue;
             }
             if (field.equals(RedisKeys.MAX_INACTIVE)) {
@@ -345,19 +457,24 @@ public final class SessionEngine {
         return newId;
     }
 
-    private void touchInBackground(SessionId id, long now) {
+    /**
+     * Records the access in the background, once at a time per session. The cached entry then
+     * carries the access Redis recorded, unless the session changed meanwhile.
+     */
+    private void touchInBackground(SessionId id, SessionSnapshot seen) {
         if (touching.size() >= MAX_TOUCHES_IN_FLIGHT || !touching.add(id)) {
             return;
         }
-        String key = keys.session(id);
-        long touchMs = options.touchInterval().toMillis();
+        long token = cache != null ? cache.beginLoad(id) : 0;
+        long nowMs = nowMs();
         try {
-            guard.callAsync(TOUCH, () -> Scripts.SESSION_TOUCH.<Long>run(connector.commands(), ScriptOutputType.INTEGER,
-                            new String[] {key}, ascii(now), ascii(touchMs), channel))
-                    .whenComplete((r, e) -> {
+            guard.callAsync(TOUCH, () -> touchScript(id, nowMs))
+                    .whenComplete((reply, e) -> {
                         touching.remove(id);
                         if (e != null) {
                             log.debug("redis: background touch of {} failed: {}", id, e.toString());
+                        } else {
+                            afterTouch(id, seen, reply, token, nowMs);
                         }
                     });
         } catch (RuntimeException e) {
@@ -372,12 +489,16 @@ public final class SessionEngine {
         }
     }
 
-    private SessionSnapshot parseFind(List<Object> reply, long now) {
-        if (reply.isEmpty()) {
-            return SessionSnapshot.ABSENT;
-        }
-        boolean touched = (Long) reply.get(0) == 1;
-        return SessionSnapshot.parse(reply, 1, touched, now);
+    private SessionSnapshot parse(Map<String, byte[]> hash) {
+        return SessionSnapshot.parse(hash, options.touchInterval().toMillis(), clock.nanoTime(), nowMs());
+    }
+
+    private static boolean written(List<Object> reply) {
+        return (Long) reply.get(0) == 1;
+    }
+
+    private static long version(List<Object> reply, int index) {
+        return (Long) reply.get(index);
     }
 
     private void checkWriteReply(SessionId id, List<Object> reply, String what) {

@@ -2,96 +2,161 @@ package dev.exstate.redis.internal;
 
 import dev.exstate.session.Session;
 import dev.exstate.session.SessionId;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
- * A session as read from its Redis hash: what the near cache holds. Immutable (the arrays are
- * never handed out: {@link Session} copies on read). Not API.
- *
- * @param touched true if the read that produced it also recorded the access (then the key is no
- *                longer tracked and the snapshot must not be cached)
+ * A session as Redis holds it, at one version: what the near cache holds. Immutable (the arrays
+ * are never changed: {@link Session} copies on read). The timestamps are kept as the objects a
+ * {@link Session} needs, so a near-cache hit allocates nothing but the session. Not API.
  */
-public record SessionSnapshot(long createdMs, long lastAccessMs, long maxInactiveMs, Map<String, byte[]> attributes,
-                       boolean touched) {
-
+public final class SessionSnapshot {
     private static final String FIND = "session.find";
 
     /** Marker for "no such session"; never cached. */
-    static final SessionSnapshot ABSENT = new SessionSnapshot(0, 0, 0, Map.of(), false);
+    static final SessionSnapshot ABSENT = new SessionSnapshot(Instant.EPOCH, 0, Duration.ZERO, Map.of(), 0, 0, 0, 0);
+
+    private final Instant createdAt;
+    private final long lastAccessMs;
+    private final Instant lastAccessedAt;
+    private final Duration maxInactive;
+    private final Map<String, byte[]> attributes;
+    private final long version;
+    private final long touchMs;
+    // on the StateClock's nanoTime scale, so a hit needs one clock reading for everything
+    private final long expiresAtNanos;
+    private final long touchDueAtNanos;
+
+    /**
+     * @param nowNanos, nowMs one moment on the clock's two scales, to place the session's
+     *                  expiry and next touch on the nanoTime scale
+     */
+    private SessionSnapshot(Instant createdAt, long lastAccessMs, Duration maxInactive, Map<String, byte[]> attributes,
+                            long version, long touchMs, long nowNanos, long nowMs) {
+        this.createdAt = createdAt;
+        this.lastAccessMs = lastAccessMs;
+        this.lastAccessedAt = Instant.ofEpochMilli(lastAccessMs);
+        this.maxInactive = maxInactive;
+        this.attributes = attributes;
+        this.version = version;
+        this.touchMs = touchMs;
+        this.expiresAtNanos = nowNanos + (lastAccessMs + maxInactive.toMillis() - nowMs) * 1_000_000;
+        this.touchDueAtNanos = nowNanos + (lastAccessMs + touchMs - nowMs) * 1_000_000;
+    }
+
+    /** The state a write by this replica left behind: {@code session} as saved, at {@code version}. */
+    static SessionSnapshot afterWrite(Session session, long lastAccessMs, long version, long touchMs, long nowNanos, long nowMs) {
+        return new SessionSnapshot(session.createdAt(), lastAccessMs, session.maxInactiveInterval(),
+                session.storedAttributes(), version, touchMs, nowNanos, nowMs);
+    }
+
+    /** This snapshot with one attribute changed by this replica's own write (compute). */
+    SessionSnapshot with(String name, byte[] value, long lastAccessMs, long version, long nowNanos, long nowMs) {
+        Map<String, byte[]> next = new HashMap<>(attributes);
+        if (value == null) {
+            next.remove(name);
+        } else {
+            next.put(name, value);
+        }
+        return new SessionSnapshot(createdAt, lastAccessMs, maxInactive, Map.copyOf(next), version, touchMs, nowNanos, nowMs);
+    }
+
+    /** This snapshot with the access Redis recorded last (a touch changes nothing else). */
+    SessionSnapshot accessedAt(long lastAccessMs, long nowNanos, long nowMs) {
+        return new SessionSnapshot(createdAt, lastAccessMs, maxInactive, attributes, version, touchMs, nowNanos, nowMs);
+    }
 
     public boolean isAbsent() {
         return this == ABSENT;
     }
 
-    /** Whether the session has expired by {@code nowMs}, judged locally. */
-    boolean expiredAt(long nowMs) {
-        return nowMs >= lastAccessMs + maxInactiveMs;
+    long version() {
+        return version;
+    }
+
+    Map<String, byte[]> attributes() {
+        return attributes;
+    }
+
+    /** Whether the session has expired by {@code nowNanos} (the clock's nanoTime), judged locally. */
+    boolean expiredAt(long nowNanos) {
+        return nowNanos - expiresAtNanos >= 0;
+    }
+
+    /** Whether the access should be recorded again by {@code nowNanos}: a touch interval has passed. */
+    boolean touchDueAt(long nowNanos) {
+        return nowNanos - touchDueAtNanos >= 0;
     }
 
     Session toSession(SessionId id) {
-        return Session.restore(id, Instant.ofEpochMilli(createdMs), Instant.ofEpochMilli(lastAccessMs),
-                Duration.ofMillis(maxInactiveMs), attributes);
+        return Session.restore(id, createdAt, lastAccessedAt, maxInactive, attributes, version);
     }
 
     /**
-     * Parses {@code field, value, field, value, ...} from {@code from} on; {@code accessMs}
-     * overrides the stored last access (when the read just recorded a new one).
+     * Parses an HGETALL reply, checking the metadata as the scripts do ({@code check_meta} in
+     * session-lib.lua): a missing or malformed value is a data error naming the field, never an
+     * absent session. An empty hash is absent; a tombstoned one (being moved to a new id) too.
      */
-    static SessionSnapshot parse(List<Object> flat, int from, boolean touched, long accessMs) {
-        long created = -1;
-        long access = -1;
-        long inactive = -1;
-        Map<String, byte[]> attributes = new HashMap<>();
-        for (int i = from; i + 1 < flat.size(); i += 2) {
-            String field = new String((byte[]) flat.get(i), StandardCharsets.UTF_8);
-            byte[] value = (byte[]) flat.get(i + 1);
-            if (field.startsWith(RedisKeys.ATTRIBUTE)) {
-                attributes.put(field.substring(RedisKeys.ATTRIBUTE.length()), value);
-            } else {
-                switch (field) {
-                    case RedisKeys.CREATED -> created = parseLong(value, FIND, field);
-                    case RedisKeys.ACCESSED -> access = parseLong(value, FIND, field);
-                    case RedisKeys.MAX_INACTIVE -> inactive = parseLong(value, FIND, field);
-                    case RedisKeys.ROTATED -> {
-                        return ABSENT;
-                    }
-                    default -> {
-                        // other metadata (byte total) is the scripts' business
-                    }
-                }
-            }
-        }
-        if (created < 0 || access < 0 || inactive < 0) {
-            // a hash without our metadata is not a session (or is being deleted): treat as absent
+    static SessionSnapshot parse(Map<String, byte[]> hash, long touchMs, long nowNanos, long nowMs) {
+        if (hash.isEmpty()) {
             return ABSENT;
         }
-        return new SessionSnapshot(created, touched ? accessMs : access, inactive, Map.copyOf(attributes), touched);
+        long created = meta(hash, RedisKeys.CREATED, 0);
+        long access = meta(hash, RedisKeys.ACCESSED, 0);
+        long inactive = meta(hash, RedisKeys.MAX_INACTIVE, 1);
+        meta(hash, RedisKeys.BYTES, 0);
+        long version = hash.containsKey(RedisKeys.VERSION) ? meta(hash, RedisKeys.VERSION, 1) : 0;
+        if (hash.containsKey(RedisKeys.ROTATED)) {
+            return ABSENT;
+        }
+        Map<String, byte[]> attributes = new HashMap<>(hash.size());
+        for (Map.Entry<String, byte[]> e : hash.entrySet()) {
+            String field = e.getKey();
+            if (field.startsWith(RedisKeys.ATTRIBUTE)) {
+                attributes.put(field.substring(RedisKeys.ATTRIBUTE.length()), e.getValue());
+            }
+        }
+        return new SessionSnapshot(Instant.ofEpochMilli(created), access, Duration.ofMillis(inactive), Map.copyOf(attributes),
+                version, touchMs, nowNanos, nowMs);
+    }
+
+    private static long meta(Map<String, byte[]> hash, String field, long min) {
+        byte[] value = hash.get(field);
+        if (value == null) {
+            throw RedisErrors.corrupt(FIND, "session metadata " + field + " is missing");
+        }
+        long n = parseLong(value, FIND, field);
+        if (n < min) {
+            throw RedisErrors.corrupt(FIND, "session metadata " + field + " is not a valid number");
+        }
+        return n;
     }
 
     /**
-     * A metadata number; a value that is not one is a data error. The scripts check metadata
-     * before answering, so this guards only against a changed script; the stored bytes are never
-     * quoted (they are not ours).
+     * A metadata number: at most 15 digits, as the scripts accept; anything else is a data error.
+     * The stored bytes are never quoted (they are not ours).
      */
     static long parseLong(byte[] value, String operation, String field) {
-        try {
-            long n = Long.parseLong(new String(value, StandardCharsets.US_ASCII));
+        if (value.length > 0 && value.length <= 15) {
+            long n = 0;
+            for (byte b : value) {
+                if (b < '0' || b > '9') {
+                    n = -1;
+                    break;
+                }
+                n = n * 10 + (b - '0');
+            }
             if (n >= 0) {
                 return n;
             }
-        } catch (NumberFormatException e) {
-            // reported below without the bytes
         }
         throw RedisErrors.corrupt(operation, "session metadata " + field + " is not a valid number");
     }
 
     @Override
     public String toString() {
-        return isAbsent() ? "SessionSnapshot[absent]" : "SessionSnapshot[attributes=" + attributes.keySet() + "]";
+        return isAbsent() ? "SessionSnapshot[absent]" : "SessionSnapshot[version " + version + ", attributes=" + attributes.keySet() + "]";
     }
 }

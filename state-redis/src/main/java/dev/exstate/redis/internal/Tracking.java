@@ -29,6 +29,11 @@ import org.slf4j.LoggerFactory;
  * Connection state of every connection this replica reads through, RESP3 client tracking on
  * each of them, and the invalidations Redis pushes. Not API.
  *
+ * <p>Tracking is {@code NOLOOP}: Redis sends no invalidation for a key this replica's own
+ * connection changed. The session engine writes back the state its own write left instead
+ * (checked by version), and every session script reads its key last, because Redis stops
+ * tracking a key for a connection once it is written, NOLOOP or not.
+ *
  * <p>A connection is UP only once {@code CLIENT TRACKING on} has succeeded on its current socket:
  * Redis forgets tracking when a connection drops, and Lettuce reconnects without re-enabling it,
  * so every (re)connect sets the connection PENDING and re-issues the command. A heartbeat PING
@@ -340,7 +345,9 @@ public final class Tracking implements InvalidationSource<String> {
         if (n.channel != null) {
             enabling = ((StatefulRedisPubSubConnection<String, byte[]>) n.connection).async().subscribe(n.channel);
         } else if (trackingEnabled) {
-            enabling = n.connection.async().clientTracking(TrackingArgs.Builder.enabled());
+            // NOLOOP: this replica's own writes keep its near-cache entry (it writes back the state it
+            // left, see SessionEngine); the session scripts read the key last so it stays tracked
+            enabling = n.connection.async().clientTracking(TrackingArgs.Builder.enabled().noloop());
         } else {
             markUp(n, epoch, sentAt);
             return;

@@ -5,7 +5,7 @@
 -- ARGV[1] now; ARGV[2] max attributes; ARGV[3] max bytes; ARGV[4] field; ARGV[5] name length
 -- ARGV[6] '1' if a value was expected, '0' if absence; ARGV[7] expected value
 -- ARGV[8] '1' to put ARGV[9], '0' to delete; ARGV[10] invalidation channel, '' for none
--- Returns {1} written, {0} not found, {2, 0} conflict (now absent), {2, 1, value} conflict,
+-- Returns {1, version before, version after, last access} written, {0} not found, {2, 0} conflict (now absent), {2, 1, value} conflict,
 -- {-1, count} too many attributes, {-2, bytes} too many bytes.
 local key = KEYS[1]
 local now = arg_int(1, 'now', 0)
@@ -29,7 +29,7 @@ if ARGV[6] == '1' then
 elseif cur then
   return {2, 1, cur}
 end
-local count = redis.call('HLEN', key) - 4
+local count = attribute_count(key, m)
 local bytes = m.b
 if cur then
   count = count - 1
@@ -48,5 +48,4 @@ if ARGV[8] == '1' then
 else
   redis.call('HDEL', key, field)
 end
-after_write(key, m, now, bytes, ARGV[10])
-return {1}
+return after_write(key, m, now, bytes, ARGV[10])

@@ -29,8 +29,9 @@ local function meta_int(v, field, min)
   return n
 end
 
--- Checks the metadata values of a session hash; returns {c, a, i (the stored string), b, r}.
-local function check_meta(c, a, i, b, r)
+-- Checks the metadata values of a session hash; returns {c, a, i (the stored string), b, r, v}.
+-- v is the version: counts the writes that changed attributes; 0 (and no field) until the first.
+local function check_meta(c, a, i, b, r, v)
   local m = {}
   m.c = meta_int(c, 'm:c', 0)
   m.a = meta_int(a, 'm:a', 0)
@@ -38,7 +39,14 @@ local function check_meta(c, a, i, b, r)
   m.i = i
   m.b = meta_int(b, 'm:b', 0)
   m.r = r and true or false
+  m.v = v and meta_int(v, 'm:v', 1) or 0
   return m
+end
+
+-- The number of attributes of a session hash with metadata m: its fields less m:c, m:a, m:i, m:b
+-- and, once there is one, m:v.
+local function attribute_count(key, m)
+  return redis.call('HLEN', key) - (m.v > 0 and 5 or 4)
 end
 
 -- The values of the fields named in the set names (e.g. {['m:c'] = true}) of a flat field, value list,
@@ -58,11 +66,11 @@ end
 
 -- The checked metadata of the session hash at key, or nil if there is no such key.
 local function session_meta(key)
-  local v = redis.call('HMGET', key, 'm:c', 'm:a', 'm:i', 'm:b', 'm:r')
-  if not (v[1] or v[2] or v[3] or v[4] or v[5]) and redis.call('EXISTS', key) == 0 then
+  local v = redis.call('HMGET', key, 'm:c', 'm:a', 'm:i', 'm:b', 'm:r', 'm:v')
+  if not (v[1] or v[2] or v[3] or v[4] or v[5] or v[6]) and redis.call('EXISTS', key) == 0 then
     return nil
   end
-  return check_meta(v[1], v[2], v[3], v[4], v[5])
+  return check_meta(v[1], v[2], v[3], v[4], v[5], v[6])
 end
 
 -- An attribute field as the Java side makes it ('a:' + name); anything else would overwrite metadata.
@@ -91,13 +99,26 @@ local function over_limit(count, max_count, bytes, max_bytes)
   return nil
 end
 
--- After an attribute write: stores the byte count, records the access now (ARGV[1] in every
--- session script; never moved back), slides the TTL and publishes the key.
+-- Reads the key as the script's last command on it. A replica's connection tracks with NOLOOP:
+-- its own writes send it no invalidation but still end Redis's tracking of the key for it, and
+-- this read starts it again, so a later write by anyone else reaches this replica's near cache.
+local function track(key)
+  return redis.call('HGET', key, 'm:v')
+end
+
+-- After an attribute write: stores the byte count, bumps the version, records the access now
+-- (ARGV[1] in every session script; never moved back), slides the TTL and publishes the key.
+-- Returns {1, version before, version after, last access after}: the replica that wrote keeps
+-- its near-cache entry if the version before is the one it loaded.
 local function after_write(key, m, now, bytes, channel)
   redis.call('HSET', key, 'm:b', math.max(bytes, 0))
+  local access = m.a
   if now > m.a then
     redis.call('HSET', key, 'm:a', ARGV[1])
+    access = now
   end
+  redis.call('HINCRBY', key, 'm:v', 1)
   redis.call('PEXPIRE', key, m.i)
   publish(channel, key)
+  return {1, m.v, tonumber(track(key)), access}
 end

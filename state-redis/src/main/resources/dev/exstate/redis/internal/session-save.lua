@@ -6,7 +6,7 @@
 -- ARGV[1] now (epoch ms); ARGV[2] max attributes; ARGV[3] max bytes
 -- ARGV[4] invalidation channel, '' for none (pub/sub near-cache invalidation: the key is published)
 -- then per change 4 values: field, 'p' (put) or 'd' (delete), value ('' for delete), name length
--- Returns {1} saved, {0} not found, {-1, count} too many attributes, {-2, bytes} too many bytes.
+-- Returns {1, version before, version after, last access} saved, {0} not found, {-1, count} too many attributes, {-2, bytes} too many bytes.
 local key = KEYS[1]
 local now = arg_int(1, 'now', 0)
 local maxCount = arg_int(2, 'max attributes', 1)
@@ -18,7 +18,7 @@ local m = session_meta(key)
 if not m or m.r then
   return {0}
 end
-local count = redis.call('HLEN', key) - 4
+local count = attribute_count(key, m)
 local bytes = m.b
 local i = 5
 while i <= #ARGV do
@@ -52,5 +52,4 @@ while i <= #ARGV do
   end
   i = i + 4
 end
-after_write(key, m, now, bytes, ARGV[4])
-return {1}
+return after_write(key, m, now, bytes, ARGV[4])
