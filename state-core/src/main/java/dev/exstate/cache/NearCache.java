@@ -99,6 +99,16 @@ public final class NearCache<K, V> implements InvalidationListener<K> {
         engine.putAfterWrite(key, value, token);
     }
 
+    /**
+     * For a writer whose write's outcome is unknown (it failed or timed out, and may still be
+     * applied) and whose invalidation source does not report its own writes: the cached value is
+     * no longer served as fresh, but stays available to {@link #getStale}, counted as last known
+     * current at {@code sinceNanos} (this cache's clock, read before the write was sent).
+     */
+    public void demote(K key, long sinceNanos) {
+        engine.demote(key, sinceNanos);
+    }
+
     /** Caches a value this replica just wrote (write-through). */
     public void put(K key, V value) {
         engine.put(key, value);

@@ -21,8 +21,9 @@ import java.util.function.UnaryOperator;
  * lose each other's writes. {@link #compute} is an optimistic compare-and-set loop. Reads refresh
  * the TTL at most once per touch interval.
  *
- * <p>With the near cache on (the default), {@link #find} of a session this replica read recently
- * is answered locally; Redis client tracking (or, on servers without it, pub/sub: see
+ * <p>With the near cache on (the default), {@link #find} of a session this replica read or wrote
+ * recently is answered locally (a save or compute by this replica leaves the saved state cached,
+ * when no other replica wrote in between); Redis client tracking (or, on servers without it, pub/sub: see
  * {@link RedisOptions.InvalidationMode}) drops it as soon as any replica changes it. Across
  * replicas this is eventually consistent, with a bound. Redis pushes the invalidation before it
  * acknowledges the write, but the other replica applies it a moment later: measured on loopback

@@ -221,6 +221,24 @@ public final class NearCacheEngine<K, V> {
         }
     }
 
+    /**
+     * The backend may have changed {@code key} without telling this cache (this replica's write
+     * whose outcome is unknown): its value is no longer served as fresh, but stays available to
+     * {@code getStale}, counted as last known current at {@code sinceNanos}; loads that began
+     * before cannot cache their value.
+     */
+    public void demote(K key, long sinceNanos) {
+        Objects.requireNonNull(key, "key");
+        lock.readLock().lock();
+        try {
+            keyTicks.accumulateAndGet(stripe(key), ticks.incrementAndGet(), Math::max);
+            Epoch unverified = new Epoch(false, sinceNanos);
+            cache.asMap().computeIfPresent(key, (k, e) -> new Entry<>(e.value(), e.cachedAtNanos(), unverified));
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
     public void put(K key, V value) {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(value, "value");

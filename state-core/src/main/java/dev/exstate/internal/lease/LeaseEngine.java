@@ -11,10 +11,13 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,9 +39,20 @@ public final class LeaseEngine implements AutoCloseable {
     /** Watches deadlines and fires lost callbacks; never does I/O, so a hung renewal cannot delay it. */
     private final ScheduledThreadPoolExecutor watchdog;
     private final Set<ManagedLease> held = ConcurrentHashMap.newKeySet();
+    /** How long a lease may wait for its timers; see {@link #arm}. */
+    static final long ARM_DELAY_NANOS = TimeUnit.MILLISECONDS.toNanos(25);
+    private final long armDelayNanos;
+    private final ConcurrentLinkedQueue<ManagedLease> unarmed = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean armerScheduled = new AtomicBoolean();
+    private final AtomicLong armings = new AtomicLong();
     private final AtomicBoolean closed = new AtomicBoolean();
 
     public LeaseEngine(LeaseBackend backend, StateClock clock) {
+        this(backend, clock, ARM_DELAY_NANOS);
+    }
+
+    LeaseEngine(LeaseBackend backend, StateClock clock, long armDelayNanos) {
+        this.armDelayNanos = armDelayNanos;
         this.backend = Objects.requireNonNull(backend, "backend");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.renewer = timer("exstate-lease-renewer-");
@@ -91,8 +105,58 @@ public final class LeaseEngine implements AutoCloseable {
             lease.release();
             throw closedError(name);
         }
-        lease.start();
+        arm(lease, options);
         return Optional.of(lease);
+    }
+
+    /**
+     * Starts the lease's renewal and deadline timers: at once if its first renewal or deadline is
+     * near, else in a batch at most {@link #ARM_DELAY_NANOS} later. A lease released before then
+     * (a short critical section, the common case) never touches a timer: no schedule, no cancel,
+     * no timer-thread wake-up. Arming late never makes a lease look valid longer: validity is
+     * judged against its deadline at call time; only renewal and the lost callbacks could start
+     * up to a quarter of the first interval late.
+     */
+    private void arm(ManagedLease lease, LeaseOptions options) {
+        long firstAction = ManagedLease.nanos(options.ttl().minus(options.safetyMargin()));
+        if (options.autoRenew()) {
+            firstAction = Math.min(firstAction, ManagedLease.nanos(options.renewEvery()));
+        }
+        if (firstAction < 4 * armDelayNanos) {
+            lease.start();
+            return;
+        }
+        unarmed.add(lease);
+        scheduleArming();
+    }
+
+    private void scheduleArming() {
+        if (armerScheduled.compareAndSet(false, true)) {
+            try {
+                watchdog.schedule(this::armPending, armDelayNanos, TimeUnit.NANOSECONDS);
+                armings.incrementAndGet();
+            } catch (RejectedExecutionException e) {
+                // closing: close() releases every held lease
+                armerScheduled.set(false);
+            }
+        }
+    }
+
+    /** On the watchdog thread: starts the timers of the leases still held. Never does I/O. */
+    private void armPending() {
+        armerScheduled.set(false);
+        ManagedLease lease;
+        while ((lease = unarmed.poll()) != null) {
+            lease.start();
+        }
+        if (!unarmed.isEmpty()) {
+            scheduleArming();
+        }
+    }
+
+    /** For tests: timer tasks scheduled so far, renewals and deadline checks (the arming batches not counted). */
+    long timerTasks() {
+        return renewer.getTaskCount() + watchdog.getTaskCount() - armings.get();
     }
 
     public void close() {

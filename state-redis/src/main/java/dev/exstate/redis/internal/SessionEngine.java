@@ -282,13 +282,13 @@ public final class SessionEngine {
         String key = keys.session(id);
         byte[][] argv = args.toArray(byte[][]::new);
         long token = cache != null ? cache.beginLoad(id) : 0;
+        long sentAt = clock.nanoTime();
         List<Object> reply;
         try {
             reply = guard.await(SAVE, () -> Scripts.SESSION_SAVE.<List<Object>>run(connector.commands(),
                     ScriptOutputType.MULTI, new String[] {key}, argv));
         } catch (RuntimeException e) {
-            // the write may have happened: our copy may be outdated
-            invalidateLocally(id);
+            outcomeUnknown(id, sentAt);
             throw e;
         }
         if (!written(reply)) {
@@ -353,12 +353,13 @@ public final class SessionEngine {
                     nextBytes != null ? ONE : ZERO, nextBytes != null ? nextBytes : EMPTY,
                     channel};
             long token = cache != null ? cache.beginLoad(id) : 0;
+            long sentAt = clock.nanoTime();
             List<Object> reply;
             try {
                 reply = guard.await(COMPUTE, deadline, () -> Scripts.SESSION_CAS.<List<Object>>run(connector.commands(),
                         ScriptOutputType.MULTI, new String[] {key}, argv));
             } catch (RuntimeException e) {
-                invalidateLocally(id);
+                outcomeUnknown(id, sentAt);
                 throw e;
             }
             long code = (Long) reply.get(0);
@@ -391,7 +392,13 @@ public final class SessionEngine {
 
     public void invalidate(SessionId id) {
         String key = keys.session(id);
-        guard.await(INVALIDATE, () -> delete(key));
+        long sentAt = clock.nanoTime();
+        try {
+            guard.await(INVALIDATE, () -> delete(key));
+        } catch (RuntimeException e) {
+            outcomeUnknown(id, sentAt);
+            throw e;
+        }
         invalidateLocally(id);
     }
 
@@ -410,8 +417,15 @@ public final class SessionEngine {
      */
     public SessionId rotateId(SessionId id) {
         String oldKey = keys.session(id);
-        List<Object> content = guard.await(ROTATE_OUT, () -> Scripts.SESSION_ROTATE_OUT.<List<Object>>run(
-                connector.commands(), ScriptOutputType.MULTI, new String[] {oldKey}, ascii(TOMBSTONE_MS), channel));
+        long sentAt = clock.nanoTime();
+        List<Object> content;
+        try {
+            content = guard.await(ROTATE_OUT, () -> Scripts.SESSION_ROTATE_OUT.<List<Object>>run(
+                    connector.commands(), ScriptOutputType.MULTI, new String[] {oldKey}, ascii(TOMBSTONE_MS), channel));
+        } catch (RuntimeException e) {
+            outcomeUnknown(id, sentAt);
+            throw e;
+        }
         invalidateLocally(id);
         if (content.isEmpty()) {
             throw new SessionNotFoundException(id);
@@ -480,6 +494,18 @@ public final class SessionEngine {
         } catch (RuntimeException e) {
             touching.remove(id);
             log.debug("redis: background touch of {} not started: {}", id, e.toString());
+        }
+    }
+
+    /**
+     * A write of ours failed or timed out and may still be applied. Client tracking (NOLOOP) will
+     * not tell us, so the cached copy is no longer fresh; it stays for stale serving while Redis
+     * fails. Reads sent after the write on the same connection see it: Redis runs a connection's
+     * commands in order.
+     */
+    private void outcomeUnknown(SessionId id, long sentAtNanos) {
+        if (cache != null) {
+            cache.demote(id, sentAtNanos);
         }
     }
 

@@ -117,7 +117,7 @@ local function after_write(key, m, now, bytes, channel)
     redis.call('HSET', key, 'm:a', ARGV[1])
     access = now
   end
-  redis.call('HINCRBY', key, 'm:v', 1)
+  redis.call('HSET', key, 'm:v', m.v + 1)
   redis.call('PEXPIRE', key, m.i)
   publish(channel, key)
   return {1, m.v, tonumber(track(key)), access}
