@@ -132,5 +132,13 @@ final class CommandCounter implements AutoCloseable {
         String perOp() {
             return new Delta(reads, calls).perOp(ops);
         }
+
+        double roundTripsPerOp() {
+            return ops == 0 ? Double.NaN : new Delta(reads, calls).roundTrips() / (double) ops;
+        }
+
+        double commandsPerOp() {
+            return ops == 0 ? Double.NaN : new Delta(reads, calls).commands() / (double) ops;
+        }
     }
 }
