@@ -588,7 +588,8 @@ public abstract class RedisBenchmarks {
             CommandCounter.Snapshot end = counter.snapshot();
             long ops = operations() - iterationStartOps;
             CommandCounter.Delta d = end.minus(iterationStart);
-            if (iteration.getType() == IterationType.MEASUREMENT) {
+            // ops == 0: a benchmark that does not count its operations (RedisDiagnostics)
+            if (iteration.getType() == IterationType.MEASUREMENT && ops > 0) {
                 measured.add(d, ops);
                 System.out.println("\n[rt] " + benchmark + " (iteration): " + d.perOp(ops));
             }
