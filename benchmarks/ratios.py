@@ -71,7 +71,9 @@ def redis(rows, rt):
             continue
         unit = rows[(cls, present[0][1], None)][2]
         print(f"\n{cls} ({'1 thread, average time' if better == 'time' else '16 threads, throughput'}, {unit})\n")
-        rt_head = " round trips / op (exstate / other) | Redis commands / op (exstate / other) |" if rt else ""
+        # at 16 threads a multiplexed connection packs several threads' commands in one read
+        trips = "round trips / op" if better == "time" else "server reads / op"
+        rt_head = f" {trips} (exstate / other) | Redis commands / op (exstate / other) |" if rt else ""
         print("| comparison | exstate | other | ratio exstate/other | target | |" + rt_head)
         print("|---|---:|---:|---:|---|---|" + ("---:|---:|" if rt else ""))
         for label, a, b, lat_target, thr_target in present:
