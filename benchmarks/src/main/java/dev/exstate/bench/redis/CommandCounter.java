@@ -82,9 +82,14 @@ final class CommandCounter implements AutoCloseable {
 
     /** What happened between two snapshots (reads already without the later snapshot's own). */
     record Delta(long reads, Map<String, Long> calls) {
-        /** Reads of operations: minus one per upkeep command (the earlier snapshot's INFO included). */
+        /**
+         * Reads of operations: minus one per upkeep command. Not minus the INFO calls: the one
+         * INFO read in a delta (the later snapshot's) is already out, and the INFO call it does
+         * count is the earlier snapshot's, whose read belongs to the stretch before.
+         */
         long roundTrips() {
-            long upkeep = calls.entrySet().stream().filter(e -> upkeep(e.getKey())).mapToLong(Map.Entry::getValue).sum();
+            long upkeep = calls.entrySet().stream().filter(e -> upkeep(e.getKey()) && !e.getKey().equals("info"))
+                    .mapToLong(Map.Entry::getValue).sum();
             return Math.max(0, reads - upkeep);
         }
 
