@@ -8,7 +8,7 @@ import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The comparisons of {@link RedisBenchmarks}, measured interleaved: exstate and raw alternate in
+ * The comparisons of {@link RedisBenchmarks}, measured interleaved: exstate and the other side alternate in
  * short blocks (ABBA order within each round), so that the drift of this shared 2-core machine's
  * speed during a run (seen as ±20-50% between JMH iterations and forks) hits both sides alike.
  * JMH measures one benchmark after the other, so its ratios carry that drift; this harness is the
@@ -22,8 +22,13 @@ import java.util.concurrent.atomic.LongAdder;
  *       operations per second per side (remote operations only; the near-cache hit at 16 threads
  *       is left to JMH, the harness's own per-call cost would dominate it).</li>
  * </ul>
- * Usage: {@code java -Xms1g -Xmx1g -cp benchmarks.jar dev.exstate.bench.redis.RedisPaired [rounds] [blocks16]}
- * (defaults 200 and 10).
+ * Every row also gives Redis's round trips and commands per operation of each side, read from
+ * its {@code INFO} around each block ({@link CommandCounter}). The other side is the raw client
+ * (Caffeine, Lettuce) or a peer library (Spring Session, Redisson); rows against a peer have no
+ * target.
+ *
+ * <p>Usage: {@code java -Xms1g -Xmx1g -cp benchmarks.jar dev.exstate.bench.redis.RedisPaired [rounds] [blocks16] [only]}
+ * (defaults 200, 10, every pair; {@code only}: the pairs whose names contain it, e.g. {@code request}).
  */
 public final class RedisPaired {
     private static final int BATCH = 100;
@@ -38,6 +43,23 @@ public final class RedisPaired {
     record Pair(String name, String exstate, Op a, String raw, Op b, boolean hit, double latencyTarget, double throughputTarget) {
     }
 
+    /** Redis's commands and round trips per operation of each side: [0] exstate, [1] the other side. */
+    record Counts(CommandCounter.Totals[] sides) {
+        static Counts of() {
+            return new Counts(new CommandCounter.Totals[] {new CommandCounter.Totals(), new CommandCounter.Totals()});
+        }
+
+        String rt() {
+            return String.format(Locale.ROOT, "%.2f / %.2f", sides[0].roundTripsPerOp(), sides[1].roundTripsPerOp());
+        }
+
+        String cmds() {
+            return String.format(Locale.ROOT, "%.2f / %.2f", sides[0].commandsPerOp(), sides[1].commandsPerOp());
+        }
+    }
+
+    private static CommandCounter counter;
+
     private RedisPaired() {
     }
 
@@ -45,20 +67,48 @@ public final class RedisPaired {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 200;
         int blocks16 = args.length > 1 ? Integer.parseInt(args[1]) : 10;
         RedisBenchmarks bench = new RedisLatency();
+        double none = Double.NaN; // no target against a peer library: the figure is for information
         List<Pair> pairs = List.of(
                 new Pair("near-cache hit", "find + get (cached)", bench::hit_exstate_find_get,
                         "Caffeine getIfPresent", bench::hit_raw_caffeine_getIfPresent, true, 2.0, 0.5),
+                new Pair("near-cache hit", "find + get (cached)", bench::hit_exstate_find_get,
+                        "Redisson RLocalCachedMap.get", bench::hit_redisson_localcachedmap_get, true, none, none),
                 new Pair("read on a miss", "find + get (near cache off)", bench::miss_exstate_find_get,
                         "HGETALL", bench::miss_raw_hgetall, false, 1.15, 0.85),
                 new Pair("read on a miss", "find + get (near cache off)", bench::miss_exstate_find_get,
                         "HGET", bench::miss_raw_hget, false, 1.15, 0.85),
+                new Pair("read on a miss", "find + get (near cache off)", bench::miss_exstate_find_get,
+                        "Spring Session findById", bench::miss_springsession_findById_get, false, none, none),
+                new Pair("read on a miss", "find + get (near cache off)", bench::miss_exstate_find_get,
+                        "Redisson RMap.readAllMap", bench::miss_redisson_rmap_readAllMap, false, none, none),
                 new Pair("attribute write", "put + save", bench::write_exstate_put_save,
                         "HSET + PEXPIRE pipelined", bench::write_raw_hset_pexpire, false, 1.15, 0.85),
+                new Pair("request, cached session", "find + put + save", bench::request_exstate_find_put_save,
+                        "Caffeine + HSET + PEXPIRE pipelined", bench::request_raw_caffeine_hset_pexpire, false, 1.15, 0.85),
+                new Pair("request, cached session", "find + put + save", bench::request_exstate_find_put_save,
+                        "Spring Session findById + set + save", bench::request_springsession_find_set_save, false, none, none),
+                new Pair("compute one attribute", "compute", bench::compute_exstate_compute,
+                        "Lua CAS on the last seen value", bench::compute_raw_lua_cas, false, 1.15, 0.85),
+                new Pair("compute one attribute", "compute", bench::compute_exstate_compute,
+                        "Redisson RMap.compute", bench::compute_redisson_rmap_compute, false, none, none),
+                new Pair("compute one attribute", "compute", bench::compute_exstate_compute,
+                        "Redisson RLocalCachedMap get + replace", bench::compute_redisson_localcachedmap_replace, false, none, none),
                 new Pair("lease", "tryAcquire + release", bench::lease_exstate_acquire_release,
-                        "SET NX PX + DEL", bench::lease_raw_setnxpx_del, false, 1.15, 0.85));
+                        "SET NX PX + DEL", bench::lease_raw_setnxpx_del, false, 1.15, 0.85),
+                new Pair("lease", "tryAcquire + release", bench::lease_exstate_acquire_release,
+                        "Redisson RLock tryLock + unlock", bench::lease_redisson_rlock_tryLock_unlock, false, none, none),
+                new Pair("lease", "tryAcquire + release", bench::lease_exstate_acquire_release,
+                        "Redisson RFencedLock tryLockAndGetToken + unlock", bench::lease_redisson_fencedlock_tryLockAndGetToken_unlock,
+                        false, none, none));
+        if (args.length > 2) {
+            // a subset: pairs whose name or sides contain the third argument (e.g. "request")
+            String only = args[2];
+            pairs = pairs.stream().filter(p -> (p.name() + p.exstate() + p.raw()).contains(only)).toList();
+        }
 
         RedisBenchmarks.Backend backend = new RedisBenchmarks.Backend();
         backend.start();
+        counter = backend.counter;
         try {
             RedisBenchmarks.PerThread[] threads = new RedisBenchmarks.PerThread[THREADS];
             for (int i = 0; i < THREADS; i++) {
@@ -72,16 +122,17 @@ public final class RedisPaired {
 
             // warm-up: every operation of both sides, single- and multi-threaded
             for (Pair p : pairs) {
-                singleThread(p, threads[0], Math.max(20, rounds / 10));
+                singleThread(p, threads[0], Math.max(20, rounds / 10), Counts.of());
                 if (!p.hit()) {
-                    multiThread(p, threads, 2, 500);
+                    multiThread(p, threads, 2, 500, Counts.of());
                 }
             }
 
             List<String> rows1 = new ArrayList<>();
             List<String> rows16 = new ArrayList<>();
             for (Pair p : pairs) {
-                double[][] r = singleThread(p, threads[0], rounds);
+                Counts counts = Counts.of();
+                double[][] r = singleThread(p, threads[0], rounds, counts);
                 double meanA = mean(r[0]);
                 double meanB = mean(r[1]);
                 double medA = median(r[0]);
@@ -89,11 +140,14 @@ public final class RedisPaired {
                 String unit = p.hit() ? "ns" : "µs";
                 double scale = p.hit() ? 1 : 1e-3;
                 double ratio = meanA / meanB;
-                rows1.add(String.format(Locale.ROOT, "| %s | %s / %s | %.2f | %.2f | %.2f | %.2f %s | **%.2f** | %.2f | ≤ %.2f | %s | %.2f / %.2f |",
+                boolean hasTarget = !Double.isNaN(p.latencyTarget());
+                rows1.add(String.format(Locale.ROOT, "| %s | %s / %s | %.2f | %.2f | %.2f | %.2f %s | **%.2f** | %.2f | %s | %s | %.2f / %.2f | %s | %s |",
                         p.name(), p.exstate(), p.raw(), meanA * scale, meanB * scale, medA * scale, medB * scale, unit,
-                        ratio, medA / medB, p.latencyTarget(), ratio <= p.latencyTarget() ? "met" : "missed",
-                        r[2][0], r[2][1]));
+                        ratio, medA / medB, hasTarget ? String.format(Locale.ROOT, "≤ %.2f", p.latencyTarget()) : "—",
+                        !hasTarget ? "" : ratio <= p.latencyTarget() ? "met" : "missed",
+                        r[2][0], r[2][1], counts.rt(), counts.cmds()));
                 System.out.println(rows1.get(rows1.size() - 1));
+                printCounts(p, "1 thread", counts);
             }
             for (Pair p : pairs) {
                 if (p.hit()) {
@@ -101,7 +155,8 @@ public final class RedisPaired {
                     // harness, not the cache: the 16-thread hit comparison is JMH's (RedisThroughput)
                     continue;
                 }
-                double[][] r = multiThread(p, threads, blocks16, 1000);
+                Counts counts = Counts.of();
+                double[][] r = multiThread(p, threads, blocks16, 1000, counts);
                 double a = mean(r[0]);
                 double b = mean(r[1]);
                 double ratio = a / b;
@@ -120,20 +175,22 @@ public final class RedisPaired {
                     target = String.format(Locale.ROOT, "≥ %.2f", p.throughputTarget());
                     met = ratio >= p.throughputTarget();
                 }
-                rows16.add(String.format(Locale.ROOT, "| %s | %s / %s | %,.0f | %,.0f | **%.2f** | %.2f – %.2f | %s | %s |",
+                boolean hasTarget = !Double.isNaN(p.throughputTarget());
+                rows16.add(String.format(Locale.ROOT, "| %s | %s / %s | %,.0f | %,.0f | **%.2f** | %.2f – %.2f | %s | %s | %s | %s |",
                         p.name(), p.exstate(), p.raw(), a, b, ratio, blockRatios[0], blockRatios[blockRatios.length - 1],
-                        target, met ? "met" : "missed"));
+                        hasTarget ? target : "—", !hasTarget ? "" : met ? "met" : "missed", counts.rt(), counts.cmds()));
                 System.out.println(rows16.get(rows16.size() - 1));
+                printCounts(p, "16 threads", counts);
             }
             System.out.println();
             System.out.println("1 thread (time per operation, interleaved):");
-            System.out.println("| operation | exstate / raw | exstate mean | raw mean | exstate median | raw median | ratio of means | ratio of medians | target | | context switches per op (machine) exstate / raw |");
-            System.out.println("|---|---|---:|---:|---:|---:|---:|---:|---|---|---:|");
+            System.out.println("| operation | exstate / other | exstate mean | other mean | exstate median | other median | ratio of means | ratio of medians | target | | context switches per op (machine) exstate / other | round trips per op exstate / other | Redis commands per op exstate / other |");
+            System.out.println("|---|---|---:|---:|---:|---:|---:|---:|---|---|---:|---:|---:|");
             rows1.forEach(System.out::println);
             System.out.println();
             System.out.println("16 threads (operations per second, interleaved 1 s blocks):");
-            System.out.println("| operation | exstate / raw | exstate ops/s | raw ops/s | ratio | block ratios min – max | target | |");
-            System.out.println("|---|---|---:|---:|---:|---:|---|---|");
+            System.out.println("| operation | exstate / other | exstate ops/s | other ops/s | ratio | block ratios min – max | target | | server reads per op exstate / other | Redis commands per op exstate / other |");
+            System.out.println("|---|---|---:|---:|---:|---:|---|---|---:|---:|");
             rows16.forEach(System.out::println);
         } finally {
             backend.stop();
@@ -145,7 +202,7 @@ public final class RedisPaired {
      * Per-op nanoseconds of each side: [0] exstate, [1] raw; [2] holds the machine-wide context
      * switches per operation of each side ({@code ctxt} of /proc/stat, counted around its blocks).
      */
-    private static double[][] singleThread(Pair p, RedisBenchmarks.PerThread t, int rounds) throws Exception {
+    private static double[][] singleThread(Pair p, RedisBenchmarks.PerThread t, int rounds, Counts counts) throws Exception {
         int perBlock = p.hit() ? 5 : BATCH;
         double[] a = new double[rounds * perBlock];
         double[] b = new double[rounds * perBlock];
@@ -154,12 +211,13 @@ public final class RedisPaired {
         for (int round = 0; round < rounds; round++) {
             boolean exstateFirst = (round & 1) == 0;
             int at = n;
+            long ops = (long) perBlock * (p.hit() ? HIT_BATCH : 1);
             if (exstateFirst) {
-                switches[0] += counted(() -> block(p.a(), t, a, at, perBlock, p.hit()));
-                switches[1] += counted(() -> block(p.b(), t, b, at, perBlock, p.hit()));
+                switches[0] += counted(counts, 0, ops, () -> block(p.a(), t, a, at, perBlock, p.hit()));
+                switches[1] += counted(counts, 1, ops, () -> block(p.b(), t, b, at, perBlock, p.hit()));
             } else {
-                switches[1] += counted(() -> block(p.b(), t, b, at, perBlock, p.hit()));
-                switches[0] += counted(() -> block(p.a(), t, a, at, perBlock, p.hit()));
+                switches[1] += counted(counts, 1, ops, () -> block(p.b(), t, b, at, perBlock, p.hit()));
+                switches[0] += counted(counts, 0, ops, () -> block(p.a(), t, a, at, perBlock, p.hit()));
             }
             n += perBlock;
         }
@@ -171,12 +229,22 @@ public final class RedisPaired {
         void run() throws Exception;
     }
 
-    /** Context switches on the whole machine while {@code block} runs; -1 where /proc/stat is missing. */
-    private static long counted(Block block) throws Exception {
+    /**
+     * Context switches on the whole machine while {@code block} runs (0 where /proc/stat is
+     * missing); adds Redis's commands and round trips during the block to {@code side}'s counts.
+     */
+    private static long counted(Counts counts, int side, long ops, Block block) throws Exception {
+        CommandCounter.Snapshot start = counter.snapshot();
         long before = contextSwitches();
         block.run();
         long after = contextSwitches();
+        counts.sides()[side].add(counter.snapshot().minus(start), ops);
         return before < 0 || after < 0 ? 0 : after - before;
+    }
+
+    private static void printCounts(Pair p, String threads, Counts counts) {
+        System.out.println("[rt] " + threads + ", " + p.name() + ", exstate " + p.exstate() + ": " + counts.sides()[0].perOp());
+        System.out.println("[rt] " + threads + ", " + p.name() + ", " + p.raw() + ": " + counts.sides()[1].perOp());
     }
 
     private static long contextSwitches() {
@@ -213,22 +281,23 @@ public final class RedisPaired {
     }
 
     /** Ops/s of each block: [0] exstate, [1] raw; blocks alternate ABBA. */
-    private static double[][] multiThread(Pair p, RedisBenchmarks.PerThread[] threads, int blocks, long millis) throws Exception {
+    private static double[][] multiThread(Pair p, RedisBenchmarks.PerThread[] threads, int blocks, long millis, Counts counts) throws Exception {
         double[] a = new double[blocks];
         double[] b = new double[blocks];
         for (int i = 0; i < blocks; i++) {
             if ((i & 1) == 0) {
-                a[i] = flatOut(p.a(), threads, millis);
-                b[i] = flatOut(p.b(), threads, millis);
+                a[i] = flatOut(p.a(), threads, millis, counts.sides()[0]);
+                b[i] = flatOut(p.b(), threads, millis, counts.sides()[1]);
             } else {
-                b[i] = flatOut(p.b(), threads, millis);
-                a[i] = flatOut(p.a(), threads, millis);
+                b[i] = flatOut(p.b(), threads, millis, counts.sides()[1]);
+                a[i] = flatOut(p.a(), threads, millis, counts.sides()[0]);
             }
         }
         return new double[][] {a, b};
     }
 
-    private static double flatOut(Op op, RedisBenchmarks.PerThread[] states, long millis) throws Exception {
+    private static double flatOut(Op op, RedisBenchmarks.PerThread[] states, long millis, CommandCounter.Totals totals) throws Exception {
+        CommandCounter.Snapshot before = counter.snapshot();
         LongAdder ops = new LongAdder();
         CyclicBarrier start = new CyclicBarrier(states.length + 1);
         long[] window = new long[2];
@@ -267,6 +336,7 @@ public final class RedisPaired {
         if (failure.get() != null) {
             throw new IllegalStateException("a worker failed", failure.get());
         }
+        totals.add(counter.snapshot().minus(before), ops.sum());
         // operations that started before the end count; the window is the planned one
         return ops.sum() / (millis / 1000.0);
     }
