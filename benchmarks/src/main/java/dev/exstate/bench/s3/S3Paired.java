@@ -43,8 +43,9 @@ public final class S3Paired {
             try {
                 Op exstate = bench::download_exstate;
                 Op raw = bench::download_raw_minio;
-                // warm-up: both paths JIT-compiled, connections pooled
-                for (int i = 0; i < 300; i++) {
+                // warm-up: both clients and the s3proxy JVM JIT-compiled, connections pooled (with
+                // 300 rounds s3proxy was still warming up: every figure dropped by half in a longer run)
+                for (int i = 0; i < 1000; i++) {
                     exstate.run();
                     raw.run();
                 }
