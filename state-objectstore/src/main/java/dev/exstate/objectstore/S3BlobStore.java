@@ -286,15 +286,14 @@ public final class S3BlobStore implements BlobStore {
         if (range.length() == 0) {
             return stat(key).map(info -> new Blob(info, InputStream.nullInputStream()));
         }
-        long lateAfterMillis = guard.policy().timeout().toMillis() + 1000;
         Optional<GetObjectResponse> found = calls.await("blob.get", true, key, () ->
-                closingLateReplies(client.get(key, range.offset(), range.length()), lateAfterMillis)
+                closingLateReplies(client.get(key, range.offset(), range.length())
                         .thenApply(Optional::of)
                         .exceptionallyCompose(e -> S3Errors.isNoSuchKey(e)
                                 ? CompletableFuture.completedFuture(Optional.<GetObjectResponse>empty())
                                 : S3Errors.is(e, "InvalidRange") || S3Errors.status(e) == 416
                                 ? CompletableFuture.completedFuture(Optional.of(PAST_END))
-                                : CompletableFuture.failedFuture(e)));
+                                : CompletableFuture.failedFuture(e))));
         if (found.isEmpty()) {
             return Optional.empty();
         }
@@ -337,19 +336,42 @@ public final class S3BlobStore implements BlobStore {
     }
 
     /**
-     * A GET abandoned by the guard (deadline passed) may still get its headers later; that reply
-     * is closed here, or its connection would leak.
+     * A GET abandoned by the guard (deadline passed, caller interrupted, guard closed) may still
+     * get its headers later; that reply is closed here, or its connection would leak. The guard
+     * cancels the future it gave up on and {@link S3Calls} passes that on to this one: a reply
+     * that arrives later finds it cancelled, and one that arrived just before is closed by the
+     * cancel. No timer per GET: a timer task here woke a JDK timer thread on every call, which
+     * cost a measurable share of a small download on a busy host.
      */
-    private static CompletableFuture<GetObjectResponse> closingLateReplies(CompletableFuture<GetObjectResponse> request, long lateAfterMillis) {
-        CompletableFuture<GetObjectResponse> out = new CompletableFuture<>();
+    private static CompletableFuture<Optional<GetObjectResponse>> closingLateReplies(CompletableFuture<Optional<GetObjectResponse>> request) {
+        Reply out = new Reply();
         request.whenComplete((r, e) -> {
             if (e != null) {
                 out.completeExceptionally(e);
             } else if (!out.complete(r)) {
-                closeQuietly(r);
+                closeReply(r);
             }
         });
-        return out.orTimeout(lateAfterMillis, TimeUnit.MILLISECONDS);
+        return out;
+    }
+
+    /** A GET's reply; cancelled once no one will take it, and then closed if it is there already. */
+    private static final class Reply extends CompletableFuture<Optional<GetObjectResponse>> {
+        @Override
+        public boolean cancel(boolean mayInterruptIfRunning) {
+            if (super.cancel(mayInterruptIfRunning)) {
+                return true;
+            }
+            if (isDone() && !isCompletedExceptionally()) {
+                // arrived just before the guard gave up: the value went nowhere
+                closeReply(join());
+            }
+            return false;
+        }
+    }
+
+    private static void closeReply(Optional<GetObjectResponse> reply) {
+        reply.filter(r -> r != PAST_END).ifPresent(S3BlobStore::closeQuietly);
     }
 
     private static void closeQuietly(InputStream in) {
@@ -358,6 +380,11 @@ public final class S3BlobStore implements BlobStore {
         } catch (IOException | RuntimeException ignored) {
             // nothing left to do with a reply no one reads
         }
+    }
+
+    /** Connections in use right now (a request in flight or a reply not closed yet); for tests. */
+    int busyConnections() {
+        return client.busyConnections();
     }
 
     /** Bytes of the puts that succeeded and bytes callers read from blobs this store returned; presigned URLs bypass it. */

@@ -182,6 +182,31 @@ class S3FaultIT {
     }
 
     @Test
+    @DisplayName("a GET whose reply comes after the guard gave up has that reply closed: its connection is not leaked")
+    void lateRepliesOfAbandonedGetsAreClosed() {
+        GuardPolicy quick = GuardPolicy.builder().timeout(Duration.ofMillis(300)).totalTimeout(Duration.ofSeconds(1))
+                .retryBackoff(Duration.ofMillis(20)).build();
+        S3BlobStore store = throughProxy(quick);
+        observer().put("late", "v".getBytes(StandardCharsets.UTF_8));
+        // the store's first contact (and connection) before the latency starts
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> store.stat("late").isPresent());
+        await().atMost(Duration.ofSeconds(60)).until(() -> store.busyConnections() == 0);
+        proxy.latency(Duration.ofSeconds(2));
+
+        // every attempt's reply arrives about 4 s after it was sent, long after the guard gave up on it
+        assertThatThrownBy(() -> store.get("late")).isInstanceOf(StateTimeoutException.class).hasMessageContaining("blob.get");
+        assertThat(store.guard().stats().timeouts()).isPositive();
+        // the replies still come (a success each, with the object's headers); each must be closed on arrival
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(() -> store.busyConnections() == 0);
+
+        proxy.heal();
+        try (Blob blob = await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> store.get("late").orElse(null),
+                java.util.Objects::nonNull)) {
+            assertThat(new String(blob.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("v");
+        }
+    }
+
+    @Test
     @DisplayName("a download whose body stalls fails the read within the read timeout, not never")
     void stalledDownloadFailsTheRead() throws Exception {
         S3BlobStore store = throughProxy(patient(), Duration.ofSeconds(2));

@@ -30,11 +30,13 @@ import java.util.concurrent.atomic.AtomicReference;
  * watcher has seen {@code n} before the next put, so there is no queueing: each sample is one
  * isolated propagation. Each watcher is a separate client (a separate replica): exstate watchers
  * are separate {@link EtcdState}s with one config source each, raw watchers separate jetcd
- * {@link Client}s with one prefix watch each, on the same prefix. For each watcher count the two
- * sides run in four blocks in ABBA order (exstate, raw, raw, exstate), each block with fresh
- * watchers, half the warm-up and half the updates, so that a drift of the machine's speed during
- * the run affects both sides alike; each side's samples are pooled, sorted and read at the 50th
- * and 99th percentiles (nearest rank).
+ * {@link Client}s with one prefix watch each, on the same prefix. Two more raw sides pass each
+ * value through one or two threads before recording it (exstate's delivery path has two such
+ * hand-offs: jetcd's event loop to the source's watch thread, then to its delivery thread), so the
+ * cost of those hand-offs is measured in the same run. For each watcher count the sides run in
+ * eight blocks in ABCD DCBA order, each block with fresh watchers, half the warm-up and half the
+ * updates, so that a drift of the machine's speed during the run affects all sides alike; each
+ * side's samples are pooled, sorted and read at the 50th and 99th percentiles (nearest rank).
  *
  * <p>Usage: {@code java -cp benchmarks.jar dev.exstate.bench.etcd.EtcdWatchLatency [updates] [warmup]}
  * (defaults 1000 and 200).
@@ -43,6 +45,10 @@ public final class EtcdWatchLatency {
     private static final String KEY = "latency";
     private static final String EXSTATE = "exstate EtcdConfigSource";
     private static final String RAW = "raw jetcd watch";
+    /** The raw watch whose listener hands each value on to one thread, as a delivery thread would. */
+    private static final String RAW_1 = "raw jetcd watch + 1 hand-off";
+    /** The raw watch with exstate's threading: event loop -> watch thread -> delivery thread. */
+    private static final String RAW_2 = "raw jetcd watch + 2 hand-offs";
 
     private EtcdWatchLatency() {
     }
@@ -95,8 +101,8 @@ public final class EtcdWatchLatency {
                 prefix = s.prefix();
             }
             System.out.printf(Locale.ROOT, "etcd %s at %s, prefix %s, %d updates per phase after %d warm-up, "
-                    + "%d cores, %s%n", etcdVersion(), endpoint, prefix, updates, warmup,
-                    Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.version"));
+                    + "%d cores, %s, load average %.2f%n", etcdVersion(), endpoint, prefix, updates, warmup,
+                    Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.version"), load());
             Client writerClient = Client.builder().endpoints(endpoint).build();
             KV writer = writerClient.getKVClient();
             ByteSequence key = bytes(prefix + KEY);
@@ -104,9 +110,9 @@ public final class EtcdWatchLatency {
             List<String> rows = new ArrayList<>();
             try {
                 for (int watchers : new int[] {1, 10}) {
-                    // ABBA order (exstate, raw, raw, exstate), half the updates per block, so that
-                    // a drift of the machine's speed during the run hits both sides alike
-                    String[] order = {EXSTATE, RAW, RAW, EXSTATE};
+                    // ABCD DCBA order, half the updates per block, so that a drift of the
+                    // machine's speed during the run hits all sides alike
+                    String[] order = {EXSTATE, RAW, RAW_1, RAW_2, RAW_2, RAW_1, RAW, EXSTATE};
                     java.util.Map<String, long[]> samplesBySide = new java.util.HashMap<>();
                     java.util.Map<String, Integer> filled = new java.util.HashMap<>();
                     for (String side : order) {
@@ -116,7 +122,8 @@ public final class EtcdWatchLatency {
                         List<Watcher> all = new ArrayList<>();
                         try {
                             for (int w = 0; w < watchers; w++) {
-                                all.add(side.equals(EXSTATE) ? exstateWatcher(options, round) : rawWatcher(endpoint, prefix, round));
+                                all.add(side.equals(EXSTATE) ? exstateWatcher(options, round)
+                                        : rawWatcher(endpoint, prefix, round, side.equals(RAW) ? 0 : side.equals(RAW_1) ? 1 : 2));
                             }
                             run(writer, key, counter, round, watchers, warmup / 2, null);
                             long[] block = new long[blockUpdates * watchers];
@@ -133,7 +140,7 @@ public final class EtcdWatchLatency {
                             }
                         }
                     }
-                    for (String side : new String[] {EXSTATE, RAW}) {
+                    for (String side : new String[] {EXSTATE, RAW, RAW_1, RAW_2}) {
                         long[] got = Arrays.copyOf(samplesBySide.get(side), filled.get(side));
                         Arrays.sort(got);
                         int n = got.length;
@@ -144,6 +151,7 @@ public final class EtcdWatchLatency {
             } finally {
                 writerClient.close();
             }
+            System.out.printf(Locale.ROOT, "load average at the end %.2f%n", load());
             System.out.println();
             System.out.println("| watchers | watcher | samples | p50 ms | p99 ms | max ms | mean ms |");
             System.out.println("|---:|---|---:|---:|---:|---:|---:|");
@@ -186,10 +194,26 @@ public final class EtcdWatchLatency {
         };
     }
 
-    private static Watcher rawWatcher(String endpoint, String prefix, Round round) {
+    /**
+     * A raw jetcd prefix watch; with {@code handOffs} 1 or 2 its listener passes each value through
+     * that many threads before it is recorded, each blocking on a queue as exstate's are (the
+     * first an {@code ArrayBlockingQueue} polled with a timeout, like the source's watch thread,
+     * the last a {@code LinkedBlockingQueue}, like the delivery thread). That measures, in the
+     * same run, what exstate's two hand-offs cost without anything else exstate does.
+     */
+    private static Watcher rawWatcher(String endpoint, String prefix, Round round, int handOffs) {
         Client client = Client.builder().endpoints(endpoint).build();
         ByteSequence keyPrefix = bytes(prefix);
         ByteSequence key = bytes(prefix + KEY);
+        List<HandOff> threads = new ArrayList<>();
+        java.util.function.Consumer<String> sink = round::arrived;
+        for (int i = 0; i < handOffs; i++) {
+            HandOff h = new HandOff(i == handOffs - 1 ? new java.util.concurrent.LinkedBlockingQueue<>()
+                    : new java.util.concurrent.ArrayBlockingQueue<>(1024), i < handOffs - 1, sink);
+            threads.add(h);
+            sink = h::accept;
+        }
+        java.util.function.Consumer<String> first = sink;
         AtomicReference<Throwable> error = new AtomicReference<>();
         CountDownLatch created = new CountDownLatch(1);
         Watch.Watcher watcher = client.getWatchClient().watch(keyPrefix,
@@ -200,7 +224,7 @@ public final class EtcdWatchLatency {
                     }
                     for (WatchEvent e : response.getEvents()) {
                         if (e.getEventType() == WatchEvent.EventType.PUT && e.getKeyValue().getKey().equals(key)) {
-                            round.arrived(e.getKeyValue().getValue().toString(StandardCharsets.UTF_8));
+                            first.accept(e.getKeyValue().getValue().toString(StandardCharsets.UTF_8));
                         }
                     }
                 }, error::set));
@@ -216,10 +240,46 @@ public final class EtcdWatchLatency {
         return () -> {
             watcher.close();
             client.close();
+            threads.forEach(HandOff::close);
             if (error.get() != null) {
                 System.err.println("raw watcher error: " + error.get());
             }
         };
+    }
+
+    /** One thread that takes values from a queue and passes them on. */
+    private static final class HandOff implements AutoCloseable {
+        private final java.util.concurrent.BlockingQueue<String> queue;
+        private final Thread thread;
+        private volatile boolean closed;
+
+        HandOff(java.util.concurrent.BlockingQueue<String> queue, boolean timedPoll, java.util.function.Consumer<String> next) {
+            this.queue = queue;
+            this.thread = new Thread(() -> {
+                try {
+                    while (!closed) {
+                        String v = timedPoll ? queue.poll(100, TimeUnit.MILLISECONDS) : queue.take();
+                        if (v != null) {
+                            next.accept(v);
+                        }
+                    }
+                } catch (InterruptedException e) {
+                    // closing
+                }
+            }, "bench-hand-off");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        void accept(String value) {
+            queue.offer(value);
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+            thread.interrupt();
+        }
     }
 
     private static String etcdVersion() {
@@ -235,6 +295,10 @@ public final class EtcdWatchLatency {
             Thread.currentThread().interrupt();
             return "?";
         }
+    }
+
+    private static double load() {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     }
 
     private static ByteSequence bytes(String s) {

@@ -107,10 +107,12 @@ public final class ObjectMeta {
     /** Every {@code x-amz-meta-*} header, keys lower-cased without the prefix, the store's own included. */
     public static Map<String, String> all(Headers headers) {
         Map<String, String> m = new HashMap<>();
-        for (String name : headers.names()) {
-            String lower = name.toLowerCase(Locale.ROOT);
-            if (lower.startsWith(HEADER_PREFIX)) {
-                m.put(lower.substring(HEADER_PREFIX.length()), headers.get(name));
+        // by index, in order: a repeated name keeps its last value, as Headers.get would give
+        // (names() would build a sorted set, and get(name) scan all headers again, per header)
+        for (int i = 0, n = headers.size(); i < n; i++) {
+            String name = headers.name(i);
+            if (name.regionMatches(true, 0, HEADER_PREFIX, 0, HEADER_PREFIX.length())) {
+                m.put(name.substring(HEADER_PREFIX.length()).toLowerCase(Locale.ROOT), headers.value(i));
             }
         }
         return m;

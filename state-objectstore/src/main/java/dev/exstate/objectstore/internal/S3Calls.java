@@ -51,10 +51,19 @@ public final class S3Calls {
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(S3Errors.translate(e, operation, client.bucket(), key));
         }
-        return f.handle((v, e) -> e == null
+        CompletableFuture<T> out = f.handle((v, e) -> e == null
                         ? CompletableFuture.completedFuture(v)
                         : CompletableFuture.<T>failedFuture(S3Errors.translate(e, operation, client.bucket(), key)))
                 .thenCompose(x -> x);
+        // The guard cancels the future it waits on when it gives up on the attempt (deadline,
+        // interruption, close). Passed on to the request's own future, so that a request holding
+        // something (a GET's open reply) learns that no one will take its result and releases it.
+        out.whenComplete((v, e) -> {
+            if (out.isCancelled()) {
+                f.cancel(false);
+            }
+        });
+        return out;
     }
 
     private static Operation operation(String name, boolean idempotent) {

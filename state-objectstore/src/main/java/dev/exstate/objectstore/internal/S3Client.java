@@ -217,6 +217,12 @@ public final class S3Client implements AutoCloseable {
         }
     }
 
+    /** Pooled connections in use by a request or an open reply (for tests: a reply no one closes keeps one). */
+    public int busyConnections() {
+        ConnectionPool pool = requestHttp.connectionPool();
+        return pool.connectionCount() - pool.idleConnectionCount();
+    }
+
     @Override
     public void close() {
         requestHttp.dispatcher().cancelAll();
