@@ -82,6 +82,8 @@ public final class RedisConnector implements AutoCloseable {
     private final AtomicInteger next = new AtomicInteger();
     private final Set<String> adding = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
+    // the pool for writes that wait for replicas; opened on first use (see writes)
+    private DurableWrites durableWrites;
 
     private RedisConnector(RedisOptions options, List<String> connectUris, String password, String channel) {
         this.options = options;
@@ -270,6 +272,45 @@ public final class RedisConnector implements AutoCloseable {
         return commands.get(Math.floorMod(next.getAndIncrement(), commands.size()));
     }
 
+    /**
+     * The writes of one capability ({@code "session"}, {@code "lease"}) at {@code durability}, under
+     * {@code guard}. Writes that wait for replicas share one bounded pool of dedicated connections
+     * ({@link RedisOptions#durableConnections()}), opened on the first such write.
+     */
+    public Writes writes(String capability, dev.exstate.redis.RedisDurability durability, dev.exstate.guard.Guard guard) {
+        return new Writes(this, guard, capability, durability, durability.waitsForReplicas() ? durableWrites() : null);
+    }
+
+    private synchronized DurableWrites durableWrites() {
+        if (durableWrites == null) {
+            durableWrites = newDurableWrites();
+        }
+        return durableWrites;
+    }
+
+    private DurableWrites newDurableWrites() {
+        int size = options.durableConnections();
+        if (client instanceof RedisClusterClient cc) {
+            return new DurableWrites(size, () -> cc.connectAsync(CODEC), (c, key) -> {
+                StatefulRedisClusterConnection<String, byte[]> scc = (StatefulRedisClusterConnection<String, byte[]>) c;
+                RedisClusterNode node = scc.getPartitions().getMasterBySlot(io.lettuce.core.cluster.SlotHash.getSlot(key));
+                if (node == null || node.getUri() == null) {
+                    cc.refreshPartitionsAsync();
+                    return java.util.concurrent.CompletableFuture.failedFuture(new io.lettuce.core.RedisException(
+                            "no master is known for the slot of a key; the cluster's slot map is being refreshed"));
+                }
+                return scc.getConnectionAsync(node.getUri().getHost(), node.getUri().getPort(), ConnectionIntent.WRITE)
+                        .thenApply(n -> (RedisClusterAsyncCommands<String, byte[]>) n.async());
+            }, cc::refreshPartitionsAsync);
+        }
+        RedisClient rc = (RedisClient) client;
+        RedisURI uri = toUri(connectUris.get(0));
+        return new DurableWrites(size, () -> rc.connectAsync(CODEC, uri).toCompletableFuture(),
+                (c, key) -> java.util.concurrent.CompletableFuture.<RedisClusterAsyncCommands<String, byte[]>>completedFuture(
+                        ((StatefulRedisConnection<String, byte[]>) c).async()),
+                () -> { });
+    }
+
     public Tracking tracking() {
         return tracking;
     }
@@ -310,6 +351,9 @@ public final class RedisConnector implements AutoCloseable {
         }
         closed = true;
         heartbeat.cancel(false);
+        if (durableWrites != null) {
+            durableWrites.close();
+        }
         for (StatefulConnection<String, byte[]> c : connections) {
             closeQuietly(c);
         }

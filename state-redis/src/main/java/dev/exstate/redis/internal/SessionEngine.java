@@ -75,6 +75,7 @@ public final class SessionEngine {
     // pub/sub invalidation: the channel every write script publishes its key on; empty: no publish
     private final byte[] channel;
     private final boolean publish;
+    private final Writes writes;
 
     public SessionEngine(RedisConnector connector, RedisKeys keys, Guard guard, StateClock clock, SessionOptions options,
                          NearCache<SessionId, SessionSnapshot> cache) {
@@ -87,6 +88,7 @@ public final class SessionEngine {
         String c = connector.invalidationChannel();
         this.publish = c != null;
         this.channel = c != null ? utf8(c) : EMPTY;
+        this.writes = connector.writes("session", connector.options().sessionDurability(), guard);
     }
 
     /**
@@ -146,7 +148,7 @@ public final class SessionEngine {
         long now = nowMs();
         long inactive = options.maxInactiveInterval().toMillis();
         String key = keys.session(id);
-        guard.await(CREATE, () -> Scripts.SESSION_CREATE.<Long>run(connector.commands(), ScriptOutputType.INTEGER,
+        writes.await(CREATE, key, c -> Scripts.SESSION_CREATE.<Long>run(c, ScriptOutputType.INTEGER,
                 new String[] {key}, ascii(now), ascii(inactive)));
         Instant at = Instant.ofEpochMilli(now);
         return Session.restore(id, at, at, Duration.ofMillis(inactive), Map.of());
@@ -225,8 +227,8 @@ public final class SessionEngine {
         }
         String key = keys.session(id);
         byte[][] argv = args.toArray(byte[][]::new);
-        List<Object> reply = guard.await(SAVE, () -> Scripts.SESSION_SAVE.<List<Object>>run(connector.commands(),
-                ScriptOutputType.MULTI, new String[] {key}, argv));
+        List<Object> reply = writes.await(SAVE, key, c -> Scripts.SESSION_SAVE.<List<Object>>run(c,
+                ScriptOutputType.MULTI, new String[] {key}, argv), SessionEngine::wrote);
         // our copy is outdated either way; tracking or pub/sub would tell us too, a moment later
         invalidateLocally(id);
         checkWriteReply(id, reply, "save");
@@ -260,8 +262,8 @@ public final class SessionEngine {
                     current != null ? ONE : ZERO, current != null ? current : EMPTY,
                     nextBytes != null ? ONE : ZERO, nextBytes != null ? nextBytes : EMPTY,
                     channel};
-            List<Object> reply = guard.await(COMPUTE, deadline, () -> Scripts.SESSION_CAS.<List<Object>>run(connector.commands(),
-                    ScriptOutputType.MULTI, new String[] {key}, argv));
+            List<Object> reply = writes.await(COMPUTE, deadline, key, c -> Scripts.SESSION_CAS.<List<Object>>run(c,
+                    ScriptOutputType.MULTI, new String[] {key}, argv), SessionEngine::wrote);
             long code = (Long) reply.get(0);
             if (code == 2) {
                 current = (Long) reply.get(1) == 1 ? (byte[]) reply.get(2) : null;
@@ -279,16 +281,22 @@ public final class SessionEngine {
 
     public void invalidate(SessionId id) {
         String key = keys.session(id);
-        guard.await(INVALIDATE, () -> delete(key));
+        writes.await(INVALIDATE, key, c -> delete(c, key));
         invalidateLocally(id);
     }
 
     /** DEL, or with pub/sub invalidation DEL and PUBLISH in one script. */
-    private java.util.concurrent.CompletionStage<Long> delete(String key) {
+    private java.util.concurrent.CompletionStage<Long> delete(
+            io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands<String, byte[]> commands, String key) {
         if (publish) {
-            return Scripts.SESSION_DELETE.run(connector.commands(), ScriptOutputType.INTEGER, new String[] {key}, channel);
+            return Scripts.SESSION_DELETE.run(commands, ScriptOutputType.INTEGER, new String[] {key}, channel);
         }
-        return connector.commands().del(key);
+        return commands.del(key);
+    }
+
+    /** Whether a write script's reply says it changed the session (code 1); other codes wrote nothing. */
+    private static boolean wrote(List<Object> reply) {
+        return !reply.isEmpty() && Long.valueOf(1).equals(reply.get(0));
     }
 
     /**
@@ -298,8 +306,8 @@ public final class SessionEngine {
      */
     public SessionId rotateId(SessionId id) {
         String oldKey = keys.session(id);
-        List<Object> content = guard.await(ROTATE_OUT, () -> Scripts.SESSION_ROTATE_OUT.<List<Object>>run(
-                connector.commands(), ScriptOutputType.MULTI, new String[] {oldKey}, ascii(TOMBSTONE_MS), channel));
+        List<Object> content = writes.await(ROTATE_OUT, oldKey, c -> Scripts.SESSION_ROTATE_OUT.<List<Object>>run(
+                c, ScriptOutputType.MULTI, new String[] {oldKey}, ascii(TOMBSTONE_MS), channel), r -> !r.isEmpty());
         invalidateLocally(id);
         if (content.isEmpty()) {
             throw new SessionNotFoundException(id);
@@ -325,11 +333,11 @@ public final class SessionEngine {
         args.set(1, ascii(inactive > 0 ? inactive : options.maxInactiveInterval().toMillis()));
         byte[][] argv = args.toArray(byte[][]::new);
         try {
-            guard.await(ROTATE_IN, () -> Scripts.SESSION_ROTATE_IN.<Long>run(connector.commands(), ScriptOutputType.INTEGER,
+            writes.await(ROTATE_IN, newKey, c -> Scripts.SESSION_ROTATE_IN.<Long>run(c, ScriptOutputType.INTEGER,
                     new String[] {newKey}, argv));
         } catch (RuntimeException e) {
             try {
-                guard.await(ROTATE_IN, () -> Scripts.SESSION_UNROTATE.<Long>run(connector.commands(),
+                writes.await(ROTATE_IN, oldKey, c -> Scripts.SESSION_UNROTATE.<Long>run(c,
                         ScriptOutputType.INTEGER, new String[] {oldKey}));
             } catch (RuntimeException undo) {
                 e.addSuppressed(undo);
@@ -337,7 +345,7 @@ public final class SessionEngine {
             throw e;
         }
         try {
-            guard.await(ROTATE_DELETE, () -> delete(oldKey));
+            writes.await(ROTATE_DELETE, oldKey, c -> delete(c, oldKey));
         } catch (StateUnavailableException e) {
             // the old id is already unusable (tombstone) and expires on its own
             log.debug("redis: deleting the old session after rotation failed; it expires in {} ms", TOMBSTONE_MS, e);
