@@ -142,6 +142,7 @@ final class DurableWrites implements AutoCloseable {
 
         private <T> CompletableFuture<Acked<T>> send(RedisClusterAsyncCommands<String, byte[]> commands, int replicas,
                 long waitMs, Function<RedisClusterAsyncCommands<String, byte[]>, CompletionStage<T>> body) {
+            long sent = System.nanoTime();
             CompletableFuture<T> value = body.apply(commands).toCompletableFuture();
             CompletableFuture<Long> firstWait = commands.waitForReplication(replicas, waitMs).toCompletableFuture();
             CompletableFuture<Long> acked = value.handle((v, e) -> e).thenCompose(e -> {
@@ -150,9 +151,10 @@ final class DurableWrites implements AutoCloseable {
                     // every command of the body and covers them
                     return firstWait;
                 }
-                // the body answered after the WAIT: it sent a command later (EVAL after NOSCRIPT)
-                return firstWait.handle((r, x) -> null)
-                        .thenCompose(x -> commands.waitForReplication(replicas, waitMs).toCompletableFuture());
+                // the body answered after the WAIT: it sent a command later (EVAL after NOSCRIPT, once
+                // per script and master), so wait again, for what is left of the same budget
+                long left = Math.max(1, waitMs - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sent));
+                return commands.waitForReplication(replicas, left).toCompletableFuture();
             });
             return value.exceptionallyCompose(e -> {
                 Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
