@@ -41,21 +41,27 @@ final class DurableWrites implements AutoCloseable {
     private final Supplier<CompletableFuture<? extends StatefulConnection<String, byte[]>>> connect;
     private final BiFunction<StatefulConnection<String, byte[]>, String,
             CompletionStage<RedisClusterAsyncCommands<String, byte[]>>> route;
+    private final BiFunction<StatefulConnection<String, byte[]>, String,
+            CompletionStage<RedisClusterAsyncCommands<String, byte[]>>> redirect;
     private final Runnable onMoved;
     private volatile boolean closed;
 
     /**
      * {@code connect} opens one connection to the master (or the cluster); {@code route} gives the
-     * commands of a pooled connection that reach the master of {@code key}; {@code onMoved} is
-     * told when a cluster node answered MOVED or ASK (the slot map is out of date).
+     * commands of a pooled connection that reach the master of {@code key}. In a cluster,
+     * {@code redirect} gives those that reach a node {@code host:port} (null elsewhere), and
+     * {@code onMoved} is told when a node answered MOVED (the slot map is out of date); the write
+     * is then sent once more, to the node MOVED names (MOVED means it was not applied).
      */
     DurableWrites(int size, Supplier<CompletableFuture<? extends StatefulConnection<String, byte[]>>> connect,
                   BiFunction<StatefulConnection<String, byte[]>, String, CompletionStage<RedisClusterAsyncCommands<String, byte[]>>> route,
+                  BiFunction<StatefulConnection<String, byte[]>, String, CompletionStage<RedisClusterAsyncCommands<String, byte[]>>> redirect,
                   Runnable onMoved) {
         this.size = size;
         this.idle = new ArrayBlockingQueue<>(size);
         this.connect = connect;
         this.route = route;
+        this.redirect = redirect;
         this.onMoved = onMoved;
         for (int i = 0; i < size; i++) {
             Slot s = new Slot();
@@ -87,6 +93,17 @@ final class DurableWrites implements AutoCloseable {
         return s;
     }
 
+    /** {@code host:port} of a MOVED reply in {@code e}, else null. */
+    private static String movedTo(Throwable e) {
+        Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+        if (cause instanceof RedisCommandExecutionException && cause.getMessage() != null
+                && cause.getMessage().startsWith("MOVED ")) {
+            String[] parts = cause.getMessage().trim().split(" ");
+            return parts.length >= 3 && parts[2].lastIndexOf(':') > 0 ? parts[2] : null;
+        }
+        return null;
+    }
+
     @Override
     public void close() {
         closed = true;
@@ -110,8 +127,16 @@ final class DurableWrites implements AutoCloseable {
                 Function<RedisClusterAsyncCommands<String, byte[]>, CompletionStage<T>> body) {
             CompletableFuture<Acked<T>> sent;
             try {
-                sent = connection().thenCompose(c -> route.apply(c, key))
-                        .thenCompose(commands -> send(commands, replicas, waitMs, body)).toCompletableFuture();
+                sent = connection().thenCompose(c -> route.apply(c, key)
+                        .thenCompose(commands -> send(commands, replicas, waitMs, body))
+                        .exceptionallyCompose(e -> {
+                            String to = movedTo(e);
+                            if (to == null || redirect == null) {
+                                return CompletableFuture.failedFuture(e);
+                            }
+                            onMoved.run();
+                            return redirect.apply(c, to).thenCompose(commands -> send(commands, replicas, waitMs, body));
+                        })).toCompletableFuture();
             } catch (RuntimeException e) {
                 sent = CompletableFuture.failedFuture(e);
             }
@@ -158,10 +183,6 @@ final class DurableWrites implements AutoCloseable {
             });
             return value.exceptionallyCompose(e -> {
                 Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-                if (cause instanceof RedisCommandExecutionException && cause.getMessage() != null
-                        && (cause.getMessage().startsWith("MOVED") || cause.getMessage().startsWith("ASK"))) {
-                    onMoved.run();
-                }
                 // wait for the WAIT too, so the caller's error arrives once the connection is quiet
                 return acked.handle((r, x) -> null).thenCompose(x -> CompletableFuture.failedFuture(cause));
             }).thenCombine(acked, Acked::new);

@@ -301,6 +301,12 @@ public final class RedisConnector implements AutoCloseable {
                 }
                 return scc.getConnectionAsync(node.getUri().getHost(), node.getUri().getPort(), ConnectionIntent.WRITE)
                         .thenApply(n -> (RedisClusterAsyncCommands<String, byte[]>) n.async());
+            }, (c, hostPort) -> {
+                int colon = hostPort.lastIndexOf(':');
+                return ((StatefulRedisClusterConnection<String, byte[]>) c)
+                        .getConnectionAsync(hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1)),
+                                ConnectionIntent.WRITE)
+                        .thenApply(n -> (RedisClusterAsyncCommands<String, byte[]>) n.async());
             }, cc::refreshPartitionsAsync);
         }
         RedisClient rc = (RedisClient) client;
@@ -308,7 +314,7 @@ public final class RedisConnector implements AutoCloseable {
         return new DurableWrites(size, () -> rc.connectAsync(CODEC, uri).toCompletableFuture(),
                 (c, key) -> java.util.concurrent.CompletableFuture.<RedisClusterAsyncCommands<String, byte[]>>completedFuture(
                         ((StatefulRedisConnection<String, byte[]>) c).async()),
-                () -> { });
+                null, () -> { });
     }
 
     public Tracking tracking() {
