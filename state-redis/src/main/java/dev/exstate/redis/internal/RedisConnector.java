@@ -394,27 +394,32 @@ public final class RedisConnector implements AutoCloseable {
 
     /**
      * Watches one connection to every master of the cluster (the same pooled connections Lettuce
-     * routes slot commands over), adding new masters and dropping former ones.
+     * routes slot commands over), adding new masters and dropping former ones; replicas are
+     * watched as standby (see {@link Tracking}).
      */
     private void syncClusterNodes() {
         Tracking t = tracking;
         Set<String> masters = new HashSet<>();
+        Set<String> replicas = new HashSet<>();
         for (int i = 0; i < clusterConnections.size(); i++) {
             StatefulRedisClusterConnection<String, byte[]> cc = clusterConnections.get(i);
             for (RedisClusterNode node : cc.getPartitions()) {
-                if (!node.is(RedisClusterNode.NodeFlag.UPSTREAM) || node.getUri() == null) {
+                boolean master = node.is(RedisClusterNode.NodeFlag.UPSTREAM);
+                boolean replica = node.is(RedisClusterNode.NodeFlag.REPLICA) && !node.is(RedisClusterNode.NodeFlag.FAIL);
+                if ((!master && !replica) || node.getUri() == null) {
                     continue;
                 }
                 String host = node.getUri().getHost();
                 int port = node.getUri().getPort();
                 String address = (clusterConnections.size() > 1 ? "#" + i + " " : "") + host + ":" + port;
-                masters.add(address);
+                (master ? masters : replicas).add(address);
                 if (!t.isWatching(address) && adding.add(address)) {
-                    // the pooled connection Lettuce routes this node's slots over (same intent, host and port)
+                    // the pooled connection Lettuce routes this node's slots over (same intent, host
+                    // and port), also for a replica: the one a MOVED redirect reaches after it is promoted
                     cc.getConnectionAsync(host, port, ConnectionIntent.WRITE).whenComplete((nodeConnection, error) -> {
                         try {
                             if (error == null && !closed) {
-                                t.add(nodeConnection, address);
+                                t.add(nodeConnection, address, !master);
                             } else if (error != null) {
                                 log.debug("redis: cannot connect to cluster node {} yet: {}", address, error.toString());
                             }
@@ -425,7 +430,8 @@ public final class RedisConnector implements AutoCloseable {
                 }
             }
         }
-        t.retain(masters);
+        replicas.removeAll(masters);
+        t.retain(masters, replicas);
     }
 
     private static StatefulRedisConnection<String, byte[]> anyNode(StatefulRedisClusterConnection<String, byte[]> cc) {
