@@ -1,8 +1,10 @@
 package dev.exstate.redis.internal;
 
+import dev.exstate.guard.Guard;
 import dev.exstate.guard.StateAccessDeniedException;
 import dev.exstate.internal.Redaction;
 import dev.exstate.internal.startup.StartupRetry;
+import dev.exstate.redis.RedisDurability;
 import dev.exstate.redis.RedisOptions;
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
@@ -10,6 +12,7 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisCredentials;
 import io.lettuce.core.RedisCredentialsProvider;
+import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.SslOptions;
@@ -22,6 +25,7 @@ import io.lettuce.core.api.push.PushListener;
 import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.api.push.RedisClusterPushListener;
@@ -40,6 +44,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -277,7 +282,7 @@ public final class RedisConnector implements AutoCloseable {
      * {@code guard}. Writes that wait for replicas share one bounded pool of dedicated connections
      * ({@link RedisOptions#durableConnections()}), opened on the first such write.
      */
-    public Writes writes(String capability, dev.exstate.redis.RedisDurability durability, dev.exstate.guard.Guard guard) {
+    public Writes writes(String capability, RedisDurability durability, Guard guard) {
         return new Writes(this, guard, capability, durability, durability.waitsForReplicas() ? durableWrites() : null);
     }
 
@@ -293,10 +298,10 @@ public final class RedisConnector implements AutoCloseable {
         if (client instanceof RedisClusterClient cc) {
             return new DurableWrites(size, () -> cc.connectAsync(CODEC), (c, key) -> {
                 StatefulRedisClusterConnection<String, byte[]> scc = (StatefulRedisClusterConnection<String, byte[]>) c;
-                RedisClusterNode node = scc.getPartitions().getMasterBySlot(io.lettuce.core.cluster.SlotHash.getSlot(key));
+                RedisClusterNode node = scc.getPartitions().getMasterBySlot(SlotHash.getSlot(key));
                 if (node == null || node.getUri() == null) {
                     cc.refreshPartitionsAsync();
-                    return java.util.concurrent.CompletableFuture.failedFuture(new io.lettuce.core.RedisException(
+                    return CompletableFuture.failedFuture(new RedisException(
                             "no master is known for the slot of a key; the cluster's slot map is being refreshed"));
                 }
                 return scc.getConnectionAsync(node.getUri().getHost(), node.getUri().getPort(), ConnectionIntent.WRITE)
@@ -312,7 +317,7 @@ public final class RedisConnector implements AutoCloseable {
         RedisClient rc = (RedisClient) client;
         RedisURI uri = toUri(connectUris.get(0));
         return new DurableWrites(size, () -> rc.connectAsync(CODEC, uri).toCompletableFuture(),
-                (c, key) -> java.util.concurrent.CompletableFuture.<RedisClusterAsyncCommands<String, byte[]>>completedFuture(
+                (c, key) -> CompletableFuture.<RedisClusterAsyncCommands<String, byte[]>>completedFuture(
                         ((StatefulRedisConnection<String, byte[]>) c).async()),
                 null, () -> { });
     }
