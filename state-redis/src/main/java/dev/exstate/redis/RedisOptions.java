@@ -24,7 +24,8 @@ import java.util.Objects;
  * 250 ms with cached sessions served as fresh only within 1 s of the last one answered,
  * {@link GuardPolicy#defaults()}, a 2 s bound on connecting and housekeeping commands, 30 s
  * for the first connection, keys under {@code exstate:<app>:}, TLS only for {@code rediss://}
- * URIs, with the peer verified against the JDK's trust store.
+ * URIs, with the peer verified against the JDK's trust store, and writes acknowledged once the
+ * master applied them ({@link RedisDurability#async()}; see {@link #sessionDurability()}).
  *
  * <p>Each setting is checked when it is given: the URIs by the static entry points, every other
  * setting by its builder setter, which fails with {@link IllegalArgumentException} (or
@@ -97,6 +98,9 @@ public final class RedisOptions {
     private final Duration heartbeatInterval;
     private final Duration freshnessWindow;
     private final GuardPolicy guardPolicy;
+    private final RedisDurability sessionDurability;
+    private final RedisDurability leaseDurability;
+    private final int durableConnections;
 
     private RedisOptions(Builder b) {
         this.topology = b.topology;
@@ -119,6 +123,9 @@ public final class RedisOptions {
         this.heartbeatInterval = b.heartbeatInterval;
         this.freshnessWindow = b.freshnessWindow;
         this.guardPolicy = b.guardPolicy;
+        this.sessionDurability = b.sessionDurability;
+        this.leaseDurability = b.leaseDurability;
+        this.durableConnections = b.durableConnections;
     }
 
     /**
@@ -168,6 +175,9 @@ public final class RedisOptions {
         b.heartbeatInterval = heartbeatInterval;
         b.freshnessWindow = freshnessWindow;
         b.guardPolicy = guardPolicy;
+        b.sessionDurability = sessionDurability;
+        b.leaseDurability = leaseDurability;
+        b.durableConnections = durableConnections;
         return b;
     }
 
@@ -323,6 +333,42 @@ public final class RedisOptions {
     }
 
     /**
+     * When a session write (create, save, compute, rotateId, invalidate) counts as done (default
+     * {@link RedisDurability#async()}); see {@link RedisDurability} for what each level promises
+     * across a failover. Reads and the background touch of a session's idle timer never wait.
+     */
+    public RedisDurability sessionDurability() {
+        return sessionDurability;
+    }
+
+    /**
+     * When a lease write (acquire, tick claim, renew, release) counts as done (default
+     * {@link RedisDurability#async()}). Fencing tokens never repeat across a failover at either
+     * level (see the module README); {@link RedisDurability#replicas(int)} also keeps the lease
+     * itself and a scheduled job's last claimed tick, so a failover can neither free a held lease
+     * nor let a tick run again.
+     */
+    public RedisDurability leaseDurability() {
+        return leaseDurability;
+    }
+
+    /**
+     * Dedicated connections per replica for writes that wait for replicas (1 to 64, default 4),
+     * opened only if {@link #sessionDurability()} or {@link #leaseDurability()} waits. {@code WAIT}
+     * blocks the connection it is sent on, so such writes never use the shared multiplexed
+     * connection; at most this many wait at once per replica, more wait for a free connection
+     * within their deadline. In a cluster, each connects to the masters it writes to.
+     */
+    public int durableConnections() {
+        return durableConnections;
+    }
+
+    /** True if session or lease writes wait for replicas. */
+    public boolean waitsForReplicas() {
+        return sessionDurability.waitsForReplicas() || leaseDurability.waitsForReplicas();
+    }
+
+    /**
      * True if a near cache is wanted (size above 0 and an invalidation mode other than NONE).
      * With {@link InvalidationMode#TRACKING} on a server without tracking there is none anyway.
      */
@@ -346,7 +392,9 @@ public final class RedisOptions {
                 && startupTimeout.equals(r.startupTimeout) && connections == r.connections
                 && keyPrefix.equals(r.keyPrefix) && Objects.equals(appName, r.appName) && nearCacheSize == r.nearCacheSize
                 && invalidation == r.invalidation && heartbeatInterval.equals(r.heartbeatInterval)
-                && freshnessWindow.equals(r.freshnessWindow) && guardPolicy.equals(r.guardPolicy);
+                && freshnessWindow.equals(r.freshnessWindow) && guardPolicy.equals(r.guardPolicy)
+                && sessionDurability.equals(r.sessionDurability) && leaseDurability.equals(r.leaseDurability)
+                && durableConnections == r.durableConnections;
     }
 
     /** A hash of every setting but the password. */
@@ -354,7 +402,7 @@ public final class RedisOptions {
     public int hashCode() {
         return Objects.hash(topology, uris, tls, verifyPeer, trustCertificates, clientCertificate, clientKey, username,
                 commandTimeout, startupTimeout, connections, keyPrefix, appName, nearCacheSize, invalidation,
-                heartbeatInterval, freshnessWindow, guardPolicy);
+                heartbeatInterval, freshnessWindow, guardPolicy, sessionDurability, leaseDurability, durableConnections);
     }
 
     /** Shows the topology, the URIs without credentials and the settings; never the password, only whether there is one. */
@@ -370,7 +418,10 @@ public final class RedisOptions {
                 + ", keys=" + keyPrefix + ":" + (appName == null ? "<app>" : appName)
                 + ", nearCacheSize=" + nearCacheSize + ", invalidation=" + invalidation
                 + ", heartbeat=" + heartbeatInterval + ", freshnessWindow=" + freshnessWindow
-                + ", guardPolicy=" + guardPolicy + "]";
+                + ", guardPolicy=" + guardPolicy
+                + (waitsForReplicas() ? ", sessionDurability=" + sessionDurability + ", leaseDurability=" + leaseDurability
+                        + ", durableConnections=" + durableConnections : "")
+                + "]";
     }
 
     private static boolean usesTlsScheme(List<String> uris) {
@@ -460,6 +511,9 @@ public final class RedisOptions {
         private Duration heartbeatInterval = Duration.ofMillis(250);
         private Duration freshnessWindow = Duration.ofSeconds(1);
         private GuardPolicy guardPolicy = GuardPolicy.defaults();
+        private RedisDurability sessionDurability = RedisDurability.async();
+        private RedisDurability leaseDurability = RedisDurability.async();
+        private int durableConnections = 4;
 
         private Builder(Topology topology, List<String> uris) {
             this.topology = Objects.requireNonNull(topology, "topology");
@@ -591,6 +645,24 @@ public final class RedisOptions {
         /** The policy of the guard of every Redis call. */
         public Builder guardPolicy(GuardPolicy v) {
             this.guardPolicy = Objects.requireNonNull(v, "guardPolicy");
+            return this;
+        }
+
+        /** When a session write counts as done; see {@link RedisOptions#sessionDurability()}. */
+        public Builder sessionDurability(RedisDurability v) {
+            this.sessionDurability = Objects.requireNonNull(v, "sessionDurability");
+            return this;
+        }
+
+        /** When a lease write counts as done; see {@link RedisOptions#leaseDurability()}. */
+        public Builder leaseDurability(RedisDurability v) {
+            this.leaseDurability = Objects.requireNonNull(v, "leaseDurability");
+            return this;
+        }
+
+        /** Dedicated connections for writes that wait for replicas: 1 to 64; see {@link RedisOptions#durableConnections()}. */
+        public Builder durableConnections(int v) {
+            this.durableConnections = Check.between(v, 1, MAX_CONNECTIONS, "durableConnections");
             return this;
         }
 

@@ -50,6 +50,18 @@ final class RedisFixture<B extends AutoCloseable> extends BackendFixture<B> {
                 cluster -> RedisOptions.cluster(cluster.uris()), cluster -> RawRedis.cluster(cluster.uris()));
     }
 
+    /** A 3-master Redis Cluster with a replica per master, for failover tests. */
+    static RedisFixture<RedisCluster> clusterWithReplicas(String appPrefix) {
+        return new RedisFixture<>(appPrefix, () -> RedisCluster.builder().replicasPerMaster(1).start(),
+                cluster -> RedisOptions.cluster(cluster.uris()), cluster -> RawRedis.cluster(cluster.uris()));
+    }
+
+    /** A master with 2 replicas and 3 sentinels, for failover tests; {@link #raw()} is connected to the first master. */
+    static RedisFixture<RedisSentinel> sentinelWithReplicas(String appPrefix) {
+        return new RedisFixture<>(appPrefix, () -> RedisSentinel.builder().replicas(2).sentinels(3).start(),
+                sentinel -> RedisOptions.sentinel(sentinel.sentinelUri()), sentinel -> RawRedis.standalone(sentinel.master().uri()));
+    }
+
     /** A master found through Redis Sentinel; {@link #raw()} is connected to the master. */
     static RedisFixture<RedisSentinel> sentinel(String appPrefix) {
         return new RedisFixture<>(appPrefix, () -> RedisSentinel.builder().start(),

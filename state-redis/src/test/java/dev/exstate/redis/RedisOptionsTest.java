@@ -272,4 +272,30 @@ class RedisOptionsTest {
         assertThat(inUri).isEqualTo(RedisOptions.standalone("redis://svc:other@h:6379").build());
     }
 
+    @Test
+    @DisplayName("durability: async by default for sessions and leases; replicas(n) per capability, 1 to 16; a bounded pool of 1 to 64 connections")
+    void durability() {
+        RedisOptions.Builder b = RedisOptions.standalone("redis://h:1");
+        RedisOptions o = b.build();
+        assertThat(o.sessionDurability()).isEqualTo(RedisDurability.async());
+        assertThat(o.leaseDurability()).isEqualTo(RedisDurability.async());
+        assertThat(o.waitsForReplicas()).isFalse();
+        assertThat(o.durableConnections()).isEqualTo(4);
+        assertThat(o.toString()).doesNotContain("Durability");
+
+        RedisOptions durable = b.sessionDurability(RedisDurability.replicas(2)).durableConnections(8).build();
+        assertThat(durable.sessionDurability().replicaCount()).isEqualTo(2);
+        assertThat(durable.leaseDurability().waitsForReplicas()).isFalse();
+        assertThat(durable.waitsForReplicas()).isTrue();
+        assertThat(durable).isNotEqualTo(o).isEqualTo(durable.toBuilder().build());
+        assertThat(durable.toString()).contains("sessionDurability=replicas(2), leaseDurability=async, durableConnections=8");
+
+        assertThatThrownBy(() -> RedisDurability.replicas(0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("between 1 and 16, was 0").hasMessageContaining("RedisDurability.async()");
+        assertThatThrownBy(() -> RedisDurability.replicas(17)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> b.durableConnections(0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("durableConnections must be between 1 and 64, was 0");
+        assertThatThrownBy(() -> b.leaseDurability(null)).isInstanceOf(NullPointerException.class);
+        assertThat(RedisDurability.replicas(1)).isEqualTo(RedisDurability.replicas(1)).hasSameHashCodeAs(RedisDurability.replicas(1));
+    }
 }

@@ -1,8 +1,10 @@
 package dev.exstate.redis.internal;
 
+import dev.exstate.guard.Guard;
 import dev.exstate.guard.StateAccessDeniedException;
 import dev.exstate.internal.Redaction;
 import dev.exstate.internal.startup.StartupRetry;
+import dev.exstate.redis.RedisDurability;
 import dev.exstate.redis.RedisOptions;
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
@@ -10,6 +12,7 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisCredentials;
 import io.lettuce.core.RedisCredentialsProvider;
+import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.SslOptions;
@@ -22,6 +25,7 @@ import io.lettuce.core.api.push.PushListener;
 import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.api.push.RedisClusterPushListener;
@@ -40,6 +44,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -82,6 +87,8 @@ public final class RedisConnector implements AutoCloseable {
     private final AtomicInteger next = new AtomicInteger();
     private final Set<String> adding = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
+    // the pool for writes that wait for replicas; opened on first use (see writes)
+    private DurableWrites durableWrites;
 
     private RedisConnector(RedisOptions options, List<String> connectUris, String password, String channel) {
         this.options = options;
@@ -270,6 +277,51 @@ public final class RedisConnector implements AutoCloseable {
         return commands.get(Math.floorMod(next.getAndIncrement(), commands.size()));
     }
 
+    /**
+     * The writes of one capability ({@code "session"}, {@code "lease"}) at {@code durability}, under
+     * {@code guard}. Writes that wait for replicas share one bounded pool of dedicated connections
+     * ({@link RedisOptions#durableConnections()}), opened on the first such write.
+     */
+    public Writes writes(String capability, RedisDurability durability, Guard guard) {
+        return new Writes(this, guard, capability, durability, durability.waitsForReplicas() ? durableWrites() : null);
+    }
+
+    private synchronized DurableWrites durableWrites() {
+        if (durableWrites == null) {
+            durableWrites = newDurableWrites();
+        }
+        return durableWrites;
+    }
+
+    private DurableWrites newDurableWrites() {
+        int size = options.durableConnections();
+        if (client instanceof RedisClusterClient cc) {
+            return new DurableWrites(size, () -> cc.connectAsync(CODEC), (c, key) -> {
+                StatefulRedisClusterConnection<String, byte[]> scc = (StatefulRedisClusterConnection<String, byte[]>) c;
+                RedisClusterNode node = scc.getPartitions().getMasterBySlot(SlotHash.getSlot(key));
+                if (node == null || node.getUri() == null) {
+                    cc.refreshPartitionsAsync();
+                    return CompletableFuture.failedFuture(new RedisException(
+                            "no master is known for the slot of a key; the cluster's slot map is being refreshed"));
+                }
+                return scc.getConnectionAsync(node.getUri().getHost(), node.getUri().getPort(), ConnectionIntent.WRITE)
+                        .thenApply(n -> (RedisClusterAsyncCommands<String, byte[]>) n.async());
+            }, (c, hostPort) -> {
+                int colon = hostPort.lastIndexOf(':');
+                return ((StatefulRedisClusterConnection<String, byte[]>) c)
+                        .getConnectionAsync(hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1)),
+                                ConnectionIntent.WRITE)
+                        .thenApply(n -> (RedisClusterAsyncCommands<String, byte[]>) n.async());
+            }, cc::refreshPartitionsAsync);
+        }
+        RedisClient rc = (RedisClient) client;
+        RedisURI uri = toUri(connectUris.get(0));
+        return new DurableWrites(size, () -> rc.connectAsync(CODEC, uri).toCompletableFuture(),
+                (c, key) -> CompletableFuture.<RedisClusterAsyncCommands<String, byte[]>>completedFuture(
+                        ((StatefulRedisConnection<String, byte[]>) c).async()),
+                null, () -> { });
+    }
+
     public Tracking tracking() {
         return tracking;
     }
@@ -310,6 +362,9 @@ public final class RedisConnector implements AutoCloseable {
         }
         closed = true;
         heartbeat.cancel(false);
+        if (durableWrites != null) {
+            durableWrites.close();
+        }
         for (StatefulConnection<String, byte[]> c : connections) {
             closeQuietly(c);
         }
@@ -344,27 +399,32 @@ public final class RedisConnector implements AutoCloseable {
 
     /**
      * Watches one connection to every master of the cluster (the same pooled connections Lettuce
-     * routes slot commands over), adding new masters and dropping former ones.
+     * routes slot commands over), adding new masters and dropping former ones; replicas are
+     * watched as standby (see {@link Tracking}).
      */
     private void syncClusterNodes() {
         Tracking t = tracking;
         Set<String> masters = new HashSet<>();
+        Set<String> replicas = new HashSet<>();
         for (int i = 0; i < clusterConnections.size(); i++) {
             StatefulRedisClusterConnection<String, byte[]> cc = clusterConnections.get(i);
             for (RedisClusterNode node : cc.getPartitions()) {
-                if (!node.is(RedisClusterNode.NodeFlag.UPSTREAM) || node.getUri() == null) {
+                boolean master = node.is(RedisClusterNode.NodeFlag.UPSTREAM);
+                boolean replica = node.is(RedisClusterNode.NodeFlag.REPLICA) && !node.is(RedisClusterNode.NodeFlag.FAIL);
+                if ((!master && !replica) || node.getUri() == null) {
                     continue;
                 }
                 String host = node.getUri().getHost();
                 int port = node.getUri().getPort();
                 String address = (clusterConnections.size() > 1 ? "#" + i + " " : "") + host + ":" + port;
-                masters.add(address);
+                (master ? masters : replicas).add(address);
                 if (!t.isWatching(address) && adding.add(address)) {
-                    // the pooled connection Lettuce routes this node's slots over (same intent, host and port)
+                    // the pooled connection Lettuce routes this node's slots over (same intent, host
+                    // and port), also for a replica: the one a MOVED redirect reaches after it is promoted
                     cc.getConnectionAsync(host, port, ConnectionIntent.WRITE).whenComplete((nodeConnection, error) -> {
                         try {
                             if (error == null && !closed) {
-                                t.add(nodeConnection, address);
+                                t.add(nodeConnection, address, !master);
                             } else if (error != null) {
                                 log.debug("redis: cannot connect to cluster node {} yet: {}", address, error.toString());
                             }
@@ -375,7 +435,8 @@ public final class RedisConnector implements AutoCloseable {
                 }
             }
         }
-        t.retain(masters);
+        replicas.removeAll(masters);
+        t.retain(masters, replicas);
     }
 
     private static StatefulRedisConnection<String, byte[]> anyNode(StatefulRedisClusterConnection<String, byte[]> cc) {

@@ -27,12 +27,14 @@ public final class RedisLeaseBackend implements LeaseBackend {
     private final RedisKeys keys;
     private final Guard guard;
     private final Runnable onClose;
+    private final Writes writes;
 
     public RedisLeaseBackend(RedisConnector connector, RedisKeys keys, Guard guard, Runnable onClose) {
         this.connector = connector;
         this.keys = keys;
         this.guard = guard;
         this.onClose = onClose;
+        this.writes = connector.writes("lease", connector.options().leaseDurability(), guard);
     }
 
     @Override
@@ -40,8 +42,8 @@ public final class RedisLeaseBackend implements LeaseBackend {
         String[] k = {keys.lease(name), keys.leaseToken(name)};
         byte[] ownerBytes = owner.getBytes(StandardCharsets.UTF_8);
         byte[] ttlMs = ttlMillis(ttl);
-        Long token = guard.await(ACQUIRE, () -> Scripts.LEASE_ACQUIRE.<Long>run(connector.commands(), ScriptOutputType.INTEGER,
-                k, ownerBytes, ttlMs));
+        Long token = writes.await(ACQUIRE, k[0], c -> Scripts.LEASE_ACQUIRE.<Long>run(c, ScriptOutputType.INTEGER,
+                k, ownerBytes, ttlMs), t -> t >= 0);
         return token < 0 ? OptionalLong.empty() : OptionalLong.of(token);
     }
 
@@ -51,8 +53,8 @@ public final class RedisLeaseBackend implements LeaseBackend {
         byte[] ownerBytes = owner.getBytes(StandardCharsets.UTF_8);
         byte[] ttlMs = ttlMillis(ttl);
         byte[] tickBytes = Long.toString(tick).getBytes(StandardCharsets.US_ASCII);
-        Long token = guard.await(CLAIM_TICK, () -> Scripts.LEASE_CLAIM_TICK.<Long>run(connector.commands(),
-                ScriptOutputType.INTEGER, k, ownerBytes, ttlMs, tickBytes));
+        Long token = writes.await(CLAIM_TICK, k[0], c -> Scripts.LEASE_CLAIM_TICK.<Long>run(c,
+                ScriptOutputType.INTEGER, k, ownerBytes, ttlMs, tickBytes), t -> t >= 0);
         return token < 0 ? OptionalLong.empty() : OptionalLong.of(token);
     }
 
@@ -61,8 +63,8 @@ public final class RedisLeaseBackend implements LeaseBackend {
         String[] k = {keys.lease(name)};
         byte[] holder = holder(owner, token);
         byte[] ttlMs = ttlMillis(ttl);
-        Long renewed = guard.await(RENEW, () -> Scripts.LEASE_RENEW.<Long>run(connector.commands(), ScriptOutputType.INTEGER,
-                k, holder, ttlMs));
+        Long renewed = writes.await(RENEW, k[0], c -> Scripts.LEASE_RENEW.<Long>run(c, ScriptOutputType.INTEGER,
+                k, holder, ttlMs), r -> r == 1);
         return renewed == 1;
     }
 
@@ -70,7 +72,7 @@ public final class RedisLeaseBackend implements LeaseBackend {
     public void release(String name, String owner, long token) {
         String[] k = {keys.lease(name)};
         byte[] holder = holder(owner, token);
-        guard.await(RELEASE, () -> Scripts.LEASE_RELEASE.<Long>run(connector.commands(), ScriptOutputType.INTEGER, k, holder));
+        writes.await(RELEASE, k[0], c -> Scripts.LEASE_RELEASE.<Long>run(c, ScriptOutputType.INTEGER, k, holder), r -> r == 1);
     }
 
     @Override

@@ -75,6 +75,8 @@ public final class SessionEngine {
     // pub/sub invalidation: the channel every write script publishes its key on; empty: no publish
     private final byte[] channel;
     private final boolean publish;
+    private final Writes writes;
+    private final boolean writesBack;
 
     public SessionEngine(RedisConnector connector, RedisKeys keys, Guard guard, StateClock clock, SessionOptions options,
                          NearCache<SessionId, SessionSnapshot> cache) {
@@ -87,6 +89,11 @@ public final class SessionEngine {
         String c = connector.invalidationChannel();
         this.publish = c != null;
         this.channel = c != null ? utf8(c) : EMPTY;
+        this.writes = connector.writes("session", connector.options().sessionDurability(), guard);
+        // Durable writes go over their own connections: Redis tracks keys per connection, so the
+        // write-back's guarantee (this connection still tracks the key after its own write) does
+        // not hold for them; their entry is dropped instead (the invalidation comes too).
+        this.writesBack = !writes.waitsForReplicas();
     }
 
     /**
@@ -146,7 +153,7 @@ public final class SessionEngine {
         long now = nowMs();
         long inactive = options.maxInactiveInterval().toMillis();
         String key = keys.session(id);
-        guard.await(CREATE, () -> Scripts.SESSION_CREATE.<Long>run(connector.commands(), ScriptOutputType.INTEGER,
+        writes.await(CREATE, key, c -> Scripts.SESSION_CREATE.<Long>run(c, ScriptOutputType.INTEGER,
                 new String[] {key}, ascii(now), ascii(inactive)));
         Instant at = Instant.ofEpochMilli(now);
         return Session.restore(id, at, at, Duration.ofMillis(inactive), Map.of());
@@ -285,8 +292,8 @@ public final class SessionEngine {
         long sentAt = clock.nanoTime();
         List<Object> reply;
         try {
-            reply = guard.await(SAVE, () -> Scripts.SESSION_SAVE.<List<Object>>run(connector.commands(),
-                    ScriptOutputType.MULTI, new String[] {key}, argv));
+            reply = writes.await(SAVE, key, c -> Scripts.SESSION_SAVE.<List<Object>>run(c,
+                    ScriptOutputType.MULTI, new String[] {key}, argv), SessionEngine::written);
         } catch (RuntimeException e) {
             outcomeUnknown(id, sentAt);
             throw e;
@@ -298,7 +305,7 @@ public final class SessionEngine {
         long loaded = session.version();
         session.markSaved(version(reply, 2));
         if (cache != null) {
-            if (version(reply, 1) == loaded) {
+            if (writesBack && version(reply, 1) == loaded) {
                 cache.putAfterWrite(id, SessionSnapshot.afterWrite(session, version(reply, 3), version(reply, 2),
                         options.touchInterval().toMillis(), clock.nanoTime(), nowMs), token);
             } else {
@@ -356,8 +363,8 @@ public final class SessionEngine {
             long sentAt = clock.nanoTime();
             List<Object> reply;
             try {
-                reply = guard.await(COMPUTE, deadline, () -> Scripts.SESSION_CAS.<List<Object>>run(connector.commands(),
-                        ScriptOutputType.MULTI, new String[] {key}, argv));
+                reply = writes.await(COMPUTE, deadline, key, c -> Scripts.SESSION_CAS.<List<Object>>run(c,
+                        ScriptOutputType.MULTI, new String[] {key}, argv), SessionEngine::written);
             } catch (RuntimeException e) {
                 outcomeUnknown(id, sentAt);
                 throw e;
@@ -376,7 +383,7 @@ public final class SessionEngine {
                 checkWriteReply(id, reply, "compute");
             }
             if (cache != null) {
-                if (cached != null && version(reply, 1) == cached.version()) {
+                if (writesBack && cached != null && version(reply, 1) == cached.version()) {
                     cache.putAfterWrite(id, cached.with(name, nextBytes, version(reply, 3), version(reply, 2),
                             clock.nanoTime(), nowMs), token);
                 } else {
@@ -394,7 +401,7 @@ public final class SessionEngine {
         String key = keys.session(id);
         long sentAt = clock.nanoTime();
         try {
-            guard.await(INVALIDATE, () -> delete(key));
+            writes.await(INVALIDATE, key, c -> delete(c, key));
         } catch (RuntimeException e) {
             outcomeUnknown(id, sentAt);
             throw e;
@@ -403,12 +410,14 @@ public final class SessionEngine {
     }
 
     /** DEL, or with pub/sub invalidation DEL and PUBLISH in one script. */
-    private java.util.concurrent.CompletionStage<Long> delete(String key) {
+    private java.util.concurrent.CompletionStage<Long> delete(
+            io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands<String, byte[]> commands, String key) {
         if (publish) {
-            return Scripts.SESSION_DELETE.run(connector.commands(), ScriptOutputType.INTEGER, new String[] {key}, channel);
+            return Scripts.SESSION_DELETE.run(commands, ScriptOutputType.INTEGER, new String[] {key}, channel);
         }
-        return connector.commands().del(key);
+        return commands.del(key);
     }
+
 
     /**
      * Moves a session in three steps that work on a Redis Cluster too (the two ids live in
@@ -420,8 +429,8 @@ public final class SessionEngine {
         long sentAt = clock.nanoTime();
         List<Object> content;
         try {
-            content = guard.await(ROTATE_OUT, () -> Scripts.SESSION_ROTATE_OUT.<List<Object>>run(
-                    connector.commands(), ScriptOutputType.MULTI, new String[] {oldKey}, ascii(TOMBSTONE_MS), channel));
+            content = writes.await(ROTATE_OUT, oldKey, c -> Scripts.SESSION_ROTATE_OUT.<List<Object>>run(
+                    c, ScriptOutputType.MULTI, new String[] {oldKey}, ascii(TOMBSTONE_MS), channel), r -> !r.isEmpty());
         } catch (RuntimeException e) {
             outcomeUnknown(id, sentAt);
             throw e;
@@ -451,11 +460,11 @@ public final class SessionEngine {
         args.set(1, ascii(inactive > 0 ? inactive : options.maxInactiveInterval().toMillis()));
         byte[][] argv = args.toArray(byte[][]::new);
         try {
-            guard.await(ROTATE_IN, () -> Scripts.SESSION_ROTATE_IN.<Long>run(connector.commands(), ScriptOutputType.INTEGER,
+            writes.await(ROTATE_IN, newKey, c -> Scripts.SESSION_ROTATE_IN.<Long>run(c, ScriptOutputType.INTEGER,
                     new String[] {newKey}, argv));
         } catch (RuntimeException e) {
             try {
-                guard.await(ROTATE_IN, () -> Scripts.SESSION_UNROTATE.<Long>run(connector.commands(),
+                writes.await(ROTATE_IN, oldKey, c -> Scripts.SESSION_UNROTATE.<Long>run(c,
                         ScriptOutputType.INTEGER, new String[] {oldKey}));
             } catch (RuntimeException undo) {
                 e.addSuppressed(undo);
@@ -463,7 +472,7 @@ public final class SessionEngine {
             throw e;
         }
         try {
-            guard.await(ROTATE_DELETE, () -> delete(oldKey));
+            writes.await(ROTATE_DELETE, oldKey, c -> delete(c, oldKey));
         } catch (StateUnavailableException e) {
             // the old id is already unusable (tombstone) and expires on its own
             log.debug("redis: deleting the old session after rotation failed; it expires in {} ms", TOMBSTONE_MS, e);
@@ -519,8 +528,9 @@ public final class SessionEngine {
         return SessionSnapshot.parse(hash, options.touchInterval().toMillis(), clock.nanoTime(), nowMs());
     }
 
+    /** Whether a write script's reply says it changed the session (code 1); other codes wrote nothing. */
     private static boolean written(List<Object> reply) {
-        return (Long) reply.get(0) == 1;
+        return !reply.isEmpty() && Long.valueOf(1).equals(reply.get(0));
     }
 
     private static long version(List<Object> reply, int index) {

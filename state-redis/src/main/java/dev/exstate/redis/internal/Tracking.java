@@ -52,6 +52,12 @@ import org.slf4j.LoggerFactory;
  * listeners. Listeners hear {@code heardFrom(now - t)} for the oldest such t over all
  * connections, at every heartbeat; the near cache serves as fresh only while it is recent.
  *
+ * <p>In a cluster the replicas are watched too, as standby: tracking is on on the connection
+ * Lettuce would use for them, so a read that reaches one right after it was promoted (through a
+ * MOVED redirect while the client's slot map is still stale) is tracked like any other. A standby
+ * connection that is down affects neither readiness nor freshness; one that is up counts for
+ * freshness (its heartbeat must be recent), since reads may reach it.
+ *
  * <p>Hooks registered with {@link #onUp} run (on the client's event executor) each time every
  * connection is UP again after a problem: the guard's breaker recovery starts from there.
  *
@@ -76,6 +82,8 @@ public final class Tracking implements InvalidationSource<String> {
         // the invalidation channel if this is the pub/sub connection, else null
         final String channel;
         State state = State.PENDING;
+        // a cluster replica: watched so that reads reaching it after a promotion are tracked
+        boolean standby;
         long epoch;
         boolean pingInFlight;
         boolean removed;
@@ -118,7 +126,12 @@ public final class Tracking implements InvalidationSource<String> {
      * tracking on it. Does not wait; see {@link #awaitUp}.
      */
     public void add(StatefulRedisConnection<String, byte[]> connection, String address) {
-        watch(connection, address, null);
+        watch(connection, address, null, false);
+    }
+
+    /** As {@link #add}; a {@code standby} connection (a cluster replica) counts only while it is up. */
+    public void add(StatefulRedisConnection<String, byte[]> connection, String address, boolean standby) {
+        watch(connection, address, null, standby);
     }
 
     /**
@@ -134,14 +147,15 @@ public final class Tracking implements InvalidationSource<String> {
                 }
             }
         });
-        watch(connection, address + " (pub/sub " + channel + ")", channel);
+        watch(connection, address + " (pub/sub " + channel + ")", channel, false);
     }
 
-    private void watch(StatefulRedisConnection<String, byte[]> connection, String address, String channel) {
+    private void watch(StatefulRedisConnection<String, byte[]> connection, String address, String channel, boolean standby) {
         Node node;
         long epoch;
         synchronized (this) {
             node = new Node(connection, address, channel);
+            node.standby = standby;
             nodes.add(node);
             epoch = node.epoch;
             recompute();
@@ -179,14 +193,29 @@ public final class Tracking implements InvalidationSource<String> {
 
     /** Cluster topology changed: forget connections to nodes that no longer serve slots. */
     public synchronized void retain(Set<String> addresses) {
+        retain(addresses, Set.of());
+    }
+
+    /**
+     * Cluster topology changed: {@code masters} are required, {@code standbys} (replicas) watched
+     * as standby; connections to any other node are forgotten.
+     */
+    public synchronized void retain(Set<String> masters, Set<String> standbys) {
         boolean changed = nodes.removeIf(n -> {
             // the pub/sub connection is not tied to one master: PUBLISH reaches every node
-            if (n.channel == null && !addresses.contains(n.address)) {
+            if (n.channel == null && !masters.contains(n.address) && !standbys.contains(n.address)) {
                 n.removed = true;
                 return true;
             }
             return false;
         });
+        for (Node n : nodes) {
+            if (n.channel == null) {
+                boolean standby = !masters.contains(n.address);
+                changed |= n.standby != standby;
+                n.standby = standby;
+            }
+        }
         if (changed) {
             recompute();
         }
@@ -218,7 +247,7 @@ public final class Tracking implements InvalidationSource<String> {
         }
         List<String> problems = new ArrayList<>();
         for (Node n : nodes) {
-            if (n.state != State.UP) {
+            if (n.state != State.UP && !n.standby) {
                 problems.add(n.address + ": " + n.problem);
             }
         }
@@ -435,9 +464,9 @@ public final class Tracking implements InvalidationSource<String> {
 
     /** Caller holds the lock. */
     private void recompute() {
-        boolean up = !nodes.isEmpty();
+        boolean up = nodes.stream().anyMatch(n -> !n.standby);
         for (Node n : nodes) {
-            up &= n.state == State.UP;
+            up &= n.standby || n.state == State.UP;
         }
         if (up == allUp) {
             return;
@@ -484,6 +513,9 @@ public final class Tracking implements InvalidationSource<String> {
         long now = System.nanoTime();
         long oldest = now;
         for (Node n : nodes) {
+            if (n.standby && n.state != State.UP) {
+                continue;
+            }
             if (n.heardAtNanos - oldest < 0) {
                 oldest = n.heardAtNanos;
             }
