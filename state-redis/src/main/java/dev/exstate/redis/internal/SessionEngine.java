@@ -185,7 +185,8 @@ public final class SessionEngine {
 
     /**
      * One HGETALL: a plain command Redis answers without a script, and tracks for this replica's
-     * near cache. The access is recorded afterwards, in the background, if it is due.
+     * near cache. Once per touch interval the read also records the access (a small script, a
+     * second round trip) before it returns.
      */
     private Optional<Session> find(SessionId id, boolean fresh) {
         long token = cache != null ? cache.beginLoad(id) : 0;
@@ -206,14 +207,11 @@ public final class SessionEngine {
             return Optional.empty();
         }
         long nowNanos = clock.nanoTime();
-        if (snapshot.expiredAt(nowNanos)) {
-            // Redis's TTL and our clock disagree by a moment; the session is over by ours
-            return Optional.empty();
-        }
         if (snapshot != live[0]) {
             // served from the near cache while Redis failed: never re-cache it (it would look fresh)
-            return Optional.of(snapshot.toSession(id));
+            return snapshot.expiredAt(nowNanos) ? Optional.empty() : Optional.of(snapshot.toSession(id));
         }
+        // read live: Redis's TTL is the authority, whatever another replica's clock wrote
         if (snapshot.touchDueAt(nowNanos)) {
             // once per touch interval a read records the access before it returns
             return touch(id, snapshot, token).map(s -> s.toSession(id));
