@@ -105,6 +105,28 @@ final class FailoverLoad implements AutoCloseable {
     }
 
     /** Prints one greppable line per lane: {@code [failover] <topology> <durability>: ...}. */
+    /**
+     * What a failover must not break, in both lanes: leases granted and reads served after the
+     * kill, tokens above every earlier grant, no stale read served as fresh (when no counter write
+     * was lost, which would make even a correct near cache look stale); and with replicas(1), no
+     * acknowledged write lost.
+     */
+    void assertGuarantees() {
+        for (Lane lane : lanes()) {
+            assertThat(lane.grants()).as("%s: leases granted", lane.durability).isPositive();
+            assertThat(lane.readsAfterKill()).as("%s: reads after the kill", lane.durability).isPositive();
+            assertThat(lane.tokensOutOfOrderCount()).as("%s: tokens not above every earlier one", lane.durability).isZero();
+            if (lane.lost() == 0) {
+                assertThat(lane.staleServedAsFreshCount()).as("%s: counter reads served as fresh but older than the "
+                        + "freshness window", lane.durability).isZero();
+            }
+        }
+        Lane durable = lanes().get(1);
+        assertThat(durable.lost()).as("acknowledged writes lost with replicas(1)").isZero();
+        assertThat(durable.staleServedAsFreshCount()).as("counter reads served as fresh but older than the freshness window")
+                .isZero();
+    }
+
     void print(String topology) {
         for (Lane lane : lanes) {
             System.out.println("[failover] " + topology + " " + lane.durability + ": " + lane.summary());

@@ -54,20 +54,7 @@ class RedisClusterFailoverIT {
             System.out.printf(Locale.ROOT, "[failover] cluster: %s promoted %.1f s after SIGKILL of %s, which was restarted "
                     + "(as a replica) %.1f s after the kill%n", promoted.hostAndPort(), promotion, victim.hostAndPort(), restarted);
             load.print("cluster");
-            for (FailoverLoad.Lane lane : load.lanes()) {
-                assertThat(lane.grants()).as("%s: leases granted", lane.durability).isPositive();
-                assertThat(lane.readsAfterKill()).as("%s: reads after the kill", lane.durability).isPositive();
-                assertThat(lane.tokensOutOfOrderCount()).as("%s: tokens not above every earlier one", lane.durability).isZero();
-                if (lane.lost() == 0) {
-                    // (a lost counter save would make even a correct near cache look stale)
-                    assertThat(lane.staleServedAsFreshCount()).as("%s: counter reads served as fresh but older than the "
-                            + "freshness window", lane.durability).isZero();
-                }
-            }
-            FailoverLoad.Lane durable = load.lanes().get(1);
-            assertThat(durable.lost()).as("acknowledged writes lost with replicas(1)").isZero();
-            assertThat(durable.staleServedAsFreshCount()).as("counter reads served as fresh but older than the freshness window")
-                    .isZero();
+            load.assertGuarantees();
         }
     }
 
