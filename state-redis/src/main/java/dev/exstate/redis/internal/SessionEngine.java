@@ -287,15 +287,8 @@ public final class SessionEngine {
         String key = keys.session(id);
         byte[][] argv = args.toArray(byte[][]::new);
         long token = cache != null ? cache.beginLoad(id) : 0;
-        long sentAt = clock.nanoTime();
-        List<Object> reply;
-        try {
-            reply = writes.await(SAVE, key, c -> Scripts.SESSION_SAVE.<List<Object>>run(c,
-                    ScriptOutputType.MULTI, new String[] {key}, argv), SessionEngine::written);
-        } catch (RuntimeException e) {
-            outcomeUnknown(id, sentAt);
-            throw e;
-        }
+        List<Object> reply = demoteOnFailure(id, () -> writes.await(SAVE, key, c -> Scripts.SESSION_SAVE.<List<Object>>run(c,
+                ScriptOutputType.MULTI, new String[] {key}, argv), SessionEngine::written));
         if (!written(reply)) {
             invalidateLocally(id);
             checkWriteReply(id, reply, "save");
@@ -358,15 +351,9 @@ public final class SessionEngine {
                     nextBytes != null ? ONE : ZERO, nextBytes != null ? nextBytes : EMPTY,
                     channel};
             long token = cache != null ? cache.beginLoad(id) : 0;
-            long sentAt = clock.nanoTime();
-            List<Object> reply;
-            try {
-                reply = writes.await(COMPUTE, deadline, key, c -> Scripts.SESSION_CAS.<List<Object>>run(c,
-                        ScriptOutputType.MULTI, new String[] {key}, argv), SessionEngine::written);
-            } catch (RuntimeException e) {
-                outcomeUnknown(id, sentAt);
-                throw e;
-            }
+            List<Object> reply = demoteOnFailure(id, () -> writes.await(COMPUTE, deadline, key,
+                    c -> Scripts.SESSION_CAS.<List<Object>>run(c, ScriptOutputType.MULTI, new String[] {key}, argv),
+                    SessionEngine::written));
             long code = (Long) reply.get(0);
             if (code == 2) {
                 // someone else changed it: our copy is outdated too
@@ -397,13 +384,7 @@ public final class SessionEngine {
 
     public void invalidate(SessionId id) {
         String key = keys.session(id);
-        long sentAt = clock.nanoTime();
-        try {
-            writes.await(INVALIDATE, key, c -> delete(c, key));
-        } catch (RuntimeException e) {
-            outcomeUnknown(id, sentAt);
-            throw e;
-        }
+        demoteOnFailure(id, () -> writes.await(INVALIDATE, key, c -> delete(c, key)));
         invalidateLocally(id);
     }
 
@@ -416,7 +397,6 @@ public final class SessionEngine {
         return commands.del(key);
     }
 
-
     /**
      * Moves a session in three steps that work on a Redis Cluster too (the two ids live in
      * different slots): mark the old hash as moved and read it (the linearization point), write
@@ -424,15 +404,9 @@ public final class SessionEngine {
      */
     public SessionId rotateId(SessionId id) {
         String oldKey = keys.session(id);
-        long sentAt = clock.nanoTime();
-        List<Object> content;
-        try {
-            content = writes.await(ROTATE_OUT, oldKey, c -> Scripts.SESSION_ROTATE_OUT.<List<Object>>run(
-                    c, ScriptOutputType.MULTI, new String[] {oldKey}, ascii(TOMBSTONE_MS), channel), r -> !r.isEmpty());
-        } catch (RuntimeException e) {
-            outcomeUnknown(id, sentAt);
-            throw e;
-        }
+        List<Object> content = demoteOnFailure(id, () -> writes.await(ROTATE_OUT, oldKey,
+                c -> Scripts.SESSION_ROTATE_OUT.<List<Object>>run(c, ScriptOutputType.MULTI, new String[] {oldKey},
+                        ascii(TOMBSTONE_MS), channel), r -> !r.isEmpty()));
         invalidateLocally(id);
         if (content.isEmpty()) {
             throw new SessionNotFoundException(id);
@@ -505,14 +479,20 @@ public final class SessionEngine {
     }
 
     /**
-     * A write of ours failed or timed out and may still be applied. Client tracking (NOLOOP) will
-     * not tell us, so the cached copy is no longer fresh; it stays for stale serving while Redis
-     * fails. Reads sent after the write on the same connection see it: Redis runs a connection's
-     * commands in order.
+     * Runs a write of ours. If it fails or times out it may still be applied, and client tracking
+     * (NOLOOP) will not tell us, so the cached copy is no longer fresh; it stays for stale serving
+     * while Redis fails. Reads sent after the write on the same connection see it: Redis runs a
+     * connection's commands in order.
      */
-    private void outcomeUnknown(SessionId id, long sentAtNanos) {
-        if (cache != null) {
-            cache.demote(id, sentAtNanos);
+    private <T> T demoteOnFailure(SessionId id, java.util.function.Supplier<T> write) {
+        long sentAt = clock.nanoTime();
+        try {
+            return write.get();
+        } catch (RuntimeException e) {
+            if (cache != null) {
+                cache.demote(id, sentAt);
+            }
+            throw e;
         }
     }
 
