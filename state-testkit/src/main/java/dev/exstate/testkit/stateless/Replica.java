@@ -10,8 +10,10 @@ import java.util.function.Supplier;
  *
  * <p>The {@link StatelessnessCheck} sends HTTP requests to {@link #baseUri()}, reads
  * {@link #jobRuns()} once after its job window, and calls {@link #close()} exactly once, bounded by
- * its start/stop timeout. {@link #jobRuns()} may be called from another thread than the one that
- * started the replica, so it must return a thread-safe snapshot.
+ * its start/stop timeout. The {@link ChurnCheck} ends each replica once, with either {@link #close()}
+ * (a graceful scale-in) or {@link #kill()} (a crash), and reads {@link #jobRuns()} after that.
+ * {@link #jobRuns()} may be called from another thread than the one that started the replica, so it
+ * must return a thread-safe snapshot.
  */
 @SuppressWarnings("try") // close() may throw anything a service's shutdown throws, InterruptedException included
 public interface Replica extends AutoCloseable {
@@ -28,11 +30,27 @@ public interface Replica extends AutoCloseable {
     @Override
     void close() throws Exception;
 
-    /** A replica made of its parts, for services that do not implement this interface themselves. */
+    /**
+     * Stops without graceful shutdown, as SIGKILL would: no lease release, no flush, connections
+     * cut (open requests get no answer). What the replica held in a backend stays there until it
+     * expires. The default is {@link #close()}, which is graceful: a replica that can crash more
+     * honestly in-process should override this, or a {@link ChurnCheck} tests only graceful exits.
+     */
+    default void kill() throws Exception {
+        close();
+    }
+
+    /** A replica made of its parts, for services that do not implement this interface themselves; kill is close. */
     static Replica of(URI baseUri, Supplier<List<JobRun>> jobRuns, AutoCloseable onClose) {
+        return of(baseUri, jobRuns, onClose, onClose);
+    }
+
+    /** A replica made of its parts, with an abrupt {@code onKill} (see {@link #kill()}) beside the graceful {@code onClose}. */
+    static Replica of(URI baseUri, Supplier<List<JobRun>> jobRuns, AutoCloseable onClose, AutoCloseable onKill) {
         Objects.requireNonNull(baseUri, "baseUri");
         Objects.requireNonNull(jobRuns, "jobRuns");
         Objects.requireNonNull(onClose, "onClose");
+        Objects.requireNonNull(onKill, "onKill");
         return new Replica() {
             @Override
             public URI baseUri() {
@@ -47,6 +65,11 @@ public interface Replica extends AutoCloseable {
             @Override
             public void close() throws Exception {
                 onClose.close();
+            }
+
+            @Override
+            public void kill() throws Exception {
+                onKill.close();
             }
 
             @Override

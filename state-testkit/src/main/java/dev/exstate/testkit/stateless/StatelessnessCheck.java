@@ -1,35 +1,16 @@
 package dev.exstate.testkit.stateless;
 
 import dev.exstate.internal.Check;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
-import java.nio.charset.StandardCharsets;
+import dev.exstate.testkit.stateless.HttpDriver.ClientState;
+import dev.exstate.testkit.stateless.HttpDriver.Exchange;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
-import java.util.TreeSet;
-import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,8 +44,6 @@ public final class StatelessnessCheck {
     static final String BASELINE_WORLD = "baseline";
 
     private static final Logger LOG = LoggerFactory.getLogger(StatelessnessCheck.class);
-    private static final Pattern VARIABLE = Pattern.compile("\\{\\{([A-Za-z0-9_.-]+)}}");
-    private static final AtomicInteger THREADS = new AtomicInteger();
 
     private final ReplicaFactory factory;
     private final String name;
@@ -97,17 +76,7 @@ public final class StatelessnessCheck {
      * @throws IllegalStateException if a replica does not start within the start timeout
      */
     public StatelessnessReport run() {
-        ExecutorService httpThreads = Executors.newFixedThreadPool(2, r -> {
-            Thread t = new Thread(r, "exstate-statelessness-http-" + THREADS.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
-        HttpClient http = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(requestTimeout)
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .executor(httpThreads)
-                .build();
+        HttpDriver http = new HttpDriver("exstate-statelessness-http-", 2, requestTimeout);
         World groupWorld = new World(REPLICAS_WORLD);
         List<Replica> group = new ArrayList<>();
         try {
@@ -141,22 +110,12 @@ public final class StatelessnessCheck {
                 TimeUnit.NANOSECONDS.sleep(waitNanos);
             }
             Duration window = Duration.ofMillis((System.nanoTime() - groupStarted) / 1_000_000L);
-            Map<JobRun, TreeSet<Integer>> runs = new TreeMap<>(
-                    Comparator.comparing(JobRun::job).thenComparingLong(JobRun::tick));
-            int runCount = 0;
-            for (int i = 0; i < group.size(); i++) {
-                List<JobRun> reported = group.get(i).jobRuns();
-                runCount += reported.size();
-                for (JobRun run : reported) {
-                    runs.computeIfAbsent(run, k -> new TreeSet<>()).add(i);
-                }
+            List<List<JobRun>> runsByReplica = new ArrayList<>();
+            for (Replica r : group) {
+                runsByReplica.add(r.jobRuns());
             }
-            List<DuplicateJobRun> duplicates = new ArrayList<>();
-            runs.forEach((run, on) -> {
-                if (on.size() > 1) {
-                    duplicates.add(new DuplicateJobRun(run, List.copyOf(on)));
-                }
-            });
+            int runCount = runsByReplica.stream().mapToInt(List::size).sum();
+            List<DuplicateJobRun> duplicates = DuplicateJobRun.among(runsByReplica);
 
             List<EndpointResult> endpoints = new ArrayList<>();
             perEndpoint.forEach((e, counts) -> endpoints.add(new EndpointResult(e, counts[0], counts[1])));
@@ -170,7 +129,7 @@ public final class StatelessnessCheck {
                 close(group.get(i), "replica " + i);
             }
             groupWorld.close();
-            httpThreads.shutdownNow();
+            http.close();
         }
     }
 
@@ -232,7 +191,7 @@ public final class StatelessnessCheck {
     }
 
     /** Sends the workload to {@code targets} round-robin; result[client][step]. */
-    private List<List<Exchange>> send(HttpClient http, List<Replica> targets) throws InterruptedException {
+    private List<List<Exchange>> send(HttpDriver http, List<Replica> targets) throws InterruptedException {
         List<ClientState> states = new ArrayList<>();
         List<List<Exchange>> results = new ArrayList<>();
         for (int c = 0; c < workload.clients().size(); c++) {
@@ -244,83 +203,15 @@ public final class StatelessnessCheck {
                 List<Step> steps = workload.clients().get(c).steps();
                 if (s < steps.size()) {
                     Replica target = targets.get(s % targets.size());
-                    results.get(c).add(exchange(http, target.baseUri(), steps.get(s), states.get(c)));
+                    results.get(c).add(http.send(target.baseUri(), steps.get(s), states.get(c)));
                 }
             }
         }
         return results;
     }
 
-    private Exchange exchange(HttpClient http, URI base, Step step, ClientState state) throws InterruptedException {
-        String shown = step.method() + " " + step.path();
-        try {
-            String path = substitute(step.path(), state.variables);
-            shown = step.method() + " " + path;
-            byte[] body = step.textBody()
-                    ? substitute(new String(step.body(), StandardCharsets.UTF_8), state.variables).getBytes(StandardCharsets.UTF_8)
-                    : step.body();
-            String root = base.toString().endsWith("/") ? base.toString().substring(0, base.toString().length() - 1) : base.toString();
-            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(root + path))
-                    .timeout(requestTimeout)
-                    .method(step.method(), body.length == 0 ? HttpRequest.BodyPublishers.noBody()
-                            : HttpRequest.BodyPublishers.ofByteArray(body));
-            for (Map.Entry<String, String> h : step.headers().entrySet()) {
-                request.header(h.getKey(), substitute(h.getValue(), state.variables));
-            }
-            if (!state.cookies.isEmpty()) {
-                StringBuilder cookie = new StringBuilder();
-                state.cookies.forEach((k, v) -> cookie.append(cookie.length() == 0 ? "" : "; ").append(k).append('=').append(v));
-                request.header("Cookie", cookie.toString());
-            }
-            CompletableFuture<HttpResponse<byte[]>> call = http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-            HttpResponse<byte[]> response;
-            try {
-                // the request timeout covers the headers; the extra second bounds a body that never ends
-                response = call.get(requestTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
-            } catch (TimeoutException e) {
-                call.cancel(true);
-                return new Exchange(shown, Response.failed("no answer within " + requestTimeout.toMillis() + " ms"));
-            } catch (ExecutionException e) {
-                Throwable cause = e.getCause();
-                if (cause instanceof HttpTimeoutException) {
-                    return new Exchange(shown, Response.failed("no answer within " + requestTimeout.toMillis() + " ms"));
-                }
-                return new Exchange(shown, Response.failed(cause instanceof IOException io && io.getMessage() != null
-                        ? cause.getClass().getSimpleName() + ": " + io.getMessage() : String.valueOf(cause)));
-            }
-            state.takeCookies(response.headers().allValues("set-cookie"));
-            Response r = Response.of(response.statusCode(), response.body());
-            for (Step.Capture capture : step.captures()) {
-                Matcher m = capture.pattern().matcher(r.body());
-                if (m.find()) {
-                    state.variables.put(capture.variable(), m.groupCount() >= 1 ? m.group(1) : m.group());
-                }
-            }
-            return new Exchange(shown, r);
-        } catch (UnresolvedVariableException | IllegalArgumentException e) {
-            return new Exchange(shown, Response.failed("not sent: " + e.getMessage()));
-        }
-    }
-
-    private static String substitute(String text, Map<String, String> variables) {
-        if (text.indexOf("{{") < 0) {
-            return text;
-        }
-        Matcher m = VARIABLE.matcher(text);
-        StringBuilder out = new StringBuilder();
-        while (m.find()) {
-            String value = variables.get(m.group(1));
-            if (value == null) {
-                throw new UnresolvedVariableException("{{" + m.group(1) + "}} was not captured by an earlier response");
-            }
-            m.appendReplacement(out, Matcher.quoteReplacement(value));
-        }
-        m.appendTail(out);
-        return out.toString();
-    }
-
     private Replica start(World world, String what) throws InterruptedException {
-        Replica replica = bounded("starting " + what, () -> factory.start(world));
+        Replica replica = HttpDriver.bounded("statelessness check " + name, "starting " + what, startTimeout, () -> factory.start(world));
         if (replica == null || replica.baseUri() == null) {
             throw new IllegalStateException("statelessness check " + name + ": the factory returned no replica (or no base URI) for " + what);
         }
@@ -329,7 +220,7 @@ public final class StatelessnessCheck {
 
     private void close(Replica replica, String what) {
         try {
-            bounded("closing " + what, () -> {
+            HttpDriver.bounded("statelessness check " + name, "closing " + what, startTimeout, () -> {
                 replica.close();
                 return null;
             });
@@ -337,69 +228,6 @@ public final class StatelessnessCheck {
             LOG.warn("statelessness check {}: {}", name, e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    /** Runs {@code call} on its own daemon thread and waits at most the start timeout. */
-    private <T> T bounded(String what, Callable<T> call) throws InterruptedException {
-        FutureTask<T> task = new FutureTask<>(call);
-        Thread t = new Thread(task, "exstate-statelessness-lifecycle-" + THREADS.incrementAndGet());
-        t.setDaemon(true);
-        t.start();
-        try {
-            return task.get(startTimeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            task.cancel(true);
-            throw new IllegalStateException("statelessness check " + name + ": " + what + " did not finish within "
-                    + startTimeout.toMillis() + " ms");
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("statelessness check " + name + ": " + what + " failed: " + e.getCause(), e.getCause());
-        }
-    }
-
-    /** One request as sent and its answer. */
-    private record Exchange(String request, Response response) {
-    }
-
-    /** One virtual client's cookies and captured variables during one run. */
-    private static final class ClientState {
-        final Map<String, String> cookies = new LinkedHashMap<>();
-        final Map<String, String> variables = new HashMap<>();
-
-        void takeCookies(List<String> setCookies) {
-            for (String header : setCookies) {
-                String[] parts = header.split(";");
-                int eq = parts[0].indexOf('=');
-                if (eq <= 0) {
-                    continue;
-                }
-                String cookieName = parts[0].substring(0, eq).trim();
-                String value = parts[0].substring(eq + 1).trim();
-                boolean expired = false;
-                for (int i = 1; i < parts.length; i++) {
-                    String attr = parts[i].trim().toLowerCase(java.util.Locale.ROOT);
-                    if (attr.startsWith("max-age=")) {
-                        try {
-                            expired = Long.parseLong(attr.substring("max-age=".length()).trim()) <= 0;
-                        } catch (NumberFormatException ignored) {
-                            // a malformed Max-Age is ignored, as browsers do
-                        }
-                    }
-                }
-                if (expired || value.isEmpty()) {
-                    cookies.remove(cookieName);
-                } else {
-                    cookies.put(cookieName, value);
-                }
-            }
-        }
-    }
-
-    private static final class UnresolvedVariableException extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        UnresolvedVariableException(String message) {
-            super(message);
         }
     }
 

@@ -19,12 +19,13 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A tiny HTTP service for testing the check: a per-client counter (client known by cookie C),
- * notes with generated ids, a random id, and optionally a job. Where its state lives is the
+ * A tiny HTTP service for testing the checks: a per-client counter and item list (client known by
+ * cookie C), notes and files with generated ids, a random id, and optionally a job. Where its state lives is the
  * point: in a {@link Store} the world shares (stateless), or in one per replica (stateful).
  */
 final class TinyService implements Replica {
@@ -33,9 +34,12 @@ final class TinyService implements Replica {
     static final class Store {
         final Map<String, Integer> counts = new ConcurrentHashMap<>();
         final Map<String, String> notes = new ConcurrentHashMap<>();
+        final Map<String, List<String>> items = new ConcurrentHashMap<>();
+        final Map<String, byte[]> files = new ConcurrentHashMap<>();
         final AtomicInteger noteSeq = new AtomicInteger();
         final AtomicInteger clientSeq = new AtomicInteger();
         final Set<Long> claimedTicks = ConcurrentHashMap.newKeySet();
+        final AtomicBoolean ready = new AtomicBoolean(true);
     }
 
     enum Jobs { NONE, ONE_REPLICA_PER_TICK, EVERY_REPLICA }
@@ -131,6 +135,28 @@ final class TinyService implements Replica {
         } else if (path.startsWith("/notes/")) {
             String note = store.notes.get(path.substring("/notes/".length()));
             respond(ex, note == null ? 404 : 200, note == null ? "no such note" : note);
+        } else if (path.equals("/items") && method.equals("POST")) {
+            String item = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            store.items.computeIfAbsent(client, k -> new CopyOnWriteArrayList<>()).add(item);
+            respond(ex, 200, "added " + item);
+        } else if (path.equals("/items")) {
+            respond(ex, 200, String.join(",", store.items.getOrDefault(client, List.of())));
+        } else if (path.equals("/files") && method.equals("POST")) {
+            String id = "f" + store.noteSeq.incrementAndGet();
+            store.files.put(id, ex.getRequestBody().readAllBytes());
+            respond(ex, 201, "id=" + id);
+        } else if (path.startsWith("/files/")) {
+            byte[] file = store.files.get(path.substring("/files/".length()));
+            if (file == null) {
+                respond(ex, 404, "no such file");
+            } else {
+                ex.sendResponseHeaders(200, file.length);
+                try (OutputStream out = ex.getResponseBody()) {
+                    out.write(file);
+                }
+            }
+        } else if (path.equals("/health/ready")) {
+            respond(ex, store.ready.get() ? 200 : 503, store.ready.get() ? "UP" : "DOWN");
         } else if (path.equals("/random")) {
             respond(ex, 200, "order " + UUID.randomUUID());
         } else if (path.equals("/logout")) {
