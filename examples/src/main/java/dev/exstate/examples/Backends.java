@@ -376,12 +376,26 @@ final class Backends {
                 closeAll(runtime, clients);
             }
         }
-    }
 
-    private static void closeAll(StateRuntime runtime, List<AutoCloseable> clients) {
-        if (runtime != null) {
+        /**
+         * The in-process stand-in for SIGKILL: HTTP stops at once ({@link ShopService#kill()}), then
+         * the replica's own Redis and etcd clients are closed, cutting its connections as a dead
+         * process's sockets close; only then are the job and the runtime stopped, to free their
+         * threads: the lease releases and anything else their shutdown sends fail on the closed
+         * connections, so a lease held by a run caught mid-way stays in Redis until its TTL ends,
+         * as after a crash. Blobs on S3 have no lease and no buffered write to lose. With the
+         * in-memory backend there is no connection to cut: the backend lives in this JVM, so a
+         * lease held at that moment is handed back by the runtime's shutdown.
+         */
+        void kill() {
+            shop.kill();
+            closeClients(clients);
+            shop.close();
             runtime.close();
         }
+    }
+
+    private static void closeClients(List<AutoCloseable> clients) {
         for (int i = clients.size() - 1; i >= 0; i--) {
             try {
                 clients.get(i).close();
@@ -389,5 +403,12 @@ final class Backends {
                 LOG.warn("closing {} failed: {}", clients.get(i), e.toString());
             }
         }
+    }
+
+    private static void closeAll(StateRuntime runtime, List<AutoCloseable> clients) {
+        if (runtime != null) {
+            runtime.close();
+        }
+        closeClients(clients);
     }
 }

@@ -1,8 +1,10 @@
 package dev.exstate.examples;
 
+import dev.exstate.testkit.stateless.ChurnCheck;
 import dev.exstate.testkit.stateless.JobRun;
 import dev.exstate.testkit.stateless.Replica;
 import dev.exstate.testkit.stateless.ReplicaFactory;
+import dev.exstate.testkit.stateless.ScaleChurnReport;
 import dev.exstate.testkit.stateless.StatelessnessCheck;
 import dev.exstate.testkit.stateless.StatelessnessReport;
 import dev.exstate.testkit.stateless.Step;
@@ -34,6 +36,10 @@ import java.util.logging.Level;
  * removed when it stops. With etcd, after the check the demo flips {@code shop.discount} in etcd
  * and shows two running replicas answering the new value without a restart.
  *
+ * <p>With {@code --churn} the demo runs the {@link ChurnCheck} on both shops instead: users fill
+ * carts, upload files and read flags while replicas are added, removed and killed, and the reports
+ * list what was lost ({@link #runChurn}).
+ *
  * <p>Exit code 0 when the exstate shop passes, the naive one fails on sessions, files and the timer
  * (the point of the demo) and, with etcd, the flag change reached both replicas; 1 otherwise, or
  * when a backend cannot be reached (one line on stderr naming it and its address, never
@@ -54,6 +60,12 @@ public final class Demo {
     static final String LIVE_VALUE = "false";
     /** How long the replicas get to see the flag change. */
     static final Duration LIVE_DEADLINE = Duration.ofSeconds(10);
+    /** How long the churn check's users run while replicas come and go. */
+    static final Duration CHURN_DURATION = Duration.ofSeconds(15);
+    /** Scale events in that time. */
+    static final int CHURN_EVENTS = 6;
+    /** Concurrent users of the churn check. */
+    static final int CHURN_USERS = 4;
 
     // JUL loggers are held weakly: keep the configured one alive
     private static java.util.logging.Logger grpcLogger;
@@ -97,6 +109,9 @@ public final class Demo {
             err.println("demo: " + e.getMessage());
             return 1;
         }
+        if (options.churn()) {
+            return runChurnDemo(options, backends, out, err);
+        }
         out.println("exstate demo: is the shop stateless? 2 replicas behind a round-robin balancer must answer");
         out.println("every request exactly as 1 replica alone, and the report job must run once per tick.");
         if (backends.anyRemote()) {
@@ -116,6 +131,65 @@ public final class Demo {
         result.liveChange().ifPresent(live -> out.println(live.render()));
         out.println(result.summary());
         return result.asExpected() ? 0 : 1;
+    }
+
+    private static int runChurnDemo(DemoOptions options, Backends backends, PrintStream out, PrintStream err) {
+        long seed = options.seed() != null ? options.seed() : new java.util.Random().nextLong();
+        out.println("exstate demo: does the shop survive an autoscaler? " + CHURN_USERS + " users shop for "
+                + CHURN_DURATION.toSeconds() + " s while replicas (2 to 4) are added, removed and killed;");
+        out.println("no acknowledged cart item or upload may be lost, and the report job must run once per tick. Seed " + seed + ".");
+        if (backends.anyRemote()) {
+            out.println("ShopService keeps " + backends.describe() + ":");
+            backends.addresses().forEach(a -> out.println("  " + a));
+        }
+        out.println();
+        DemoResult.Churn result;
+        try {
+            result = runChurn(options, seed);
+        } catch (RuntimeException e) {
+            err.println("demo: the churn check could not run: " + e.getMessage());
+            return 1;
+        }
+        out.println(result.exstate().render());
+        out.println(result.naive().render());
+        out.println(result.summary());
+        return result.asExpected() ? 0 : 1;
+    }
+
+    /**
+     * Runs the churn check against both shops with {@code seed}, ShopService on the backends
+     * {@code options} name. Backends are not probed first: an unreachable one makes a replica fail
+     * to start ({@link IllegalStateException}).
+     */
+    public static DemoResult.Churn runChurn(DemoOptions options, long seed) {
+        Backends backends = new Backends(options);
+        ScaleChurnReport exstate = churnCheck(shopName(backends), exstateShop(backends)).seed(seed).build().run();
+        ScaleChurnReport naive = churnCheck("NaiveShopService (state in the process)", naiveShop()).seed(seed).build().run();
+        return new DemoResult.Churn(exstate, naive);
+    }
+
+    /**
+     * The churn check the demo runs on a shop: 2 to 4 replicas, {@value #CHURN_USERS} users adding
+     * cart items (a new session after 20, below the cart's limit), uploading files of up to 8 KiB
+     * and reading the flags, readiness polled on {@code /health/ready}, {@value #CHURN_EVENTS}
+     * scale events in {@link #CHURN_DURATION}. Set the seed before building.
+     */
+    public static ChurnCheck.Builder churnCheck(String name, ReplicaFactory factory) {
+        return ChurnCheck.builder(factory)
+                .name(name)
+                .replicas(2, 4)
+                .users(CHURN_USERS)
+                .duration(CHURN_DURATION)
+                .events(CHURN_EVENTS)
+                .sessionWrite(item -> Step.post("/cart/items", item), Step.get("/cart"))
+                .upload(bytes -> Step.post("/files", bytes).capture("fileId", "^([0-9a-f]{64})$"), Step.get("/files/{{fileId}}"))
+                .read(Step.get("/flags"))
+                .readinessPath("/health/ready")
+                .writesPerSession(20)
+                .maxUploadBytes(8 * 1024)
+                .thinkTime(Duration.ofMillis(20))
+                .requestTimeout(Duration.ofSeconds(10))
+                .startTimeout(Duration.ofSeconds(30));
     }
 
     /**
@@ -193,7 +267,7 @@ public final class Demo {
             Backends.ShopWorld shopWorld = world.shared("shop-world", backends::newWorld);
             Backends.ShopReplica replica = shopWorld.startReplica();
             ShopService shop = replica.shop();
-            return Replica.of(shop.baseUri(), () -> runs(shop.reportTicks()), replica);
+            return Replica.of(shop.baseUri(), () -> runs(shop.reportTicks()), replica, replica::kill);
         };
     }
 

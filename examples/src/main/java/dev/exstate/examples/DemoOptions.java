@@ -21,7 +21,7 @@ public final class DemoOptions {
     /** The text {@code --help} prints, and a bad command line after its error. */
     public static final String USAGE = String.join("\n",
             "usage: Demo [--redis URI] [--etcd URL] [--s3 URL [--bucket NAME] [--s3-region REGION]",
-            "            [--s3-access-key KEY --s3-secret-key KEY]] [--help]",
+            "            [--s3-access-key KEY --s3-secret-key KEY]] [--churn [--seed N]] [--help]",
             "  Runs the statelessness check (2 replicas, round-robin, compared with 1 fresh replica)",
             "  against ShopService (state in exstate) and NaiveShopService (state in the process), and",
             "  prints both reports. Without options ShopService's replicas share an in-memory backend.",
@@ -35,6 +35,12 @@ public final class DemoOptions {
             "  --s3-region REGION   signing region (default us-east-1)",
             "  --s3-access-key KEY  credentials; better from the environment (" + ENV_S3_ACCESS_KEY + ",",
             "  --s3-secret-key KEY  " + ENV_S3_SECRET_KEY + "), as a command line is visible to others",
+            "  --churn              run the churn check instead (no live config change): 4 users for 15 s",
+            "                       while an autoscaler adds, removes and kills replicas (2 to 4); it",
+            "                       reports lost cart items, lost uploads, duplicate job ticks, failed",
+            "                       requests and readiness flaps",
+            "  --seed N             the churn's seed (default random; the report prints it), to repeat",
+            "                       the same scale events and requests",
             "  --help               show this text",
             "  With a real backend every group of replicas uses its own app name (shop-<random hex>) and",
             "  so its own keys; its etcd keys and S3 objects are removed at the end, its Redis sessions",
@@ -44,6 +50,8 @@ public final class DemoOptions {
             "           or if a backend cannot be reached; 2 on a bad command line");
 
     private final boolean help;
+    private final boolean churn;
+    private final Long seed;
     private final String redis;
     private final String etcd;
     private final String s3;
@@ -52,9 +60,11 @@ public final class DemoOptions {
     private final String s3AccessKey;
     private final String s3SecretKey;
 
-    private DemoOptions(boolean help, String redis, String etcd, String s3, String bucket, String s3Region,
-                        String s3AccessKey, String s3SecretKey) {
+    private DemoOptions(boolean help, boolean churn, Long seed, String redis, String etcd, String s3, String bucket,
+                        String s3Region, String s3AccessKey, String s3SecretKey) {
         this.help = help;
+        this.churn = churn;
+        this.seed = seed;
         this.redis = redis;
         this.etcd = etcd;
         this.s3 = s3;
@@ -66,12 +76,27 @@ public final class DemoOptions {
 
     /** No backend: every replica group shares an in-memory one. */
     public static DemoOptions defaults() {
-        return new DemoOptions(false, null, null, null, null, null, null, null);
+        return new DemoOptions(false, false, null, null, null, null, null, null, null, null);
+    }
+
+    /** The churn check on in-memory backends, with {@code seed}. */
+    public static DemoOptions churn(long seed) {
+        return new DemoOptions(false, true, seed, null, null, null, null, null, null, null);
     }
 
     /** Whether to show the usage. */
     public boolean help() {
         return help;
+    }
+
+    /** Whether to run the churn check instead of the statelessness check. */
+    public boolean churn() {
+        return churn;
+    }
+
+    /** The churn check's seed, or {@code null} for a random one. */
+    public Long seed() {
+        return seed;
     }
 
     /** Redis URI for sessions and leases, or {@code null}. */
@@ -127,6 +152,8 @@ public final class DemoOptions {
      */
     public static DemoOptions parse(Map<String, String> env, String... args) {
         boolean help = false;
+        boolean churn = false;
+        Long seed = null;
         String redis = null;
         String etcd = null;
         String s3 = null;
@@ -150,7 +177,13 @@ public final class DemoOptions {
                     }
                     help = true;
                 }
-                case "--redis", "--etcd", "--s3", "--bucket", "--s3-region", "--s3-access-key", "--s3-secret-key" -> {
+                case "--churn" -> {
+                    if (value != null) {
+                        throw new IllegalArgumentException("option --churn takes no value");
+                    }
+                    churn = true;
+                }
+                case "--redis", "--etcd", "--s3", "--bucket", "--s3-region", "--s3-access-key", "--s3-secret-key", "--seed" -> {
                     if (value == null) {
                         if (i + 1 >= args.length || args[i + 1].startsWith("--")) {
                             throw new IllegalArgumentException("option " + name + " needs a value");
@@ -167,12 +200,16 @@ public final class DemoOptions {
                         case "--bucket" -> bucket = once(name, bucket, value);
                         case "--s3-region" -> region = once(name, region, value);
                         case "--s3-access-key" -> accessKey = once(name, accessKey, value);
+                        case "--seed" -> seed = Long.valueOf(once(name, seed == null ? null : seed.toString(), seed(value)));
                         default -> secretKey = once(name, secretKey, value);
                     }
                 }
                 default -> throw new IllegalArgumentException(arg.startsWith("-")
                         ? "unknown option '" + name + "'" : "unexpected argument '" + arg + "'");
             }
+        }
+        if (seed != null && !churn) {
+            throw new IllegalArgumentException("--seed needs --churn");
         }
         if (s3 == null) {
             if (bucket != null || region != null || accessKey != null || secretKey != null) {
@@ -187,7 +224,7 @@ public final class DemoOptions {
                         + ENV_S3_ACCESS_KEY + " and --s3-secret-key/" + ENV_S3_SECRET_KEY + "), or neither");
             }
         }
-        DemoOptions options = new DemoOptions(help, redis, etcd, s3, bucket, region, accessKey, secretKey);
+        DemoOptions options = new DemoOptions(help, churn, seed, redis, etcd, s3, bucket, region, accessKey, secretKey);
         if (!help) {
             options.check();
         }
@@ -222,6 +259,14 @@ public final class DemoOptions {
         return value;
     }
 
+    private static String seed(String value) {
+        try {
+            return Long.toString(Long.parseLong(value.strip()));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--seed needs a whole number (a long), was '" + value + "'");
+        }
+    }
+
     private static String blankToNull(String s) {
         return s == null || s.isBlank() ? null : s;
     }
@@ -229,7 +274,8 @@ public final class DemoOptions {
     /** Equal if every option but the secret key is equal. */
     @Override
     public boolean equals(Object o) {
-        return this == o || o instanceof DemoOptions d && help == d.help && Objects.equals(redis, d.redis)
+        return this == o || o instanceof DemoOptions d && help == d.help && churn == d.churn && Objects.equals(seed, d.seed)
+                && Objects.equals(redis, d.redis)
                 && Objects.equals(etcd, d.etcd) && Objects.equals(s3, d.s3) && Objects.equals(bucket, d.bucket)
                 && Objects.equals(s3Region, d.s3Region) && Objects.equals(s3AccessKey, d.s3AccessKey);
     }
@@ -237,13 +283,14 @@ public final class DemoOptions {
     /** A hash of every option but the secret key. */
     @Override
     public int hashCode() {
-        return Objects.hash(help, redis, etcd, s3, bucket, s3Region, s3AccessKey);
+        return Objects.hash(help, churn, seed, redis, etcd, s3, bucket, s3Region, s3AccessKey);
     }
 
     /** The options without credentials. */
     @Override
     public String toString() {
         return "DemoOptions[help=" + help
+                + (churn ? ", churn" + (seed != null ? ", seed=" + seed : "") : "")
                 + (redis != null ? ", redis=" + Backends.withoutUserInfo(redis) : "")
                 + (etcd != null ? ", etcd=" + etcd : "")
                 + (s3 != null ? ", s3=" + s3 + ", bucket=" + bucket + (s3Region != null ? ", region=" + s3Region : "")

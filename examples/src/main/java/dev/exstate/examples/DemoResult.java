@@ -1,9 +1,11 @@
 package dev.exstate.examples;
 
+import dev.exstate.testkit.stateless.ScaleChurnReport;
 import dev.exstate.testkit.stateless.StatelessnessReport;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -51,24 +53,57 @@ public record DemoResult(StatelessnessReport exstate, StatelessnessReport naive,
 
     /** One line. */
     public String summary() {
+        String livePart = liveChange.map(l -> l.reachedAll() ? "; live config change reached both replicas"
+                : "; live config change did NOT reach both replicas").orElse("");
+        return summary(exstate.passed(), naiveFailsOnSessions(), naiveFailsOnFiles(), naiveFailsOnTimer(), livePart,
+                asExpected(), liveChange.isPresent() ? ", and the config change to reach both replicas" : "");
+    }
+
+    private static String summary(boolean exstatePassed, boolean sessions, boolean files, boolean timer, String livePart,
+                                  boolean asExpected, String alsoWanted) {
         List<String> naiveFailures = new ArrayList<>();
-        if (naiveFailsOnSessions()) {
+        if (sessions) {
             naiveFailures.add("sessions");
         }
-        if (naiveFailsOnFiles()) {
+        if (files) {
             naiveFailures.add("files");
         }
-        if (naiveFailsOnTimer()) {
+        if (timer) {
             naiveFailures.add("timer");
         }
         String naivePart = naiveFailures.isEmpty() ? "NaiveShopService PASS"
                 : "NaiveShopService FAIL on " + String.join(", ", naiveFailures);
-        String livePart = liveChange.map(l -> l.reachedAll() ? "; live config change reached both replicas"
-                : "; live config change did NOT reach both replicas").orElse("");
-        return "Summary: ShopService " + (exstate.passed() ? "PASS" : "FAIL") + "; " + naivePart + livePart
-                + (asExpected() ? " -- as expected: state belongs outside the process."
+        return "Summary: ShopService " + (exstatePassed ? "PASS" : "FAIL") + "; " + naivePart + livePart
+                + (asExpected ? " -- as expected: state belongs outside the process."
                 : " -- NOT as expected (the demo wants ShopService to pass and the naive one to fail on sessions, files and timer"
-                + (liveChange.isPresent() ? ", and the config change to reach both replicas" : "") + ").");
+                + alsoWanted + ").");
+    }
+
+    /**
+     * What the demo's churn check ({@code --churn}) found on both shops: the exstate shop must
+     * lose nothing while replicas come, go and die; the naive one loses cart items and uploads and
+     * runs job ticks twice.
+     *
+     * @param exstate the churn report on {@link ShopService}
+     * @param naive   the churn report on {@link NaiveShopService}
+     */
+    public record Churn(ScaleChurnReport exstate, ScaleChurnReport naive) {
+        public Churn {
+            Objects.requireNonNull(exstate, "exstate");
+            Objects.requireNonNull(naive, "naive");
+        }
+
+        /** ShopService passed, and the naive shop lost session writes and uploads and ran a tick twice. */
+        public boolean asExpected() {
+            return exstate.passed() && !naive.lostWrites().isEmpty() && !naive.lostUploads().isEmpty()
+                    && !naive.duplicateJobRuns().isEmpty();
+        }
+
+        /** One line. */
+        public String summary() {
+            return DemoResult.summary(exstate.passed(), !naive.lostWrites().isEmpty(), !naive.lostUploads().isEmpty(),
+                    !naive.duplicateJobRuns().isEmpty(), "", asExpected(), "");
+        }
     }
 
     /**

@@ -105,6 +105,18 @@ public final class ShopService implements AutoCloseable {
         Http.stop(server);
     }
 
+    /**
+     * Stops serving at once, as SIGKILL would: the HTTP server closes without a drain, its open
+     * connections cut and its handlers interrupted, so requests in flight get no answer. Nothing
+     * else happens here: readiness is not turned off, the job is not cancelled, no lease is handed
+     * back. The caller then cuts the runtime's backend connections before it closes the runtime,
+     * so that nothing the runtime's shutdown would send (a lease release) reaches a backend; see
+     * {@code Backends.ShopReplica#kill()}.
+     */
+    public void kill() {
+        Http.stop(server);
+    }
+
     private void route(String path, HttpHandler handler) {
         server.createContext(path, ex -> {
             try {
