@@ -70,7 +70,25 @@ class DemoTest {
         int code = Demo.run(new String[] {"--help"}, print(out), print(new ByteArrayOutputStream()));
 
         assertThat(code).isZero();
-        assertThat(out.toString(StandardCharsets.UTF_8)).contains("usage: Demo", "exit code: 0 if ShopService passed");
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("usage: Demo", "exit code: 0 if ShopService passed",
+                "[--churn [--seed N]]", "--churn              run the churn check instead");
+    }
+
+    @Test
+    @DisplayName("--churn takes no value, and --seed needs --churn and a whole number")
+    void churnOptions() {
+        DemoOptions o = DemoOptions.parse("--churn", "--seed", "-42", "--redis", "redis://127.0.0.1:6379");
+        assertThat(o.churn()).isTrue();
+        assertThat(o.seed()).isEqualTo(-42L);
+        assertThat(o).isEqualTo(DemoOptions.parse("--seed=-42", "--redis=redis://127.0.0.1:6379", "--churn"));
+        assertThat(o.toString()).contains("churn, seed=-42");
+        assertThat(DemoOptions.parse("--churn").seed()).isNull();
+        assertThat(DemoOptions.defaults().churn()).isFalse();
+
+        assertBadCommandLine(new String[] {"--seed", "7"}, "--seed needs --churn");
+        assertBadCommandLine(new String[] {"--churn", "--seed", "seven"}, "--seed needs a whole number (a long), was 'seven'");
+        assertBadCommandLine(new String[] {"--churn", "--seed", "1", "--seed", "2"}, "option --seed given twice");
+        assertBadCommandLine(new String[] {"--churn=yes"}, "option --churn takes no value");
     }
 
     @Test
