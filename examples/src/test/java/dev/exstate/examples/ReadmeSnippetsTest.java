@@ -38,7 +38,9 @@ import dev.exstate.session.SessionLimitException;
 import dev.exstate.session.SessionNotFoundException;
 import dev.exstate.session.SessionOptions;
 import dev.exstate.session.SessionStore;
+import dev.exstate.testkit.stateless.ChurnCheck;
 import dev.exstate.testkit.stateless.Replica;
+import dev.exstate.testkit.stateless.ScaleChurnReport;
 import dev.exstate.testkit.stateless.StatelessnessCheck;
 import dev.exstate.testkit.stateless.StatelessnessReport;
 import dev.exstate.testkit.stateless.Step;
@@ -425,6 +427,25 @@ class ReadmeSnippetsTest {
         if (!report.passed()) {
             throw new AssertionError(report.render());
         }
+    }
+
+    // ---- ...while replicas come and go (compiled only: needs a service to start) ----
+
+    @SuppressWarnings("unused")
+    private static void churn() {
+        ScaleChurnReport churn = ChurnCheck.builder(world -> startMyService(world))
+                .replicas(2, 4)                                 // the autoscaler keeps 2 to 4 replicas
+                .users(4)                                       // concurrent users, each with its own cookies
+                .duration(Duration.ofSeconds(15)).events(6)     // 6 scale events: out, in (graceful), killed
+                .seed(42)                                       // same seed, same events, victims and requests
+                .sessionWrite(item -> Step.post("/cart/items", item), Step.get("/cart"))
+                .upload(bytes -> Step.post("/files", bytes).capture("fileId", "^([0-9a-f]{64})$"),
+                        Step.get("/files/{{fileId}}"))
+                .read(Step.get("/flags"))
+                .readinessPath("/health/ready")                 // a replica in rotation must not flap
+                .build()
+                .run();
+        System.out.println(churn.render());
     }
 
     private static Replica startMyService(World world) {

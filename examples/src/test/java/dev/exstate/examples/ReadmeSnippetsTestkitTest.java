@@ -156,4 +156,29 @@ final class ReadmeSnippetsTestkitTest {
                 .build().run();
         assertThat(report.duplicateTicks()).isEmpty();
     }
+
+    private static ReplicaFactory churnReplicaFactory() {
+        ReplicaFactory shops = world -> {
+            ShopReplica shop = startShop(world);            // the service, its runtime and its backend clients
+            return Replica.of(shop.baseUri(), shop::jobRuns,
+                    shop::close,                            // graceful: readiness off, leases released, runtime closed
+                    shop::kill);                            // abrupt: HTTP and backend connections cut first
+        };
+        return shops;
+    }
+
+    /** What the snippet's {@code startShop} returns: a running service with both ways to stop. */
+    private interface ShopReplica {
+        java.net.URI baseUri();
+
+        java.util.List<JobRun> jobRuns();
+
+        void close();
+
+        void kill();
+    }
+
+    private static ShopReplica startShop(dev.exstate.testkit.stateless.World world) {
+        throw new UnsupportedOperationException("compiled only");
+    }
 }
