@@ -271,7 +271,10 @@ public final class Demo {
         };
     }
 
-    /** Replicas of {@link NaiveShopService}: a world is only the config map each replica reads once. */
+    /**
+     * Replicas of {@link NaiveShopService}: a world is only the config map each replica reads once.
+     * Killing one closes it: what it kept in the process dies with it either way.
+     */
     public static ReplicaFactory naiveShop() {
         return world -> {
             Map<String, String> config = world.shared("config", () -> CONFIG);

@@ -65,27 +65,17 @@ class ChurnCheckIT {
     @DisplayName("on real Redis, etcd and s3proxy, through the demo's --churn")
     class OnRealBackends {
         private static final String BUCKET = "exstate-churn-it";
-        private RedisServer redis;
-        private EtcdServer etcd;
-        private S3ProxyServer s3;
+        private RealBackends backends;
 
         @BeforeAll
         void startBackends() {
-            redis = RedisServer.builder().start();
-            etcd = EtcdServer.builder().start();
-            s3 = S3ProxyServer.startTransient();
+            backends = RealBackends.start();
         }
 
         @AfterAll
         void stopBackends() {
-            for (AutoCloseable c : new AutoCloseable[] {s3, etcd, redis}) {
-                try {
-                    if (c != null) {
-                        c.close();
-                    }
-                } catch (Exception e) {
-                    // the next one still gets closed
-                }
+            if (backends != null) {
+                backends.close();
             }
         }
 
@@ -95,6 +85,9 @@ class ChurnCheckIT {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             ByteArrayOutputStream err = new ByteArrayOutputStream();
 
+            RedisServer redis = backends.redis();
+            EtcdServer etcd = backends.etcd();
+            S3ProxyServer s3 = backends.s3();
             int code = Demo.run(new String[] {"--churn", "--seed", Long.toString(SEED), "--redis", redis.uri(),
                     "--etcd", etcd.endpoint(), "--s3", s3.endpoint().toString(), "--bucket", BUCKET,
                     "--s3-access-key", s3.accessKey(), "--s3-secret-key", s3.secretKey()},

@@ -30,27 +30,23 @@ class DemoBackendsIT {
     private static final Pattern APP = Pattern.compile("^exstate:(shop-[0-9a-f]{8}):");
     private static final String BUCKET = "exstate-demo-it";
 
+    private static RealBackends backends;
     private static RedisServer redis;
     private static EtcdServer etcd;
     private static S3ProxyServer s3;
 
     @BeforeAll
     static void startBackends() {
-        redis = RedisServer.builder().start();
-        etcd = EtcdServer.builder().start();
-        s3 = S3ProxyServer.startTransient();
+        backends = RealBackends.start();
+        redis = backends.redis();
+        etcd = backends.etcd();
+        s3 = backends.s3();
     }
 
     @AfterAll
     static void stopBackends() {
-        for (AutoCloseable c : new AutoCloseable[] {s3, etcd, redis}) {
-            try {
-                if (c != null) {
-                    c.close();
-                }
-            } catch (Exception e) {
-                // the next one still gets closed
-            }
+        if (backends != null) {
+            backends.close();
         }
     }
 

@@ -167,18 +167,18 @@ public record ScaleChurnReport(String name, long seed, int minReplicas, int maxR
                 .append(" killed), ").append(replicasStarted).append(" replicas started, ").append(requests)
                 .append(" requests sent\n");
         events.forEach(e -> out.append("       ").append(e).append('\n'));
-        out.append(verdict(lostWrites.isEmpty())).append(" session writes: ").append(sessionWrites)
+        out.append(ReportText.verdict(lostWrites.isEmpty())).append(" session writes: ").append(sessionWrites)
                 .append(" acknowledged, ").append(lostWrites.size()).append(" lost\n");
-        out.append(verdict(lostUploads.isEmpty())).append(" uploads: ").append(uploads).append(" acknowledged, ")
+        out.append(ReportText.verdict(lostUploads.isEmpty())).append(" uploads: ").append(uploads).append(" acknowledged, ")
                 .append(lostUploads.size()).append(" lost or partial\n");
-        out.append(verdict(duplicateJobRuns.isEmpty())).append(" scheduled jobs: ").append(jobRunCount)
+        out.append(ReportText.verdict(duplicateJobRuns.isEmpty())).append(" scheduled jobs: ").append(jobRunCount)
                 .append(" runs on all replicas (killed ones included), ").append(duplicateJobRuns.size())
                 .append(" duplicate ticks\n");
-        out.append(verdict(unservedRequests == 0 && failedOutsideScaleEvents.isEmpty())).append(" requests: ")
+        out.append(ReportText.verdict(unservedRequests == 0 && failedOutsideScaleEvents.isEmpty())).append(" requests: ")
                 .append(failedDuringScaleEvents.size()).append(" failed during scale events and were retried on another replica, ")
                 .append(failedOutsideScaleEvents.size()).append(" failed outside scale events, ").append(unservedRequests)
                 .append(" served by no replica\n");
-        out.append(verdict(readinessFlaps.isEmpty())).append(" readiness: ").append(readinessPolls)
+        out.append(ReportText.verdict(readinessFlaps.isEmpty())).append(" readiness: ").append(readinessPolls)
                 .append(" polls of replicas in rotation, ").append(readinessFlaps.size()).append(" flaps\n");
         section(out, "Lost session writes", lostWrites);
         section(out, "Lost or partial uploads", lostUploads);
@@ -186,16 +186,7 @@ public record ScaleChurnReport(String name, long seed, int minReplicas, int maxR
         section(out, "Requests failed during scale events", failedDuringScaleEvents);
         section(out, "Requests failed outside scale events", failedOutsideScaleEvents);
         section(out, "Readiness flaps", readinessFlaps);
-        List<String> hints = hints();
-        if (!hints.isEmpty()) {
-            out.append("\nHints:\n");
-            hints.forEach(h -> out.append("  - ").append(h).append('\n'));
-        }
-        if (!notes.isEmpty()) {
-            out.append("\nNotes:\n");
-            notes.forEach(n -> out.append("  - ").append(n).append('\n'));
-        }
-        out.append("\nResult: ").append(passed() ? "PASS" : "FAIL").append(" -- ").append(name).append('\n');
+        ReportText.end(out, hints(), notes, passed(), name);
         return out.toString();
     }
 
@@ -229,10 +220,6 @@ public record ScaleChurnReport(String name, long seed, int minReplicas, int maxR
         int shown = Math.min(SHOWN, items.size());
         out.append('\n').append(title).append(" (first ").append(shown).append(" of ").append(items.size()).append("):\n");
         out.append(items.stream().limit(shown).map(i -> "  - " + i).collect(Collectors.joining("\n"))).append('\n');
-    }
-
-    private static String verdict(boolean passed) {
-        return passed ? "[PASS]" : "[FAIL]";
     }
 
     private static String seconds(Duration d) {

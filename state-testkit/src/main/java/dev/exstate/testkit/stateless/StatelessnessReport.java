@@ -76,7 +76,7 @@ public record StatelessnessReport(String name, int replicaCount, int clientCount
                 .append("         every answer compared with 1 fresh replica in a world of its own (the baseline).\n\n");
 
         int matching = requestCount - differences.size();
-        out.append(verdict(responsesPassed())).append(" responses: ").append(matching).append(" of ")
+        out.append(ReportText.verdict(responsesPassed())).append(" responses: ").append(matching).append(" of ")
                 .append(requestCount).append(" answers match the baseline\n");
         int width = endpoints.stream().mapToInt(e -> e.endpoint().length()).max().orElse(0);
         for (EndpointResult e : endpoints) {
@@ -116,16 +116,7 @@ public record StatelessnessReport(String name, int replicaCount, int clientCount
             }
         }
 
-        List<String> hints = hints();
-        if (!hints.isEmpty()) {
-            out.append("\nHints:\n");
-            hints.forEach(h -> out.append("  - ").append(h).append('\n'));
-        }
-        if (!notes.isEmpty()) {
-            out.append("\nNotes:\n");
-            notes.forEach(n -> out.append("  - ").append(n).append('\n'));
-        }
-        out.append("\nResult: ").append(passed() ? "PASS" : "FAIL").append(" -- ").append(name).append('\n');
+        ReportText.end(out, hints(), notes, passed(), name);
         return out.toString();
     }
 
@@ -147,10 +138,6 @@ public record StatelessnessReport(String name, int replicaCount, int clientCount
                     + "run it through a LeasedScheduler so one replica runs each tick");
         }
         return hints;
-    }
-
-    private static String verdict(boolean passed) {
-        return passed ? "[PASS]" : "[FAIL]";
     }
 
     private static String pad(String s, int width) {
