@@ -116,7 +116,7 @@ public final class ChurnCheck {
         this.sessionRead = b.sessionRead;
         this.upload = b.upload;
         this.download = b.download;
-        this.reads = b.reads;
+        this.reads = List.copyOf(b.reads);
         this.readinessPath = b.readinessPath;
         this.writesPerSession = b.writesPerSession;
         this.maxUploadBytes = b.maxUploadBytes;

@@ -15,10 +15,10 @@ import java.util.stream.Collectors;
  * <p>Failures: {@link #lostWrites()} (an acknowledged session write missing from the session read
  * afterwards), {@link #lostUploads()} (an acknowledged upload missing or with other bytes),
  * {@link #duplicateJobRuns()} (a job tick run by two replicas, killed ones included),
- * {@link #readinessFlaps()} (a replica in rotation went from ready to not ready), requests no
- * replica could serve ({@link #unservedRequests()}), and requests that failed outside any scale
- * event. Requests that failed during a scale event and were then served by another replica are
- * what a balancer's retry hides; they are counted and listed, not failures.
+ * {@link #readinessFlaps()} (a replica in rotation went from ready to not ready), and requests no
+ * replica could serve ({@link #unservedRequests()}). A request that failed once and was then served
+ * by another replica is what a balancer's retry hides: counted and listed, during scale events and
+ * outside them (a slow backend on a busy host), not a failure.
  *
  * @param name                     what was checked, as given to the check
  * @param seed                     the seed: the same seed gives the same events and requests
@@ -148,7 +148,7 @@ public record ScaleChurnReport(String name, long seed, int minReplicas, int maxR
     /** True when nothing acknowledged was lost, no tick ran twice, no replica flapped and every request was served. */
     public boolean passed() {
         return lostWrites.isEmpty() && lostUploads.isEmpty() && duplicateJobRuns.isEmpty() && readinessFlaps.isEmpty()
-                && unservedRequests == 0 && failedOutsideScaleEvents.isEmpty();
+                && unservedRequests == 0;
     }
 
     /** Scale events of one kind. */
@@ -174,7 +174,7 @@ public record ScaleChurnReport(String name, long seed, int minReplicas, int maxR
         out.append(ReportText.verdict(duplicateJobRuns.isEmpty())).append(" scheduled jobs: ").append(jobRunCount)
                 .append(" runs on all replicas (killed ones included), ").append(duplicateJobRuns.size())
                 .append(" duplicate ticks\n");
-        out.append(ReportText.verdict(unservedRequests == 0 && failedOutsideScaleEvents.isEmpty())).append(" requests: ")
+        out.append(ReportText.verdict(unservedRequests == 0)).append(" requests: ")
                 .append(failedDuringScaleEvents.size()).append(" failed during scale events and were retried on another replica, ")
                 .append(failedOutsideScaleEvents.size()).append(" failed outside scale events, ").append(unservedRequests)
                 .append(" served by no replica\n");
@@ -207,8 +207,8 @@ public record ScaleChurnReport(String name, long seed, int minReplicas, int maxR
             hints.add("a replica in rotation stopped being ready while the backends were up: readiness should not depend on "
                     + "other replicas coming and going");
         }
-        if (unservedRequests > 0 || !failedOutsideScaleEvents.isEmpty()) {
-            hints.add("requests failed with no replica leaving: the service fails under load or while others start");
+        if (unservedRequests > 0) {
+            hints.add("requests failed on every replica tried: the service fails under load or while others start and stop");
         }
         return hints;
     }

@@ -104,9 +104,8 @@ class ChurnCheckTest {
             CompletableFuture<ScaleChurnReport> run = CompletableFuture.supplyAsync(
                     () -> check(factory).schedule(ScaleAction.SCALE_OUT).build().run());
 
-            await().atMost(Duration.ofSeconds(60)).until(() -> store.get() != null);
-            // readiness is polled every 100 ms: let every replica be seen ready first
-            await().pollDelay(Duration.ofMillis(1000)).atMost(Duration.ofSeconds(2)).until(() -> true);
+            // once a few readiness polls answered ready, readiness goes away while the replicas stay in rotation
+            await().atMost(Duration.ofSeconds(60)).until(() -> store.get() != null && store.get().readinessAnswers.get() >= 3);
             store.get().ready.set(false);
             ScaleChurnReport report = run.join();
             print(report);

@@ -40,6 +40,7 @@ final class TinyService implements Replica {
         final AtomicInteger clientSeq = new AtomicInteger();
         final Set<Long> claimedTicks = ConcurrentHashMap.newKeySet();
         final AtomicBoolean ready = new AtomicBoolean(true);
+        final AtomicInteger readinessAnswers = new AtomicInteger();
     }
 
     enum Jobs { NONE, ONE_REPLICA_PER_TICK, EVERY_REPLICA }
@@ -156,7 +157,9 @@ final class TinyService implements Replica {
                 }
             }
         } else if (path.equals("/health/ready")) {
-            respond(ex, store.ready.get() ? 200 : 503, store.ready.get() ? "UP" : "DOWN");
+            boolean up = store.ready.get();
+            store.readinessAnswers.incrementAndGet();
+            respond(ex, up ? 200 : 503, up ? "UP" : "DOWN");
         } else if (path.equals("/random")) {
             respond(ex, 200, "order " + UUID.randomUUID());
         } else if (path.equals("/logout")) {
