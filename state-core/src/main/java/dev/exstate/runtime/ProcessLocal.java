@@ -16,13 +16,15 @@ import java.lang.annotation.Target;
  * }</pre>
  *
  * <p>On a field it excuses that field; on a method or constructor, what its body does; on a
- * class, everything the class and its nested classes declare and do. The reason is mandatory and
+ * class, everything the class and its nested classes declare and do; on a package (in its
+ * {@code package-info.java}), every class of that package, for code that never runs as a
+ * replica, such as a test harness. The reason is mandatory and
  * must not be blank (the rules report a blank one): it is what a reviewer reads to judge whether
  * the state really may differ between replicas. It has no effect at run time.
  */
 @Documented
 @Retention(RetentionPolicy.RUNTIME)
-@Target({ElementType.TYPE, ElementType.FIELD, ElementType.METHOD, ElementType.CONSTRUCTOR})
+@Target({ElementType.PACKAGE, ElementType.TYPE, ElementType.FIELD, ElementType.METHOD, ElementType.CONSTRUCTOR})
 public @interface ProcessLocal {
 
     /** Why this state may differ between replicas without harm. */

@@ -83,6 +83,12 @@ final class Code {
         return u.getName().equals(STATIC_INIT);
     }
 
+    /** Code that runs once when the process starts: a static initialiser, or {@code static void main(String[])}. */
+    static boolean isStartUp(JavaCodeUnit u) {
+        return isStaticInit(u) || u.getName().equals("main") && u.getModifiers().contains(JavaModifier.STATIC)
+                && u.getRawParameterTypes().size() == 1 && u.getRawParameterTypes().get(0).isEquivalentTo(String[].class);
+    }
+
     /** Static initialiser and constructors: the code that runs while the object or class is set up. */
     static boolean isSetUp(JavaCodeUnit u, JavaClass owner) {
         return u.getOwner().equals(owner) && (isStaticInit(u) || u.isConstructor());

@@ -8,8 +8,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Decides whether a finding is excused: by {@code @ProcessLocal} on the member, the class or an
- * enclosing class, or by an allow-list entry naming the class ({@code com.acme.Legacy}) or a member
+ * Decides whether a finding is excused: by {@code @ProcessLocal} on the member, the class, an
+ * enclosing class or the package, or by an allow-list entry naming the class ({@code com.acme.Legacy}) or a member
  * ({@code com.acme.Legacy#cache}).
  */
 final class Escapes {
@@ -54,7 +54,15 @@ final class Escapes {
                 }
             }
         }
-        return Verdict.REPORT;
+        return packageVerdict(owner);
+    }
+
+    private static Verdict packageVerdict(JavaClass owner) {
+        if (!owner.getPackage().isAnnotatedWith(PROCESS_LOCAL)) {
+            return Verdict.REPORT;
+        }
+        Object reason = owner.getPackage().getAnnotationOfType(PROCESS_LOCAL).get("value").orElse(null);
+        return reason instanceof String s && !s.isBlank() ? Verdict.EXCUSED : Verdict.BLANK_REASON;
     }
 
     private static Verdict annotated(CanBeAnnotated element) {

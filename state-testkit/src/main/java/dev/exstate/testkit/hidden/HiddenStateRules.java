@@ -64,6 +64,10 @@ public final class HiddenStateRules {
             + " @ProcessLocal(\"why\").";
     private static final Pattern PER_USER_NAME = Pattern.compile(
             "(?i)session|user|cart|basket|login|visitor|customer|principal");
+    /** Field types a setting is kept in, besides primitives and maps. */
+    private static final Set<String> SETTING_TYPES = Set.of(
+            "java.lang.String", "java.lang.Integer", "java.lang.Long", "java.lang.Boolean", "java.lang.Double",
+            "java.time.Duration", "java.nio.file.Path", "java.net.URI", "java.net.URL", "java.io.File");
     private static final Set<String> ENV_READS = Set.of(
             "java.lang.System.getenv", "java.lang.System.getProperty", "java.lang.Integer.getInteger",
             "java.lang.Long.getLong", "java.lang.Boolean.getBoolean");
@@ -146,8 +150,8 @@ public final class HiddenStateRules {
     }
 
     /**
-     * Static fields assigned outside the static initialiser; static collections, maps, atomics,
-     * adders and caches changed after it ({@code put}, {@code add}, {@code incrementAndGet}... on
+     * Static fields assigned outside the static initialiser and {@code main}; static collections,
+     * maps, atomics, adders and caches changed outside them ({@code put}, {@code add}, {@code incrementAndGet}... on
      * the line that reads the field); and the same containers in singletons (enums, classes
      * holding a static instance of themselves, Spring, CDI or JSR-330 singletons by annotation
      * name) changed outside constructors. Constants ({@code static final List.of(..)},
@@ -198,7 +202,8 @@ public final class HiddenStateRules {
      * {@code System.getenv}, {@code System.getProperty}, {@code Integer.getInteger},
      * {@code Long.getLong} and {@code Boolean.getBoolean} called in a static initialiser, in code
      * that assigns a static field of its class, or in a singleton's code that assigns one of its
-     * fields. Not seen: a value handed to another object that keeps it.
+     * fields, where that field can hold a setting (a string, number, boolean, map, {@code Duration},
+     * {@code Path}, {@code URI}...). Not seen: a value handed to another object that keeps it.
      */
     public ArchRule configReadOnce() {
         return rule("no config read once into a field", USE_CONFIG, this::findConfigReadOnce);
@@ -239,7 +244,7 @@ public final class HiddenStateRules {
             }
             if (Code.isStatic(f)) {
                 List<JavaAccess<?>> writes = r.unexcused(c, f,
-                        Code.writes(f, u -> Code.isStaticInit(u) && u.getOwner().equals(c)));
+                        Code.writes(f, u -> Code.isStartUp(u) && u.getOwner().equals(c)));
                 boolean container = Code.isContainer(f.getRawType());
                 if (writes.isEmpty() || container && writes.stream().allMatch(a -> Code.makesThreads(a.getOrigin()))) {
                     continue;
@@ -338,9 +343,9 @@ public final class HiddenStateRules {
                 String stored = null;
                 if (Code.isStaticInit(u)) {
                     stored = "in the static initialiser";
-                } else if (assignsField(u, c, true)) {
+                } else if (assignsSettingField(u, c, true)) {
                     stored = "in code that assigns a static field";
-                } else if (singleton && assignsField(u, c, false)) {
+                } else if (singleton && assignsSettingField(u, c, false)) {
                     stored = "in code that assigns a field of a singleton";
                 }
                 if (stored != null) {
@@ -396,17 +401,26 @@ public final class HiddenStateRules {
         return names.stream().anyMatch(n -> m.isAnnotatedWith(n) || m.isMetaAnnotatedWith(n));
     }
 
-    /** Whether {@code u} assigns a static ({@code statics}) or an instance field declared by {@code c}. */
-    private static boolean assignsField(JavaCodeUnit u, JavaClass c, boolean statics) {
+    /**
+     * Whether {@code u} assigns a static ({@code statics}) or an instance field declared by
+     * {@code c} of a type a setting is kept in: a string, a number or boolean, a map (all of
+     * {@code getenv()}), or a value commonly parsed from one.
+     */
+    private static boolean assignsSettingField(JavaCodeUnit u, JavaClass c, boolean statics) {
         for (JavaFieldAccess a : u.getFieldAccesses()) {
-            if (a.getAccessType() == JavaFieldAccess.AccessType.SET && a.getTargetOwner().equals(c)) {
-                boolean isStatic = a.getTarget().resolveMember().map(Code::isStatic).orElse(false);
-                if (isStatic == statics) {
-                    return true;
-                }
+            if (a.getAccessType() != JavaFieldAccess.AccessType.SET || !a.getTargetOwner().equals(c)) {
+                continue;
+            }
+            java.util.Optional<JavaField> f = a.getTarget().resolveMember();
+            if (f.isPresent() && Code.isStatic(f.get()) == statics && holdsSetting(f.get().getRawType())) {
+                return true;
             }
         }
         return false;
+    }
+
+    private static boolean holdsSetting(JavaClass type) {
+        return type.isPrimitive() || SETTING_TYPES.contains(type.getName()) || type.isAssignableTo("java.util.Map");
     }
 
     private static boolean isSetUpCode(JavaCodeUnit u, JavaCall<?> call) {
