@@ -3,7 +3,6 @@ package dev.exstate.testkit.hidden;
 import com.tngtech.archunit.core.domain.JavaAnnotation;
 import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaMember;
-import com.tngtech.archunit.core.domain.properties.CanBeAnnotated;
 import java.util.Map;
 import java.util.Optional;
 
@@ -58,29 +57,22 @@ final class Escapes {
     }
 
     private static Verdict packageVerdict(JavaClass owner) {
-        if (!owner.getPackage().isAnnotatedWith(PROCESS_LOCAL)) {
-            return Verdict.REPORT;
-        }
-        Object reason = owner.getPackage().getAnnotationOfType(PROCESS_LOCAL).get("value").orElse(null);
-        return reason instanceof String s && !s.isBlank() ? Verdict.EXCUSED : Verdict.BLANK_REASON;
+        return reasonVerdict(owner.getPackage().tryGetAnnotationOfType(PROCESS_LOCAL));
     }
 
-    private static Verdict annotated(CanBeAnnotated element) {
-        if (!element.isAnnotatedWith(PROCESS_LOCAL)) {
-            return Verdict.REPORT;
-        }
-        JavaAnnotation<?> a = annotation(element);
-        Object reason = a == null ? null : a.get("value").orElse(null);
-        return reason instanceof String s && !s.isBlank() ? Verdict.EXCUSED : Verdict.BLANK_REASON;
+    private static Verdict annotated(JavaMember member) {
+        return reasonVerdict(member.tryGetAnnotationOfType(PROCESS_LOCAL));
     }
 
-    private static JavaAnnotation<?> annotation(CanBeAnnotated element) {
-        if (element instanceof JavaMember m) {
-            return m.getAnnotationOfType(PROCESS_LOCAL);
+    private static Verdict annotated(JavaClass c) {
+        return reasonVerdict(c.tryGetAnnotationOfType(PROCESS_LOCAL));
+    }
+
+    private static Verdict reasonVerdict(Optional<? extends JavaAnnotation<?>> annotation) {
+        if (annotation.isEmpty()) {
+            return Verdict.REPORT;
         }
-        if (element instanceof JavaClass c) {
-            return c.getAnnotationOfType(PROCESS_LOCAL);
-        }
-        return null;
+        Object reason = annotation.get().get("value").orElse(null);
+        return reason instanceof String s && !s.isBlank() ? Verdict.EXCUSED : Verdict.BLANK_REASON;
     }
 }

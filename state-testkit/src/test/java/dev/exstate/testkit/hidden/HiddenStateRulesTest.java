@@ -160,6 +160,15 @@ class HiddenStateRulesTest {
         }
 
         @Test
+        @DisplayName("@ProcessLocal on a package excuses its classes, and only with the package-info imported")
+        void packageAnnotation() {
+            JavaClasses withPackageInfo = new ClassFileImporter().importPackages("dev.exstate.testkit.hidden.excused");
+            assertThat(RULES.all().evaluate(withPackageInfo).getFailureReport().getDetails()).isEmpty();
+            assertThat(violations(RULES.staticMutableState(), dev.exstate.testkit.hidden.excused.HarnessCounter.class))
+                    .singleElement().asString().contains("HarnessCounter.RUNS");
+        }
+
+        @Test
         @DisplayName("@ProcessLocal with a blank reason is itself reported")
         void blankReason() {
             assertThat(violations(RULES.staticMutableState(), BlankReason.class))
