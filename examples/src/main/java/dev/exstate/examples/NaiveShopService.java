@@ -34,16 +34,19 @@ import org.slf4j.LoggerFactory;
  *   <li>sessions in a {@link HashMap} of this process: another replica does not know the cookie;</li>
  *   <li>flags read once from a map at start: a change needs a restart of every replica;</li>
  *   <li>files in a temp directory of this replica: the next replica answers 404;</li>
- *   <li>the report job on a plain {@link ScheduledExecutorService}: every replica runs every tick.</li>
+ *   <li>the report job on a plain {@link ScheduledExecutorService}: every replica runs every tick;</li>
+ *   <li>the session limit read once from a system property into a static: a change needs a restart;</li>
+ *   <li>requests served by a cached thread pool: one thread per concurrent request, no maximum.</li>
  * </ul>
+ * {@code HiddenStateExamplesTest} shows the hidden-state rules of {@code state-testkit} finding each.
  *
- * <p>Kept deliberately simple, but not sloppy: the maps are synchronized and bounded, so its only
- * fault is the one being demonstrated, keeping state in the process.
+ * <p>Kept deliberately simple, but not sloppy: the maps are synchronized and bounded, so its faults
+ * are the ones being demonstrated.
  */
 public final class NaiveShopService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(NaiveShopService.class);
     private static final SecureRandom RANDOM = new SecureRandom();
-    private static final int MAX_SESSIONS = 10_000;
+    private static final int MAX_SESSIONS = Integer.getInteger("naive-shop.max-sessions", 10_000);
 
     private final HttpServer server;
     private final Map<String, Cart> carts = new HashMap<>(); // guarded by itself
@@ -57,6 +60,12 @@ public final class NaiveShopService implements AutoCloseable {
                 + " percent=" + Integer.parseInt(config.getOrDefault("shop.discount-percent", "0"));
         this.fileDir = Files.createTempDirectory("naive-shop-");
         this.server = Http.server("naive-shop");
+        // replaces the bounded pool Http.server made (it has started no thread yet); Http.stop shuts this one down
+        server.setExecutor(Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "naive-shop-http");
+            t.setDaemon(true);
+            return t;
+        }));
         route("/cart", this::cart);
         route("/flags", ex -> {
             if (Http.require(ex, "GET")) {

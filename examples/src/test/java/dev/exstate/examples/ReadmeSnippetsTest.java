@@ -5,6 +5,10 @@ import static dev.exstate.runtime.StateRuntime.Capability.SESSIONS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.junit.AnalyzeClasses;
+import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.lang.ArchRule;
 import dev.exstate.blob.Blob;
 import dev.exstate.blob.BlobPage;
 import dev.exstate.blob.BlobPreconditionFailedException;
@@ -39,6 +43,7 @@ import dev.exstate.session.SessionNotFoundException;
 import dev.exstate.session.SessionOptions;
 import dev.exstate.session.SessionStore;
 import dev.exstate.testkit.stateless.ChurnCheck;
+import dev.exstate.testkit.hidden.HiddenStateRules;
 import dev.exstate.testkit.stateless.Replica;
 import dev.exstate.testkit.stateless.ScaleChurnReport;
 import dev.exstate.testkit.stateless.StatelessnessCheck;
@@ -450,5 +455,13 @@ class ReadmeSnippetsTest {
 
     private static Replica startMyService(World world) {
         throw new UnsupportedOperationException("compiled only");
+    }
+
+    // ---- ...and finding where it is not (compiled only: the package is the README's example) ----
+
+    @AnalyzeClasses(packages = "com.acme.shop", importOptions = ImportOption.DoNotIncludeTests.class)
+    static final class NoHiddenStateTest {
+        @ArchTest
+        static final ArchRule noHiddenState = HiddenStateRules.standard().all();   // or one rule, e.g. .localFiles()
     }
 }

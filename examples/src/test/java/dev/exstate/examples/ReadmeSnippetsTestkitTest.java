@@ -2,6 +2,10 @@ package dev.exstate.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.junit.AnalyzeClasses;
+import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.lang.ArchRule;
 import dev.exstate.etcd.EtcdOptions;
 import dev.exstate.memory.InMemoryBackend;
 import dev.exstate.objectstore.S3Options;
@@ -18,6 +22,7 @@ import dev.exstate.testkit.churn.ChurnReport;
 import dev.exstate.testkit.churn.SchedulerChurn;
 import dev.exstate.testkit.contract.SessionStoreContract;
 import dev.exstate.testkit.fault.FaultProxy;
+import dev.exstate.testkit.hidden.HiddenStateRules;
 import dev.exstate.testkit.s3.S3ProxyServer;
 import dev.exstate.testkit.stateless.JobRun;
 import dev.exstate.testkit.stateless.Replica;
@@ -180,5 +185,17 @@ final class ReadmeSnippetsTestkitTest {
 
     private static ShopReplica startShop(dev.exstate.testkit.stateless.World world) {
         throw new UnsupportedOperationException("compiled only");
+    }
+
+    // ---- Hidden-state rules (compiled only: the package is the README's example) ----
+
+    @AnalyzeClasses(packages = "com.acme.shop", importOptions = ImportOption.DoNotIncludeTests.class)
+    static final class NoHiddenStateTest {
+        static final HiddenStateRules RULES = HiddenStateRules.builder()
+                .allow("com.acme.shop.generated.Lookup#TABLE", "generated; filled once, the same on every replica")
+                .build();
+
+        @ArchTest
+        static final ArchRule noHiddenState = RULES.all();
     }
 }

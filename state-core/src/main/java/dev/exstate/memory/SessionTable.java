@@ -1,5 +1,6 @@
 package dev.exstate.memory;
 
+import dev.exstate.runtime.ProcessLocal;
 import dev.exstate.session.SessionId;
 import dev.exstate.time.StateClock;
 import java.time.Duration;
@@ -19,6 +20,7 @@ import java.util.function.BiFunction;
  * starts at most once per {@link #SWEEP_INTERVAL} of clock time, so abandoned sessions do not
  * pile up; no background thread is needed.
  */
+@ProcessLocal("the in-memory backend itself: replicas in one process share it as they would share Redis")
 final class SessionTable {
     /** Least clock time between two sweeps; bounds the sweep cost to one scan per interval. */
     static final Duration SWEEP_INTERVAL = Duration.ofSeconds(1);

@@ -6,6 +6,7 @@ import dev.exstate.internal.Redaction;
 import dev.exstate.internal.startup.StartupRetry;
 import dev.exstate.redis.RedisDurability;
 import dev.exstate.redis.RedisOptions;
+import dev.exstate.runtime.ProcessLocal;
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
@@ -173,7 +174,7 @@ public final class RedisConnector implements AutoCloseable {
                 throw new IllegalStateException("connections did not become ready: " + t.problem());
             }
             long period = options.heartbeatInterval().toMillis();
-            beat = resources.eventExecutorGroup().scheduleAtFixedRate(this::heartbeat, period, period, TimeUnit.MILLISECONDS);
+            beat = startHeartbeat(period);
         } catch (RuntimeException | InterruptedException e) {
             connections.forEach(c -> closeQuietly(c));
             if (created != null) {
@@ -381,6 +382,12 @@ public final class RedisConnector implements AutoCloseable {
             }
             log.debug("redis: client resources shutdown failed", e);
         }
+    }
+
+    @ProcessLocal("pings this replica's own connections: every replica must run it")
+    private ScheduledFuture<?> startHeartbeat(long periodMillis) {
+        return resources.eventExecutorGroup().scheduleAtFixedRate(this::heartbeat, periodMillis, periodMillis,
+                TimeUnit.MILLISECONDS);
     }
 
     private void heartbeat() {

@@ -1,6 +1,7 @@
 package dev.exstate.examples.springshop;
 
 import dev.exstate.lease.JobContext;
+import dev.exstate.runtime.ProcessLocal;
 import dev.exstate.spring.boot.scheduling.Leased;
 import java.time.Duration;
 import java.util.List;
@@ -33,6 +34,7 @@ public class ReportJob {
 
     private final Duration work;
     // what this instance ran, for GET /report/runs; diagnostic, one entry per run of this instance
+    @ProcessLocal("diagnostic: the runs of this instance, which GET /report/runs reports per instance")
     private final List<Run> runs = new CopyOnWriteArrayList<>();
 
     ReportJob(@Value("${shop.report.work:PT0S}") Duration work) {
