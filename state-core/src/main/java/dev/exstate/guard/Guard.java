@@ -154,7 +154,16 @@ public final class Guard implements HealthIndicator, AutoCloseable {
         return engine.addObserver(observer);
     }
 
-    /** Counts of calls, failures, timeouts, rejections, retries and fallbacks so far. */
+    /**
+     * The per-attempt timeout calls of {@code operation} get now: the policy's {@code timeout}, or
+     * with {@link GuardPolicy.Builder#adaptiveTimeout} the one measured for it (its maximum until
+     * it was measured).
+     */
+    public Duration timeout(Operation operation) {
+        return engine.timeout(java.util.Objects.requireNonNull(operation, "operation"));
+    }
+
+    /** Counts of calls, failures, timeouts, rejections, retries, fallbacks and hedges so far. */
     public GuardStats stats() {
         return engine.stats();
     }
