@@ -281,11 +281,11 @@ public final class GuardAdvisor implements GuardObserver, AutoCloseable {
         why.append(" over ").append(count(measured)).append(" calls");
         long timeouts = m.timeouts.sum();
         long base = pq;
-        String basis = qName + " × " + fmt("%.3g", margin);
+        String basis = qName + " × " + java.math.BigDecimal.valueOf(margin).stripTrailingZeros().toPlainString();
         if (timeouts > measured * (100 - q) / 100) {
             long cur = current.timeout().toNanos();
             base = Math.max(pq, cur);
-            basis = "current timeout " + ms(current.timeout()) + " × " + fmt("%.3g", margin) + ": " + count(timeouts)
+            basis = "current timeout " + ms(current.timeout()) + " × " + java.math.BigDecimal.valueOf(margin).stripTrailingZeros().toPlainString() + ": " + count(timeouts)
                     + " calls timed out, so the " + qName + " is at least that";
         }
         long raw = ceilTo((long) Math.ceil(base * margin), MS);
@@ -358,9 +358,13 @@ public final class GuardAdvisor implements GuardObserver, AutoCloseable {
         return d.compareTo(min) < 0 ? min : d.compareTo(max) > 0 ? max : d;
     }
 
-    /** Milliseconds, with 2 decimals under 1 ms, 1 under 100 ms. */
+    /** Milliseconds: whole ones as such, else 2 decimals under 1 ms, 1 under 100 ms. */
     static String ms(Duration d) {
-        double v = d.toNanos() / 1e6;
+        long nanos = d.toNanos();
+        double v = nanos / 1e6;
+        if (nanos % MS == 0) {
+            return nanos / MS + " ms";
+        }
         return (v < 1 ? fmt("%.2f", v) : v < 100 ? fmt("%.1f", v) : fmt("%.0f", v)) + " ms";
     }
 

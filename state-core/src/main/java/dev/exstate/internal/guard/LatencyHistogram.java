@@ -102,7 +102,8 @@ public final class LatencyHistogram {
             if (count == 0) {
                 return 0;
             }
-            long rank = Math.max(1, (long) Math.ceil(percentile / 100.0 * count));
+            // less a hair, so that 99.9% of 1,000 is rank 999 despite floating-point rounding
+            long rank = Math.max(1, (long) Math.ceil(percentile * count / 100.0 - 1e-6));
             long seen = 0;
             for (int i = 0; i < counts.length; i++) {
                 seen += counts[i];

@@ -83,6 +83,6 @@ final class Tuning {
 
     /** Values needed to trust {@code percentile}: 10 of them above it. */
     static long samplesFor(double percentile) {
-        return (long) Math.ceil(10 / (1 - percentile / 100) - 1e-9);
+        return (long) Math.ceil(1000 / (100 - percentile) - 1e-6); // rounding: 99.9 must give 10,000
     }
 }
