@@ -214,7 +214,9 @@ public final class GuardAdvisor implements GuardObserver, AutoCloseable {
 
         Duration backoff = driver == null ? current.retryBackoff()
                 : clamp(Duration.ofNanos(ceilTo(driver.p99().toNanos(), MS)), Duration.ofMillis(1), timeout);
-        if (!idempotentSeen) {
+        if (ops.isEmpty()) {
+            r.append("  retries kept: no operation was seen\n");
+        } else if (!idempotentSeen) {
             p.maxRetries(0);
             r.append("  retries 0: no idempotent operation was seen (only idempotent ones are retried)\n");
         } else {
