@@ -132,7 +132,8 @@ public final class GuardEngine {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.isBackendFailure = Objects.requireNonNull(isBackendFailure, "isBackendFailure");
 
-        this.timeoutNanos = policy.timeout().toNanos();
+        // adaptive: the maximum until an operation is measured (and for operations past MAX_TUNED_OPERATIONS)
+        this.timeoutNanos = (policy.adaptiveTimeout() ? policy.adaptiveTimeoutMax() : policy.timeout()).toNanos();
         this.totalNanos = policy.totalTimeout().toNanos();
         this.maxWaitNanos = policy.maxWaitForSlot().toNanos();
         // full jitter from retryBackoff, doubling, never longer than the whole call may take
