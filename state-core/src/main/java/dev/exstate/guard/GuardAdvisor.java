@@ -42,8 +42,9 @@ import java.util.concurrent.atomic.LongAdder;
  *   <li>{@code timeout}: the highest of the operations' timeouts (unchanged if none was advised);
  *       {@code totalTimeout}: the request budget (default the current policy's
  *       {@code totalTimeout});</li>
- *   <li>{@code retryBackoff}: the p99 of the operation that set the timeout, rounded up to a whole
- *       millisecond, from 1 ms to the timeout; {@code maxRetries}: the most, up to 3, whose worst
+ *   <li>{@code retryBackoff}: the p95 of the operation that set the timeout (long enough for a
+ *       normal call to finish, short next to the timeout), rounded up to a whole millisecond, from
+ *       1 ms to the timeout; {@code maxRetries}: the most, up to 3, whose worst
  *       case (every attempt timing out, the longest jittered backoffs) fits the request budget;
  *       0 if no idempotent operation was seen;</li>
  *   <li>breaker {@code failureRateThreshold}: 4 × the observed rate of failed and timed-out calls,
@@ -213,7 +214,7 @@ public final class GuardAdvisor implements GuardObserver, AutoCloseable {
         p.fixedTimeout().timeout(timeout).totalTimeout(total);
 
         Duration backoff = driver == null ? current.retryBackoff()
-                : clamp(Duration.ofNanos(ceilTo(driver.p99().toNanos(), MS)), Duration.ofMillis(1), timeout);
+                : clamp(Duration.ofNanos(ceilTo(driver.p95().toNanos(), MS)), Duration.ofMillis(1), timeout);
         if (ops.isEmpty()) {
             r.append("  retries kept: no operation was seen\n");
         } else if (!idempotentSeen) {
@@ -223,7 +224,7 @@ public final class GuardAdvisor implements GuardObserver, AutoCloseable {
             int retries = retriesWithin(timeout, backoff, total);
             p.maxRetries(retries).retryBackoff(backoff);
             r.append("  retries ").append(retries).append(", backoff ").append(ms(backoff));
-            r.append(driver == null ? " (kept)" : " (p99 of " + driver.operation() + ")");
+            r.append(driver == null ? " (kept)" : " (p95 of " + driver.operation() + ")");
             r.append(": worst case ").append(ms(worstCase(timeout, backoff, retries))).append(" (every attempt timing out)")
                     .append(" within the request budget ").append(ms(total)).append('\n');
         }

@@ -70,8 +70,8 @@ class GuardAdvisorTest {
 
         assertThat(advice.policy()).isEqualTo(GuardPolicy.builder()
                 .timeout(Duration.ofMillis(17)).totalTimeout(Duration.ofMillis(60))
-                // backoff: p99 of find rounded up to 5 ms; worst cases 17, 39, 66 ms: 1 retry fits 60 ms
-                .maxRetries(1).retryBackoff(Duration.ofMillis(5))
+                // backoff: p95 of find rounded up to 3 ms; worst cases 17, 37, 60, 97 ms: 2 retries fit 60 ms
+                .maxRetries(2).retryBackoff(Duration.ofMillis(3))
                 // 0.94% errors x 4 is under the floor of 20%; 10,600 calls over 52.995 s = 200/s, 2 s of them
                 .failureRateThreshold(20).slidingWindowSize(400).minimumNumberOfCalls(200)
                 // p99 (4.19 ms) >= 2 x p95 (2.10 ms): hedge after the p95, rounded up to a microsecond
@@ -84,7 +84,7 @@ class GuardAdvisorTest {
                 "  session.save (idempotent): too few samples: 500 measured calls of 500, 1,000 needed for a p99"
                         + " with 10 calls above it → no advice\n",
                 "  timeout 17 ms: the highest of the operations' (session.find)\n",
-                "  retries 1, backoff 5 ms (p99 of session.find): worst case 39 ms (every attempt timing out)"
+                "  retries 2, backoff 3 ms (p95 of session.find): worst case 60 ms (every attempt timing out)"
                         + " within the request budget 60 ms\n",
                 "  breaker: opens at 20% failed (4 × the observed 0.94%, from 20% to 90%) over the last 400 calls"
                         + " (about 2 s at 200 calls/s), judged from 200 calls\n",
