@@ -61,9 +61,12 @@ import java.util.concurrent.atomic.LongAdder;
  * operation, for at most 256 operations (more are counted in the totals only).
  */
 public final class GuardAdvisor implements GuardObserver, AutoCloseable {
-    static final long MIN_SAMPLES = 1_000;
-    static final long P999_SAMPLES = 10_000;
-    static final long HEDGE_SAMPLES = 200;
+    /** Measured calls needed to advise a timeout: 10 above the p99 (1,000). */
+    static final long MIN_SAMPLES = LatencyHistogram.samplesFor(99);
+    /** Measured calls needed to judge the p99.9 (10,000). */
+    static final long P999_SAMPLES = LatencyHistogram.samplesFor(99.9);
+    /** Measured calls of a read needed to advise a hedge after its p95 (200). */
+    static final long HEDGE_SAMPLES = LatencyHistogram.samplesFor(95);
     static final int MAX_OPERATIONS = 256;
     static final int MAX_ADVISED_RETRIES = 3;
     static final double THRESHOLD_FACTOR = 4;

@@ -42,6 +42,14 @@ public final class LatencyHistogram {
         return new Snapshot(copy, n, max.get());
     }
 
+    /**
+     * Values needed before {@code percentile} is trusted: enough that 10 of them lie above it
+     * ({@code 10 / (1 - percentile / 100)}: 1,000 for the p99, 10,000 for the p99.9, 200 for the p95).
+     */
+    public static long samplesFor(double percentile) {
+        return (long) Math.ceil(1000 / (100 - percentile) - 1e-6); // rounding: 99.9 must give 10,000
+    }
+
     static int index(long v) {
         if (v < 2 * SUB) {
             return (int) v;

@@ -14,9 +14,9 @@ final class Tuning {
     static final long REFRESH_NANOS = 1_000_000_000L;
     static final int REFRESHES_PER_WINDOW = 10;
     /** Calls measured before the adaptive timeout leaves its maximum: 10 above the p99. */
-    static final long MIN_ADAPTIVE_SAMPLES = 1_000;
+    static final long MIN_ADAPTIVE_SAMPLES = LatencyHistogram.samplesFor(99);
     /** Calls measured before the p99.9 (not the p99) sets the adaptive timeout: 10 above it. */
-    static final long P999_SAMPLES = 10_000;
+    static final long P999_SAMPLES = LatencyHistogram.samplesFor(99.9);
     static final double ADAPTIVE_MARGIN = 2.0;
 
     private final long minNanos;
@@ -78,11 +78,7 @@ final class Tuning {
      * {@code 10 / (1 - percentile / 100)} values lie in it (10 above the percentile); else -1.
      */
     static long hedgeDelay(LatencyHistogram.Snapshot measured, double percentile) {
-        return measured.count() >= samplesFor(percentile) ? Math.max(1, measured.percentile(percentile)) : -1;
-    }
-
-    /** Values needed to trust {@code percentile}: 10 of them above it. */
-    static long samplesFor(double percentile) {
-        return (long) Math.ceil(1000 / (100 - percentile) - 1e-6); // rounding: 99.9 must give 10,000
+        return measured.count() >= LatencyHistogram.samplesFor(percentile)
+                ? Math.max(1, measured.percentile(percentile)) : -1;
     }
 }

@@ -49,8 +49,9 @@ class TuningTest {
     @Test
     @DisplayName("the hedge delay is the percentile once 10 calls lie above it (200 for p95)")
     void hedgeDelay() {
-        assertThat(Tuning.samplesFor(95)).isEqualTo(200);
-        assertThat(Tuning.samplesFor(99.9)).isEqualTo(10_000);
+        assertThat(LatencyHistogram.samplesFor(95)).isEqualTo(200);
+        assertThat(LatencyHistogram.samplesFor(99)).isEqualTo(1_000);
+        assertThat(LatencyHistogram.samplesFor(99.9)).isEqualTo(10_000);
         assertThat(Tuning.hedgeDelay(samples(199, MS, 0, 0), 95)).isEqualTo(-1);
         // 200 calls: rank 190 is the last fast one
         assertThat(Tuning.hedgeDelay(samples(190, MS, 10, 200 * MS), 95)).isEqualTo(1_015_807);
