@@ -24,6 +24,7 @@ import dev.exstate.etcd.EtcdOptions;
 import dev.exstate.etcd.EtcdState;
 import dev.exstate.guard.Fallback;
 import dev.exstate.guard.Guard;
+import dev.exstate.guard.GuardAdvisor;
 import dev.exstate.guard.GuardPolicy;
 import dev.exstate.guard.Operation;
 import dev.exstate.guard.StateUnavailableException;
@@ -411,6 +412,24 @@ class ReadmeSnippetsTest {
         Guard.Deadline deadline = redis.deadline();
         String name = redis.await(Operation.idempotent("profile.name"), deadline, () -> async.get(nameKey));
         Long visits = redis.await(Operation.nonIdempotent("profile.visits"), deadline, () -> async.incr(visitsKey));
+    }
+
+    // ---- What timeout should Redis have? (compiled only: needs Redis) ----
+
+    @SuppressWarnings("unused")
+    private static void whatTimeout(RedisState redis) {
+        GuardAdvisor advisor = GuardAdvisor.watch(redis.guard());   // from now on, every call is measured
+        // ... normal traffic for a while ...
+        GuardAdvisor.Advice advice = advisor.advise();
+        log.info("{}", advice);                                     // the report below
+        RedisState tuned = RedisState.connect(RedisOptions.standalone("redis://redis:6379")
+                .guardPolicy(advice.policy())                        // or paste the printed policy
+                .build());
+
+        GuardPolicy policy = GuardPolicy.builder()
+                .adaptiveTimeout(Duration.ofMillis(50), Duration.ofMillis(500)) // p99.9 × 2 of each operation, never outside [50, 500] ms
+                .hedgeAfterPercentile(95)                                     // a read not answered by its p95 is sent again
+                .build();
     }
 
     // ---- Proving a service is stateless (compiled only: needs a service to start) ----

@@ -25,6 +25,12 @@ import java.util.function.Supplier;
  * {@code maxConcurrentCalls} threads, none kept while idle) and interrupts it when abandoned.
  * {@link #callAsync} never blocks; it is timed by the guard's one timer thread, started on first use.
  *
+ * <p>With {@link GuardPolicy.Builder#adaptiveTimeout} each operation's per-attempt timeout follows
+ * its measured latency within the policy's bounds ({@link #timeout(Operation)} tells the current
+ * one); with {@link GuardPolicy.Builder#hedgeAfter} a read made with {@link #await} that has not
+ * answered in time is sent a second time, and the first success answers. {@link GuardAdvisor}
+ * turns the measured latency into advice.
+ *
  * <p>Failures are reported as {@link StateUnavailableException} and its subclasses
  * ({@link StateTimeoutException}, {@link CircuitOpenException}, {@link BulkheadFullException}).
  * Exceptions the failure predicate does not count as backend failures (by default those
@@ -154,7 +160,16 @@ public final class Guard implements HealthIndicator, AutoCloseable {
         return engine.addObserver(observer);
     }
 
-    /** Counts of calls, failures, timeouts, rejections, retries and fallbacks so far. */
+    /**
+     * The per-attempt timeout calls of {@code operation} get now: the policy's {@code timeout}, or
+     * with {@link GuardPolicy.Builder#adaptiveTimeout} the one measured for it (its maximum until
+     * it was measured).
+     */
+    public Duration timeout(Operation operation) {
+        return engine.timeout(java.util.Objects.requireNonNull(operation, "operation"));
+    }
+
+    /** Counts of calls, failures, timeouts, rejections, retries, fallbacks and hedges so far. */
     public GuardStats stats() {
         return engine.stats();
     }

@@ -18,8 +18,14 @@ import java.util.Objects;
  *       most 50 ms for a slot;</li>
  *   <li>idempotent calls are retried at most 2 more times, backoff 50 ms doubling, with full
  *       jitter, and only while the total timeout allows;</li>
- *   <li>stale values from a near cache are served on error when at most 30 s stale.</li>
+ *   <li>stale values from a near cache are served on error when at most 30 s stale;</li>
+ *   <li>the per-attempt timeout is fixed (no {@code adaptiveTimeout}) and reads are not hedged.</li>
  * </ul>
+ *
+ * <p>Two options follow measurement (see {@link GuardAdvisor} for advice from the same figures):
+ * {@link Builder#adaptiveTimeout adaptiveTimeout(min, max)} lets each operation's per-attempt
+ * timeout follow its own measured latency, never outside [min, max]; {@link Builder#hedgeAfter}
+ * and {@link Builder#hedgeAfterPercentile} send a second attempt of a slow read.
  *
  * <p>Every setting is bounded: durations from their minimum to {@link #MAX_DURATION} (1 day),
  * call counts of the breaker up to {@link #MAX_CALLS}, in-flight calls up to
@@ -52,6 +58,11 @@ public final class GuardPolicy {
     private final int maxRetries;
     private final Duration retryBackoff;
     private final Duration maxStaleness;
+    private final Duration adaptiveMin;
+    private final Duration adaptiveMax;
+    private final Duration hedgeDelay;
+    private final double hedgePercentile;
+    private final double hedgeBudget;
 
     private GuardPolicy(Builder b) {
         this.timeout = b.timeout;
@@ -66,6 +77,11 @@ public final class GuardPolicy {
         this.maxRetries = b.maxRetries;
         this.retryBackoff = b.retryBackoff;
         this.maxStaleness = b.maxStaleness;
+        this.adaptiveMin = b.adaptiveMin;
+        this.adaptiveMax = b.adaptiveMax;
+        this.hedgeDelay = b.hedgeDelay;
+        this.hedgePercentile = b.hedgePercentile;
+        this.hedgeBudget = b.hedgeBudget;
     }
 
     /** The production defaults described above. */
@@ -93,6 +109,11 @@ public final class GuardPolicy {
         b.maxRetries = maxRetries;
         b.retryBackoff = retryBackoff;
         b.maxStaleness = maxStaleness;
+        b.adaptiveMin = adaptiveMin;
+        b.adaptiveMax = adaptiveMax;
+        b.hedgeDelay = hedgeDelay;
+        b.hedgePercentile = hedgePercentile;
+        b.hedgeBudget = hedgeBudget;
         return b;
     }
 
@@ -156,6 +177,41 @@ public final class GuardPolicy {
         return maxStaleness;
     }
 
+    /** Whether each operation's per-attempt timeout follows its measured latency (see {@link Builder#adaptiveTimeout}). */
+    public boolean adaptiveTimeout() {
+        return adaptiveMax != null;
+    }
+
+    /** Lowest adaptive per-attempt timeout; {@link Duration#ZERO} when the timeout is not adaptive. */
+    public Duration adaptiveTimeoutMin() {
+        return adaptiveMin != null ? adaptiveMin : Duration.ZERO;
+    }
+
+    /** Highest adaptive per-attempt timeout; {@link Duration#ZERO} when the timeout is not adaptive. */
+    public Duration adaptiveTimeoutMax() {
+        return adaptiveMax != null ? adaptiveMax : Duration.ZERO;
+    }
+
+    /** Fixed delay after which a read is hedged; {@link Duration#ZERO} if not (default). */
+    public Duration hedgeDelay() {
+        return hedgeDelay;
+    }
+
+    /** Percentile of a read's measured latency after which it is hedged; 0 if not (default). */
+    public double hedgePercentile() {
+        return hedgePercentile;
+    }
+
+    /** Whether reads are hedged, after a fixed delay or a measured percentile. */
+    public boolean hedging() {
+        return !hedgeDelay.isZero() || hedgePercentile > 0;
+    }
+
+    /** Most hedges as a fraction of calls (default 0.1: at most 10% extra load). */
+    public double hedgeBudget() {
+        return hedgeBudget;
+    }
+
     /** Equal if every setting is equal. */
     @Override
     public boolean equals(Object o) {
@@ -171,7 +227,10 @@ public final class GuardPolicy {
                 && waitInOpenState.equals(p.waitInOpenState)
                 && permittedCallsInHalfOpenState == p.permittedCallsInHalfOpenState
                 && maxConcurrentCalls == p.maxConcurrentCalls && maxWaitForSlot.equals(p.maxWaitForSlot)
-                && maxRetries == p.maxRetries && retryBackoff.equals(p.retryBackoff) && maxStaleness.equals(p.maxStaleness);
+                && maxRetries == p.maxRetries && retryBackoff.equals(p.retryBackoff) && maxStaleness.equals(p.maxStaleness)
+                && Objects.equals(adaptiveMin, p.adaptiveMin) && Objects.equals(adaptiveMax, p.adaptiveMax)
+                && hedgeDelay.equals(p.hedgeDelay) && Double.compare(hedgePercentile, p.hedgePercentile) == 0
+                && Double.compare(hedgeBudget, p.hedgeBudget) == 0;
     }
 
     /** A hash of every setting. */
@@ -179,7 +238,7 @@ public final class GuardPolicy {
     public int hashCode() {
         return Objects.hash(timeout, totalTimeout, failureRateThreshold, slidingWindowSize, minimumNumberOfCalls,
                 waitInOpenState, permittedCallsInHalfOpenState, maxConcurrentCalls, maxWaitForSlot, maxRetries,
-                retryBackoff, maxStaleness);
+                retryBackoff, maxStaleness, adaptiveMin, adaptiveMax, hedgeDelay, hedgePercentile, hedgeBudget);
     }
 
     /** Every setting, as {@code GuardPolicy[timeout=PT0.5S, ...]}. */
@@ -190,7 +249,11 @@ public final class GuardPolicy {
                 + ", minimumNumberOfCalls=" + minimumNumberOfCalls + ", waitInOpenState=" + waitInOpenState
                 + ", permittedCallsInHalfOpenState=" + permittedCallsInHalfOpenState
                 + ", maxConcurrentCalls=" + maxConcurrentCalls + ", maxWaitForSlot=" + maxWaitForSlot
-                + ", maxRetries=" + maxRetries + ", retryBackoff=" + retryBackoff + ", maxStaleness=" + maxStaleness + "]";
+                + ", maxRetries=" + maxRetries + ", retryBackoff=" + retryBackoff + ", maxStaleness=" + maxStaleness
+                + (adaptiveMax != null ? ", adaptiveTimeout=[" + adaptiveMin + ", " + adaptiveMax + "]" : "")
+                + (!hedgeDelay.isZero() ? ", hedgeDelay=" + hedgeDelay : "")
+                + (hedgePercentile > 0 ? ", hedgePercentile=" + hedgePercentile : "")
+                + (hedging() ? ", hedgeBudget=" + hedgeBudget : "") + "]";
     }
 
     private static Duration requireDuration(Duration d, String name, boolean zeroAllowed) {
@@ -216,6 +279,11 @@ public final class GuardPolicy {
         private int maxRetries = 2;
         private Duration retryBackoff = Duration.ofMillis(50);
         private Duration maxStaleness = Duration.ofSeconds(30);
+        private Duration adaptiveMin;
+        private Duration adaptiveMax;
+        private Duration hedgeDelay = Duration.ZERO;
+        private double hedgePercentile;
+        private double hedgeBudget = 0.1;
 
         private Builder() {
         }
@@ -293,13 +361,82 @@ public final class GuardPolicy {
         }
 
         /**
+         * Lets each operation's per-attempt timeout follow its own measured latency: about every
+         * second, off the callers' threads, it becomes the operation's p99.9 (p99 while fewer than
+         * 10,000 calls were measured in the last 10 to 20 s) times 2, bounded to [{@code min},
+         * {@code max}]. Until 1,000 calls of an operation were measured its timeout is {@code max};
+         * it is never above {@code max}, and {@code timeout} is then not used. The measured calls
+         * are those that succeeded or timed out at the first attempt. {@code min} positive, at most
+         * {@code max}; {@code max} at most {@code totalTimeout} (checked by {@link #build()}).
+         */
+        public Builder adaptiveTimeout(Duration min, Duration max) {
+            Duration lo = requireDuration(min, "adaptiveTimeout min", false);
+            Duration hi = requireDuration(max, "adaptiveTimeout max", false);
+            Check.valid(lo, lo.compareTo(hi) <= 0, () -> "adaptiveTimeout min (" + lo + ") must be <= max (" + hi + ")");
+            this.adaptiveMin = lo;
+            this.adaptiveMax = hi;
+            return this;
+        }
+
+        /** Turns {@link #adaptiveTimeout} off again: the fixed {@code timeout} applies. */
+        public Builder fixedTimeout() {
+            this.adaptiveMin = null;
+            this.adaptiveMax = null;
+            return this;
+        }
+
+        /**
+         * Hedges reads ({@link Operation#read}) made with {@link Guard#await}: if an attempt has not
+         * answered after {@code delay}, a second one is sent (over the next connection, for a
+         * provider that has several) and the first success answers, the other is cancelled. At most
+         * one hedge per attempt, and hedges stay within {@link #hedgeBudget}. {@link Duration#ZERO}
+         * turns hedging off; otherwise positive and at most {@link #MAX_DURATION}.
+         */
+        public Builder hedgeAfter(Duration delay) {
+            this.hedgeDelay = requireDuration(delay, "hedgeAfter", true);
+            return this;
+        }
+
+        /**
+         * As {@link #hedgeAfter}, after the {@code percentile} of the read's own latency measured
+         * over the last 10 to 20 s (refreshed about every second), once at least
+         * {@code 10 / (1 - percentile / 100)} calls were measured (200 for p95); not hedged before.
+         * 0 turns it off; otherwise 50 to 99.9. Not together with {@link #hedgeAfter}.
+         */
+        public Builder hedgeAfterPercentile(double percentile) {
+            this.hedgePercentile = Check.valid(percentile, percentile == 0 || (percentile >= 50 && percentile <= 99.9),
+                    () -> "hedgeAfterPercentile must be 0 (off) or between 50 and 99.9, was " + percentile);
+            return this;
+        }
+
+        /**
+         * Most hedges, as a fraction of calls: above 0, at most 1 (default 0.1, so hedging adds
+         * at most 10% load, plus a burst of 10 after a quiet period).
+         */
+        public Builder hedgeBudget(double fraction) {
+            this.hedgeBudget = Check.valid(fraction, fraction > 0 && fraction <= 1,
+                    () -> "hedgeBudget must be above 0 and at most 1, was " + fraction);
+            return this;
+        }
+
+        /**
          * The policy.
          *
-         * @throws IllegalArgumentException if {@code totalTimeout} is shorter than {@code timeout}
+         * @throws IllegalArgumentException if {@code totalTimeout} is shorter than {@code timeout} or
+         *     than the adaptive timeout's max, or if both {@code hedgeAfter} and
+         *     {@code hedgeAfterPercentile} are set
          */
         public GuardPolicy build() {
             if (totalTimeout.compareTo(timeout) < 0) {
                 throw new IllegalArgumentException("totalTimeout (" + totalTimeout + ") must be >= timeout (" + timeout + ")");
+            }
+            if (adaptiveMax != null && totalTimeout.compareTo(adaptiveMax) < 0) {
+                throw new IllegalArgumentException("totalTimeout (" + totalTimeout + ") must be >= adaptiveTimeout max ("
+                        + adaptiveMax + ")");
+            }
+            if (!hedgeDelay.isZero() && hedgePercentile > 0) {
+                throw new IllegalArgumentException("hedgeAfter (" + hedgeDelay + ") and hedgeAfterPercentile ("
+                        + hedgePercentile + ") are both set: choose one");
             }
             return new GuardPolicy(this);
         }

@@ -12,7 +12,9 @@ package dev.exstate.guard;
  * @param retries      extra attempts made for idempotent operations
  * @param fallbacks    failed calls answered by a fallback (default value or stale cache entry)
  * @param breakerState the breaker's state name: CLOSED, OPEN, HALF_OPEN
+ * @param hedges       second attempts sent for slow reads (see {@link GuardPolicy.Builder#hedgeAfter})
+ * @param hedgeWins    hedged reads that the second attempt answered
  */
 public record GuardStats(long calls, long successes, long failures, long timeouts, long rejected,
-                         long retries, long fallbacks, String breakerState) {
+                         long retries, long fallbacks, String breakerState, long hedges, long hedgeWins) {
 }

@@ -89,6 +89,14 @@ final class Meters {
                 .tags(backend)
                 .description("Attempts that ran out of time (per-attempt or total timeout); a retried call may count several")
                 .register(registry);
+        FunctionCounter.builder("exstate.guard.hedges", guard, g -> g.stats().hedges())
+                .tags(backend).tag(RESULT, "sent")
+                .description("Second attempts sent for slow reads (sent), and those that answered first (won)")
+                .register(registry);
+        FunctionCounter.builder("exstate.guard.hedges", guard, g -> g.stats().hedgeWins())
+                .tags(backend).tag(RESULT, "won")
+                .description("Second attempts sent for slow reads (sent), and those that answered first (won)")
+                .register(registry);
         guard.addObserver(new GuardMeters(registry, backend));
     }
 

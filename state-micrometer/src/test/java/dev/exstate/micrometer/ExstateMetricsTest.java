@@ -140,6 +140,23 @@ class ExstateMetricsTest {
         }
 
         @Test
+        @DisplayName("a hedged read counts one hedge sent, and one won when the second attempt answers")
+        void hedges() {
+            StateRuntime runtime = runtime(StateRuntime.builder(APP).inMemory(backend).guardPolicy("hedged",
+                    POLICY.toBuilder().hedgeAfter(Duration.ofMillis(1)).build()));
+            new ExstateMetrics(runtime).bindTo(registry);
+            Guard hedged = runtime.guard("hedged");
+            java.util.concurrent.CompletableFuture<String> stalled = new java.util.concurrent.CompletableFuture<>();
+            int[] bodies = {0};
+
+            assertThat(hedged.await(Operation.read("profile.get"), () -> bodies[0]++ == 0 ? stalled
+                    : java.util.concurrent.CompletableFuture.completedFuture("second"))).isEqualTo("second");
+
+            assertThat(counter("exstate.guard.hedges", "backend", "hedged", "result", "sent")).isEqualTo(1);
+            assertThat(counter("exstate.guard.hedges", "backend", "hedged", "result", "won")).isEqualTo(1);
+        }
+
+        @Test
         @DisplayName("a retried call counts its retries by operation and is timed once, as it ended")
         void retry() {
             Guard payments = bound().guard("payments");

@@ -32,6 +32,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -70,6 +71,12 @@ public final class GuardEngine {
     static final long POOL_KEEP_ALIVE_MS = 2_000;
     private static final TimeoutException ATTEMPT_TIMED_OUT = new StacklessTimeout("attempt timed out");
     private static final GuardObserver[] NO_OBSERVERS = {};
+    /** Operations measured for an adaptive timeout or hedge delay; more are not (their timeout is the maximum). */
+    static final int MAX_TUNED_OPERATIONS = 256;
+    /** One hedge, in thousandths; a call earns {@code hedgeBudget} of one. */
+    private static final long HEDGE_TOKEN = 1000;
+    /** Hedges allowed in a burst, e.g. right after start or a quiet period. */
+    private static final long HEDGE_BURST = 10 * HEDGE_TOKEN;
 
     private final String backend;
     private final GuardPolicy policy;
@@ -81,6 +88,15 @@ public final class GuardEngine {
     private final long maxWaitNanos;
     private final Backoff backoff;
     private final long minAttemptNanos;
+
+    // measurement-driven settings: null when the policy neither adapts its timeout nor hedges by percentile
+    private final ConcurrentHashMap<String, Tuning> tunings;
+    private final boolean hedging;
+    private final long hedgeFixedNanos;
+    private final long hedgeEarnPerCall;
+    private final AtomicLong hedgeTokens = new AtomicLong(HEDGE_BURST);
+    private final LongAdder hedges = new LongAdder();
+    private final LongAdder hedgeWins = new LongAdder();
 
     private final CircuitBreaker breaker;
     private final ThreadPoolExecutor pool;
@@ -116,12 +132,18 @@ public final class GuardEngine {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.isBackendFailure = Objects.requireNonNull(isBackendFailure, "isBackendFailure");
 
-        this.timeoutNanos = policy.timeout().toNanos();
+        // adaptive: the maximum until an operation is measured (and for operations past MAX_TUNED_OPERATIONS)
+        this.timeoutNanos = (policy.adaptiveTimeout() ? policy.adaptiveTimeoutMax() : policy.timeout()).toNanos();
         this.totalNanos = policy.totalTimeout().toNanos();
         this.maxWaitNanos = policy.maxWaitForSlot().toNanos();
         // full jitter from retryBackoff, doubling, never longer than the whole call may take
         this.backoff = new Backoff(min(policy.retryBackoff(), policy.totalTimeout()), policy.totalTimeout(), 2, 1);
-        this.minAttemptNanos = Math.min(timeoutNanos, MIN_ATTEMPT_NANOS);
+        this.minAttemptNanos = Math.min(policy.adaptiveTimeout() ? policy.adaptiveTimeoutMin().toNanos() : timeoutNanos,
+                MIN_ATTEMPT_NANOS);
+        this.tunings = policy.adaptiveTimeout() || policy.hedgePercentile() > 0 ? new ConcurrentHashMap<>() : null;
+        this.hedging = policy.hedging();
+        this.hedgeFixedNanos = policy.hedgeDelay().toNanos();
+        this.hedgeEarnPerCall = Math.max(1, Math.round(policy.hedgeBudget() * HEDGE_TOKEN));
 
         this.view = new BreakerView(CircuitBreaker.State.CLOSED, null);
         this.breaker = CircuitBreaker.of("exstate-" + backend, CircuitBreakerConfig.custom()
@@ -150,6 +172,79 @@ public final class GuardEngine {
                 new SynchronousQueue<>(), threads("exstate-guard-" + backend + "-"), GuardEngine::handOver);
         this.timer = new LazyTimer("exstate-guard-" + backend + "-timer", timeoutNanos);
         this.slots = new Slots("exstate-" + backend, max, timer);
+        if (tunings != null) {
+            timer.schedule(this::refreshTunings, Tuning.REFRESH_NANOS);
+        }
+    }
+
+    /** Recomputes each measured operation's timeout and hedge delay, then again a second later. */
+    private void refreshTunings() {
+        for (Tuning t : tunings.values()) {
+            t.refresh();
+        }
+        try {
+            timer.schedule(this::refreshTunings, Tuning.REFRESH_NANOS);
+        } catch (RejectedExecutionException e) {
+            // closed
+        }
+    }
+
+    /** The measurement of {@code op}, or null if the policy measures nothing (or too many operations). */
+    private Tuning tuning(Operation op) {
+        if (tunings == null) {
+            return null;
+        }
+        Tuning t = tunings.get(op.name());
+        if (t == null && tunings.size() < MAX_TUNED_OPERATIONS) {
+            t = tunings.computeIfAbsent(op.name(), n -> new Tuning(policy));
+        }
+        return t;
+    }
+
+    /** The per-attempt timeout of an operation: its adaptive one, or the policy's. */
+    private long attemptTimeout(Tuning tuning) {
+        return tuning != null ? tuning.timeoutNanos : timeoutNanos;
+    }
+
+    /** The current per-attempt timeout of {@code op}: adaptive, or the policy's {@code timeout}. */
+    public Duration timeout(Operation op) {
+        Tuning t = tunings != null ? tunings.get(op.name()) : null;
+        return Duration.ofNanos(attemptTimeout(t));
+    }
+
+    /** Measured duration of a call, if it says something about one attempt's latency. */
+    private static void measure(Tuning tuning, GuardObserver.Outcome outcome, int attemptsRun, long nanos) {
+        if (tuning != null && attemptsRun <= 1
+                && (outcome == GuardObserver.Outcome.SUCCESS || outcome == GuardObserver.Outcome.TIMEOUT)) {
+            tuning.record(nanos);
+        }
+    }
+
+    /** Each call earns a fraction of a hedge, up to a small burst. */
+    private void earnHedge() {
+        if (hedging && hedgeTokens.get() < HEDGE_BURST) {
+            hedgeTokens.addAndGet(hedgeEarnPerCall);
+        }
+    }
+
+    private boolean spendHedge() {
+        for (long t = hedgeTokens.get(); t >= HEDGE_TOKEN; t = hedgeTokens.get()) {
+            if (hedgeTokens.compareAndSet(t, t - HEDGE_TOKEN)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** After how long an attempt of {@code op} is hedged; -1 if it is not. */
+    private long hedgeDelay(Operation op, Tuning tuning) {
+        if (!hedging || !op.read()) {
+            return -1;
+        }
+        if (hedgeFixedNanos > 0) {
+            return hedgeFixedNanos;
+        }
+        return tuning != null ? tuning.hedgeNanos : -1;
     }
 
     public String backend() {
@@ -197,9 +292,11 @@ public final class GuardEngine {
             throw interruptedException(op, start, null);
         }
         calls.increment();
+        earnHedge();
         GuardObserver[] observing = observers;
-        // the outcome is noted on every way out; only read when someone observes
-        long began = observing.length == 0 ? 0 : System.nanoTime();
+        Tuning tuning = tuning(op);
+        // the outcome is noted on every way out; only read when someone observes or measures
+        long began = observing.length == 0 && tuning == null ? 0 : System.nanoTime();
         GuardObserver.Outcome outcome = GuardObserver.Outcome.ABANDONED;
         boolean fellBack = false;
         int attempts = 0;
@@ -236,7 +333,7 @@ public final class GuardEngine {
                     retries.increment();
                 }
                 try {
-                    T value = attemptSync(op, body, start, deadline, attempt, maxAttempts);
+                    T value = attemptSync(op, tuning, body, start, deadline, attempt, maxAttempts);
                     successes.increment();
                     outcome = GuardObserver.Outcome.SUCCESS;
                     return value;
@@ -275,8 +372,12 @@ public final class GuardEngine {
             fellBack = true;
             return value;
         } finally {
-            if (observing.length != 0) {
-                report(observing, op, outcome, fellBack, attempts, System.nanoTime() - began);
+            if (observing.length != 0 || tuning != null) {
+                long took = System.nanoTime() - began;
+                measure(tuning, outcome, attempts, took);
+                if (observing.length != 0) {
+                    report(observing, op, outcome, fellBack, attempts, took);
+                }
             }
         }
     }
@@ -302,20 +403,25 @@ public final class GuardEngine {
     }
 
     /** One attempt, admitted (permission and slot held); the caller's thread waits for it. */
-    private <T> T attemptSync(Operation op, SyncBody<T> body, long start, long deadline, int attempt, int maxAttempts)
-            throws AttemptFailed, InterruptedException {
+    private <T> T attemptSync(Operation op, Tuning tuning, SyncBody<T> body, long start, long deadline, int attempt,
+                              int maxAttempts) throws AttemptFailed, InterruptedException {
         long t0 = System.nanoTime();
         long left = deadline - t0;
-        long budget = Math.min(timeoutNanos, left);
+        long timeout = attemptTimeout(tuning);
+        long budget = Math.min(timeout, left);
         if (budget <= 0) {
             slots.release();
             breaker.releasePermission();
             throw new AttemptFailed(new Failure(Failure.Kind.TIMEOUT, noTimeLeft(deadline - start), null), true);
         }
-        boolean cut = left < timeoutNanos - CUT_TOLERANCE_NANOS;
+        boolean cut = left < timeout - CUT_TOLERANCE_NANOS;
         SyncAttempt<T> a;
         try {
             a = body.start(t0 + budget);
+            long hedgeAfter = a instanceof StageAttempt<T> ? hedgeDelay(op, tuning) : -1;
+            if (hedgeAfter >= 0 && hedgeAfter < budget) {
+                a = new HedgedAttempt<>(first(a), body, hedgeAfter, t0 + budget);
+            }
         } catch (PoolRejected e) {
             breaker.releasePermission();
             if (closed) {
@@ -485,6 +591,114 @@ public final class GuardEngine {
             future.cancel(true);
             settle();
         }
+
+        /** Settles a finished attempt, abandons a running one. */
+        void end() {
+            if (future.isDone()) {
+                settle();
+            } else {
+                abandon();
+            }
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> StageAttempt<T> first(SyncAttempt<T> a) {
+        return (StageAttempt<T>) a;
+    }
+
+    /**
+     * An attempt of a read that, if it has not answered after the hedge delay, sends a second one
+     * (if a bulkhead slot is free at once and the hedge budget allows) and answers with the first
+     * success; the other is cancelled. Still one attempt for the breaker, the retries and the
+     * observers. Used by the caller's thread only.
+     */
+    private final class HedgedAttempt<T> implements SyncAttempt<T> {
+        private final StageAttempt<T> first;
+        private final SyncBody<T> body;
+        private final long delayNanos;
+        private final long attemptDeadline;
+        private StageAttempt<T> second;
+        private CompletableFuture<T> either;
+        private volatile boolean secondWon;
+
+        HedgedAttempt(StageAttempt<T> first, SyncBody<T> body, long delayNanos, long attemptDeadline) {
+            this.first = first;
+            this.body = body;
+            this.delayNanos = delayNanos;
+            this.attemptDeadline = attemptDeadline;
+        }
+
+        @Override
+        public T get(long nanos) throws ExecutionException, TimeoutException, InterruptedException {
+            long end = System.nanoTime() + nanos;
+            try {
+                return first.get(Math.min(delayNanos, nanos));
+            } catch (TimeoutException e) {
+                if (delayNanos >= nanos) {
+                    throw e;
+                }
+            }
+            if (!hedge()) {
+                return first.get(end - System.nanoTime());
+            }
+            return either.get(end - System.nanoTime(), TimeUnit.NANOSECONDS);
+        }
+
+        private boolean hedge() {
+            if (closed || !slots.tryAcquire()) {
+                return false;
+            }
+            if (!spendHedge()) {
+                slots.release();
+                return false;
+            }
+            try {
+                second = first(body.start(attemptDeadline)); // releases the slot if it throws
+            } catch (Throwable e) {
+                log.debug("exstate guard {}: a hedge could not start: {}", backend, e.toString());
+                return false;
+            }
+            hedges.increment();
+            either = new CompletableFuture<>();
+            AtomicInteger failed = new AtomicInteger();
+            first.future.whenComplete((v, e) -> settleEither(v, e, false, failed));
+            second.future.whenComplete((v, e) -> settleEither(v, e, true, failed));
+            return true;
+        }
+
+        /** The first success answers; if both fail, the later failure does. */
+        private void settleEither(T value, Throwable error, boolean isSecond, AtomicInteger failed) {
+            if (error == null) {
+                if (isSecond && !either.isDone()) {
+                    secondWon = true;
+                }
+                either.complete(value);
+            } else if (failed.incrementAndGet() == 2) {
+                either.completeExceptionally(error);
+            }
+        }
+
+        @Override
+        public void settle() {
+            if (second == null) {
+                first.settle();
+                return;
+            }
+            first.end();
+            second.end();
+            if (secondWon) {
+                hedgeWins.increment();
+            }
+        }
+
+        @Override
+        public void abandon() {
+            first.abandon();
+            if (second != null) {
+                second.abandon();
+            }
+        }
     }
 
     private static <T> CompletableFuture<T> toFuture(CompletionStage<T> stage) {
@@ -566,6 +780,7 @@ public final class GuardEngine {
             return call;
         }
         calls.increment();
+        earnHedge();
         call.observing = observers;
         call.nextAttempt();
         return call;
@@ -580,6 +795,7 @@ public final class GuardEngine {
         final long start = System.nanoTime();
         final long deadline = start + totalNanos;
         final int maxAttempts;
+        final Tuning tuning;
         volatile int attempt;
         volatile Failure last;
         // for observers: written before the result completes, read after
@@ -593,12 +809,17 @@ public final class GuardEngine {
             this.body = body;
             this.fallback = fallback;
             this.maxAttempts = maxAttempts(op);
+            this.tuning = tuning(op);
         }
 
         void notifyObservers() {
             GuardObserver[] o = observing;
-            if (o.length != 0) {
-                report(o, op, outcome, fellBack, attemptsRun, System.nanoTime() - start);
+            if (o.length != 0 || tuning != null) {
+                long took = System.nanoTime() - start;
+                measure(tuning, outcome, attemptsRun, took);
+                if (o.length != 0) {
+                    report(o, op, outcome, fellBack, attemptsRun, took);
+                }
             }
         }
 
@@ -630,7 +851,8 @@ public final class GuardEngine {
             }
             long t0 = System.nanoTime();
             long left = deadline - t0;
-            long budget = Math.min(timeoutNanos, left);
+            long perAttempt = attemptTimeout(tuning);
+            long budget = Math.min(perAttempt, left);
             if (budget <= 0) { // the timer ran late
                 slots.release();
                 breaker.releasePermission();
@@ -644,7 +866,7 @@ public final class GuardEngine {
                 // during the backoff means no retry happened
                 retries.increment();
             }
-            boolean cut = left < timeoutNanos - CUT_TOLERANCE_NANOS;
+            boolean cut = left < perAttempt - CUT_TOLERANCE_NANOS;
             AtomicBoolean settled = new AtomicBoolean();
             CompletionStage<T> stage;
             try {
@@ -1059,7 +1281,7 @@ public final class GuardEngine {
 
     public GuardStats stats() {
         return new GuardStats(calls.sum(), successes.sum(), failures.sum(), timeouts.sum(), rejected.sum(),
-                retries.sum(), fallbacks.sum(), breaker.getState().name());
+                retries.sum(), fallbacks.sum(), breaker.getState().name(), hedges.sum(), hedgeWins.sum());
     }
 
     public BackendHealth health() {

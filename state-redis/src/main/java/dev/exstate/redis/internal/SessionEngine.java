@@ -43,11 +43,12 @@ public final class SessionEngine {
     private static final Logger log = LoggerFactory.getLogger(SessionEngine.class);
 
     static final Operation CREATE = Operation.idempotent("session.create");
-    static final Operation FIND = Operation.idempotent("session.find");
+    // reads: retried, and hedged where the guard policy asks for it
+    static final Operation FIND = Operation.read("session.find");
     static final Operation TOUCH = Operation.idempotent("session.touch");
     // a save writes absolute values for the changed attributes: applying it twice is the same as once
     static final Operation SAVE = Operation.idempotent("session.save");
-    static final Operation COMPUTE_READ = Operation.idempotent("session.compute.read");
+    static final Operation COMPUTE_READ = Operation.read("session.compute.read");
     // a compare-and-set that was applied but whose reply was lost would look like a conflict on
     // retry and run fn again: never retried by the guard
     static final Operation COMPUTE = Operation.nonIdempotent("session.compute");
@@ -191,23 +192,24 @@ public final class SessionEngine {
     private Optional<Session> find(SessionId id, boolean fresh) {
         long token = cache != null ? cache.beginLoad(id) : 0;
         String key = keys.session(id);
-        SessionSnapshot[] live = new SessionSnapshot[1];
+        LiveReads live = new LiveReads();
         SessionSnapshot snapshot = guard.await(FIND,
                 () -> RedisErrors.mapped(FIND.name(), connector.commands().hgetall(key)).thenApply(hash -> {
                     SessionSnapshot s = parse(hash);
-                    live[0] = s;
+                    live.add(s);
                     return s;
                 }),
                 cache != null && !fresh ? Fallback.staleFrom(cache, id) : Fallback.failFast());
+        boolean readLive = live.contains(snapshot);
         if (snapshot.isAbsent()) {
-            if (cache != null && snapshot == live[0]) {
+            if (cache != null && readLive) {
                 // Redis says it is gone: an unverified copy must not be served stale later
                 cache.invalidate(id);
             }
             return Optional.empty();
         }
         long nowNanos = clock.nanoTime();
-        if (snapshot != live[0]) {
+        if (!readLive) {
             // served from the near cache while Redis failed: never re-cache it (it would look fresh)
             return snapshot.expiredAt(nowNanos) ? Optional.empty() : Optional.of(snapshot.toSession(id));
         }
@@ -220,6 +222,41 @@ public final class SessionEngine {
             cache.putIfCurrent(id, snapshot, token);
         }
         return Optional.of(snapshot.toSession(id));
+    }
+
+    /**
+     * The snapshots the attempts of one find read from Redis: a hedged read has two attempts in
+     * flight, whose replies may both be parsed, on different threads. Anything else the guard
+     * returns came from the near cache. Thread-safe; uncontended but for a hedge.
+     */
+    private static final class LiveReads {
+        private SessionSnapshot first;
+        private List<SessionSnapshot> more;
+
+        synchronized void add(SessionSnapshot s) {
+            if (first == null) {
+                first = s;
+            } else {
+                if (more == null) {
+                    more = new ArrayList<>(2);
+                }
+                more.add(s);
+            }
+        }
+
+        synchronized boolean contains(SessionSnapshot s) {
+            if (s == first) {
+                return true;
+            }
+            if (more != null) {
+                for (SessionSnapshot m : more) {
+                    if (m == s) {
+                        return true;
+                    }
+                }
+            }
+            return false;
+        }
     }
 
     /**

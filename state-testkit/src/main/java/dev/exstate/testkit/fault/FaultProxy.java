@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
@@ -37,6 +38,12 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link #latency(Duration)}: each chunk read in either direction is held back this long
  *       before it is written on, so a round trip costs at least twice the latency. Back-to-back
  *       chunks queue behind each other, like on a slow link.</li>
+ *   <li>{@link #latencySpikes(double, Duration)}: each chunk, in either direction, is held back
+ *       an extra {@code spike} with the given probability (on top of any {@link #latency}), and
+ *       the chunks behind it on the same connection wait too, like a retransmission or a paused
+ *       server thread. A request and its reply are at least two chunks, so about twice that
+ *       share of round trips is slowed; other connections are not. {@link #spikedChunks()}
+ *       counts them. A tail-latency fault: most calls stay fast.</li>
  *   <li>{@link #bandwidth(long)}: each direction of each connection is paced to this many bytes
  *       per second.</li>
  *   <li>{@link #blackhole(boolean)}: connections stay open (new ones are still accepted) but bytes
@@ -70,6 +77,9 @@ public final class FaultProxy implements AutoCloseable {
     private final AtomicInteger linkIds = new AtomicInteger();
 
     private volatile long latencyNanos;
+    private volatile double spikeProbability;
+    private volatile long spikeNanos;
+    private final AtomicLong spiked = new AtomicLong();
     private volatile long bytesPerSecond;
     private volatile boolean blackhole;
     private volatile boolean refuseNew;
@@ -111,6 +121,20 @@ public final class FaultProxy implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Holds each chunk back an extra {@code spike} with {@code probability} (0 to 1; 0 or a zero
+     * spike turns spikes off), on top of any {@link #latency}.
+     */
+    public FaultProxy latencySpikes(double probability, Duration spike) {
+        Check.valid(probability, probability >= 0 && probability <= 1,
+                () -> "spike probability must be between 0 and 1: " + probability);
+        long nanos = Check.valid(spike, spike != null && !spike.isNegative(),
+                () -> "spike must be zero or positive: " + spike).toNanos();
+        this.spikeNanos = nanos;
+        this.spikeProbability = probability;
+        return this;
+    }
+
     /** Paces each direction of each connection to {@code bytesPerSecond}; 0 means unlimited. */
     public FaultProxy bandwidth(long bytesPerSecond) {
         this.bytesPerSecond = Check.valid(bytesPerSecond, bytesPerSecond >= 0, () -> "bytesPerSecond must be >= 0 (0 = unlimited): " + bytesPerSecond);
@@ -137,9 +161,11 @@ public final class FaultProxy implements AutoCloseable {
         return this;
     }
 
-    /** Turns every fault off: no latency, unlimited bandwidth, no blackhole, new connections accepted. */
+    /** Turns every fault off: no latency or spikes, unlimited bandwidth, no blackhole, new connections accepted. */
     public FaultProxy heal() {
         latencyNanos = 0;
+        spikeProbability = 0;
+        spikeNanos = 0;
         bytesPerSecond = 0;
         blackhole = false;
         refuseNew = false;
@@ -188,6 +214,11 @@ public final class FaultProxy implements AutoCloseable {
         return refused.get();
     }
 
+    /** Chunks held back by a {@link #latencySpikes latency spike} since the proxy started. */
+    public long spikedChunks() {
+        return spiked.get();
+    }
+
     /** Connections currently open. */
     public int openConnections() {
         return links.size();
@@ -217,6 +248,8 @@ public final class FaultProxy implements AutoCloseable {
     public String toString() {
         return "FaultProxy[" + hostAndPort() + " -> " + targetHost + ":" + targetPort
                 + ", latency " + Duration.ofNanos(latencyNanos)
+                + (spikeProbability > 0 && spikeNanos > 0
+                        ? ", spikes of " + Duration.ofNanos(spikeNanos) + " on " + spikeProbability * 100 + "% of chunks" : "")
                 + ", bandwidth " + (bytesPerSecond == 0 ? "unlimited" : bytesPerSecond + " B/s")
                 + (blackhole ? ", blackhole" : "") + (refuseNew ? ", refusing new" : "")
                 + ", open " + links.size() + "]";
@@ -279,6 +312,17 @@ public final class FaultProxy implements AutoCloseable {
                 // nothing to do
             }
         }
+    }
+
+    /** The extra delay of the next chunk: a spike with the configured probability, else 0. */
+    private long spike() {
+        double p = spikeProbability;
+        long nanos = spikeNanos;
+        if (p <= 0 || nanos <= 0 || ThreadLocalRandom.current().nextDouble() >= p) {
+            return 0;
+        }
+        spiked.incrementAndGet();
+        return nanos;
     }
 
     /** Sleeps until {@code deadline.getAsLong()} (re-read every step, so healing cuts waits short) or close. */
@@ -362,7 +406,8 @@ public final class FaultProxy implements AutoCloseable {
                     if (blackhole) {
                         continue;
                     }
-                    waitUntil(() -> readAt + latencyNanos);
+                    long spike = spike();
+                    waitUntil(() -> readAt + latencyNanos + spike);
                     long rate = bytesPerSecond;
                     if (rate > 0) {
                         long sendAt = nextSendAt;

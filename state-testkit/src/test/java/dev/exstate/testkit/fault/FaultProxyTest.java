@@ -73,6 +73,36 @@ class FaultProxyTest {
     }
 
     @Test
+    @DisplayName("latency spikes hold back every chunk at probability 1, some at 0.5, none once healed")
+    void latencySpikes() throws IOException {
+        Duration spike = Duration.ofMillis(40);
+        try (Socket s = connect(PATIENCE)) {
+            proxy.latencySpikes(1, spike);
+            long start = System.nanoTime();
+            assertThat(roundTrip(s, "spiked")).isEqualTo("spiked");
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(spike.multipliedBy(2));
+            assertThat(proxy.spikedChunks()).isEqualTo(2);
+            assertThat(proxy.toString()).contains("spikes of PT0.04S on 100.0% of chunks");
+
+            proxy.latencySpikes(0.5, Duration.ofMillis(1));
+            for (int i = 0; i < 30; i++) {
+                assertThat(roundTrip(s, "m" + i)).isEqualTo("m" + i);
+            }
+            // 60 more chunks at 1/2: all or none spiked has a chance of 2^-59
+            assertThat(proxy.spikedChunks() - 2).isBetween(1L, 59L);
+
+            proxy.heal();
+            long before = proxy.spikedChunks();
+            assertThat(roundTrip(s, "healed")).isEqualTo("healed");
+            assertThat(proxy.spikedChunks()).isEqualTo(before);
+        }
+        assertThatThrownBy(() -> proxy.latencySpikes(1.5, spike)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("probability");
+        assertThatThrownBy(() -> proxy.latencySpikes(0.1, Duration.ofMillis(-1))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("spike");
+    }
+
+    @Test
     @DisplayName("a blackhole keeps the connection open but answers nothing; heal lets later bytes through")
     void blackholeHangsUntilHealed() throws IOException {
         try (Socket s = connect(PATIENCE)) {
