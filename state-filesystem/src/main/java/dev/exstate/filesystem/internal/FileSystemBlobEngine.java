@@ -377,7 +377,7 @@ public final class FileSystemBlobEngine {
                     walk(e.path, e.key, prefix, after, out, limit);
                 }
             } else if (after == null || KEY_ORDER.compare(e.key, after) > 0) {
-                BlobInfo info = e.info != null ? e.info : readInfo(e.path);
+                BlobInfo info = e.info != null ? e.info : listable(e.path);
                 if (info != null) {
                     out.add(info);
                 }
@@ -404,7 +404,7 @@ public final class FileSystemBlobEngine {
         }
         if (blob && a.isRegularFile()) {
             if (KeyPaths.isHashed(name)) {
-                BlobInfo info = readInfo(path);
+                BlobInfo info = listable(path);
                 return info == null ? null : new Entry(info.key(), path, false, info);
             }
             String segment = KeyPaths.segment(name);
@@ -437,6 +437,16 @@ public final class FileSystemBlobEngine {
                     .decode(ByteBuffer.wrap(Base64.getUrlDecoder().decode(token.substring(TOKEN_PREFIX.length())))).toString());
         } catch (IllegalArgumentException | CharacterCodingException e) {
             throw notIssued;
+        }
+    }
+
+    /** The info of the blob file at {@code path} for a listing: null if it is gone or not a blob file (logged, so one foreign file does not break every listing). */
+    private static BlobInfo listable(Path path) throws IOException {
+        try {
+            return readInfo(path);
+        } catch (BlobFile.Corrupt e) {
+            LOG.warn("exstate filesystem: skipping {} in the listing: {}", path, e.getMessage());
+            return null;
         }
     }
 
