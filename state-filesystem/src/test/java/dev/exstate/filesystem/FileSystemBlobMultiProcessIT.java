@@ -94,10 +94,11 @@ class FileSystemBlobMultiProcessIT {
     }
 
     @Test
-    @DisplayName("3 processes racing ifAbsent on the same 300 keys leave exactly one winner per key, whose content is stored")
+    @DisplayName("3 processes racing ifAbsent on each of 300 keys at one moment leave exactly one winner per key, whose content is stored")
     void ifAbsentRaceHasOneWinnerPerKey() throws IOException {
         int keys = 300;
-        List<Replica> group = List.of(start("race", "" + keys, "p0"), start("race", "" + keys, "p1"), start("race", "" + keys, "p2"));
+        List<Replica> group = List.of(start("race", "" + keys, "p0", "3"), start("race", "" + keys, "p1", "3"),
+                start("race", "" + keys, "p2", "3"));
 
         runTogether(group);
 

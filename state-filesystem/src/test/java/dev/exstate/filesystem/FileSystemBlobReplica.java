@@ -20,7 +20,7 @@ import java.util.SplittableRandom;
  * given as first argument, prints {@code READY}, waits for the file {@code go} in the root, runs
  * its mode and prints its figures, one {@code NAME value} line each, then {@code DONE}.
  *
- * <p>Modes: {@code race <keys> <tag>} (ifAbsent on race/k-i), {@code count <increments>} (ifMatch
+ * <p>Modes: {@code race <keys> p<n> <processes>} (ifAbsent on race/k-i, all processes meeting at each key), {@code count <increments>} (ifMatch
  * increments of one counter, retried on conflict), {@code overwrite <puts> <tag>} (unconditional
  * self-describing puts), {@code read} (reads until the file {@code stop} appears, checking each
  * blob is whole), {@code hold-lock <key>} (takes the key's lock as a writer does and never lets go),
@@ -40,7 +40,7 @@ public final class FileSystemBlobReplica {
                 Thread.sleep(1);
             }
             switch (mode) {
-                case "race" -> race(store, Integer.parseInt(args[2]), args[3]);
+                case "race" -> race(store, root, Integer.parseInt(args[2]), args[3], Integer.parseInt(args[4]));
                 case "count" -> count(store, Integer.parseInt(args[2]));
                 case "overwrite" -> overwrite(store, Integer.parseInt(args[2]), args[3]);
                 case "read" -> read(store, root);
@@ -52,9 +52,17 @@ public final class FileSystemBlobReplica {
         say("DONE");
     }
 
-    private static void race(FileSystemBlobStore store, int keys, String tag) {
+    /** Before each key, waits until all {@code processes} have arrived at it, so every key is contested at one moment. */
+    private static void race(FileSystemBlobStore store, Path root, int keys, String tag, int processes) throws Exception {
+        Path arrivals = Files.createDirectories(root.resolve("arrivals"));
         int wins = 0;
         for (int i = 0; i < keys; i++) {
+            Files.createFile(arrivals.resolve(i + "-" + tag));
+            for (int p = 0; p < processes; p++) {
+                while (!Files.exists(arrivals.resolve(i + "-p" + p))) {
+                    Thread.onSpinWait();
+                }
+            }
             try {
                 store.put("race/k-" + i, tag.getBytes(StandardCharsets.UTF_8), PutOptions.ifAbsent());
                 say("WIN " + i);

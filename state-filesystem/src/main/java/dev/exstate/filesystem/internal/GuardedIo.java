@@ -57,7 +57,8 @@ public final class GuardedIo {
                     + "; give the user this replica runs as read and write access to the store's root", e);
         }
         String file = e instanceof FileSystemException f && f.getFile() != null ? " on " + f.getFile() : "";
-        String reason = e instanceof FileSystemException f && f.getReason() != null ? f.getReason() : String.valueOf(e.getMessage());
+        String reason = e instanceof FileSystemException f ? (f.getReason() != null ? f.getReason() : "")
+                : String.valueOf(e.getMessage());
         String hint;
         if (reason.contains("No space left")) {
             hint = "the volume is full: free space or grow the volume; nothing was published";
@@ -70,6 +71,7 @@ public final class GuardedIo {
         } else {
             hint = "check that the volume is mounted and healthy";
         }
-        return new UncheckedIOException(what + " failed" + file + ": " + e.getClass().getSimpleName() + ": " + reason + "; " + hint, e);
+        return new UncheckedIOException(what + " failed" + file + ": " + e.getClass().getSimpleName()
+                + (reason.isEmpty() ? "" : ": " + reason) + "; " + hint, e);
     }
 }
