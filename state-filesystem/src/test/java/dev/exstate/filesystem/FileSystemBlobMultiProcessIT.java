@@ -89,6 +89,15 @@ class FileSystemBlobMultiProcessIT {
         return true;
     }
 
+    /** Lets one replica start its work and SIGKILLs it once it says {@code line}. */
+    private void killWhenSaid(Replica replica, String line) throws Exception {
+        await().atMost(PATIENCE).until(() -> allSaid(List.of(replica), "READY"));
+        Files.createFile(root.resolve("go"));
+        await().atMost(PATIENCE).until(() -> replica.said(line));
+        replica.process.destroyForcibly();
+        replica.process.waitFor();
+    }
+
     private FileSystemBlobStore store() {
         return FileSystemBlobStore.open(root);
     }
@@ -181,12 +190,7 @@ class FileSystemBlobMultiProcessIT {
         try (FileSystemBlobStore store = store()) {
             store.put("locked/key", "before".getBytes(StandardCharsets.UTF_8));
         }
-        Replica holder = start("hold-lock", "locked/key");
-        await().atMost(PATIENCE).until(() -> allSaid(List.of(holder), "READY"));
-        Files.createFile(root.resolve("go"));
-        await().atMost(PATIENCE).until(() -> holder.said("LOCKED"));
-        holder.process.destroyForcibly();
-        holder.process.waitFor();
+        killWhenSaid(start("hold-lock", "locked/key"), "LOCKED");
         Path lock = root.resolve("blobs").resolve("locked.d").resolve("key.lock");
         assertThat(lock).exists();
 
@@ -214,12 +218,7 @@ class FileSystemBlobMultiProcessIT {
         try (FileSystemBlobStore store = store()) {
             before = store.put("upload/big", FileSystemBlobReplica.selfDescribing("old", 1, 4000));
         }
-        Replica writer = start("slow-put", "upload/big");
-        await().atMost(PATIENCE).until(() -> allSaid(List.of(writer), "READY"));
-        Files.createFile(root.resolve("go"));
-        await().atMost(PATIENCE).until(() -> writer.said("STREAMING"));
-        writer.process.destroyForcibly();
-        writer.process.waitFor();
+        killWhenSaid(start("slow-put", "upload/big"), "STREAMING");
 
         List<Path> leftovers;
         try (Stream<Path> tmp = Files.list(root.resolve("tmp"))) {

@@ -148,6 +148,20 @@ class FileSystemBlobStoreTest {
     class Locks {
         private final ManualClock clock = new ManualClock(Instant.now());
 
+        /** A store on the manual clock holding "old" under key k. */
+        private FileSystemBlobStore storeWithLocks(Duration stale, Duration wait) {
+            FileSystemBlobStore store = open(FileSystemOptions.builder(root).clock(clock).staleLockTimeout(stale).lockWaitTimeout(wait));
+            store.put("k", utf8("old"));
+            return store;
+        }
+
+        /** Starts a put of "new" under k on another thread and gives it time to meet the planted lock. */
+        private CompletableFuture<BlobInfo> putBehindLock(FileSystemBlobStore store) {
+            CompletableFuture<BlobInfo> put = CompletableFuture.supplyAsync(() -> store.put("k", utf8("new")));
+            await().pollDelay(Duration.ofMillis(200)).atMost(Duration.ofMinutes(1)).until(() -> true);
+            return put;
+        }
+
         /** Moves the clock a second per poll until {@code put} ends: it may have started waiting after the last move. */
         private void finishMovingTime(CompletableFuture<?> put) {
             await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(20)).until(() -> {
@@ -168,13 +182,9 @@ class FileSystemBlobStoreTest {
         @Test
         @DisplayName("a lock left by a crashed writer is respected until it has been seen for the stale timeout, then broken")
         void staleLockIsBroken() throws Exception {
-            try (FileSystemBlobStore store = open(FileSystemOptions.builder(root).clock(clock)
-                    .staleLockTimeout(Duration.ofSeconds(30)).lockWaitTimeout(Duration.ofMinutes(5)))) {
-                store.put("k", utf8("old"));
+            try (FileSystemBlobStore store = storeWithLocks(Duration.ofSeconds(30), Duration.ofMinutes(5))) {
                 Path lock = plantLock("pid=999999 host=gone nonce=1\n");
-
-                CompletableFuture<BlobInfo> put = CompletableFuture.supplyAsync(() -> store.put("k", utf8("new")));
-                await().pollDelay(Duration.ofMillis(200)).atMost(Duration.ofMinutes(1)).until(() -> true);
+                CompletableFuture<BlobInfo> put = putBehindLock(store);
                 clock.advance(Duration.ofSeconds(29));
                 await().pollDelay(Duration.ofMillis(200)).atMost(Duration.ofMinutes(1)).until(() -> true);
                 assertThat(put).isNotDone();
@@ -190,12 +200,9 @@ class FileSystemBlobStoreTest {
         @Test
         @DisplayName("a lock that changes holder is a live one: the stale timeout counts from the last change")
         void changingLockIsNotStale() throws Exception {
-            try (FileSystemBlobStore store = open(FileSystemOptions.builder(root).clock(clock)
-                    .staleLockTimeout(Duration.ofSeconds(30)).lockWaitTimeout(Duration.ofMinutes(5)))) {
-                store.put("k", utf8("old"));
+            try (FileSystemBlobStore store = storeWithLocks(Duration.ofSeconds(30), Duration.ofMinutes(5))) {
                 Path lock = plantLock("holder one\n");
-                CompletableFuture<BlobInfo> put = CompletableFuture.supplyAsync(() -> store.put("k", utf8("new")));
-                await().pollDelay(Duration.ofMillis(200)).atMost(Duration.ofMinutes(1)).until(() -> true);
+                CompletableFuture<BlobInfo> put = putBehindLock(store);
                 clock.advance(Duration.ofSeconds(20));
                 Files.writeString(lock, "holder two\n");
                 await().pollDelay(Duration.ofMillis(200)).atMost(Duration.ofMinutes(1)).until(() -> true);
@@ -212,12 +219,9 @@ class FileSystemBlobStoreTest {
         @Test
         @DisplayName("a put that waits longer than the lock wait timeout fails with StateTimeoutException, writes nothing and leaves the lock")
         void lockWaitTimesOut() throws Exception {
-            try (FileSystemBlobStore store = open(FileSystemOptions.builder(root).clock(clock)
-                    .staleLockTimeout(Duration.ofHours(1)).lockWaitTimeout(Duration.ofSeconds(5)))) {
-                store.put("k", utf8("old"));
+            try (FileSystemBlobStore store = storeWithLocks(Duration.ofHours(1), Duration.ofSeconds(5))) {
                 Path lock = plantLock("busy\n");
-                CompletableFuture<BlobInfo> put = CompletableFuture.supplyAsync(() -> store.put("k", utf8("new")));
-                await().pollDelay(Duration.ofMillis(100)).atMost(Duration.ofMinutes(1)).until(() -> true);
+                CompletableFuture<BlobInfo> put = putBehindLock(store);
                 finishMovingTime(put);
 
                 assertThatThrownBy(put::join).hasCauseInstanceOf(StateTimeoutException.class)

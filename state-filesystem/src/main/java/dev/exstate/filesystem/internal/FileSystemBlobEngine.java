@@ -10,6 +10,7 @@ import dev.exstate.blob.BlobStats;
 import dev.exstate.blob.PutOptions;
 import dev.exstate.guard.Guard;
 import dev.exstate.internal.BlobTransfers;
+import dev.exstate.internal.BlobValues;
 import dev.exstate.time.StateClock;
 import java.io.IOException;
 import java.io.InputStream;
@@ -29,7 +30,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -37,7 +37,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
@@ -121,7 +120,7 @@ public final class FileSystemBlobEngine {
         }
         Path dir = KeyPaths.directory(blobs, key);
         String name = KeyPaths.name(KeyPaths.lastSegment(key));
-        Map<String, String> metadata = lowerCaseKeys(options.metadata());
+        Map<String, String> metadata = BlobValues.lowerCaseKeys(options.metadata());
         // fails now, before anything is written, if the metadata cannot be stored
         BlobFile.trailer(new BlobInfo(key, 0, "\"" + "0".repeat(64) + "\"", Instant.EPOCH, options.contentType(), metadata));
         ensureOpen();
@@ -154,7 +153,7 @@ public final class FileSystemBlobEngine {
 
     /** Streams the caller's content into the temporary file through one buffer; returns the info it will be published with. */
     private BlobInfo stream(String key, InputStream in, long length, FileChannel ch, String contentType, Map<String, String> metadata) {
-        MessageDigest sha = sha256();
+        MessageDigest sha = BlobValues.sha256();
         byte[] buffer = new byte[settings.bufferSize()];
         long total = 0;
         while (true) {
@@ -181,8 +180,7 @@ public final class FileSystemBlobEngine {
             throw new IllegalArgumentException("put of blob '" + key + "': the stream ended after " + total
                     + " bytes, but the declared length is " + length + "; nothing was written");
         }
-        String etag = "\"" + HexFormat.of().formatHex(sha.digest()) + "\"";
-        return new BlobInfo(key, total, etag, clock.now(), contentType, metadata);
+        return new BlobInfo(key, total, BlobValues.etag(sha), clock.now(), contentType, metadata);
     }
 
     /** Reads until the buffer is full or the stream ends; returns the bytes read (fewer than the buffer only at the end). */
@@ -248,7 +246,7 @@ public final class FileSystemBlobEngine {
                 throw new BlobPreconditionFailedException("put of blob '" + key + "' with ifMatch: no blob has this key;"
                         + " nothing was written");
             }
-            if (!unquote(current.etag()).equals(unquote(condition.ifMatchEtag()))) {
+            if (!BlobValues.unquote(current.etag()).equals(BlobValues.unquote(condition.ifMatchEtag()))) {
                 throw new BlobPreconditionFailedException("put of blob '" + key + "' with ifMatch: the blob changed (etag "
                         + current.etag() + ", expected " + condition.ifMatchEtag() + "); nothing was written");
             }
@@ -578,28 +576,10 @@ public final class FileSystemBlobEngine {
         }
     }
 
-    private static Map<String, String> lowerCaseKeys(Map<String, String> metadata) {
-        Map<String, String> lower = new HashMap<>();
-        metadata.forEach((k, v) -> lower.put(k.toLowerCase(Locale.ROOT), v));
-        return lower;
-    }
-
-    private static String unquote(String etag) {
-        return etag.length() >= 2 && etag.startsWith("\"") && etag.endsWith("\"") ? etag.substring(1, etag.length() - 1) : etag;
-    }
-
     private static byte[] randomBytes(int n) {
         byte[] b = new byte[n];
         RANDOM.nextBytes(b);
         return b;
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required of every Java platform", e);
-        }
     }
 
     private static void closeQuietly(FileChannel ch) {

@@ -1,10 +1,9 @@
 package dev.exstate.filesystem.internal;
 
 import dev.exstate.blob.InvalidBlobKeyException;
+import dev.exstate.internal.BlobValues;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
@@ -116,11 +115,6 @@ public final class KeyPaths {
 
     /** Hex SHA-256 of {@code segment}, after {@code ~}. */
     static String hashed(String segment) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(segment.getBytes(StandardCharsets.UTF_8));
-            return "~" + HexFormat.of().formatHex(digest);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required of every Java platform", e);
-        }
+        return "~" + HexFormat.of().formatHex(BlobValues.sha256().digest(segment.getBytes(StandardCharsets.UTF_8)));
     }
 }
