@@ -8,7 +8,7 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * Options of a {@link FileSystemBlobStore}. Immutable and thread-safe; build with
+ * Options of a {@link FileSystemBlobStore}. Immutable and thread-safe, equal when their settings are; build with
  * {@link #builder(Path)}. Each setter checks its value at once and fails with
  * {@link IllegalArgumentException} naming the setting, the allowed range and the refused value.
  *
@@ -104,6 +104,20 @@ public final class FileSystemOptions {
         return clock;
     }
 
+    /** Equal if every setting is equal (clocks by identity). */
+    @Override
+    public boolean equals(Object o) {
+        return this == o || o instanceof FileSystemOptions f && root.equals(f.root) && fsync == f.fsync
+                && staleLockTimeout.equals(f.staleLockTimeout) && lockWaitTimeout.equals(f.lockWaitTimeout)
+                && bufferSize == f.bufferSize && tempFileMaxAge.equals(f.tempFileMaxAge) && guardPolicy.equals(f.guardPolicy)
+                && guardName.equals(f.guardName) && clock == f.clock;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(root, fsync, staleLockTimeout, lockWaitTimeout, bufferSize, tempFileMaxAge, guardPolicy, guardName);
+    }
+
     @Override
     public String toString() {
         return "FileSystemOptions[root=" + root + ", fsync=" + fsync + ", staleLockTimeout=" + staleLockTimeout
@@ -163,6 +177,7 @@ public final class FileSystemOptions {
             return this;
         }
 
+        /** Policy of the store's guard; under a runtime, see {@link FileSystemBlobStore#blobs}. */
         public Builder guardPolicy(GuardPolicy v) {
             this.guardPolicy = Objects.requireNonNull(v, "guardPolicy");
             return this;
@@ -175,11 +190,13 @@ public final class FileSystemOptions {
             return this;
         }
 
+        /** Clock of lock ages and waits and of last-modified times; tests pass a {@link dev.exstate.time.ManualClock}. */
         public Builder clock(StateClock v) {
             this.clock = Objects.requireNonNull(v, "clock");
             return this;
         }
 
+        /** The options; every setting was checked when it was set. */
         public FileSystemOptions build() {
             return new FileSystemOptions(this);
         }

@@ -59,7 +59,7 @@ class FileSystemBlobMultiProcessIT {
     }
 
     private Replica start(String... args) throws IOException {
-        Path log = Files.createTempFile("fs-replica-", ".log");
+        Path log = Files.createTempFile(Files.createDirectories(root.resolve("logs")), "replica-", ".log");
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx96m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
                 FileSystemBlobReplica.class.getName(), root.toString()));

@@ -22,6 +22,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
@@ -57,6 +59,7 @@ class FileSystemBlobStoreTest {
         @Test
         @DisplayName("a reader reading while two writers overwrite always gets one writer's whole blob")
         void readersNeverSeePartialBlobs() throws Exception {
+            ExecutorService threads = Executors.newFixedThreadPool(3);
             try (FileSystemBlobStore a = FileSystemBlobStore.open(root); FileSystemBlobStore b = FileSystemBlobStore.open(root)) {
                 a.put("k", FileSystemBlobReplica.selfDescribing("seed", 0, 3000));
                 AtomicBoolean writing = new AtomicBoolean(true);
@@ -72,9 +75,9 @@ class FileSystemBlobStoreTest {
                             }
                         }
                     }
-                });
-                CompletableFuture<?> w0 = CompletableFuture.runAsync(() -> writeMany(a, "w0"));
-                CompletableFuture<?> w1 = CompletableFuture.runAsync(() -> writeMany(b, "w1"));
+                }, threads);
+                CompletableFuture<?> w0 = CompletableFuture.runAsync(() -> writeMany(a, "w0"), threads);
+                CompletableFuture<?> w1 = CompletableFuture.runAsync(() -> writeMany(b, "w1"), threads);
                 CompletableFuture.allOf(w0, w1).get();
                 await().atMost(Duration.ofMinutes(1)).until(() -> reads.get() > 0);
                 writing.set(false);
@@ -82,6 +85,8 @@ class FileSystemBlobStoreTest {
 
                 assertThat(broken.get()).isZero();
                 assertThat(FileSystemBlobReplica.whole(a.get("k").orElseThrow().readAllBytes())).isTrue();
+            } finally {
+                threads.shutdownNow();
             }
         }
 
@@ -302,6 +307,9 @@ class FileSystemBlobStoreTest {
                 assertThatThrownBy(() -> s.put("escape/new", utf8("x"))).isInstanceOf(StateDataException.class);
                 assertThatThrownBy(() -> s.stat("foreign")).isInstanceOf(StateDataException.class)
                         .hasMessageContaining("no exstate blob footer");
+                Files.createSymbolicLink(store.resolve("blobs/link.b"), outside.resolve("secret.b"));
+                assertThatThrownBy(() -> s.get("link")).isInstanceOf(StateDataException.class)
+                        .hasMessageContaining("symbolic link");
                 assertThat(s.list("", null, 10).items()).isEmpty();
                 assertThat(s.guard().stats().failures()).isZero();
             }

@@ -480,8 +480,14 @@ public final class FileSystemBlobEngine {
             }
             if (KeyPaths.isHashed(name) && !Files.exists(dir.resolve(KeyPaths.SEGMENT_FILE))) {
                 Path temp = tmp.resolve(HexFormat.of().formatHex(randomBytes(16)) + tempTag);
-                Files.write(temp, segment.getBytes(StandardCharsets.UTF_8), StandardOpenOption.CREATE_NEW);
+                try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                    BlobFile.writeFully(ch, ByteBuffer.wrap(segment.getBytes(StandardCharsets.UTF_8)), 0);
+                    if (settings.fsync()) {
+                        ch.force(true);
+                    }
+                }
                 Files.move(temp, dir.resolve(KeyPaths.SEGMENT_FILE), StandardCopyOption.ATOMIC_MOVE);
+                fsyncDirectory(dir);
             }
         }
     }

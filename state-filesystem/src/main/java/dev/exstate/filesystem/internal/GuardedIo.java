@@ -59,6 +59,11 @@ public final class GuardedIo {
         String file = e instanceof FileSystemException f && f.getFile() != null ? " on " + f.getFile() : "";
         String reason = e instanceof FileSystemException f ? (f.getReason() != null ? f.getReason() : "")
                 : String.valueOf(e.getMessage());
+        if (reason.contains("symbolic links")) {
+            // ELOOP from O_NOFOLLOW: a symbolic link where a blob file should be (the JDK reports it as a plain IOException)
+            return new StateDataException(backend(), operation, Duration.ZERO, what + file
+                    + ": a symbolic link is where the blob file should be; the store never follows one: remove it", e);
+        }
         String hint;
         if (reason.contains("No space left")) {
             hint = "the volume is full: free space or grow the volume; nothing was published";
@@ -66,6 +71,8 @@ public final class GuardedIo {
             hint = "the disk quota is exhausted: raise it or free space; nothing was published";
         } else if (reason.contains("Read-only")) {
             hint = "the volume is mounted read-only: mount it read-write";
+        } else if (reason.contains("cross-device")) {
+            hint = "tmp/ and blobs/ under the root are on different file systems (a mount inside the root?): mount the volume at the root or above it";
         } else if (reason.contains("Stale file handle")) {
             hint = "another host replaced or removed the file while it was in use (NFS): read it again";
         } else {

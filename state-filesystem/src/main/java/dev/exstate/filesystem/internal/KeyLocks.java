@@ -107,6 +107,7 @@ public final class KeyLocks {
         while (true) {
             String holder = io.call("blob.lock", true, key, () -> tryCreate(path, content, makeDirectory));
             if (holder == null) {
+                seen.remove(path);
                 return new Held(path, content, key);
             }
             long now = clock.nanoTime();
