@@ -10,6 +10,7 @@ import dev.exstate.blob.BlobStats;
 import dev.exstate.blob.BlobStore;
 import dev.exstate.blob.PutOptions;
 import dev.exstate.internal.BlobTransfers;
+import dev.exstate.internal.BlobValues;
 import dev.exstate.memory.BlobTable.StoredBlob;
 import dev.exstate.time.StateClock;
 import java.io.ByteArrayInputStream;
@@ -20,14 +21,10 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
-import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Objects;
@@ -68,11 +65,11 @@ final class MemoryBlobStore implements BlobStore {
         if (length < -1) {
             throw new IllegalArgumentException("blob length must be >= 0 or -1 (unknown), was " + length);
         }
-        MessageDigest sha = sha256();
+        MessageDigest sha = BlobValues.sha256();
         byte[] bytes = readContent(key, content, length, sha);
-        String etag = "\"" + HexFormat.of().formatHex(sha.digest()) + "\"";
+        String etag = BlobValues.etag(sha);
         BlobInfo info = new BlobInfo(key, bytes.length, etag, clock.now(), options.contentType(),
-                lowerCaseKeys(options.metadata()));
+                BlobValues.lowerCaseKeys(options.metadata()));
         StoredBlob blob = new StoredBlob(bytes, info);
         PutOptions.Condition condition = options.condition();
         NavigableMap<String, StoredBlob> blobs = table.blobs();
@@ -81,13 +78,13 @@ final class MemoryBlobStore implements BlobStore {
                 throw new BlobPreconditionFailedException("put of blob '" + key + "' with ifAbsent: the key already exists; nothing was written");
             }
         } else if (condition.ifMatchEtag() != null) {
-            String expected = unquote(condition.ifMatchEtag());
+            String expected = BlobValues.unquote(condition.ifMatchEtag());
             while (true) {
                 StoredBlob current = blobs.get(key);
                 if (current == null) {
                     throw new BlobPreconditionFailedException("put of blob '" + key + "' with ifMatch: no blob has this key; nothing was written");
                 }
-                if (!unquote(current.info().etag()).equals(expected)) {
+                if (!BlobValues.unquote(current.info().etag()).equals(expected)) {
                     throw new BlobPreconditionFailedException("put of blob '" + key + "' with ifMatch: the blob changed (etag "
                             + current.info().etag() + ", expected " + condition.ifMatchEtag() + "); nothing was written");
                 }
@@ -233,21 +230,4 @@ final class MemoryBlobStore implements BlobStore {
         return total == out.length ? out : Arrays.copyOf(out, (int) total);
     }
 
-    private static Map<String, String> lowerCaseKeys(Map<String, String> metadata) {
-        Map<String, String> lower = new HashMap<>();
-        metadata.forEach((k, v) -> lower.put(k.toLowerCase(Locale.ROOT), v));
-        return lower;
-    }
-
-    private static String unquote(String etag) {
-        return etag.length() >= 2 && etag.startsWith("\"") && etag.endsWith("\"") ? etag.substring(1, etag.length() - 1) : etag;
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required of every Java platform", e);
-        }
-    }
 }
