@@ -1,5 +1,7 @@
 package dev.exstate.budget;
 
+import java.time.Duration;
+
 /**
  * A snapshot of one replica's view of a {@link ConnectionBudget}.
  *
@@ -10,6 +12,10 @@ package dev.exstate.budget;
  *                     for the lowest-ranked {@code connections % liveReplicas} replicas
  * @param permits      permits this replica holds now
  * @param poolSize     the size last applied to the pool (never more than the permits it provably holds)
+ * @param provableFor  how long {@code poolSize} stays covered by permits if no renewal succeeds from now:
+ *                     the local deadline of the {@code poolSize}-th longest-lived permit; zero when
+ *                     {@code poolSize} is 0 or no longer covered (the pool then opens no connection)
  */
-public record BudgetStats(String resource, int connections, int liveReplicas, int share, int permits, int poolSize) {
+public record BudgetStats(String resource, int connections, int liveReplicas, int share, int permits, int poolSize,
+                          Duration provableFor) {
 }

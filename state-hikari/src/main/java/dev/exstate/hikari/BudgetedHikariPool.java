@@ -10,6 +10,7 @@ import dev.exstate.lease.LeaseProvider;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntConsumer;
 import javax.sql.DataSource;
 
 /**
@@ -61,7 +62,19 @@ public final class BudgetedHikariPool implements AutoCloseable {
      * @throws IllegalArgumentException if the configuration has neither a data source nor a JDBC URL
      */
     public static BudgetedHikariPool start(HikariConfig config, LeaseProvider leases, BudgetOptions options) {
+        return start(config, leases, options, size -> { });
+    }
+
+    /**
+     * As {@link #start(HikariConfig, LeaseProvider, BudgetOptions)}, and tells {@code sizeListener}
+     * every size applied, on the budget's thread: a growing size before the pool may grow to it, a
+     * shrinking one once the pool has drained to it. So from each call on, until the next, the pool
+     * holds at most the last size given (for metrics, readiness, or an audit).
+     */
+    public static BudgetedHikariPool start(HikariConfig config, LeaseProvider leases, BudgetOptions options,
+                                           IntConsumer sizeListener) {
         Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(sizeListener, "sizeListener");
         Objects.requireNonNull(leases, "leases");
         Objects.requireNonNull(options, "options");
         HikariConfig copy = new HikariConfig();
@@ -84,7 +97,7 @@ public final class BudgetedHikariPool implements AutoCloseable {
         copy.setInitializationFailTimeout(-1);
         HikariDataSource dataSource = new HikariDataSource(copy);
         try {
-            ConnectionBudget budget = ConnectionBudget.start(leases, options, new Sizer(dataSource, gate, options.resource()));
+            ConnectionBudget budget = ConnectionBudget.start(leases, options, new Sizer(dataSource, gate, options.resource(), sizeListener));
             gate.budget(budget);
             return new BudgetedHikariPool(dataSource, gate, budget);
         } catch (RuntimeException e) {
@@ -128,15 +141,29 @@ public final class BudgetedHikariPool implements AutoCloseable {
         private final HikariDataSource pool;
         private final GatedDataSource gate;
         private final String resource;
+        private final IntConsumer listener;
+        private int size;
 
-        Sizer(HikariDataSource pool, GatedDataSource gate, String resource) {
+        Sizer(HikariDataSource pool, GatedDataSource gate, String resource, IntConsumer listener) {
             this.pool = pool;
             this.gate = gate;
             this.resource = resource;
+            this.listener = listener;
         }
 
         @Override
         public void resize(int maxConnections) {
+            if (maxConnections > size) {
+                listener.accept(maxConnections);
+            }
+            drainTo(maxConnections);
+            if (maxConnections < size) {
+                listener.accept(maxConnections);
+            }
+            size = maxConnections;
+        }
+
+        private void drainTo(int maxConnections) {
             gate.limit(maxConnections);
             pool.getHikariConfigMXBean().setMaximumPoolSize(Math.max(1, maxConnections));
             if (gate.open() <= maxConnections) {

@@ -269,7 +269,14 @@ public final class BudgetEngine implements ConnectionBudget {
 
     @Override
     public BudgetStats stats() {
-        return new BudgetStats(options.resource(), options.connections(), live, share, permits.size(), applied);
+        int size = applied;
+        List<Duration> left = new ArrayList<>();
+        for (Lease lease : permits.values()) {
+            left.add(lease.remaining());
+        }
+        left.sort(Comparator.reverseOrder());
+        Duration provableFor = size == 0 || left.size() < size ? Duration.ZERO : left.get(size - 1);
+        return new BudgetStats(options.resource(), options.connections(), live, share, left.size(), size, provableFor);
     }
 
     @Override
