@@ -32,9 +32,9 @@ import javax.sql.DataSource;
  * when returned; the pool reopens up to the new size on demand) and waits, up to the drain
  * timeout, until the physical connections are down to the new size. Under Hikari, a data source
  * counts the physical connections and opens one only while the budget's permits, judged at that
- * moment, cover it; with a share of 0 (more replicas than connections) it opens none, and
- * {@code getConnection()} fails after Hikari's {@code connectionTimeout} with an
- * {@link java.sql.SQLTransientConnectionException}. The copy of the configuration this pool runs
+ * moment, cover it (Hikari's connection-adding thread waits for cover, up to 30 s at a time); with
+ * a share of 0 (more replicas than connections) it opens none, and {@code getConnection()} fails
+ * after Hikari's {@code connectionTimeout} with an {@link java.sql.SQLTransientConnectionException}. The copy of the configuration this pool runs
  * on has {@code minimumIdle} 0 (connections open on demand) and {@code initializationFailTimeout}
  * -1 (the pool starts before the first share arrives); the caller's {@link HikariConfig} is not
  * changed.
@@ -101,6 +101,7 @@ public final class BudgetedHikariPool implements AutoCloseable {
             gate.budget(budget);
             return new BudgetedHikariPool(dataSource, gate, budget);
         } catch (RuntimeException e) {
+            gate.close();
             dataSource.close();
             throw e;
         }
@@ -127,6 +128,7 @@ public final class BudgetedHikariPool implements AutoCloseable {
         try {
             budget.close();
         } finally {
+            gate.close();
             dataSource.close();
         }
     }

@@ -8,6 +8,8 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
 import java.sql.SQLTransientConnectionException;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
@@ -16,6 +18,7 @@ import javax.sql.DataSource;
  * The data source under the Hikari pool: counts the physical connections open and opens one only
  * while the budget's permits cover it, judged at that moment (not when the pool was last sized),
  * so a replica resumed from a pause cannot open connections on permits that expired meanwhile.
+ * A creation without cover waits for it (Hikari creates on one thread of its own).
  */
 final class GatedDataSource implements DataSource {
     private final DataSource target;
@@ -24,6 +27,9 @@ final class GatedDataSource implements DataSource {
     /** The pool size being applied; lowered before a shrink starts draining. */
     private volatile int limit;
     private int open;
+    private boolean closed;
+    /** Longest wait of one connection creation for a permit. */
+    static final Duration WAIT = Duration.ofSeconds(30);
 
     GatedDataSource(DataSource target, String resource) {
         this.target = target;
@@ -34,8 +40,9 @@ final class GatedDataSource implements DataSource {
         this.budget = budget;
     }
 
-    void limit(int limit) {
+    synchronized void limit(int limit) {
         this.limit = limit;
+        notifyAll();
     }
 
     synchronized int open() {
@@ -54,19 +61,47 @@ final class GatedDataSource implements DataSource {
         return opened(() -> target.getConnection(username, password));
     }
 
+    /**
+     * Waits (up to {@link #WAIT}) until the permits cover one more connection. Waiting rather than
+     * refusing at once matters: Hikari backs off exponentially (up to 5 s) after each refused
+     * creation, so refusals while the share is 0 would delay the first connections after it arrives.
+     * Callers of {@code getConnection()} still get Hikari's timeout after {@code connectionTimeout}.
+     */
     private synchronized void reserve() throws SQLException {
-        ConnectionBudget b = budget;
-        int next = open + 1;
-        if (b == null || next > limit || !b.holdsPermitsFor(next)) {
-            throw new SQLTransientConnectionException("connection budget '" + resource + "': this replica holds permits for "
-                    + limit + " connection(s) and has " + open + " open; no connection opened. The share grows when other "
-                    + "replicas leave or the budget is raised; meanwhile report this replica not ready for this resource");
+        long until = System.nanoTime() + WAIT.toNanos();
+        while (!covered()) {
+            long left = until - System.nanoTime();
+            if (closed || left <= 0) {
+                throw new SQLTransientConnectionException("connection budget '" + resource + "': this replica holds permits for "
+                        + limit + " connection(s) and has " + open + " open; no connection opened. The share grows when other "
+                        + "replicas leave or the budget is raised; meanwhile report this replica not ready for this resource");
+            }
+            try {
+                // permits expire with time, not with a notification: look again every few ms
+                wait(Math.max(1, Math.min(TimeUnit.NANOSECONDS.toMillis(left), 10)));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new SQLTransientConnectionException("connection budget '" + resource + "': interrupted while waiting for a permit", e);
+            }
         }
-        open = next;
+        open++;
     }
 
-    private synchronized void closed() {
+    private boolean covered() {
+        ConnectionBudget b = budget;
+        int next = open + 1;
+        return b != null && next <= limit && b.holdsPermitsFor(next);
+    }
+
+    /** Wakes and refuses every waiting creation: the pool is closing. */
+    synchronized void close() {
+        closed = true;
+        notifyAll();
+    }
+
+    private synchronized void released() {
         open--;
+        notifyAll();
     }
 
     private interface Open {
@@ -78,7 +113,7 @@ final class GatedDataSource implements DataSource {
         try {
             c = connect.get();
         } catch (SQLException | RuntimeException e) {
-            closed();
+            released();
             throw e;
         }
         AtomicBoolean done = new AtomicBoolean();
@@ -89,7 +124,7 @@ final class GatedDataSource implements DataSource {
                             c.close();
                         } finally {
                             if (done.compareAndSet(false, true)) {
-                                closed();
+                                released();
                             }
                         }
                         return null;
