@@ -13,8 +13,8 @@ import dev.exstate.lease.LeaseProvider;
  * over all replicas never exceed {@code n}. Each replica sizes its pool to the permits it
  * <em>provably</em> holds, judged by the leases' conservative local deadlines (they end before the
  * backend's TTL, as for every exstate lease): it <b>grows only after acquiring</b> and <b>shrinks
- * before releasing</b>; a permit whose renewal is late (less than a quarter of the TTL left) or
- * lost stops counting at once and the pool shrinks. So the sum of pool maxima over all replicas
+ * before releasing</b>; a permit whose renewal is late (less than a quarter of the TTL, or one
+ * poll interval, left) or lost stops counting at once and the pool shrinks. So the sum of pool maxima over all replicas
  * never exceeds the budget: not during joins, graceful leaves, crashes (a crashed replica's
  * permits expire after {@link BudgetOptions#permitTtl()}), nor pauses (a paused replica's permits
  * end locally before anyone else can take them, and {@link #holdsPermitsFor} lets a pool refuse to
@@ -65,8 +65,8 @@ public interface ConnectionBudget extends AutoCloseable {
 
     /**
      * True if this replica holds at least {@code connections} permits whose local deadline has
-     * not passed and is not near: a pool asks this before opening a connection, so a replica
-     * resumed from a pause cannot open one on permits it no longer holds.
+     * not passed: a pool asks this before opening a connection, so a replica resumed from a pause
+     * cannot open one on permits it no longer holds.
      */
     boolean holdsPermitsFor(int connections);
 

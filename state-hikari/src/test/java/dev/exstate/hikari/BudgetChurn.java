@@ -244,15 +244,18 @@ final class BudgetChurn {
             sizeTimes = sizes.stream().mapToLong(s -> s[0]).toArray();
         }
 
+        /** Index of the last of the sorted {@code times} at or before {@code t}; -1 if none. */
+        private static int lastAtOrBefore(long[] times, long t) {
+            int i = Arrays.binarySearch(times, t);
+            return i >= 0 ? i : -i - 2;
+        }
+
         /** The pool's configured maximum at {@code t}, whether or not permits still cover it. */
         long maximum(long t) {
             if (t >= diedAt) {
                 return 0;
             }
-            int i = Arrays.binarySearch(sizeTimes, t);
-            if (i < 0) {
-                i = -i - 2;
-            }
+            int i = lastAtOrBefore(sizeTimes, t);
             return i < 0 ? 0 : sizes.get(i)[1];
         }
 
@@ -261,10 +264,7 @@ final class BudgetChurn {
             if (t >= diedAt) {
                 return 0;
             }
-            int i = Arrays.binarySearch(times, t);
-            if (i < 0) {
-                i = -i - 2;
-            }
+            int i = lastAtOrBefore(times, t);
             if (i < 0) {
                 return 0;
             }

@@ -92,6 +92,17 @@ class BudgetEngineTest {
         return BudgetOptions.builder("orders-db", connections).maxReplicas(8).permitTtl(TTL).build();
     }
 
+    /** Three replicas join one after another, then poll in turn until settled; their pool sizes. */
+    private List<Integer> threeReplicasSettled(int connections) {
+        for (int i = 0; i < 3; i++) {
+            new Replica(budget(connections)).cycle(1);
+        }
+        for (int round = 0; round < 3; round++) {
+            replicas.forEach(r -> r.cycle(1));
+        }
+        return replicas.stream().map(Replica::size).toList();
+    }
+
     @Test
     @DisplayName("a replica alone gets the whole budget, after acquiring it")
     void aloneGetsEverything() {
@@ -117,31 +128,15 @@ class BudgetEngineTest {
     @Test
     @DisplayName("the remainder goes to the lowest slots: 10 over 3 replicas is 4, 3, 3")
     void remainderToLowSlots() {
-        Replica a = new Replica(budget(10)).cycle(1);
-        Replica b = new Replica(budget(10)).cycle(1);
-        Replica c = new Replica(budget(10)).cycle(1);
-        for (int round = 0; round < 3; round++) {
-            a.cycle(1);
-            b.cycle(1);
-            c.cycle(1);
-        }
-        assertThat(List.of(a.size(), b.size(), c.size())).containsExactly(4, 3, 3);
+        assertThat(threeReplicasSettled(10)).containsExactly(4, 3, 3);
         assertThat(maxSum.get()).isLessThanOrEqualTo(10);
     }
 
     @Test
     @DisplayName("with more replicas than connections the budget is never oversubscribed: the highest slots get 0")
     void moreReplicasThanConnections() {
-        Replica a = new Replica(budget(2)).cycle(1);
-        Replica b = new Replica(budget(2)).cycle(1);
-        Replica c = new Replica(budget(2)).cycle(1);
-        for (int round = 0; round < 3; round++) {
-            a.cycle(1);
-            b.cycle(1);
-            c.cycle(1);
-        }
-        assertThat(List.of(a.size(), b.size(), c.size())).containsExactly(1, 1, 0);
-        assertThat(c.engine.stats().share()).isZero();
+        assertThat(threeReplicasSettled(2)).containsExactly(1, 1, 0);
+        assertThat(replicas.get(2).engine.stats().share()).isZero();
         assertThat(maxSum.get()).isLessThanOrEqualTo(2);
     }
 
