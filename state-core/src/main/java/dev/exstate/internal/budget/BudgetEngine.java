@@ -1,0 +1,321 @@
+package dev.exstate.internal.budget;
+
+import dev.exstate.budget.BudgetOptions;
+import dev.exstate.budget.BudgetStats;
+import dev.exstate.budget.ConnectionBudget;
+import dev.exstate.budget.PoolSizer;
+import dev.exstate.internal.lease.LeaseHandles;
+import dev.exstate.lease.Lease;
+import dev.exstate.lease.LeaseOptions;
+import dev.exstate.lease.LeaseProvider;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Implementation of {@link ConnectionBudget}; see there for the design. Not API.
+ *
+ * <p>Every decision runs in {@link #cycle()}, on the budget's one thread (or the caller's, in
+ * tests), in this order: shrink the pool to the permits still provable, forget lost permits,
+ * renew the membership and count the live replicas, shrink-then-release any surplus, acquire any
+ * deficit, grow the pool to what is now provable. The pool size only ever moves down before a
+ * permit leaves and up after one arrives.
+ */
+public final class BudgetEngine implements ConnectionBudget {
+    private static final Logger log = LoggerFactory.getLogger(BudgetEngine.class);
+
+    private final LeaseProvider leases;
+    private final BudgetOptions options;
+    private final PoolSizer pool;
+    private final LeaseOptions leaseOptions;
+    private final LeaseOptions probeOptions;
+    /** A permit with less time than this left no longer counts: the pool shrinks before its deadline. */
+    private final long atRiskNanos;
+    private final ScheduledThreadPoolExecutor timer;
+    /** Permit index to lease; read by {@link #holdsPermitsFor} from any thread. */
+    private final ConcurrentSkipListMap<Integer, Lease> permits = new ConcurrentSkipListMap<>();
+
+    // written under this engine's monitor; volatile for stats() and poolSize()
+    private volatile int applied;
+    private volatile int live;
+    private volatile int share;
+    private volatile boolean closed;
+    private Lease member;
+    private int memberSlot = -1;
+    private int lastCount = Integer.MAX_VALUE;
+    private final boolean[] liveSlots;
+
+    public BudgetEngine(LeaseProvider leases, BudgetOptions options, PoolSizer pool) {
+        this.leases = Objects.requireNonNull(leases, "leases");
+        this.options = Objects.requireNonNull(options, "options");
+        this.pool = Objects.requireNonNull(pool, "pool");
+        Duration ttl = options.permitTtl();
+        this.leaseOptions = LeaseOptions.of(ttl);
+        this.probeOptions = LeaseOptions.builder(ttl).autoRenew(false).build();
+        this.atRiskNanos = Math.max(ttl.dividedBy(4).toNanos(), options.pollInterval().toNanos());
+        this.liveSlots = new boolean[options.maxReplicas()];
+        this.timer = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "exstate-budget-" + options.resource());
+            t.setDaemon(true);
+            return t;
+        });
+        timer.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    }
+
+    /** Empties the pool, then polls on the budget's thread. */
+    public void start() {
+        pool.resize(0);
+        long every = options.pollInterval().toNanos();
+        timer.scheduleWithFixedDelay(this::cycleLogged, 0, every, TimeUnit.NANOSECONDS);
+    }
+
+    private void cycleLogged() {
+        try {
+            cycle();
+        } catch (RuntimeException e) {
+            log.warn("connection budget '{}': rebalancing failed, retrying in {} ms (pool size {}, permits {}): {}",
+                    options.resource(), options.pollInterval().toMillis(), applied, permits.size(), e.toString());
+        }
+    }
+
+    /** One rebalancing step; see the class comment. Throws what the backend or the pool threw. */
+    synchronized void cycle() {
+        if (closed) {
+            return;
+        }
+        shrinkToProvable();
+        permits.values().removeIf(lease -> !lease.isValid());
+
+        int count = countMembers();
+        int counted = Math.min(count, lastCount);
+        lastCount = count;
+        live = memberSlot < 0 ? count : counted;
+        int target = memberSlot < 0 ? 0 : shareOf(options.connections(), Math.max(1, counted), rank());
+        share = target;
+
+        if (permits.size() > target) {
+            releaseSurplus(target);
+        } else if (permits.size() < target) {
+            acquire(target - permits.size());
+        }
+        int provable = provable();
+        if (provable > applied) {
+            apply(provable);
+        }
+    }
+
+    static int shareOf(int connections, int replicas, int rank) {
+        return connections / replicas + (rank < connections % replicas ? 1 : 0);
+    }
+
+    private void shrinkToProvable() {
+        int provable = provable();
+        if (applied > provable) {
+            apply(provable);
+        }
+    }
+
+    /** Permits whose local deadline is not near. */
+    private int provable() {
+        int n = 0;
+        for (Lease lease : permits.values()) {
+            if (lease.remaining().toNanos() > atRiskNanos) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private void apply(int size) {
+        int before = applied;
+        if (size < before) {
+            // the pool size drops before anything else may happen: applied stays high until the pool confirms
+            pool.resize(size);
+            applied = size;
+        } else {
+            applied = size;
+            pool.resize(size);
+        }
+        if (size != before) {
+            log.debug("connection budget '{}': pool size {} -> {} ({} permits, share {}, {} replicas)",
+                    options.resource(), before, size, permits.size(), share, live);
+        }
+    }
+
+    private void releaseSurplus(int target) {
+        // keep the permits with the most time left; release the others after the pool no longer needs them
+        List<Map.Entry<Integer, Lease>> byTimeLeft = new ArrayList<>(permits.entrySet());
+        byTimeLeft.sort(Comparator.comparing((Map.Entry<Integer, Lease> e) -> e.getValue().remaining()).reversed());
+        int keptProvable = 0;
+        for (int i = 0; i < target; i++) {
+            if (byTimeLeft.get(i).getValue().remaining().toNanos() > atRiskNanos) {
+                keptProvable++;
+            }
+        }
+        if (applied > keptProvable) {
+            apply(keptProvable);
+        }
+        for (Map.Entry<Integer, Lease> e : byTimeLeft.subList(target, byTimeLeft.size())) {
+            permits.remove(e.getKey());
+            e.getValue().release();
+        }
+    }
+
+    private void acquire(int wanted) {
+        int n = options.connections();
+        int start = ThreadLocalRandom.current().nextInt(n);
+        for (int k = 0; k < n && wanted > 0 && !closed; k++) {
+            int i = (start + k) % n;
+            if (permits.containsKey(i)) {
+                continue;
+            }
+            Optional<Lease> lease = leases.tryAcquire(permitName(i), leaseOptions);
+            if (lease.isPresent()) {
+                Lease l = lease.get();
+                permits.put(i, l);
+                l.onLost(this::wakeUp);
+                wanted--;
+            }
+        }
+    }
+
+    /** Live membership slots, this replica's included; takes a slot first if it has none. */
+    private int countMembers() {
+        if (member != null && !member.isValid()) {
+            member.release();
+            member = null;
+            memberSlot = -1;
+        }
+        int count = 0;
+        for (int j = 0; j < options.maxReplicas(); j++) {
+            liveSlots[j] = true;
+            if (j == memberSlot) {
+                count++;
+                continue;
+            }
+            Optional<Lease> probe = leases.tryAcquire(memberName(j), member == null ? leaseOptions : probeOptions);
+            if (probe.isEmpty()) {
+                count++;
+            } else if (member == null) {
+                member = probe.get();
+                memberSlot = j;
+                member.onLost(this::wakeUp);
+                count++;
+                log.info("connection budget '{}': joined as replica slot {}", options.resource(), j);
+            } else {
+                liveSlots[j] = false;
+                probe.get().release();
+            }
+        }
+        return count;
+    }
+
+    private int rank() {
+        // live slots below this one at this poll's count
+        int rank = 0;
+        for (int j = 0; j < memberSlot; j++) {
+            if (liveSlots[j]) {
+                rank++;
+            }
+        }
+        return rank;
+    }
+
+    private void wakeUp() {
+        try {
+            timer.execute(this::cycleLogged);
+        } catch (RejectedExecutionException e) {
+            // closing
+        }
+    }
+
+    private String permitName(int i) {
+        return "budget." + options.resource() + "." + i;
+    }
+
+    private String memberName(int j) {
+        return "budget." + options.resource() + ".member." + j;
+    }
+
+    @Override
+    public int poolSize() {
+        return applied;
+    }
+
+    @Override
+    public boolean holdsPermitsFor(int connections) {
+        if (connections <= 0) {
+            return true;
+        }
+        int valid = 0;
+        for (Lease lease : permits.values()) {
+            if (lease.isValid() && ++valid >= connections) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public BudgetStats stats() {
+        int size = applied;
+        List<Duration> left = new ArrayList<>();
+        for (Lease lease : permits.values()) {
+            left.add(lease.remaining());
+        }
+        left.sort(Comparator.reverseOrder());
+        Duration provableFor = size == 0 || left.size() < size ? Duration.ZERO : left.get(size - 1);
+        return new BudgetStats(options.resource(), options.connections(), live, share, left.size(), size, provableFor);
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            try {
+                apply(0);
+                permits.values().forEach(Lease::release);
+            } catch (RuntimeException e) {
+                // the pool may still hold connections: let the permits expire instead of freeing them now
+                log.warn("connection budget '{}': could not empty the pool on close ({}); its {} permits expire within {}"
+                        + " instead of being released", options.resource(), e.toString(), permits.size(), options.permitTtl());
+                permits.values().forEach(LeaseHandles::detach);
+            }
+            permits.clear();
+            if (member != null) {
+                member.release();
+                member = null;
+            }
+        }
+    }
+
+    /** For tests: stops like a killed process, releasing nothing; the leases expire in the backend. */
+    synchronized void abandon() {
+        timer.shutdownNow();
+        closed = true;
+        permits.values().forEach(LeaseHandles::detach);
+        if (member != null) {
+            LeaseHandles.detach(member);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "ConnectionBudget[" + stats() + "]";
+    }
+}
