@@ -378,7 +378,8 @@ final class Backends {
         }
     }
 
-    private static void closeAll(StateRuntime runtime, List<AutoCloseable> clients) {
+    /** Closes the runtime, then the clients in reverse order; a client that fails to close is logged. */
+    static void closeAll(StateRuntime runtime, List<AutoCloseable> clients) {
         if (runtime != null) {
             runtime.close();
         }

@@ -101,7 +101,8 @@ public final class ShopServer {
         ShopServer server;
         try {
             server = start(System.getenv());
-        } catch (IllegalArgumentException | IllegalStateException e) {
+        } catch (RuntimeException e) {
+            // a bad variable, a missing capability, a backend that did not answer: one line, no credentials
             System.err.println("shop: " + e.getMessage());
             System.exit(1);
             return;
@@ -114,8 +115,10 @@ public final class ShopServer {
      * Connects to the backends {@code env} names and starts the shop on {@code 0.0.0.0:$PORT}.
      *
      * @throws IllegalArgumentException naming the variable whose value is not usable
-     * @throws IllegalStateException    if a required capability is not configured, or a backend did not
-     *                                  answer within its start-up timeout
+     * @throws IllegalStateException    if a required capability is not configured
+     * @throws RuntimeException         what a backend's {@code connect} threw: it did not answer within its
+     *                                  start-up timeout ({@code StateUnavailableException}) or refused the
+     *                                  credentials ({@code StateAccessDeniedException})
      */
     public static ShopServer start(Map<String, String> env) throws java.io.IOException {
         int port = port(env);
@@ -166,7 +169,7 @@ public final class ShopServer {
             LOG.info("shop '{}' listening on port {}; {}", app, shop.baseUri().getPort(), where.isEmpty() ? "all state in memory" : String.join(", ", where));
             return new ShopServer(runtime, shop, clients);
         } catch (RuntimeException | java.io.IOException e) {
-            closeAll(runtime, clients);
+            Backends.closeAll(runtime, clients);
             throw e;
         }
     }
@@ -190,23 +193,10 @@ public final class ShopServer {
         try {
             runtime.health().startDraining();
             shop.close(HTTP_DRAIN);
-            closeAll(runtime, clients);
+            Backends.closeAll(runtime, clients);
         } finally {
             LOG.info("shop stopped in {} ms", (System.nanoTime() - start) / 1_000_000);
             stopped.countDown();
-        }
-    }
-
-    private static void closeAll(StateRuntime runtime, List<AutoCloseable> clients) {
-        if (runtime != null) {
-            runtime.close();
-        }
-        for (int i = clients.size() - 1; i >= 0; i--) {
-            try {
-                clients.get(i).close();
-            } catch (Exception e) {
-                LOG.warn("closing {} failed: {}", clients.get(i), e.toString());
-            }
         }
     }
 

@@ -37,7 +37,7 @@ class FootprintIT {
             assertThat(p.heapUsedPeak()).as(what).isPositive();
             assertThat(p.jvm().heapCommittedMax()).as(what).isGreaterThanOrEqualTo(p.jvm().heapUsedMax());
             assertThat(p.jvm().liveThreadsMax()).as(what).isPositive();
-            assertThat(p.osThreadsPeak()).as(what).isGreaterThanOrEqualTo(p.jvm().liveThreadsMax());
+            assertThat(p.osThreadsPeak()).as(what).isPositive();
             // the clients keep their connections open, idle or not
             assertThat(p.connections("redis")).as("redis connections, " + what).isPositive();
             assertThat(p.connections("etcd")).as("etcd connections, " + what).isPositive();
