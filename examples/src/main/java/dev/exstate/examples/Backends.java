@@ -378,8 +378,7 @@ final class Backends {
         }
     }
 
-    /** Closes the runtime, then the clients in reverse order; a client that fails to close is logged. */
-    static void closeAll(StateRuntime runtime, List<AutoCloseable> clients) {
+    private static void closeAll(StateRuntime runtime, List<AutoCloseable> clients) {
         if (runtime != null) {
             runtime.close();
         }

@@ -12,8 +12,10 @@ import dev.exstate.runtime.StateRuntime;
 import dev.exstate.session.SessionOptions;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -88,10 +90,10 @@ public final class ShopServer {
 
     private final StateRuntime runtime;
     private final ShopService shop;
-    private final List<AutoCloseable> clients;
+    private final Deque<AutoCloseable> clients;
     private final CountDownLatch stopped = new CountDownLatch(1);
 
-    private ShopServer(StateRuntime runtime, ShopService shop, List<AutoCloseable> clients) {
+    private ShopServer(StateRuntime runtime, ShopService shop, Deque<AutoCloseable> clients) {
         this.runtime = runtime;
         this.shop = shop;
         this.clients = clients;
@@ -123,7 +125,7 @@ public final class ShopServer {
     public static ShopServer start(Map<String, String> env) throws java.io.IOException {
         int port = port(env);
         String app = env.getOrDefault(ENV_APP, "shop");
-        List<AutoCloseable> clients = new ArrayList<>();
+        Deque<AutoCloseable> clients = new ArrayDeque<>(); // closed last in, first out
         StateRuntime runtime = null;
         try {
             StateRuntime.Builder b = StateRuntime.builder(app)
@@ -137,7 +139,7 @@ public final class ShopServer {
                     o.credentials(blankToNull(env.get(ENV_REDIS_USERNAME)), password);
                 }
                 RedisState redis = RedisState.connect(o.build());
-                clients.add(redis);
+                clients.push(redis);
                 b.sessions(redis.sessions(SessionOptions.defaults())).leases(redis.leases());
                 where.add("sessions and leases on Redis " + Backends.withoutUserInfo(redisUri));
             }
@@ -149,7 +151,7 @@ public final class ShopServer {
                     o.credentials(user, env.getOrDefault(ENV_ETCD_PASSWORD, ""));
                 }
                 EtcdState etcd = EtcdState.connect(o.build());
-                clients.add(etcd);
+                clients.push(etcd);
                 b.config(etcd.config(ConfigValidator.acceptAll()));
                 where.add("config on etcd " + etcdEndpoints);
             }
@@ -169,7 +171,7 @@ public final class ShopServer {
             LOG.info("shop '{}' listening on port {}; {}", app, shop.baseUri().getPort(), where.isEmpty() ? "all state in memory" : String.join(", ", where));
             return new ShopServer(runtime, shop, clients);
         } catch (RuntimeException | java.io.IOException e) {
-            Backends.closeAll(runtime, clients);
+            close(runtime, clients);
             throw e;
         }
     }
@@ -193,10 +195,25 @@ public final class ShopServer {
         try {
             runtime.health().startDraining();
             shop.close(HTTP_DRAIN);
-            Backends.closeAll(runtime, clients);
+            close(runtime, clients);
         } finally {
             LOG.info("shop stopped in {} ms", (System.nanoTime() - start) / 1_000_000);
             stopped.countDown();
+        }
+    }
+
+    /** The runtime first (it still needs the clients to release leases), then the backend clients. */
+    private static void close(StateRuntime runtime, Deque<AutoCloseable> clients) {
+        if (runtime != null) {
+            runtime.close();
+        }
+        while (!clients.isEmpty()) {
+            AutoCloseable client = clients.pop();
+            try {
+                client.close();
+            } catch (Exception e) {
+                LOG.warn("closing {} failed: {}", client, e.toString());
+            }
         }
     }
 

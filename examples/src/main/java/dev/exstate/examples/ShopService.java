@@ -104,13 +104,6 @@ public final class ShopService implements AutoCloseable {
         return List.copyOf(reportTicks);
     }
 
-    /** Stops the job on this replica and the HTTP server. Does not close the runtime. */
-    @Override
-    public void close() {
-        reportJob.cancel();
-        Http.stop(server);
-    }
-
     /**
      * Like {@link #close()}, but first lets the requests in progress finish, for up to
      * {@code drain} (whole seconds): new connections are refused at once.
@@ -118,6 +111,13 @@ public final class ShopService implements AutoCloseable {
     public void close(Duration drain) {
         reportJob.cancel();
         Http.stop(server, (int) Math.min(Integer.MAX_VALUE, drain.toSeconds()));
+    }
+
+    /** Stops the job on this replica and the HTTP server. Does not close the runtime. */
+    @Override
+    public void close() {
+        reportJob.cancel();
+        Http.stop(server);
     }
 
     private void route(String path, HttpHandler handler) {

@@ -9,9 +9,12 @@ import static dev.exstate.examples.k8s.K8sManifests.millicores;
 import static dev.exstate.examples.k8s.K8sManifests.podSpec;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.exstate.etcd.EtcdOptions;
 import dev.exstate.examples.DemoOptions;
 import dev.exstate.examples.ShopServer;
 import dev.exstate.health.BackendHealth;
+import dev.exstate.objectstore.S3Options;
+import dev.exstate.redis.RedisOptions;
 import dev.exstate.runtime.StateRuntime;
 import java.io.IOException;
 import java.net.URI;
@@ -158,6 +161,17 @@ class K8sManifestsTest {
         long grace = ((Number) map(podSpec(deployment), "spec").get("terminationGracePeriodSeconds")).longValue();
         assertThat(Duration.ofSeconds(grace)).as("terminationGracePeriodSeconds")
                 .isGreaterThanOrEqualTo(Duration.ofSeconds(preStopSeconds).plus(ShopServer.SHUTDOWN_BUDGET));
+    }
+
+    @Test
+    @DisplayName("the startup probe waits as long as the three backends' start-up timeouts, one after another")
+    void startupProbeCoversBackendStartup() {
+        Duration backends = RedisOptions.standalone("redis://redis:6379").build().startupTimeout()
+                .plus(EtcdOptions.builder("http://etcd:2379").build().startupTimeout())
+                .plus(S3Options.builder().endpoint("http://minio:9000").bucket("shop-files").build().startupTimeout());
+        Map<String, Object> probe = map(shop, "startupProbe");
+        long seconds = ((Number) probe.get("periodSeconds")).longValue() * ((Number) probe.get("failureThreshold")).longValue();
+        assertThat(Duration.ofSeconds(seconds)).as("startupProbe periodSeconds x failureThreshold").isGreaterThanOrEqualTo(backends);
     }
 
     @Test
