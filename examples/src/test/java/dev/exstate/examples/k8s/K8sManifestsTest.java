@@ -247,14 +247,24 @@ class K8sManifestsTest {
     }
 
     @Test
-    @DisplayName("the ConfigMap holds only variables the server reads, and every Secret key the pod asks for exists")
+    @DisplayName("the ConfigMap holds only variables the server reads, with addresses the backends' options accept, and every Secret key the pod asks for exists")
     void configAndSecretsMatchTheServer() {
         Set<String> known = Set.of(ShopServer.ENV_APP, ShopServer.ENV_PORT, ShopServer.ENV_REDIS_URI, ShopServer.ENV_REDIS_USERNAME,
                 ShopServer.ENV_ETCD_ENDPOINTS, ShopServer.ENV_ETCD_USERNAME, ShopServer.ENV_S3_ENDPOINT, ShopServer.ENV_S3_BUCKET,
                 ShopServer.ENV_S3_REGION, StateRuntime.REQUIRE_SHARED_BACKENDS_ENV);
         Map<String, Object> envFrom = list(shop, "envFrom").get(0);
         K8sManifests.Doc config = manifests.get("ConfigMap", String.valueOf(map(envFrom, "configMapRef").get("name")));
-        assertThat(map(config.body(), "data").keySet()).as("ConfigMap keys").isSubsetOf(known);
+        Map<String, Object> data = map(config.body(), "data");
+        assertThat(data.keySet()).as("ConfigMap keys").isSubsetOf(known);
+        // the addresses are what the backends' options accept (each build() throws IllegalArgumentException otherwise)
+        String redis = String.valueOf(data.get(ShopServer.ENV_REDIS_URI));
+        assertThat((redis.startsWith("redis-sentinel://") ? RedisOptions.sentinel(redis) : RedisOptions.standalone(redis)).build()
+                .uris()).isNotEmpty();
+        assertThat(EtcdOptions.builder(List.of(String.valueOf(data.get(ShopServer.ENV_ETCD_ENDPOINTS)).split(","))).build()
+                .endpoints()).hasSize(3);
+        assertThat(S3Options.builder().endpoint(String.valueOf(data.get(ShopServer.ENV_S3_ENDPOINT)))
+                .bucket(String.valueOf(data.get(ShopServer.ENV_S3_BUCKET))).region(String.valueOf(data.get(ShopServer.ENV_S3_REGION)))
+                .build().bucket()).isEqualTo(data.get(ShopServer.ENV_S3_BUCKET));
         Map<String, K8sManifests.Doc> secrets = new HashMap<>();
         manifests.ofKind("Secret").forEach(s -> secrets.put(s.name(), s));
         Set<String> secretEnv = Set.of(ShopServer.ENV_REDIS_PASSWORD, ShopServer.ENV_ETCD_PASSWORD, DemoOptions.ENV_S3_ACCESS_KEY,
