@@ -27,7 +27,12 @@ final class Http {
 
     /** A server on 127.0.0.1 and a random port, with a small bounded pool of daemon threads. */
     static HttpServer server(String name) throws IOException {
-        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
+        return server(name, new InetSocketAddress("127.0.0.1", 0));
+    }
+
+    /** A server on {@code address}, with a small bounded pool of daemon threads. */
+    static HttpServer server(String name, InetSocketAddress address) throws IOException {
+        HttpServer server = HttpServer.create(address, 64);
         ExecutorService pool = new ThreadPoolExecutor(4, 4, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(256), r -> {
             Thread t = new Thread(r, name + "-http-" + THREADS.incrementAndGet());
             t.setDaemon(true);
@@ -39,7 +44,15 @@ final class Http {
 
     /** Stops the server and its pool. */
     static void stop(HttpServer server) {
-        server.stop(0);
+        stop(server, 0);
+    }
+
+    /**
+     * Stops taking connections, waits up to {@code drainSeconds} for the requests in progress to be
+     * answered, then stops the pool.
+     */
+    static void stop(HttpServer server, int drainSeconds) {
+        server.stop(drainSeconds);
         if (server.getExecutor() instanceof ExecutorService pool) {
             pool.shutdownNow();
         }

@@ -15,6 +15,7 @@ import dev.exstate.session.Session;
 import dev.exstate.session.SessionId;
 import dev.exstate.session.SessionNotFoundException;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -65,9 +66,9 @@ public final class ShopService implements AutoCloseable {
     private final ScheduledJob reportJob;
     private final List<Long> reportTicks = new CopyOnWriteArrayList<>();
 
-    private ShopService(StateRuntime runtime, Duration reportPeriod) throws IOException {
+    private ShopService(StateRuntime runtime, Duration reportPeriod, InetSocketAddress address) throws IOException {
         this.runtime = runtime;
-        this.server = Http.server("shop");
+        this.server = address == null ? Http.server("shop") : Http.server("shop", address);
         route("/cart", this::cart);
         route("/flags", this::flags);
         route("/files", this::files);
@@ -86,7 +87,12 @@ public final class ShopService implements AutoCloseable {
 
     /** Starts the service on 127.0.0.1 and a random port, its job running every {@code reportPeriod}. */
     public static ShopService start(StateRuntime runtime, Duration reportPeriod) throws IOException {
-        return new ShopService(runtime, reportPeriod);
+        return new ShopService(runtime, reportPeriod, null);
+    }
+
+    /** Starts the service on {@code address} (a server in a container: {@code 0.0.0.0:8080}). */
+    public static ShopService start(StateRuntime runtime, Duration reportPeriod, InetSocketAddress address) throws IOException {
+        return new ShopService(runtime, reportPeriod, java.util.Objects.requireNonNull(address, "address"));
     }
 
     public URI baseUri() {
@@ -96,6 +102,15 @@ public final class ShopService implements AutoCloseable {
     /** The ticks of the report job this replica ran (a snapshot). */
     public List<Long> reportTicks() {
         return List.copyOf(reportTicks);
+    }
+
+    /**
+     * Like {@link #close()}, but first lets the requests in progress finish, for up to
+     * {@code drain} (whole seconds): new connections are refused at once.
+     */
+    public void close(Duration drain) {
+        reportJob.cancel();
+        Http.stop(server, (int) Math.min(Integer.MAX_VALUE, drain.toSeconds()));
     }
 
     /** Stops the job on this replica and the HTTP server. Does not close the runtime. */
