@@ -70,6 +70,9 @@ class HiddenStateExamplesTest {
         assertThat(own.containPackage("dev.exstate.redis")).isTrue();
         assertThat(own.containPackage("dev.exstate.etcd")).isTrue();
         assertThat(own.containPackage("dev.exstate.objectstore")).isTrue();
+        assertThat(own.containPackage("dev.exstate.filesystem")).isTrue();
+        assertThat(own.containPackage("dev.exstate.hikari")).isTrue();
+        assertThat(own.containPackage("dev.exstate.internal.budget")).isTrue();
         assertThat(own.containPackage("dev.exstate.testkit.backend")).isTrue();
         assertThat(violations(RULES.all(), own)).isEmpty();
     }

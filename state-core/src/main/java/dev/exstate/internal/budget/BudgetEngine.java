@@ -8,6 +8,7 @@ import dev.exstate.internal.lease.LeaseHandles;
 import dev.exstate.lease.Lease;
 import dev.exstate.lease.LeaseOptions;
 import dev.exstate.lease.LeaseProvider;
+import dev.exstate.runtime.ProcessLocal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -74,6 +75,7 @@ public final class BudgetEngine implements ConnectionBudget {
     }
 
     /** Empties the pool, then polls on the budget's thread. */
+    @ProcessLocal("renews this replica's own permits and sizes its own pool: every replica must run it")
     public void start() {
         pool.resize(0);
         long every = options.pollInterval().toNanos();
