@@ -346,7 +346,10 @@ class RedisSessionIT {
             assertThat(state.guard().stats().calls()).as("guarded calls of the refused save").isEqualTo(calls);
             assertThatThrownBy(() -> store.compute(s.id(), "big", Codec.bytes(), v -> huge))
                     .isInstanceOf(SessionLimitException.class);
-            assertThat(state.guard().stats().calls()).as("the compute read the cached session: nothing reached Redis").isEqualTo(calls);
+            // a fresh cached copy needs no read; on a busy machine the invalidation channel may have gone
+            // unheard for a moment and the compute reads the session first: never more than that read
+            assertThat(state.guard().stats().calls()).as("the refused compute made no call but at most its read")
+                    .isBetween(calls, calls + 1);
 
             assertThat(scriptCalls()).as("scripts run for the refused save and compute").isEqualTo(scripts);
             assertThat(redis.raw().sessionAttributes(redis.keys(), s.id()).orElseThrow()).containsOnlyKeys("k");
