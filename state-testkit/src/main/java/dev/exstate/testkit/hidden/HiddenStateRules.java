@@ -46,7 +46,8 @@ import java.util.regex.Pattern;
  *   <li>{@link #sessionsInProcessMaps()}: maps and caches filled while serving, in classes that
  *       handle requests or in fields named for sessions, users or carts;</li>
  *   <li>{@link #configReadOnce()}: {@code System.getenv}/{@code getProperty} in a static
- *       initialiser, stored in a static field, or stored in a field of a singleton;</li>
+ *       initialiser, stored in a static field, or stored in a field of a singleton; settings
+ *       looked up in a map by a request handler's constructor and kept in a field;</li>
  *   <li>{@link #clientsPerRequest()}: Redis, HTTP, database, S3 and etcd clients built outside
  *       constructors, static initialisers and factory methods;</li>
  *   <li>{@link #unboundedPools()}: {@code Executors.newCachedThreadPool} and
@@ -71,6 +72,8 @@ public final class HiddenStateRules {
     private static final Set<String> ENV_READS = Set.of(
             "java.lang.System.getenv", "java.lang.System.getProperty", "java.lang.Integer.getInteger",
             "java.lang.Long.getLong", "java.lang.Boolean.getBoolean");
+    /** Lookups of a setting in a map of settings ({@code Map.get}, {@code Properties.getProperty}...). */
+    private static final Set<String> SETTING_LOOKUPS = Set.of("get", "getOrDefault", "getProperty");
     /** How each client type is built: "owner.method" ("owner.<init>" for a constructor). */
     private static final Set<String> CLIENT_CREATIONS = Set.of(
             "io.lettuce.core.RedisClient.create", "io.lettuce.core.RedisClient.<init>",
@@ -203,7 +206,10 @@ public final class HiddenStateRules {
      * {@code Long.getLong} and {@code Boolean.getBoolean} called in a static initialiser, in code
      * that assigns a static field of its class, or in a singleton's code that assigns one of its
      * fields, where that field can hold a setting (a string, number, boolean, map, {@code Duration},
-     * {@code Path}, {@code URI}...). Not seen: a value handed to another object that keeps it.
+     * {@code Path}, {@code URI}...); and a setting looked up in a map ({@code Map.get},
+     * {@code getOrDefault}, {@code Properties.getProperty}) by the constructor of a class that
+     * serves requests and kept in such a field. Not seen: a value handed to another object that
+     * keeps it, or settings read from a map by a class that does not serve requests.
      */
     public ArchRule configReadOnce() {
         return rule("no config read once into a field", USE_CONFIG, this::findConfigReadOnce);
@@ -335,8 +341,18 @@ public final class HiddenStateRules {
 
     private void findConfigReadOnce(JavaClass c, Reporter r) {
         boolean singleton = Code.isSingleton(c);
+        boolean handler = Code.handlesRequests(c);
         for (JavaCodeUnit u : c.getCodeUnits()) {
             for (JavaMethodCall call : u.getMethodCallsFromSelf()) {
+                if (handler && u.isConstructor() && SETTING_LOOKUPS.contains(call.getName())
+                        && (call.getTargetOwner().isAssignableTo("java.util.Map")
+                        || call.getTargetOwner().isAssignableTo("java.util.Properties"))
+                        && assignsSettingField(u, c, false)) {
+                    r.report(call, name(u) + " calls " + shortName(call) + " in the constructor of a class that serves"
+                            + " requests and keeps the value in a field: settings read once at start, a change needs"
+                            + " a restart of every replica", c, u);
+                    continue;
+                }
                 if (!ENV_READS.contains(call.getTargetOwner().getName() + "." + call.getName())) {
                     continue;
                 }

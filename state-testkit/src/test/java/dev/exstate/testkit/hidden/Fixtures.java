@@ -318,6 +318,32 @@ final class Fixtures {
         }
     }
 
+    static final class FlaggedHandlerSettingsAtStart implements HttpHandler {
+        private final String greeting;
+
+        FlaggedHandlerSettingsAtStart(Map<String, String> config) {
+            this.greeting = config.getOrDefault("shop.greeting", "hello");
+        }
+
+        @Override
+        public void handle(HttpExchange ex) {
+            ex.getResponseHeaders().add("X-Greeting", greeting);
+        }
+    }
+
+    static final class HandlerReadsSettingsPerRequest implements HttpHandler {
+        private final java.util.function.Function<String, String> config;
+
+        HandlerReadsSettingsPerRequest(java.util.function.Function<String, String> config) {
+            this.config = config;
+        }
+
+        @Override
+        public void handle(HttpExchange ex) {
+            ex.getResponseHeaders().add("X-Greeting", config.apply("shop.greeting"));
+        }
+    }
+
     // ---- clients per request
 
     static final class FlaggedHttpClientPerCall {
