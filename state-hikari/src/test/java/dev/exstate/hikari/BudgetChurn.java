@@ -345,19 +345,25 @@ final class BudgetChurn {
         }
         List<Long> toShare = new ArrayList<>();
         int noShare = 0;
+        int leftBeforeShare = 0;
         for (Reports rep : all) {
             if (rep.joined < 0) {
                 continue;
             }
             if (rep.firstShare < 0) {
-                noShare++;
+                // a replica stopped sooner after joining than a share is promised cannot be judged
+                if (Math.min(rep.diedAt, last) - rep.joined < MAX_TIME_TO_SHARE.toNanos()) {
+                    leftBeforeShare++;
+                } else {
+                    noShare++;
+                }
             } else {
                 toShare.add(TimeUnit.NANOSECONDS.toMillis(rep.firstShare - rep.joined));
             }
         }
         toShare.sort(null);
         return new Report(backend, maxSum, maxConfigured, points, maxSessions, maxSessionsFrozen, sessionSamples, toShare, noShare,
-                replicas.size(), lefts.toString(), dir);
+                leftBeforeShare, replicas.size(), lefts.toString(), dir);
     }
 
     private boolean frozen(long t) {
@@ -365,7 +371,7 @@ final class BudgetChurn {
     }
 
     record Report(String backend, long maxSumOfMaxima, long maxSumOfConfigured, long points, long maxSessions, long maxSessionsWhileFrozen,
-                  long sessionSamples, List<Long> timeToShareMillis, int replicasWithoutShare, int replicas,
+                  long sessionSamples, List<Long> timeToShareMillis, int replicasWithoutShare, int leftBeforeShare, int replicas,
                   String load, Path dir) {
 
         void assertHolds() {
@@ -375,7 +381,8 @@ final class BudgetChurn {
             assertThat(maxSumOfConfigured).as("sum of configured pool maxima outside the freeze").isBetween(1L, (long) BUDGET);
             assertThat(maxSessions).as("open H2 sessions outside the freeze").isBetween(1L, (long) BUDGET);
             assertThat(replicasWithoutShare).as("replicas that never got a share (logs in %s)", dir).isZero();
-            assertThat(timeToShareMillis).as("time from joining to a share, on each replica's clock (ms)").hasSize(replicas)
+            assertThat(timeToShareMillis).as("time from joining to a share, on each replica's clock (ms)")
+                    .hasSize(replicas - leftBeforeShare)
                     .allMatch(ms -> ms <= MAX_TIME_TO_SHARE.toMillis());
         }
 
@@ -386,7 +393,8 @@ final class BudgetChurn {
                     + " outside the freeze; max open H2 sessions " + maxSessions + " outside the freeze, "
                     + maxSessionsWhileFrozen + " during it (" + sessionSamples + " samples); time to share (ms) "
                     + timeToShareMillis + " (" + timeToShareMillis.stream().filter(ms -> ms <= 1000).count()
-                    + " within 1 s);" + load;
+                    + " within 1 s; " + leftBeforeShare + " stopped before a share, less than "
+                    + MAX_TIME_TO_SHARE.toSeconds() + " s after joining);" + load;
         }
     }
 }
