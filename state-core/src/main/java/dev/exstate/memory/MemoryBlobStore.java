@@ -43,7 +43,6 @@ final class MemoryBlobStore implements BlobStore {
     /** Largest blob this store holds: the largest Java array. */
     static final long MAX_BLOB_BYTES = Integer.MAX_VALUE - 8;
     /** Largest number of keys one listing page may ask for (as in S3). */
-    static final int MAX_LIST_KEYS = 1000;
     private static final int READ_BUFFER_BYTES = 64 * 1024;
     /** A declared length is not trusted for more than this up-front allocation. */
     private static final int MAX_INITIAL_ALLOCATION = 16 * 1024 * 1024;
@@ -59,12 +58,7 @@ final class MemoryBlobStore implements BlobStore {
 
     @Override
     public BlobInfo put(String key, InputStream content, long length, PutOptions options) {
-        BlobKeys.validate(key);
-        Objects.requireNonNull(content, "content");
-        Objects.requireNonNull(options, "options");
-        if (length < -1) {
-            throw new IllegalArgumentException("blob length must be >= 0 or -1 (unknown), was " + length);
-        }
+        BlobValues.checkPut(key, content, length, options);
         MessageDigest sha = BlobValues.sha256();
         byte[] bytes = readContent(key, content, length, sha);
         String etag = BlobValues.etag(sha);
@@ -134,9 +128,7 @@ final class MemoryBlobStore implements BlobStore {
 
     @Override
     public BlobPage list(String prefix, String continuationToken, int maxKeys) {
-        if (maxKeys < 1 || maxKeys > MAX_LIST_KEYS) {
-            throw new IllegalArgumentException("maxKeys must be between 1 and " + MAX_LIST_KEYS + ", was " + maxKeys);
-        }
+        BlobValues.checkMaxKeys(maxKeys);
         String p = BlobKeys.validatePrefix(prefix);
         String after = lastKeyOf(continuationToken);
         NavigableMap<String, StoredBlob> blobs = table.blobs();

@@ -11,6 +11,7 @@ import dev.exstate.blob.BlobStore;
 import dev.exstate.blob.PutOptions;
 import dev.exstate.guard.Guard;
 import dev.exstate.internal.BlobTransfers;
+import dev.exstate.internal.BlobValues;
 import dev.exstate.internal.Unicode;
 import dev.exstate.internal.startup.StartupRetry;
 import dev.exstate.objectstore.internal.Checksums;
@@ -106,7 +107,6 @@ public final class S3BlobStore implements BlobStore {
     /** Longest validity of a presigned URL (an S3 limit). */
     public static final Duration MAX_PRESIGN_EXPIRY = Duration.ofDays(7);
     private static final Duration CAS_STAGING_TTL = Duration.ofDays(1);
-    private static final int MAX_LIST_KEYS = 1000;
     /** A service token is a key name (s3proxy) or an opaque string of a few hundred bytes (AWS, MinIO). */
     private static final int MAX_SERVICE_TOKEN_BYTES = 2048;
     private static final Logger LOG = LoggerFactory.getLogger(S3BlobStore.class);
@@ -415,9 +415,7 @@ public final class S3BlobStore implements BlobStore {
 
     @Override
     public BlobPage list(String prefix, String continuationToken, int maxKeys) {
-        if (maxKeys < 1 || maxKeys > MAX_LIST_KEYS) {
-            throw new IllegalArgumentException("maxKeys must be between 1 and " + MAX_LIST_KEYS + ", was " + maxKeys);
-        }
+        BlobValues.checkMaxKeys(maxKeys);
         String p = BlobKeys.validatePrefix(prefix);
         String serviceToken = serviceToken(continuationToken);
         ensureOpenAndBucket();
@@ -511,9 +509,7 @@ public final class S3BlobStore implements BlobStore {
     }
 
     private void checkLength(String key, long length) {
-        if (length < -1) {
-            throw new IllegalArgumentException("blob length must be >= 0 or -1 (unknown), was " + length);
-        }
+        BlobValues.checkLength(length);
         if (length > options.maxObjectSize()) {
             throw new IllegalArgumentException("put of blob '" + key + "': " + length + " bytes need more than "
                     + S3Options.MAX_PARTS + " parts of " + options.partSize() + " bytes; raise S3Options.partSize");

@@ -54,7 +54,6 @@ import org.slf4j.LoggerFactory;
  * {@code tmp/}, where puts stream their content before the rename that publishes it. Not API.
  */
 public final class FileSystemBlobEngine {
-    public static final int MAX_LIST_KEYS = 1000;
     private static final Logger LOG = LoggerFactory.getLogger(FileSystemBlobEngine.class);
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final String TEMP_SUFFIX = ".tmp";
@@ -112,12 +111,7 @@ public final class FileSystemBlobEngine {
     }
 
     public BlobInfo put(String key, InputStream content, long length, PutOptions options) {
-        BlobKeys.validate(key);
-        Objects.requireNonNull(content, "content");
-        Objects.requireNonNull(options, "options");
-        if (length < -1) {
-            throw new IllegalArgumentException("blob length must be >= 0 or -1 (unknown), was " + length);
-        }
+        BlobValues.checkPut(key, content, length, options);
         Path dir = KeyPaths.directory(blobs, key);
         String name = KeyPaths.name(KeyPaths.lastSegment(key));
         Map<String, String> metadata = BlobValues.lowerCaseKeys(options.metadata());
@@ -322,9 +316,7 @@ public final class FileSystemBlobEngine {
     }
 
     public BlobPage list(String prefix, String continuationToken, int maxKeys) {
-        if (maxKeys < 1 || maxKeys > MAX_LIST_KEYS) {
-            throw new IllegalArgumentException("maxKeys must be between 1 and " + MAX_LIST_KEYS + ", was " + maxKeys);
-        }
+        BlobValues.checkMaxKeys(maxKeys);
         String p = BlobKeys.validatePrefix(prefix);
         String after = keyAfter(continuationToken);
         ensureOpen();
