@@ -11,8 +11,7 @@ import java.util.Objects;
  * {@link IllegalArgumentException} naming the setting, the value and the allowed range.
  *
  * <p>Defaults: permit TTL 5 s (how long a crashed replica's share stays blocked), poll every
- * 200 ms (how fast shares follow joins and leaves), at most 32 replicas (each poll costs up to
- * one backend call per replica slot, see {@link ConnectionBudget}).
+ * 200 ms (how fast shares follow joins and leaves), at most 32 replicas.
  */
 public final class BudgetOptions {
     /** Largest budget: each connection is one permit lease in the backend. */
@@ -38,7 +37,7 @@ public final class BudgetOptions {
      * A builder for a budget of {@code connections} on {@code resource}.
      *
      * @param resource    a name for the guarded resource, e.g. {@code "orders-db"}; part of lease names
-     *                    ({@code budget.<resource>.<i>}), so at most 100 printable characters
+     *                    ({@code budget.<resource>@<i>}), so at most 100 printable characters
      * @param connections 1 to {@link #MAX_CONNECTIONS}: the most connections all replicas together may have
      * @throws IllegalArgumentException for a bad value ({@link dev.exstate.lease.InvalidLeaseNameException} for the name)
      */
@@ -89,12 +88,16 @@ public final class BudgetOptions {
             Objects.requireNonNull(resource, "resource");
             Check.valid(resource, !resource.isBlank() && resource.length() <= 100,
                     () -> "resource must be 1 to 100 characters and not blank, was " + resource.length() + " characters");
-            LeaseHandles.checkName("budget." + resource + ".member.0");
+            // the longest lease name the budget makes (see ConnectionBudget)
+            LeaseHandles.checkName("budget." + resource + "@member." + (MAX_REPLICAS - 1));
             this.resource = resource;
             this.connections = Check.between(connections, 1, MAX_CONNECTIONS, "connections");
         }
 
-        /** 1 to {@link #MAX_REPLICAS} (default 32); keep it near your autoscaler's maximum, since a poll probes every slot. */
+        /**
+         * 1 to {@link #MAX_REPLICAS} (default 32): set it to at least your autoscaler's maximum.
+         * A poll reads every slot in one call (etcd: one per 64 slots).
+         */
         public Builder maxReplicas(int v) {
             this.maxReplicas = Check.between(v, 1, MAX_REPLICAS, "maxReplicas");
             return this;

@@ -8,8 +8,8 @@ import dev.exstate.lease.LeaseProvider;
  * scaling from 2 to 200 replicas never opens more than the budget, however the replicas come and go.
  *
  * <p><b>How it works.</b> The budget of {@code n} connections is {@code n} permits, each a lease
- * {@code budget.<resource>.<i>} ({@code 0 <= i < n}) on the given {@link LeaseProvider} (Redis,
- * etcd or in memory: the same code for all). A lease has one holder at a time, so the permits held
+ * {@code budget.<resource>@<i>} ({@code 0 <= i < n}) on the given {@link LeaseProvider} (Redis,
+ * etcd or in memory: the same code for all; the provider must implement {@link LeaseProvider#held}). A lease has one holder at a time, so the permits held
  * over all replicas never exceed {@code n}. Each replica sizes its pool to the permits it
  * <em>provably</em> holds, judged by the leases' conservative local deadlines (they end before the
  * backend's TTL, as for every exstate lease): it <b>grows only after acquiring</b> and <b>shrinks
@@ -21,14 +21,14 @@ import dev.exstate.lease.LeaseProvider;
  * open a connection the moment they do, before the budget's thread has shrunk it).
  *
  * <p><b>Fair shares.</b> Each replica also holds a membership lease
- * {@code budget.<resource>.member.<j>} on the lowest free slot {@code j < maxReplicas}. Every poll
- * it counts the live slots (one try-acquire per slot: a taken slot is one refused call, a free one
- * an acquire and a release) and aims for {@code n / live} permits, plus one for the
- * {@code n % live} lowest slots. A replica above its share shrinks its pool and releases the
- * surplus; one below it takes free permits. A joining replica thus gets its share after about two
- * polls plus the time the others need to drain the connections they give up. A membership count
- * inflated by another replica's probe (a free slot taken for an instant) could only lower a
- * share, never raise one; shares are judged on the lower of the last two counts.
+ * {@code budget.<resource>@member.<j>} on the lowest free slot {@code j < maxReplicas}. Every poll
+ * it reads which slots are live in one {@link LeaseProvider#held} call and aims for
+ * {@code n / live} permits, plus one for the {@code n % live} lowest slots. A replica above its
+ * share shrinks its pool and releases the surplus; one below it reads which permits are free (one
+ * more call) and acquires them. A joining replica thus gets its share within about two poll
+ * intervals plus the time the others need to drain the connections they give up. Shares only
+ * decide fairness: safety never depends on the count, so a count that is already old can only
+ * delay a share, never oversubscribe the budget.
  *
  * <p><b>More replicas than connections.</b> Safety wins: the budget is never oversubscribed, so
  * the {@code live - n} highest slots get a share of 0. Their pool opens no connection (the

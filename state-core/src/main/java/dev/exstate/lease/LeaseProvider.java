@@ -1,7 +1,9 @@
 package dev.exstate.lease;
 
 import java.time.Duration;
+import java.util.Collection;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Grants exclusive, expiring leases on names, shared by all replicas of a service.
@@ -58,6 +60,32 @@ public interface LeaseProvider extends AutoCloseable {
         throw new UnsupportedOperationException(getClass().getName() + " does not implement LeaseProvider.tryClaimTick, "
                 + "which fixed-rate jobs of the LeasedScheduler need; build the provider on "
                 + "dev.exstate.lease.spi.LeaseManager with a LeaseBackend that implements claimTick, or use fixed-delay jobs");
+    }
+
+    /** Most names {@link #held} accepts in one call. */
+    int MAX_HELD_NAMES = 10_000;
+
+    /**
+     * Which of {@code names} some replica holds now, as the backend saw them in one read: a name is
+     * held from a successful acquire until its release or its expiry <em>in the backend</em>, so a
+     * lease whose holder crashed, or whose holder's local deadline has passed, still counts until
+     * the backend's TTL ends. Takes, renews and releases nothing. One guarded read on Redis (one per
+     * slot on Redis Cluster) and one per 64 names on etcd, where a {@link #tryAcquire} that is
+     * refused costs three calls: this is how to watch many names cheaply, e.g. the members of a
+     * {@link dev.exstate.budget.ConnectionBudget}. The answer is already old when it arrives:
+     * use it to count and to pick names worth trying, never instead of acquiring.
+     *
+     * @param names at most {@link #MAX_HELD_NAMES} lease names, each checked as for {@link #tryAcquire}
+     * @return the held ones among {@code names}; a new set the caller may keep
+     * @throws InvalidLeaseNameException     for a bad name, before any remote call
+     * @throws IllegalArgumentException       for more than {@link #MAX_HELD_NAMES} names
+     * @throws UnsupportedOperationException if this provider cannot tell (the default); the
+     *         in-memory, Redis and etcd providers can
+     */
+    default Set<String> held(Collection<String> names) {
+        throw new UnsupportedOperationException(getClass().getName() + " does not implement LeaseProvider.held, which "
+                + "ConnectionBudget needs; build the provider on dev.exstate.lease.spi.LeaseManager with a LeaseBackend "
+                + "that implements held");
     }
 
     /** Releases every lease this provider holds and stops renewal. Idempotent. */

@@ -3,9 +3,12 @@ package dev.exstate.memory;
 import dev.exstate.time.StateClock;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalLong;
+import java.util.Set;
 
 /**
  * Shared lease data of an {@link InMemoryBackend}: name to (owner, token, expiry by the
@@ -91,6 +94,19 @@ final class LeaseTable {
         if (current != null && current.owner().equals(owner) && current.token() == token) {
             holders.remove(name);
         }
+    }
+
+    /** The names among {@code names} with a live holder, in one atomic step. */
+    synchronized Set<String> held(List<String> names) {
+        long now = clock.nanoTime();
+        Set<String> held = new HashSet<>();
+        for (String name : names) {
+            Holder current = holders.get(name);
+            if (current != null && !expired(current, now)) {
+                held.add(name);
+            }
+        }
+        return held;
     }
 
     /** Token of the live holder of {@code name}, empty if free or expired (for tests that look inside). */

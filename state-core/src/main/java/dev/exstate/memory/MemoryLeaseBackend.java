@@ -5,8 +5,10 @@ import dev.exstate.lease.spi.LeaseBackend;
 import dev.exstate.lease.spi.LeaseManager;
 import dev.exstate.time.StateClock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.OptionalLong;
+import java.util.Set;
 
 /**
  * The {@link LeaseBackend} over an in-memory {@link LeaseTable}; expiry follows the table's
@@ -43,6 +45,11 @@ final class MemoryLeaseBackend implements LeaseBackend {
     @Override
     public void release(String name, String owner, long token) {
         table.release(name, owner, token);
+    }
+
+    @Override
+    public Set<String> held(List<String> names) {
+        return table.held(names);
     }
 
     @Override

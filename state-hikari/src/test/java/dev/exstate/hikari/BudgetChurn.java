@@ -31,7 +31,9 @@ import org.h2.tools.Server;
  * line before each grow and after each drained shrink, and a heartbeat every 5 ms with the time its
  * pool size stays covered by permits), summed at every reported event and every 10 ms; and the
  * sessions H2 itself counts, sampled every 10 ms. A frozen process keeps its sockets, so H2's count
- * is judged outside the freeze (until 2 s after SIGCONT) and reported inside it.
+ * is judged outside the freeze and reported inside it. The freeze lasts from SIGSTOP until 2 s
+ * after the frozen replica reports its pool drained after SIGCONT (on a loaded machine a resumed
+ * JVM may need seconds to run its budget thread; until then its old sockets stay open).
  */
 final class BudgetChurn {
     static final int BUDGET = 10;
@@ -51,7 +53,9 @@ final class BudgetChurn {
     private final String app = "budget-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
     private final List<Replica> replicas = new ArrayList<>();
     private final ConcurrentLinkedQueue<long[]> sessions = new ConcurrentLinkedQueue<>();
+    /** {@code {SIGSTOP time, SIGCONT time, index in replicas}}; windows are made from them in {@link #analyse}. */
     private final List<long[]> freezes = new ArrayList<>();
+    private final List<long[]> freezeWindows = new ArrayList<>();
     private String jdbcUrl;
 
     BudgetChurn(String backend, String endpoint) throws IOException {
@@ -197,7 +201,7 @@ final class BudgetChurn {
         signal(r, "STOP");
         Thread.sleep(FREEZE.toMillis());
         signal(r, "CONT");
-        freezes.add(new long[] {from, System.nanoTime() + TimeUnit.SECONDS.toNanos(2)});
+        freezes.add(new long[] {from, System.nanoTime(), replicas.indexOf(r)});
     }
 
     private static void signal(Replica r, String name) throws IOException, InterruptedException {
@@ -311,6 +315,17 @@ final class BudgetChurn {
             }
             all.add(rep);
         }
+        for (long[] f : freezes) {
+            // ends 2 s after the resumed replica's first report, a drained shrink (or SIGCONT if it reports none)
+            long resumed = f[1];
+            for (long[] size : all.get((int) f[2]).sizes) {
+                if (size[0] >= f[1]) {
+                    resumed = size[0];
+                    break;
+                }
+            }
+            freezeWindows.add(new long[] {f[0], resumed + TimeUnit.SECONDS.toNanos(2)});
+        }
         long first = events.stream().mapToLong(Long::longValue).min().orElse(0);
         long last = events.stream().mapToLong(Long::longValue).max().orElse(0);
         for (long t = first; t <= last; t += TimeUnit.MILLISECONDS.toNanos(10)) {
@@ -318,6 +333,7 @@ final class BudgetChurn {
         }
         long maxSum = 0;
         long maxConfigured = 0;
+        long worst = first;
         long points = 0;
         for (long t : events) {
             long sum = 0;
@@ -327,8 +343,9 @@ final class BudgetChurn {
                 configured += rep.maximum(t);
             }
             maxSum = Math.max(maxSum, sum);
-            if (!frozen(t)) {
-                maxConfigured = Math.max(maxConfigured, configured);
+            if (!frozen(t) && configured > maxConfigured) {
+                maxConfigured = configured;
+                worst = t;
             }
             points++;
         }
@@ -362,12 +379,27 @@ final class BudgetChurn {
             }
         }
         toShare.sort(null);
+        // where the configured maxima peaked outside the freeze, for a failure's message
+        StringBuilder where = new StringBuilder(" configured maxima peaked at +"
+                + TimeUnit.NANOSECONDS.toMillis(worst - first) + " ms:");
+        for (int i = 0; i < all.size(); i++) {
+            Reports rep = all.get(i);
+            where.append(" r").append(i + 1).append('=').append(rep.maximum(worst)).append('/').append(rep.claim(worst));
+            if (rep.diedAt != Long.MAX_VALUE) {
+                where.append("(died +").append(TimeUnit.NANOSECONDS.toMillis(rep.diedAt - first)).append(')');
+            }
+        }
+        for (long[] w : freezeWindows) {
+            where.append("; freeze +").append(TimeUnit.NANOSECONDS.toMillis(w[0] - first)).append("..+")
+                    .append(TimeUnit.NANOSECONDS.toMillis(w[1] - first)).append(" ms");
+        }
+        lefts.append(where);
         return new Report(backend, maxSum, maxConfigured, points, maxSessions, maxSessionsFrozen, sessionSamples, toShare, noShare,
                 leftBeforeShare, replicas.size(), lefts.toString(), dir);
     }
 
     private boolean frozen(long t) {
-        return freezes.stream().anyMatch(w -> t >= w[0] && t <= w[1]);
+        return freezeWindows.stream().anyMatch(w -> t >= w[0] && t <= w[1]);
     }
 
     record Report(String backend, long maxSumOfMaxima, long maxSumOfConfigured, long points, long maxSessions, long maxSessionsWhileFrozen,

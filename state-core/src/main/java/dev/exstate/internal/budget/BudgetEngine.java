@@ -11,16 +11,19 @@ import dev.exstate.lease.LeaseProvider;
 import dev.exstate.runtime.ProcessLocal;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,9 +32,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Every decision runs in {@link #cycle()}, on the budget's one thread (or the caller's, in
  * tests), in this order: shrink the pool to the permits still provable, forget lost permits,
- * renew the membership and count the live replicas, shrink-then-release any surplus, acquire any
- * deficit, grow the pool to what is now provable. The pool size only ever moves down before a
- * permit leaves and up after one arrives.
+ * read the membership (one {@link LeaseProvider#held} call) and join it if this replica has no
+ * slot, shrink-then-release any surplus, acquire any deficit (one {@code held} call to find the
+ * free permits, then one acquire per permit wanted), grow the pool to what is now provable. The
+ * pool size only ever moves down before a permit leaves and up after one arrives.
  */
 public final class BudgetEngine implements ConnectionBudget {
     private static final Logger log = LoggerFactory.getLogger(BudgetEngine.class);
@@ -40,7 +44,9 @@ public final class BudgetEngine implements ConnectionBudget {
     private final BudgetOptions options;
     private final PoolSizer pool;
     private final LeaseOptions leaseOptions;
-    private final LeaseOptions probeOptions;
+    /** Lease names of the membership slots and of the permits, by index. */
+    private final List<String> memberNames;
+    private final List<String> permitNames;
     /** A permit with less time than this left no longer counts: the pool shrinks before its deadline. */
     private final long atRiskNanos;
     private final ScheduledThreadPoolExecutor timer;
@@ -54,8 +60,7 @@ public final class BudgetEngine implements ConnectionBudget {
     private volatile boolean closed;
     private Lease member;
     private int memberSlot = -1;
-    private int lastCount = Integer.MAX_VALUE;
-    private final boolean[] liveSlots;
+    private int rank;
 
     public BudgetEngine(LeaseProvider leases, BudgetOptions options, PoolSizer pool) {
         this.leases = Objects.requireNonNull(leases, "leases");
@@ -63,9 +68,9 @@ public final class BudgetEngine implements ConnectionBudget {
         this.pool = Objects.requireNonNull(pool, "pool");
         Duration ttl = options.permitTtl();
         this.leaseOptions = LeaseOptions.of(ttl);
-        this.probeOptions = LeaseOptions.builder(ttl).autoRenew(false).build();
         this.atRiskNanos = Math.max(ttl.dividedBy(4).toNanos(), options.pollInterval().toNanos());
-        this.liveSlots = new boolean[options.maxReplicas()];
+        this.memberNames = names(options.maxReplicas(), j -> memberName(options.resource(), j));
+        this.permitNames = names(options.connections(), i -> permitName(options.resource(), i));
         this.timer = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "exstate-budget-" + options.resource());
             t.setDaemon(true);
@@ -85,6 +90,10 @@ public final class BudgetEngine implements ConnectionBudget {
     private void cycleLogged() {
         try {
             cycle();
+        } catch (UnsupportedOperationException e) {
+            log.error("connection budget '{}' cannot work on this lease provider and stops; the pool stays at {}: {}",
+                    options.resource(), applied, e.getMessage());
+            timer.shutdown();
         } catch (RuntimeException e) {
             log.warn("connection budget '{}': rebalancing failed, retrying in {} ms (pool size {}, permits {}): {}",
                     options.resource(), options.pollInterval().toMillis(), applied, permits.size(), e.toString());
@@ -99,11 +108,9 @@ public final class BudgetEngine implements ConnectionBudget {
         shrinkToProvable();
         permits.values().removeIf(lease -> !lease.isValid());
 
-        int count = countMembers();
-        int counted = Math.min(count, lastCount);
-        lastCount = count;
-        live = memberSlot < 0 ? count : counted;
-        int target = memberSlot < 0 ? 0 : shareOf(options.connections(), Math.max(1, counted), rank());
+        Set<String> members = readMembers();
+        live = members.size();
+        int target = memberSlot < 0 ? 0 : shareOf(options.connections(), Math.max(1, live), rank);
         share = target;
 
         if (permits.size() > target) {
@@ -174,15 +181,19 @@ public final class BudgetEngine implements ConnectionBudget {
         }
     }
 
+    /** Takes {@code wanted} of the permits the backend shows free, in random order so that joiners spread out. */
     private void acquire(int wanted) {
-        int n = options.connections();
-        int start = ThreadLocalRandom.current().nextInt(n);
-        for (int k = 0; k < n && wanted > 0 && !closed; k++) {
-            int i = (start + k) % n;
-            if (permits.containsKey(i)) {
-                continue;
+        Set<String> taken = leases.held(permitNames);
+        List<Integer> free = new ArrayList<>();
+        for (int i = 0; i < permitNames.size(); i++) {
+            if (!permits.containsKey(i) && !taken.contains(permitNames.get(i))) {
+                free.add(i);
             }
-            Optional<Lease> lease = leases.tryAcquire(permitName(i), leaseOptions);
+        }
+        Collections.shuffle(free, ThreadLocalRandom.current());
+        for (int k = 0; k < free.size() && wanted > 0 && !closed; k++) {
+            int i = free.get(k);
+            Optional<Lease> lease = leases.tryAcquire(permitNames.get(i), leaseOptions);
             if (lease.isPresent()) {
                 Lease l = lease.get();
                 permits.put(i, l);
@@ -192,46 +203,49 @@ public final class BudgetEngine implements ConnectionBudget {
         }
     }
 
-    /** Live membership slots, this replica's included; takes a slot first if it has none. */
-    private int countMembers() {
+    /**
+     * The live membership slots, this replica's included: one read, then, if this replica has no
+     * slot (it is new, or its membership lapsed), an acquire of the lowest slot shown free. Sets
+     * {@link #rank}, the number of live slots below this replica's.
+     */
+    private Set<String> readMembers() {
         if (member != null && !member.isValid()) {
             member.release();
             member = null;
             memberSlot = -1;
         }
-        int count = 0;
-        for (int j = 0; j < options.maxReplicas(); j++) {
-            liveSlots[j] = true;
-            if (j == memberSlot) {
-                count++;
-                continue;
-            }
-            Optional<Lease> probe = leases.tryAcquire(memberName(j), member == null ? leaseOptions : probeOptions);
-            if (probe.isEmpty()) {
-                count++;
-            } else if (member == null) {
-                member = probe.get();
-                memberSlot = j;
-                member.onLost(this::wakeUp);
-                count++;
-                log.info("connection budget '{}': joined as replica slot {}", options.resource(), j);
-            } else {
-                liveSlots[j] = false;
-                probe.get().release();
+        Set<String> members = leases.held(memberNames);
+        if (member == null) {
+            join(members);
+        }
+        int below = 0;
+        for (int j = 0; j < memberSlot; j++) {
+            if (members.contains(memberNames.get(j))) {
+                below++;
             }
         }
-        return count;
+        rank = below;
+        return members;
     }
 
-    private int rank() {
-        // live slots below this one at this poll's count
-        int rank = 0;
-        for (int j = 0; j < memberSlot; j++) {
-            if (liveSlots[j]) {
-                rank++;
+    /** Takes the lowest free slot, trying the next one if another replica took it first; adds it to {@code members}. */
+    private void join(Set<String> members) {
+        for (int j = 0; j < memberNames.size() && !closed; j++) {
+            String name = memberNames.get(j);
+            if (members.contains(name)) {
+                continue;
             }
+            Optional<Lease> taken = leases.tryAcquire(name, leaseOptions);
+            if (taken.isPresent()) {
+                member = taken.get();
+                memberSlot = j;
+                member.onLost(this::wakeUp);
+                members.add(name);
+                log.info("connection budget '{}': joined as replica slot {}", options.resource(), j);
+                return;
+            }
+            members.add(name); // taken since the read: a live member too
         }
-        return rank;
     }
 
     private void wakeUp() {
@@ -242,12 +256,25 @@ public final class BudgetEngine implements ConnectionBudget {
         }
     }
 
-    private String permitName(int i) {
-        return "budget." + options.resource() + "." + i;
+    /**
+     * {@code budget.<resource>@<i>}: the permits and members of one budget are one lease family
+     * (see the providers' key naming), so on Redis Cluster they share a slot and one read covers them.
+     */
+    static String permitName(String resource, int i) {
+        return "budget." + resource + "@" + i;
     }
 
-    private String memberName(int j) {
-        return "budget." + options.resource() + ".member." + j;
+    /** {@code budget.<resource>@member.<j>}. */
+    static String memberName(String resource, int j) {
+        return "budget." + resource + "@member." + j;
+    }
+
+    private static List<String> names(int n, IntFunction<String> name) {
+        List<String> names = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            names.add(name.apply(i));
+        }
+        return List.copyOf(names);
     }
 
     @Override

@@ -5,6 +5,10 @@ import dev.exstate.lease.LeaseOptions;
 import dev.exstate.lease.LeaseProvider;
 import dev.exstate.lease.spi.LeaseBackend;
 import dev.exstate.time.StateClock;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -83,6 +87,25 @@ public final class LeaseEngine implements AutoCloseable {
                     + ") so that every backend stores it exactly, was " + tick);
         }
         return take(name, options, owner -> backend.claimTick(name, owner, tick, options.ttl()));
+    }
+
+    public Set<String> held(Collection<String> names) {
+        Objects.requireNonNull(names, "names");
+        if (names.size() > LeaseProvider.MAX_HELD_NAMES) {
+            throw new IllegalArgumentException("held() takes at most " + LeaseProvider.MAX_HELD_NAMES
+                    + " names (LeaseProvider.MAX_HELD_NAMES), was " + names.size());
+        }
+        List<String> distinct = new ArrayList<>(new LinkedHashSet<>(names));
+        distinct.forEach(LeaseNames::check);
+        if (closed.get()) {
+            throw new IllegalStateException("lease provider is closed; cannot read which leases are held");
+        }
+        if (distinct.isEmpty()) {
+            return new HashSet<>();
+        }
+        Set<String> held = new HashSet<>(backend.held(distinct));
+        held.retainAll(distinct);
+        return held;
     }
 
     private Optional<Lease> take(String name, LeaseOptions options, Function<String, OptionalLong> request) {

@@ -1,7 +1,9 @@
 package dev.exstate.lease.spi;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.OptionalLong;
+import java.util.Set;
 
 /**
  * SPI for providers: the few remote operations a lease needs. Everything else (local deadline,
@@ -44,6 +46,20 @@ public interface LeaseBackend extends AutoCloseable {
         throw new UnsupportedOperationException("the " + backendName() + " lease backend (" + getClass().getName()
                 + ") does not implement LeaseBackend.claimTick, which fixed-rate jobs of the LeasedScheduler need; "
                 + "implement it as one atomic step of the backend, or use fixed-delay jobs");
+    }
+
+    /**
+     * Which of {@code names} are held now (acquired, and neither released nor expired in the
+     * backend), read without changing anything: one read, or one per batch where the backend
+     * limits a request's size. The names are distinct and already checked, at most
+     * {@link dev.exstate.lease.LeaseProvider#MAX_HELD_NAMES}.
+     *
+     * @throws UnsupportedOperationException if this backend cannot tell (the default)
+     */
+    default Set<String> held(List<String> names) {
+        throw new UnsupportedOperationException("the " + backendName() + " lease backend (" + getClass().getName()
+                + ") does not implement LeaseBackend.held, which ConnectionBudget needs; implement it as a read of the "
+                + "names' lease records");
     }
 
     /** Extends the lease to {@code ttl} from now if {@code owner} still holds it; false if not. */

@@ -5,7 +5,9 @@ import dev.exstate.lease.Lease;
 import dev.exstate.lease.LeaseOptions;
 import dev.exstate.lease.LeaseProvider;
 import dev.exstate.time.StateClock;
+import java.util.Collection;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The generic {@link LeaseProvider} over a {@link LeaseBackend}: validates names, computes the
@@ -42,6 +44,12 @@ public class LeaseManager implements LeaseProvider {
     @Override
     public final Optional<Lease> tryClaimTick(String name, long tick, LeaseOptions options) {
         return engine.tryClaimTick(name, tick, options);
+    }
+
+    /** Checks every name and the count, then {@link LeaseBackend#held} with the distinct names. */
+    @Override
+    public final Set<String> held(Collection<String> names) {
+        return engine.held(names);
     }
 
     /** Releases every lease still held (failures are logged), stops the renewer, then closes the backend. Idempotent. */

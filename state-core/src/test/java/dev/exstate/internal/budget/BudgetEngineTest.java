@@ -37,13 +37,18 @@ class BudgetEngineTest {
 
     /** One replica: its own lease provider and a pool that records its size. */
     private final class Replica {
-        final LeaseProvider leases = backend.leaseProvider();
+        final LeaseProvider leases;
         final AtomicInteger size = new AtomicInteger();
         final AtomicBoolean failShrinks = new AtomicBoolean();
         final List<String> events = new ArrayList<>();
         BudgetEngine engine;
 
         Replica(BudgetOptions options) {
+            this(options, backend.leaseProvider());
+        }
+
+        Replica(BudgetOptions options, LeaseProvider leases) {
+            this.leases = leases;
             engine = new BudgetEngine(leases, options, n -> {
                 if (n < size.get() && failShrinks.get()) {
                     throw new IllegalStateException("connections still borrowed");
@@ -77,7 +82,8 @@ class BudgetEngineTest {
         try (LeaseProvider probe = backend.leaseProvider()) {
             int held = 0;
             for (int i = 0; i < options.connections(); i++) {
-                var lease = probe.tryAcquire("budget." + options.resource() + "." + i, LeaseOptions.builder(TTL).autoRenew(false).build());
+                var lease = probe.tryAcquire(BudgetEngine.permitName(options.resource(), i),
+                        LeaseOptions.builder(TTL).autoRenew(false).build());
                 if (lease.isPresent()) {
                     lease.get().release();
                 } else {
@@ -118,11 +124,75 @@ class BudgetEngineTest {
         Replica a = new Replica(budget(10)).cycle(1);
         Replica b = new Replica(budget(10)).cycle(1);
         assertThat(b.size()).as("nothing free yet").isZero();
-        a.cycle(2);
-        assertThat(a.size()).isEqualTo(5);
+        a.cycle(1);
+        assertThat(a.size()).as("one poll of a is enough to see b").isEqualTo(5);
         b.cycle(1);
         assertThat(b.size()).isEqualTo(5);
         assertThat(maxSum.get()).isEqualTo(10);
+    }
+
+    @Test
+    @DisplayName("each of 5 joiners has its fair share at its second poll, once every earlier replica polled once in between")
+    void shareWithinTwoPolls() {
+        for (int n = 1; n <= 5; n++) {
+            List<Replica> earlier = List.copyOf(replicas);
+            Replica joiner = new Replica(budget(20)).cycle(1);
+            earlier.forEach(r -> r.cycle(1));
+            joiner.cycle(1);
+            assertThat(joiner.engine.stats().liveReplicas()).isEqualTo(n);
+            // the joiner has the highest slot: the remainder goes to the others
+            int share = 20 / n + (n - 1 < 20 % n ? 1 : 0);
+            assertThat(joiner.size()).as("replica %d of %d", n, n).isEqualTo(share);
+            assertThat(maxSum.get()).isLessThanOrEqualTo(20);
+        }
+        assertThat(replicas.stream().map(Replica::size).toList()).containsExactly(4, 4, 4, 4, 4);
+    }
+
+    @Test
+    @DisplayName("a settled replica's poll is one read of the membership; a joiner's first poll also reads the permits once")
+    void pollCostsOneRead() {
+        Replica a = new Replica(budget(10)).cycle(1);
+        CountingLeases counted = new CountingLeases(backend.leaseProvider());
+        Replica b = new Replica(budget(10), counted);
+        b.cycle(1);
+        assertThat(counted.calls).as("read members, join slot 1, read permits (none free)")
+                .containsExactly("held 8", "tryAcquire budget.orders-db@member.1", "held 10");
+        a.cycle(1);
+        counted.calls.clear();
+        b.cycle(1);
+        assertThat(counted.calls).as("read members, read the 5 permits a released, take them")
+                .hasSize(7).startsWith("held 8", "held 10");
+        counted.calls.clear();
+        b.cycle(3);
+        assertThat(counted.calls).as("settled: one read per poll").containsExactly("held 8", "held 8", "held 8");
+        assertThat(List.of(a.size(), b.size())).containsExactly(5, 5);
+    }
+
+    /** A lease provider that records its calls. */
+    private static final class CountingLeases implements LeaseProvider {
+        final LeaseProvider delegate;
+        final List<String> calls = new ArrayList<>();
+
+        CountingLeases(LeaseProvider delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public java.util.Optional<dev.exstate.lease.Lease> tryAcquire(String name, LeaseOptions options) {
+            calls.add("tryAcquire " + name);
+            return delegate.tryAcquire(name, options);
+        }
+
+        @Override
+        public java.util.Set<String> held(java.util.Collection<String> names) {
+            calls.add("held " + names.size());
+            return delegate.held(names);
+        }
+
+        @Override
+        public void close() {
+            delegate.close();
+        }
     }
 
     @Test

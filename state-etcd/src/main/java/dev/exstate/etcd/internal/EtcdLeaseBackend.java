@@ -19,9 +19,11 @@ import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.PutOption;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -64,6 +66,9 @@ public final class EtcdLeaseBackend implements LeaseBackend {
     private static final Operation KEEP_ALIVE = Operation.idempotent("lease.keepAlive");
     private static final Operation RELEASE = Operation.idempotent("lease.release");
     private static final Operation REVOKE = Operation.idempotent("lease.revoke");
+    private static final Operation HELD = Operation.read("lease.held");
+    /** Reads per transaction, half of etcd's default {@code --max-txn-ops} (128). */
+    static final int HELD_BATCH = 64;
 
     private final EtcdConnection connection;
     private final Guard guard;
@@ -228,6 +233,25 @@ public final class EtcdLeaseBackend implements LeaseBackend {
             // the key is already gone; the unused etcd lease expires by itself
             log.debug("etcd: revoking lease {} of '{}' after release failed: {}", leaseId, name, e.toString());
         }
+    }
+
+    /** One read-only transaction of count-only gets per {@value #HELD_BATCH} names; a key lives as long as its etcd lease. */
+    @Override
+    public Set<String> held(List<String> names) {
+        Set<String> held = new HashSet<>();
+        GetOption countOnly = GetOption.builder().withCountOnly(true).build();
+        for (int from = 0; from < names.size(); from += HELD_BATCH) {
+            List<String> batch = names.subList(from, Math.min(names.size(), from + HELD_BATCH));
+            Op[] reads = batch.stream().map(name -> Op.get(keys.leaseKey(name), countOnly)).toArray(Op[]::new);
+            TxnResponse txn = guard.await(HELD, () -> connection.kv().txn().Then(reads).commit());
+            List<GetResponse> gets = txn.getGetResponses();
+            for (int i = 0; i < gets.size(); i++) {
+                if (gets.get(i).getCount() > 0) {
+                    held.add(batch.get(i));
+                }
+            }
+        }
+        return held;
     }
 
     @Override

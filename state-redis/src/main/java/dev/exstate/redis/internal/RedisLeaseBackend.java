@@ -3,16 +3,20 @@ package dev.exstate.redis.internal;
 import dev.exstate.guard.Guard;
 import dev.exstate.guard.Operation;
 import dev.exstate.lease.spi.LeaseBackend;
+import io.lettuce.core.KeyValue;
 import io.lettuce.core.ScriptOutputType;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
 import java.util.OptionalLong;
+import java.util.Set;
 
 /**
  * Leases on Redis: a string key {@code <owner>:<token>} with a TTL, the token from an
  * {@code INCR} counter under the same hash tag; a tick claim also checks and advances the job's
  * last-claimed-tick key (same hash tag) in the same script. Each method is one guarded Lua
- * script. Not API.
+ * script, except {@link #held}, one {@code MGET}. Not API.
  */
 public final class RedisLeaseBackend implements LeaseBackend {
     // idempotent: the script returns the same token if this owner already holds the lease, so a
@@ -22,6 +26,9 @@ public final class RedisLeaseBackend implements LeaseBackend {
     static final Operation RELEASE = Operation.idempotent("lease.release");
     // idempotent like acquire: a retry by the same owner gets the token its first attempt took
     static final Operation CLAIM_TICK = Operation.idempotent("lease.claimTick");
+    static final Operation HELD = Operation.read("lease.held");
+    /** Keys per MGET: a bound on one reply's size. */
+    private static final int HELD_BATCH = 1_000;
 
     private final RedisConnector connector;
     private final RedisKeys keys;
@@ -73,6 +80,24 @@ public final class RedisLeaseBackend implements LeaseBackend {
         String[] k = {keys.lease(name)};
         byte[] holder = holder(owner, token);
         writes.await(RELEASE, k[0], c -> Scripts.LEASE_RELEASE.<Long>run(c, ScriptOutputType.INTEGER, k, holder), r -> r == 1);
+    }
+
+    /** One {@code MGET} of the lease keys per {@value #HELD_BATCH} names (on a cluster, Lettuce splits it by slot). */
+    @Override
+    public Set<String> held(List<String> names) {
+        Set<String> held = new HashSet<>();
+        for (int from = 0; from < names.size(); from += HELD_BATCH) {
+            List<String> batch = names.subList(from, Math.min(names.size(), from + HELD_BATCH));
+            String[] k = batch.stream().map(keys::lease).toArray(String[]::new);
+            List<KeyValue<String, byte[]>> values = guard.await(HELD,
+                    () -> RedisErrors.mapped(HELD.name(), connector.commands().mget(k)));
+            for (int i = 0; i < values.size(); i++) {
+                if (values.get(i).hasValue()) {
+                    held.add(batch.get(i));
+                }
+            }
+        }
+        return held;
     }
 
     @Override

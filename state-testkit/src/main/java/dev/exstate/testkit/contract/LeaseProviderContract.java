@@ -99,6 +99,14 @@ public abstract class LeaseProviderContract {
         return null;
     }
 
+    /**
+     * True (the default) if the provider answers {@link LeaseProvider#held}; a provider that
+     * leaves it unimplemented returns false and skips the "reading who holds" group.
+     */
+    protected boolean answersHeld() {
+        return true;
+    }
+
     /** Lease TTL of the expiry tests: 30 s on a manual clock, 2 s when real time must pass. */
     protected Duration ttl() {
         return time().isManual() ? Duration.ofSeconds(30) : Duration.ofSeconds(2);
@@ -640,6 +648,81 @@ public abstract class LeaseProviderContract {
             if (readsTickRecords()) {
                 assertThat(storedLastTick(name)).contains(4L);
             }
+        }
+    }
+
+    @Nested
+    @DisplayName("reading who holds")
+    class ReadingWhoHolds {
+
+        @Test
+        @DisplayName("held() names the leases any replica holds, not free, released or other names; it takes nothing")
+        void heldNamesWhatIsHeld() {
+            assumeTrue(answersHeld(), "provider does not answer held()");
+            LeaseProvider a = replica();
+            LeaseProvider b = replica();
+            String family = leaseName("held");
+            String byA = family + "@a";
+            String byB = family + "@b";
+            String released = family + "@released";
+            String free = family + "@free";
+            acquire(a, byA, unrenewed());
+            acquire(b, byB, unrenewed());
+            acquire(a, released, unrenewed()).release();
+
+            assertThat(replica().held(List.of(byA, byB, released, free, byA))).containsExactlyInAnyOrder(byA, byB);
+            assertThat(a.held(List.of(free))).isEmpty();
+            assertThat(a.held(List.of())).isEmpty();
+            assertThat(replica().tryAcquire(free, unrenewed())).as("reading took nothing").isPresent();
+            assertThat(replica().tryAcquire(byA, unrenewed())).as("still held after the read").isEmpty();
+        }
+
+        @Test
+        @DisplayName("150 names in one call (more than one batch on etcd): exactly the 75 held ones")
+        void manyNamesAtOnce() {
+            assumeTrue(answersHeld(), "provider does not answer held()");
+            LeaseProvider p = replica();
+            String family = leaseName("many");
+            List<String> names = new ArrayList<>();
+            List<String> held = new ArrayList<>();
+            for (int i = 0; i < 150; i++) {
+                String name = family + "@" + i;
+                names.add(name);
+                if (i % 2 == 1) {
+                    acquire(p, name, unrenewed());
+                    held.add(name);
+                }
+            }
+            assertThat(replica().held(names)).containsExactlyInAnyOrderElementsOf(held);
+        }
+
+        @Test
+        @DisplayName("a lease that expired in the backend is no longer held")
+        void expiredIsNotHeld() {
+            assumeTrue(answersHeld(), "provider does not answer held()");
+            String name = leaseName("held-expires");
+            acquire(replica(), name, expiring());
+            LeaseProvider reader = replica();
+            assertThat(reader.held(List.of(name))).containsExactly(name);
+            time().advance(ttl().plusMillis(1));
+            await().atMost(patience()).pollInterval(Duration.ofMillis(20)).until(() -> reader.held(List.of(name)).isEmpty());
+        }
+
+        @Test
+        @DisplayName("bad names and more than MAX_HELD_NAMES names are refused before any remote call")
+        void badInputIsRefused() {
+            assumeTrue(answersHeld(), "provider does not answer held()");
+            LeaseProvider p = replica();
+            String good = leaseName("good");
+            assertThatThrownBy(() -> p.held(List.of(good, "line\nbreak"))).isInstanceOf(InvalidLeaseNameException.class);
+            assertThatThrownBy(() -> p.held(List.of("x".repeat(201)))).isInstanceOf(InvalidLeaseNameException.class);
+            List<String> tooMany = new ArrayList<>();
+            for (int i = 0; i <= LeaseProvider.MAX_HELD_NAMES; i++) {
+                tooMany.add(good + "@" + i);
+            }
+            assertThatThrownBy(() -> p.held(tooMany)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining(String.valueOf(LeaseProvider.MAX_HELD_NAMES));
+            assertThatThrownBy(() -> p.held(null)).isInstanceOf(NullPointerException.class);
         }
     }
 
