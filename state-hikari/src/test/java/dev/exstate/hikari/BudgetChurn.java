@@ -31,9 +31,12 @@ import org.h2.tools.Server;
  * line before each grow and after each drained shrink, and a heartbeat every 5 ms with the time its
  * pool size stays covered by permits), summed at every reported event and every 10 ms; and the
  * sessions H2 itself counts, sampled every 10 ms. A frozen process keeps its sockets, so H2's count
- * is judged outside the freeze and reported inside it. The freeze lasts from SIGSTOP until 2 s
- * after the frozen replica reports its pool drained after SIGCONT (on a loaded machine a resumed
- * JVM may need seconds to run its budget thread; until then its old sockets stay open).
+ * is judged outside the freeze and the kills, and reported inside them. The freeze lasts from
+ * SIGSTOP until 2 s after the frozen replica reports its pool drained after SIGCONT (on a loaded
+ * machine a resumed JVM may need seconds to run its budget thread; until then its old sockets stay
+ * open). A kill lasts from SIGKILL until 2 s after the process is reaped: the kernel closes a
+ * killed process's sockets only as it tears the process down, which took up to 3.6 s under
+ * {@code stress-ng}, while its permits expire after the TTL (2 s) and pass to others.
  */
 final class BudgetChurn {
     static final int BUDGET = 10;
@@ -55,7 +58,8 @@ final class BudgetChurn {
     private final ConcurrentLinkedQueue<long[]> sessions = new ConcurrentLinkedQueue<>();
     /** {@code {SIGSTOP time, SIGCONT time, index in replicas}}; windows are made from them in {@link #analyse}. */
     private final List<long[]> freezes = new ArrayList<>();
-    private final List<long[]> freezeWindows = new ArrayList<>();
+    /** {@code {from, to}}: freezes and kills, when a process holds sockets its permits no longer cover. */
+    private final List<long[]> excluded = new ArrayList<>();
     private String jdbcUrl;
 
     BudgetChurn(String backend, String endpoint) throws IOException {
@@ -191,9 +195,11 @@ final class BudgetChurn {
     }
 
     private void kill(Replica r) throws InterruptedException {
+        long sent = System.nanoTime();
         r.process.destroyForcibly();
         r.process.waitFor(30, TimeUnit.SECONDS);
         r.diedAt = System.nanoTime();
+        excluded.add(new long[] {sent, r.diedAt + TimeUnit.SECONDS.toNanos(2)});
     }
 
     private void freeze(Replica r) throws IOException, InterruptedException {
@@ -324,7 +330,7 @@ final class BudgetChurn {
                     break;
                 }
             }
-            freezeWindows.add(new long[] {f[0], resumed + TimeUnit.SECONDS.toNanos(2)});
+            excluded.add(new long[] {f[0], resumed + TimeUnit.SECONDS.toNanos(2)});
         }
         long first = events.stream().mapToLong(Long::longValue).min().orElse(0);
         long last = events.stream().mapToLong(Long::longValue).max().orElse(0);
@@ -343,7 +349,7 @@ final class BudgetChurn {
                 configured += rep.maximum(t);
             }
             maxSum = Math.max(maxSum, sum);
-            if (!frozen(t) && configured > maxConfigured) {
+            if (!excluded(t) && configured > maxConfigured) {
                 maxConfigured = configured;
                 worst = t;
             }
@@ -353,7 +359,7 @@ final class BudgetChurn {
         long maxSessionsFrozen = 0;
         long sessionSamples = 0;
         for (long[] s : sessions) {
-            if (frozen(s[0])) {
+            if (excluded(s[0])) {
                 maxSessionsFrozen = Math.max(maxSessionsFrozen, s[1]);
             } else {
                 maxSessions = Math.max(maxSessions, s[1]);
@@ -379,7 +385,7 @@ final class BudgetChurn {
             }
         }
         toShare.sort(null);
-        // where the configured maxima peaked outside the freeze, for a failure's message
+        // where the configured maxima peaked outside the freeze and kills, for a failure's message
         StringBuilder where = new StringBuilder(" configured maxima peaked at +"
                 + TimeUnit.NANOSECONDS.toMillis(worst - first) + " ms:");
         for (int i = 0; i < all.size(); i++) {
@@ -389,8 +395,8 @@ final class BudgetChurn {
                 where.append("(died +").append(TimeUnit.NANOSECONDS.toMillis(rep.diedAt - first)).append(')');
             }
         }
-        for (long[] w : freezeWindows) {
-            where.append("; freeze +").append(TimeUnit.NANOSECONDS.toMillis(w[0] - first)).append("..+")
+        for (long[] w : excluded) {
+            where.append("; excluded +").append(TimeUnit.NANOSECONDS.toMillis(w[0] - first)).append("..+")
                     .append(TimeUnit.NANOSECONDS.toMillis(w[1] - first)).append(" ms");
         }
         lefts.append(where);
@@ -398,8 +404,8 @@ final class BudgetChurn {
                 leftBeforeShare, replicas.size(), lefts.toString(), dir);
     }
 
-    private boolean frozen(long t) {
-        return freezeWindows.stream().anyMatch(w -> t >= w[0] && t <= w[1]);
+    private boolean excluded(long t) {
+        return excluded.stream().anyMatch(w -> t >= w[0] && t <= w[1]);
     }
 
     record Report(String backend, long maxSumOfMaxima, long maxSumOfConfigured, long points, long maxSessions, long maxSessionsWhileFrozen,
@@ -410,8 +416,8 @@ final class BudgetChurn {
             assertThat(points).as("report points").isGreaterThan(1000);
             assertThat(sessionSamples).as("H2 session samples").isGreaterThan(500);
             assertThat(maxSumOfMaxima).as("sum of pool maxima covered by permits, by the replicas' reports").isBetween(1L, (long) BUDGET);
-            assertThat(maxSumOfConfigured).as("sum of configured pool maxima outside the freeze").isBetween(1L, (long) BUDGET);
-            assertThat(maxSessions).as("open H2 sessions outside the freeze").isBetween(1L, (long) BUDGET);
+            assertThat(maxSumOfConfigured).as("sum of configured pool maxima outside the freeze and kills").isBetween(1L, (long) BUDGET);
+            assertThat(maxSessions).as("open H2 sessions outside the freeze and kills").isBetween(1L, (long) BUDGET);
             assertThat(replicasWithoutShare).as("replicas that never got a share (logs in %s)", dir).isZero();
             assertThat(timeToShareMillis).as("time from joining to a share, on each replica's clock (ms)")
                     .hasSize(replicas - leftBeforeShare)
@@ -422,8 +428,8 @@ final class BudgetChurn {
         public String toString() {
             return backend + ": budget " + BUDGET + ", " + replicas + " replicas; max sum of pool maxima covered by permits "
                     + maxSumOfMaxima + " over " + points + " points, of configured maxima " + maxSumOfConfigured
-                    + " outside the freeze; max open H2 sessions " + maxSessions + " outside the freeze, "
-                    + maxSessionsWhileFrozen + " during it (" + sessionSamples + " samples); time to share (ms) "
+                    + " outside the freeze and kills; max open H2 sessions " + maxSessions + " outside them, "
+                    + maxSessionsWhileFrozen + " during them (" + sessionSamples + " samples); time to share (ms) "
                     + timeToShareMillis + " (" + timeToShareMillis.stream().filter(ms -> ms <= 1000).count()
                     + " within 1 s; " + leftBeforeShare + " stopped before a share, less than "
                     + MAX_TIME_TO_SHARE.toSeconds() + " s after joining);" + load;
