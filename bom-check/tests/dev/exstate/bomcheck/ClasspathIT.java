@@ -61,6 +61,7 @@ class ClasspathIT {
             new Library("caffeine.version", "com.github.benmanes.caffeine.cache.Caffeine"),
             new Library("resilience4j.version", "io.github.resilience4j.circuitbreaker.CircuitBreaker",
                     "io.github.resilience4j.bulkhead.Bulkhead"),
+            new Library("hikaricp.version", "com.zaxxer.hikari.HikariDataSource"),
             new Library("slf4j.version", "org.slf4j.Logger"),
             new Library("junit.version", "org.junit.jupiter.api.Test"));
 
@@ -70,7 +71,9 @@ class ClasspathIT {
             "dev.exstate.testkit", "dev.exstate.testkit.contract.SessionStoreContract",
             "dev.exstate.redis", "dev.exstate.redis.RedisState",
             "dev.exstate.etcd", "dev.exstate.etcd.EtcdState",
-            "dev.exstate.objectstore", "dev.exstate.objectstore.S3BlobStore");
+            "dev.exstate.objectstore", "dev.exstate.objectstore.S3BlobStore",
+            "dev.exstate.filesystem", "dev.exstate.filesystem.FileSystemBlobStore",
+            "dev.exstate.hikari", "dev.exstate.hikari.BudgetedHikariPool");
 
     @Test
     @DisplayName("every exstate jar is an automatic module with its stable name, and no two share a package")
