@@ -168,6 +168,28 @@ class BudgetEngineTest {
         assertThat(List.of(a.size(), b.size())).containsExactly(5, 5);
     }
 
+    @Test
+    @DisplayName("a lease provider that cannot tell who holds a name is refused with a message naming held(); the pool stays at 0")
+    void providerWithoutHeldIsRefused() {
+        LeaseProvider inner = backend.leaseProvider();
+        LeaseProvider withoutHeld = new LeaseProvider() {
+            @Override
+            public java.util.Optional<dev.exstate.lease.Lease> tryAcquire(String name, LeaseOptions options) {
+                return inner.tryAcquire(name, options);
+            }
+
+            @Override
+            public void close() {
+                inner.close();
+            }
+        };
+        Replica a = new Replica(budget(4), withoutHeld);
+        assertThatThrownBy(() -> a.cycle(1)).isInstanceOf(UnsupportedOperationException.class)
+                .hasMessageContaining("LeaseProvider.held").hasMessageContaining("ConnectionBudget");
+        assertThat(a.size()).isZero();
+        assertThat(a.engine.holdsPermitsFor(1)).isFalse();
+    }
+
     /** A lease provider that records its calls. */
     private static final class CountingLeases implements LeaseProvider {
         final LeaseProvider delegate;
