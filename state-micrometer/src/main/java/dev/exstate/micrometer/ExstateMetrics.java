@@ -1,6 +1,7 @@
 package dev.exstate.micrometer;
 
 import dev.exstate.blob.BlobStore;
+import dev.exstate.budget.ConnectionBudget;
 import dev.exstate.cache.NearCache;
 import dev.exstate.config.ConfigSource;
 import dev.exstate.guard.Guard;
@@ -22,8 +23,9 @@ import java.util.regex.Pattern;
 /**
  * Micrometer meters for exstate: every guarded call (a timer by backend, operation and outcome),
  * retries, timeouts, breaker state and rejections; near-cache gets, invalidations, evictions and
- * size; scheduler ticks and leases; the config revision and rejected snapshots; blob bytes. The
- * meters and their tags are listed in this module's README; every one carries the tag
+ * size; scheduler ticks and leases; the config revision and rejected snapshots; blob bytes; and,
+ * for each {@link ConnectionBudget} given to {@link Builder#budget}, its pool size, share, permits,
+ * replicas and limit. The meters and their tags are listed in this module's README; every one carries the tag
  * {@code app} (the runtime's app name) and any tags given to {@link Builder#tags}.
  *
  * <p>The usual way, with or without Spring:
@@ -152,6 +154,17 @@ public final class ExstateMetrics implements MeterBinder {
         /** Bytes moved by {@code store}, if it counts them. */
         public Builder blobs(BlobStore store) {
             parts.add(Objects.requireNonNull(store, "store"));
+            return this;
+        }
+
+        /**
+         * Gauges of {@code budget}, tagged {@code resource=<its resource>}: this replica's pool size,
+         * share and permits, the live replicas it sees and the cluster-wide limit. They read
+         * {@link ConnectionBudget#stats()}, which calls no backend. A budget is not part of a
+         * runtime, so it is given here: {@code builder(app).runtime(runtime).budget(pool.budget())}.
+         */
+        public Builder budget(ConnectionBudget budget) {
+            parts.add(Objects.requireNonNull(budget, "budget"));
             return this;
         }
 

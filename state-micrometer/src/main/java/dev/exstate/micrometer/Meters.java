@@ -2,6 +2,8 @@ package dev.exstate.micrometer;
 
 import dev.exstate.blob.BlobStats;
 import dev.exstate.blob.BlobStore;
+import dev.exstate.budget.BudgetStats;
+import dev.exstate.budget.ConnectionBudget;
 import dev.exstate.cache.NearCache;
 import dev.exstate.cache.NearCacheStats;
 import dev.exstate.config.ConfigSource;
@@ -34,8 +36,9 @@ final class Meters {
     static final String CACHE = "cache";
     static final String RESULT = "result";
     static final String DIRECTION = "direction";
+    static final String RESOURCE = "resource";
     static final Set<String> OWN_TAG_KEYS = Set.of(ExstateMetrics.APP_TAG, BACKEND, OPERATION, OUTCOME, REASON, STATE,
-            CACHE, RESULT, DIRECTION);
+            CACHE, RESULT, DIRECTION, RESOURCE);
 
     /** The tag value of the session store's near cache. */
     static final String SESSIONS_CACHE = "sessions";
@@ -70,6 +73,8 @@ final class Meters {
             if (b.stats().isPresent()) {
                 blobs(b);
             }
+        } else if (part instanceof ConnectionBudget b) {
+            budget(b);
         }
         // a LeaseProvider keeps no stats of its own: the scheduler's cover the leases it uses
     }
@@ -174,6 +179,24 @@ final class Meters {
         FunctionCounter.builder("exstate.blob.bytes", store, b -> value(stats, b, BlobStats::bytesDownloaded))
                 .tags(tags).tag(DIRECTION, "download").baseUnit("bytes")
                 .register(registry);
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // connection budgets
+
+    private void budget(ConnectionBudget budget) {
+        Function<ConnectionBudget, BudgetStats> stats = ConnectionBudget::stats;
+        Tags resource = tags.and(RESOURCE, budget.stats().resource());
+        gauge("exstate.budget.pool.size", budget, stats, BudgetStats::poolSize, resource,
+                "Connections this replica's pool may hold now: the size last applied, covered by permits it holds");
+        gauge("exstate.budget.share", budget, stats, BudgetStats::share, resource,
+                "Connections this replica aims for: the limit divided among the live replicas (0 beyond the limit)");
+        gauge("exstate.budget.permits", budget, stats, BudgetStats::permits, resource,
+                "Permits (one per connection) this replica holds now");
+        gauge("exstate.budget.replicas", budget, stats, BudgetStats::liveReplicas, resource,
+                "Replicas sharing the budget, as this replica saw at its last poll");
+        gauge("exstate.budget.connections", budget, stats, BudgetStats::connections, resource,
+                "The cluster-wide limit of connections, for all replicas together");
     }
 
     // -----------------------------------------------------------------------------------------

@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 
 import dev.exstate.blob.Blob;
 import dev.exstate.blob.BlobStore;
+import dev.exstate.budget.BudgetOptions;
+import dev.exstate.budget.ConnectionBudget;
 import dev.exstate.cache.NearCache;
 import dev.exstate.config.ConfigSource;
 import dev.exstate.config.ConfigValidationException;
@@ -16,6 +18,7 @@ import dev.exstate.guard.GuardPolicy;
 import dev.exstate.guard.Operation;
 import dev.exstate.guard.StateTimeoutException;
 import dev.exstate.guard.StateUnavailableException;
+import dev.exstate.lease.LeaseProvider;
 import dev.exstate.memory.InMemoryBackend;
 import dev.exstate.runtime.StateRuntime;
 import dev.exstate.time.ManualClock;
@@ -368,6 +371,73 @@ class ExstateMetricsTest {
             assertThat(counter("exstate.blob.bytes", "direction", "download")).isEqualTo(6);
             assertThat(registry.get("exstate.blob.bytes").tag("direction", "upload").functionCounter().getId().getBaseUnit())
                     .isEqualTo("bytes");
+        }
+    }
+
+    @Nested
+    @DisplayName("connection budgets")
+    class Budgets {
+        private final LeaseProvider leases = backend.leaseProvider();
+
+        private ConnectionBudget start(String resource, int connections) {
+            ConnectionBudget budget = ConnectionBudget.start(leases, BudgetOptions.builder(resource, connections)
+                    .pollInterval(Duration.ofMillis(20)).build(), size -> { });
+            closeAfter.add(budget);
+            return budget;
+        }
+
+        private double budgetGauge(String name, String resource) {
+            return registry.get(name).tags(ExstateMetrics.APP_TAG, APP, "resource", resource).gauge().value();
+        }
+
+        @Test
+        @DisplayName("pool size, share, permits, replicas and limit follow the budget as replicas join and leave")
+        void gaugesFollowTheBudget() {
+            ConnectionBudget first = start("orders-db", 4);
+            ExstateMetrics.builder(APP).budget(first).build().bindTo(registry);
+
+            assertThat(budgetGauge("exstate.budget.connections", "orders-db")).isEqualTo(4);
+            eventually().untilAsserted(() -> {
+                assertThat(budgetGauge("exstate.budget.pool.size", "orders-db")).isEqualTo(4);
+                assertThat(budgetGauge("exstate.budget.share", "orders-db")).isEqualTo(4);
+                assertThat(budgetGauge("exstate.budget.permits", "orders-db")).isEqualTo(4);
+                assertThat(budgetGauge("exstate.budget.replicas", "orders-db")).isEqualTo(1);
+            });
+
+            ConnectionBudget second = start("orders-db", 4);
+            eventually().untilAsserted(() -> {
+                assertThat(budgetGauge("exstate.budget.replicas", "orders-db")).isEqualTo(2);
+                assertThat(budgetGauge("exstate.budget.share", "orders-db")).isEqualTo(2);
+                assertThat(budgetGauge("exstate.budget.pool.size", "orders-db")).isEqualTo(2);
+                assertThat(budgetGauge("exstate.budget.permits", "orders-db")).isEqualTo(2);
+                assertThat(second.stats().poolSize()).isEqualTo(2);
+            });
+
+            second.close();
+            eventually().untilAsserted(() -> {
+                assertThat(budgetGauge("exstate.budget.replicas", "orders-db")).isEqualTo(1);
+                assertThat(budgetGauge("exstate.budget.pool.size", "orders-db")).isEqualTo(4);
+            });
+            assertThat(budgetGauge("exstate.budget.connections", "orders-db")).isEqualTo(4);
+        }
+
+        @Test
+        @DisplayName("each budget is tagged with its resource, next to the runtime's meters of the same binder")
+        void oneSeriesPerResource() {
+            StateRuntime runtime = runtime(StateRuntime.builder(APP).inMemory(backend));
+            ConnectionBudget orders = start("orders-db", 3);
+            ConnectionBudget audit = start("audit-db", 1);
+            ExstateMetrics.builder(APP).runtime(runtime).budget(orders).budget(audit).build().bindTo(registry);
+            runtime.config();
+
+            eventually().untilAsserted(() -> {
+                assertThat(budgetGauge("exstate.budget.pool.size", "orders-db")).isEqualTo(3);
+                assertThat(budgetGauge("exstate.budget.pool.size", "audit-db")).isEqualTo(1);
+            });
+            assertThat(registry.find("exstate.budget.pool.size").gauges()).hasSize(2);
+            assertThat(registry.find("exstate.config.revision").gauge()).isNotNull();
+            assertThatThrownBy(() -> ExstateMetrics.builder(APP).tags(Tags.of("resource", "x")))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'resource'");
         }
     }
 

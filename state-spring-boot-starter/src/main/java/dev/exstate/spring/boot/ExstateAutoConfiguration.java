@@ -21,8 +21,8 @@ import org.springframework.core.env.Environment;
 
 /**
  * The {@link StateRuntime} of this service, built from {@code exstate.*} and the backends the
- * backend auto-configurations found (Redis: sessions and leases; etcd: config and leases; S3:
- * blobs; {@code exstate.leases.backend} chooses between Redis and etcd). A capability without a
+ * backend auto-configurations found (Redis: sessions and leases; etcd: config and leases; S3 or a
+ * shared directory: blobs; {@code exstate.leases.backend} chooses between Redis and etcd). A capability without a
  * backend is kept in memory, listed in readiness and warned about on first use; with
  * {@code exstate.require-shared-backends} start-up fails instead. {@link StateRuntimeCustomizer}
  * beans adjust the builder last.

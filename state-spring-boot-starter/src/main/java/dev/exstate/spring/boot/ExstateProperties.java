@@ -12,13 +12,16 @@ import org.springframework.util.unit.DataSize;
 /**
  * The {@code exstate.*} properties: everything the Java options of exstate offer
  * ({@code StateRuntime.Builder}, {@code RedisOptions}, {@code EtcdOptions}, {@code S3Options},
- * {@code SessionOptions}, {@code LeasedScheduler.Builder}, {@code GuardPolicy}). Defaults are the
+ * {@code SessionOptions}, {@code LeasedScheduler.Builder}, {@code GuardPolicy}, {@code FileSystemOptions},
+ * {@code BudgetOptions}). Defaults are the
  * builders' defaults; each value is checked by the builder it goes to, and a bad one fails start-up
  * with an error naming the property.
  *
  * <p>A backend is configured when its address is set: {@code exstate.redis.uri} (or
  * {@code uris}), {@code exstate.etcd.endpoints}, {@code exstate.s3.endpoint} or
- * {@code exstate.s3.bucket}, and its module is on the class path. Capabilities without a backend
+ * {@code exstate.s3.bucket}, {@code exstate.filesystem.root}, and its module is on the class path.
+ * {@code exstate.datasource-budget.connections} (with {@code state-hikari}) makes the application's
+ * {@code DataSource} a pool on a cluster-wide connection budget. Capabilities without a backend
  * are kept in this process's memory (readiness lists them, the first use logs a WARN), unless
  * {@code exstate.require-shared-backends} makes start-up fail instead.
  *
@@ -58,6 +61,10 @@ public class ExstateProperties {
     private final Guard guard = new Guard();
 
     private final Config config = new Config();
+
+    private final FileSystem filesystem = new FileSystem();
+
+    private final DataSourceBudget datasourceBudget = new DataSourceBudget();
 
     public String getAppName() {
         return appName;
@@ -107,9 +114,18 @@ public class ExstateProperties {
         return config;
     }
 
+    public FileSystem getFilesystem() {
+        return filesystem;
+    }
+
+    public DataSourceBudget getDatasourceBudget() {
+        return datasourceBudget;
+    }
+
     @Override
     public String toString() {
-        return "ExstateProperties[app=" + appName + ", redis=" + redis + ", etcd=" + etcd + ", s3=" + s3 + "]";
+        return "ExstateProperties[app=" + appName + ", redis=" + redis + ", etcd=" + etcd + ", s3=" + s3
+                + ", filesystem=" + filesystem + ", datasourceBudget=" + datasourceBudget + "]";
     }
 
     /** Where the live config's property source sits among the Environment's property sources. */
@@ -756,6 +772,167 @@ public class ExstateProperties {
         }
     }
 
+    /**
+     * {@code exstate.filesystem.*}: blobs on a directory that every replica mounts (NFS, EFS, a
+     * ReadWriteMany volume), {@code FileSystemOptions}. Not together with S3.
+     */
+    public static class FileSystem {
+        /**
+         * The shared directory (the mount point or a directory in it); it must exist. Setting it
+         * configures the file-system blob store; setting S3 as well fails start-up.
+         */
+        private Path root;
+
+        /** Force every put to stable storage (file and directory) before it returns. */
+        private boolean fsync = true;
+
+        /**
+         * How long a replica must see the same lock on a key before breaking it as a crashed writer's
+         * (100 ms to 1 h); longer than the longest pause a replica may have while holding one.
+         */
+        private Duration staleLockTimeout = Duration.ofSeconds(30);
+
+        /** How long a put or delete waits for a key's lock before it fails (10 ms to 1 h). */
+        private Duration lockWaitTimeout = Duration.ofSeconds(60);
+
+        /** Buffer each put and each open blob reads and writes through (4 KB to 8 MB). */
+        private DataSize bufferSize = DataSize.ofKilobytes(64);
+
+        /** Age after which a temporary file is taken for a crashed writer's and deleted (1 min to 30 days). */
+        private Duration tempFileMaxAge = Duration.ofHours(1);
+
+        public Path getRoot() {
+            return root;
+        }
+
+        public void setRoot(Path root) {
+            this.root = root;
+        }
+
+        public boolean isFsync() {
+            return fsync;
+        }
+
+        public void setFsync(boolean fsync) {
+            this.fsync = fsync;
+        }
+
+        public Duration getStaleLockTimeout() {
+            return staleLockTimeout;
+        }
+
+        public void setStaleLockTimeout(Duration staleLockTimeout) {
+            this.staleLockTimeout = staleLockTimeout;
+        }
+
+        public Duration getLockWaitTimeout() {
+            return lockWaitTimeout;
+        }
+
+        public void setLockWaitTimeout(Duration lockWaitTimeout) {
+            this.lockWaitTimeout = lockWaitTimeout;
+        }
+
+        public DataSize getBufferSize() {
+            return bufferSize;
+        }
+
+        public void setBufferSize(DataSize bufferSize) {
+            this.bufferSize = bufferSize;
+        }
+
+        public Duration getTempFileMaxAge() {
+            return tempFileMaxAge;
+        }
+
+        public void setTempFileMaxAge(Duration tempFileMaxAge) {
+            this.tempFileMaxAge = tempFileMaxAge;
+        }
+
+        @Override
+        public String toString() {
+            return "[root=" + root + "]";
+        }
+    }
+
+    /**
+     * {@code exstate.datasource-budget.*}: the application's {@code DataSource} as a HikariCP pool
+     * whose size follows this replica's share of a cluster-wide connection limit
+     * ({@code BudgetOptions}; needs {@code state-hikari}). The pool's JDBC settings are Boot's own
+     * {@code spring.datasource.*} and {@code spring.datasource.hikari.*}.
+     */
+    public static class DataSourceBudget {
+        /**
+         * Name of the budget, the same on every replica: part of its lease names, at most 100
+         * characters. Unset: the app name followed by '-db'. Leases are namespaced per app, so the
+         * replicas of one app share a budget; other apps on the same database need budgets of their own.
+         */
+        private String resource;
+
+        /**
+         * The most connections all replicas together may hold (1 to 10000). Setting it turns the
+         * budgeted DataSource on; each replica's pool gets its share, 0 for replicas beyond this count.
+         */
+        private Integer connections;
+
+        /**
+         * TTL of each permit lease (100 ms to 1 h, more than 3 poll intervals): how long a crashed
+         * replica's connections stay counted before the others may take them.
+         */
+        private Duration permitTtl = Duration.ofSeconds(5);
+
+        /** How often a replica re-reads who shares the budget and rebalances (10 ms to 1 min). */
+        private Duration pollInterval = Duration.ofMillis(200);
+
+        /** Most replicas that can hold a share (1 to 1024): at least the autoscaler's maximum. */
+        private int maxReplicas = 32;
+
+        public String getResource() {
+            return resource;
+        }
+
+        public void setResource(String resource) {
+            this.resource = resource;
+        }
+
+        public Integer getConnections() {
+            return connections;
+        }
+
+        public void setConnections(Integer connections) {
+            this.connections = connections;
+        }
+
+        public Duration getPermitTtl() {
+            return permitTtl;
+        }
+
+        public void setPermitTtl(Duration permitTtl) {
+            this.permitTtl = permitTtl;
+        }
+
+        public Duration getPollInterval() {
+            return pollInterval;
+        }
+
+        public void setPollInterval(Duration pollInterval) {
+            this.pollInterval = pollInterval;
+        }
+
+        public int getMaxReplicas() {
+            return maxReplicas;
+        }
+
+        public void setMaxReplicas(int maxReplicas) {
+            this.maxReplicas = maxReplicas;
+        }
+
+        @Override
+        public String toString() {
+            return "[resource=" + resource + ", connections=" + connections + "]";
+        }
+    }
+
     /** {@code exstate.session.*}: limits and timeouts of the session store ({@code SessionOptions}). */
     public static class Session {
         /** A session expires when not used for this long (1 ms to 365 days). */
@@ -958,6 +1135,10 @@ public class ExstateProperties {
         @NestedConfigurationProperty
         private GuardPolicyProperties s3 = new GuardPolicyProperties();
 
+        /** Guard policy of every call to the shared directory of exstate.filesystem.root. */
+        @NestedConfigurationProperty
+        private GuardPolicyProperties filesystem = new GuardPolicyProperties();
+
         public GuardPolicyProperties getRedis() {
             return redis;
         }
@@ -980,6 +1161,14 @@ public class ExstateProperties {
 
         public void setS3(GuardPolicyProperties s3) {
             this.s3 = s3;
+        }
+
+        public GuardPolicyProperties getFilesystem() {
+            return filesystem;
+        }
+
+        public void setFilesystem(GuardPolicyProperties filesystem) {
+            this.filesystem = filesystem;
         }
     }
 }

@@ -60,8 +60,13 @@ class ConfigurationMetadataTest {
                 "exstate.leases.backend",
                 "exstate.scheduler.threads", "exstate.scheduler.shutdown-grace", "exstate.scheduler.lease-prefix",
                 "exstate.scheduler.lease-ttl", "exstate.scheduler.lease-renew-every",
-                "exstate.config.file", "exstate.config.file-poll-interval", "exstate.config.property-source");
-        for (String backend : List.of("redis", "etcd", "s3")) {
+                "exstate.config.file", "exstate.config.file-poll-interval", "exstate.config.property-source",
+                "exstate.filesystem.root", "exstate.filesystem.fsync", "exstate.filesystem.stale-lock-timeout",
+                "exstate.filesystem.lock-wait-timeout", "exstate.filesystem.buffer-size", "exstate.filesystem.temp-file-max-age",
+                "exstate.datasource-budget.resource", "exstate.datasource-budget.connections",
+                "exstate.datasource-budget.permit-ttl", "exstate.datasource-budget.poll-interval",
+                "exstate.datasource-budget.max-replicas");
+        for (String backend : List.of("redis", "etcd", "s3", "filesystem")) {
             for (String field : List.of("timeout", "total-timeout", "failure-rate-threshold", "sliding-window-size",
                     "minimum-number-of-calls", "wait-in-open-state", "permitted-calls-in-half-open-state",
                     "max-concurrent-calls", "max-wait-for-slot", "max-retries", "retry-backoff", "max-staleness")) {

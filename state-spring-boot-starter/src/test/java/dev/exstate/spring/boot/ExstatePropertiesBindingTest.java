@@ -2,6 +2,7 @@ package dev.exstate.spring.boot;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.exstate.budget.BudgetOptions;
 import dev.exstate.etcd.EtcdOptions;
 import dev.exstate.guard.GuardPolicy;
 import dev.exstate.lease.LeasedScheduler;
@@ -10,6 +11,7 @@ import dev.exstate.objectstore.S3Options;
 import dev.exstate.redis.RedisOptions;
 import dev.exstate.runtime.StateRuntime;
 import dev.exstate.session.SessionOptions;
+import dev.exstate.spring.boot.internal.DataSourceBudgetSupport;
 import dev.exstate.spring.boot.internal.EtcdSupport;
 import dev.exstate.spring.boot.internal.ExstateBackend;
 import dev.exstate.spring.boot.internal.RuntimeFactory;
@@ -127,6 +129,25 @@ class ExstatePropertiesBindingTest {
         assertThat(actual).usingRecursiveComparison().isEqualTo(expected);
         assertThat(actual.toString()).doesNotContain("etcd-Secret-2");
         assertThat(p.toString()).doesNotContain("etcd-Secret-2");
+    }
+
+    @Test
+    @DisplayName("exstate.datasource-budget.* sets every BudgetOptions setting; unset, the resource is <app>-db and the rest the builder's defaults")
+    void budgetPropertiesReachBudgetOptions() {
+        ExstateProperties.DataSourceBudget p = bind("exstate.datasource-budget", ExstateProperties.DataSourceBudget.class, Map.of(
+                "exstate.datasource-budget.resource", "orders-db",
+                "exstate.datasource-budget.connections", "120",
+                "exstate.datasource-budget.permit-ttl", "10s",
+                "exstate.datasource-budget.poll-interval", "500ms",
+                "exstate.datasource-budget.max-replicas", "64"));
+        BudgetOptions expected = BudgetOptions.builder("orders-db", 120).permitTtl(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(500)).maxReplicas(64).build();
+        assertThat(DataSourceBudgetSupport.options(p, "shop")).usingRecursiveComparison().isEqualTo(expected);
+
+        ExstateProperties.DataSourceBudget only = bind("exstate.datasource-budget", ExstateProperties.DataSourceBudget.class,
+                Map.of("exstate.datasource-budget.connections", "8"));
+        assertThat(DataSourceBudgetSupport.options(only, "shop")).usingRecursiveComparison()
+                .isEqualTo(BudgetOptions.builder("shop-db", 8).build());
     }
 
     @Test

@@ -13,6 +13,10 @@ import org.springframework.context.SmartLifecycle;
  *   <li>{@link #DRAIN_PHASE}: readiness turns false, before the web server stops taking requests
  *       ({@code WebServerGracefulShutdownLifecycle}, {@code DEFAULT_PHASE - 1024});</li>
  *   <li>the web server finishes its in-flight requests and stops ({@code DEFAULT_PHASE - 2048});</li>
+ *   <li>{@link #POOLS_PHASE}: pools on a connection budget close (their connections closed, their
+ *       permits released to the other replicas), while the runtime's leases still work. After every
+ *       plain {@code Lifecycle} (phase 0), so components that stop in those phases can still use the
+ *       database;</li>
  *   <li>{@link #CLOSE_PHASE}: the runtime closes (scheduler stopped, its jobs interrupted after the
  *       grace period, leases released, stores and config watch closed, guards closed), then the
  *       backends' clients. Below every plain {@code Lifecycle} (phase 0), so components that stop
@@ -26,6 +30,8 @@ public final class ExstateShutdown {
     public static final int DRAIN_PHASE = SmartLifecycle.DEFAULT_PHASE - 512;
     /** Runtime and backends closed: after the web server has stopped and after plain lifecycles. */
     public static final int CLOSE_PHASE = -1024;
+    /** Budgeted pools closed: after plain lifecycles, before the runtime (and so its leases) closes. */
+    public static final int POOLS_PHASE = CLOSE_PHASE + 512;
 
     private static final Logger log = LoggerFactory.getLogger(ExstateShutdown.class);
 
@@ -49,6 +55,19 @@ public final class ExstateShutdown {
                     b.close();
                 } catch (RuntimeException e) {
                     log.warn("closing the {} failed; continuing", b, e);
+                }
+            }
+        });
+    }
+
+    /** Step between: each pool closes (drained, then its permits released); one that fails is logged. */
+    public static SmartLifecycle closePools(Supplier<Iterable<? extends AutoCloseable>> pools) {
+        return new Step("close budgeted pools", POOLS_PHASE, () -> {
+            for (AutoCloseable pool : pools.get()) {
+                try {
+                    pool.close();
+                } catch (Exception e) {
+                    log.warn("closing {} failed; its permits expire after the permit TTL", pool, e);
                 }
             }
         });

@@ -26,11 +26,12 @@ import org.springframework.boot.context.properties.source.ConfigurationPropertyS
 import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
 import org.springframework.boot.context.properties.source.ConfigurationPropertyState;
 import org.springframework.core.env.Environment;
+import org.springframework.util.ClassUtils;
 
 /**
  * Builds the {@link StateRuntime} from the {@code exstate.*} properties and the configured
  * backends: sessions on Redis, config on etcd (or a file, {@code exstate.config.file}; never both),
- * blobs on S3, leases on the backend {@code exstate.leases.backend} names (by default Redis, else etcd), everything else in memory
+ * blobs on S3 or a shared directory ({@code exstate.filesystem.root}; never both), leases on the backend {@code exstate.leases.backend} names (by default Redis, else etcd), everything else in memory
  * under the runtime's own rule. Every value goes through the exstate builders, and a value they
  * refuse fails start-up naming its property.
  */
@@ -40,6 +41,7 @@ public final class RuntimeFactory {
     private static final String SPRING_APP_NAME = "spring.application.name";
     private static final String REQUIRE = "exstate.require-shared-backends";
     private static final String LEASE_BACKEND = "exstate.leases.backend";
+    private static final String HIKARI_POOL = "dev.exstate.hikari.BudgetedHikariPool";
 
     private RuntimeFactory() {
     }
@@ -83,18 +85,24 @@ public final class RuntimeFactory {
         guardPolicy(builder, "redis", p.getGuard().getRedis(), byName.get("redis"));
         guardPolicy(builder, "etcd", p.getGuard().getEtcd(), byName.get("etcd"));
         guardPolicy(builder, "s3", p.getGuard().getS3(), byName.get("s3"));
+        guardPolicy(builder, FileSystemSupport.NAME, p.getGuard().getFilesystem(), byName.get(FileSystemSupport.NAME));
 
         SessionOptions sessionOptions = sessionOptions(p.getSession());
         List<String> configFrom = new ArrayList<>();
+        List<String> blobsFrom = new ArrayList<>();
         for (ExstateBackend b : byName.values()) {
             Optional.ofNullable(b.sessions(sessionOptions)).ifPresent(builder::sessions);
             Optional.ofNullable(b.config()).ifPresent(c -> {
                 configFrom.add(b.name());
                 builder.config(c);
             });
-            Optional.ofNullable(b.blobs()).ifPresent(builder::blobs);
+            Optional.ofNullable(b.blobs()).ifPresent(f -> {
+                blobsFrom.add(b.name());
+                builder.blobs(f);
+            });
         }
         FileConfigSupport.requireOneConfigBackend(configFrom);
+        requireOneBlobBackend(blobsFrom, p.getFilesystem().getRoot());
         leases(builder, p.getLeases().getBackend(), byName);
 
         UnaryOperator<LeasedScheduler.Builder> scheduler = schedulerSettings(p.getScheduler());
@@ -204,6 +212,24 @@ public final class RuntimeFactory {
         }
     }
 
+    /**
+     * Blobs live in one place: S3 and the shared directory together fail start-up, before either is
+     * contacted, naming {@code exstate.filesystem.root} (the one property that configures the directory).
+     */
+    static void requireOneBlobBackend(List<String> offering, Object root) {
+        if (offering.size() < 2) {
+            return;
+        }
+        IllegalArgumentException why = new IllegalArgumentException("blobs are stored in one place, but "
+                + String.join(" and ", offering) + " are both configured as their backend: pick one. Unset "
+                + FileSystemSupport.ROOT + " to keep blobs on S3, or exstate.s3.endpoint and exstate.s3.bucket (or "
+                + "your S3Options bean) to keep them in the shared directory");
+        if (offering.contains(FileSystemSupport.NAME)) {
+            throw Settings.invalid(FileSystemSupport.ROOT, root, why);
+        }
+        throw new IllegalStateException(why.getMessage());
+    }
+
     static Set<StateRuntime.Capability> requiredCapabilities(String value) {
         Set<StateRuntime.Capability> out = EnumSet.noneOf(StateRuntime.Capability.class);
         if (value == null || value.isBlank() || value.trim().equalsIgnoreCase("false")) {
@@ -247,7 +273,8 @@ public final class RuntimeFactory {
         Map<String, String> groups = Map.of(
                 "redis", "exstate.redis.uri (or uris) and the module state-redis",
                 "etcd", "exstate.etcd.endpoints and the module state-etcd",
-                "s3", "exstate.s3.endpoint and exstate.s3.bucket and the module state-objectstore");
+                "s3", "exstate.s3.endpoint and exstate.s3.bucket and the module state-objectstore",
+                FileSystemSupport.NAME, FileSystemSupport.ROOT + " and the module state-filesystem");
         groups.forEach((name, needs) -> {
             if (backends.containsKey(name)) {
                 return;
@@ -261,6 +288,16 @@ public final class RuntimeFactory {
                 }
             }
         });
+        if (!ClassUtils.isPresent(HIKARI_POOL, RuntimeFactory.class.getClassLoader())) {
+            ConfigurationPropertyName group = ConfigurationPropertyName.of(DataSourceBudgetSupport.PREFIX);
+            for (ConfigurationPropertySource source : sources) {
+                if (source.containsDescendantOf(group) == ConfigurationPropertyState.PRESENT) {
+                    log.warn("{}.* properties are set but the module state-hikari is not on the class path, so the "
+                            + "DataSource is not on a connection budget: add state-hikari", DataSourceBudgetSupport.PREFIX);
+                    return;
+                }
+            }
+        }
     }
 
     /** The scheduler's builder needs a lease provider; checking its settings needs none. */

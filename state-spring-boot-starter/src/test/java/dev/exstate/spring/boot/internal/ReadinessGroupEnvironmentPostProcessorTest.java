@@ -7,6 +7,8 @@ import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.SpringApplication;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.core.io.DefaultResourceLoader;
 import org.springframework.core.env.MapPropertySource;
 import org.springframework.core.env.StandardEnvironment;
 
@@ -45,6 +47,22 @@ class ReadinessGroupEnvironmentPostProcessorTest {
         }
         assertThat(process(Map.of("management.health.defaults.enabled", "false", "management.health.exstate.enabled", "true"))
                 .getProperty(ReadinessGroupEnvironmentPostProcessor.INCLUDE)).isEqualTo("readinessState,exstate");
+    }
+
+    @Test
+    @DisplayName("with a budgeted DataSource, readiness includes its indicator too; not without state-hikari")
+    void addsTheBudgetIndicatorWhenTheBudgetIsOn() {
+        assertThat(process(Map.of("exstate.datasource-budget.connections", "20")).getProperty(ReadinessGroupEnvironmentPostProcessor.INCLUDE))
+                .isEqualTo("readinessState,exstate,exstateDataSourceBudget");
+        assertThat(process(Map.of("exstate.datasource-budget.connections", " ")).getProperty(ReadinessGroupEnvironmentPostProcessor.INCLUDE))
+                .isEqualTo("readinessState,exstate");
+
+        StandardEnvironment env = new StandardEnvironment();
+        env.getPropertySources().addFirst(new MapPropertySource("test", new HashMap<>(Map.of("exstate.datasource-budget.connections", "20"))));
+        SpringApplication withoutHikari = new SpringApplication();
+        withoutHikari.setResourceLoader(new DefaultResourceLoader(new FilteredClassLoader("dev.exstate.hikari")));
+        new ReadinessGroupEnvironmentPostProcessor().postProcessEnvironment(env, withoutHikari);
+        assertThat(env.getProperty(ReadinessGroupEnvironmentPostProcessor.INCLUDE)).isEqualTo("readinessState,exstate");
     }
 
     private static StandardEnvironment process(Map<String, Object> settings) {
