@@ -69,9 +69,10 @@ public interface LeaseProvider extends AutoCloseable {
      * Which of {@code names} some replica holds now, as the backend saw them in one read: a name is
      * held from a successful acquire until its release or its expiry <em>in the backend</em>, so a
      * lease whose holder crashed, or whose holder's local deadline has passed, still counts until
-     * the backend's TTL ends. Takes, renews and releases nothing. One guarded read on Redis (one per
-     * slot on Redis Cluster) and one per 64 names on etcd, where a {@link #tryAcquire} that is
-     * refused costs three calls: this is how to watch many names cheaply, e.g. the members of a
+     * the backend's TTL ends. Takes, renews and releases nothing. One guarded read per 1,000 names
+     * on Redis (an {@code MGET}; on Redis Cluster one per slot, and names of one family
+     * {@code family@suffix} share a slot) and one per 64 names on etcd, where a {@link #tryAcquire}
+     * that is refused costs three calls: this is how to watch many names cheaply, e.g. the members of a
      * {@link dev.exstate.budget.ConnectionBudget}. The answer is already old when it arrives:
      * use it to count and to pick names worth trying, never instead of acquiring.
      *

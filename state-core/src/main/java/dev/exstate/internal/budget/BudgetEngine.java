@@ -217,6 +217,9 @@ public final class BudgetEngine implements ConnectionBudget {
         Set<String> members = leases.held(memberNames);
         if (member == null) {
             join(members);
+        } else {
+            // valid by its local deadline, which ends before the backend's: live even if the read missed it
+            members.add(memberNames.get(memberSlot));
         }
         int below = 0;
         for (int j = 0; j < memberSlot; j++) {

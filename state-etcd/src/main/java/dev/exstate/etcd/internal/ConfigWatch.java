@@ -606,6 +606,9 @@ public final class ConfigWatch implements ConfigBackend {
         revision = rev;
         suspects = Map.of();
         verifyInFlight = false; // a check still under way belongs to the old generation and is ignored
+        // in step from this read on: cleared before the snapshot is published, so that nobody who has
+        // seen it finds health still saying "not read" (startWatch sets the problem again if it fails)
+        problem = null;
         if (changed) {
             publish(rev);
         }
