@@ -16,7 +16,7 @@ import dev.exstate.session.SessionStore;
  */
 public interface ExstateBackend extends AutoCloseable {
 
-    /** {@code redis}, {@code etcd} or {@code s3}: the property group, as in {@code exstate.guard.<name>}. */
+    /** {@code redis}, {@code etcd}, {@code s3} or {@code filesystem}: the property group, as in {@code exstate.guard.<name>}. */
     String name();
 
     /** Name of the backend's guard in the runtime. */
@@ -47,5 +47,39 @@ public interface ExstateBackend extends AutoCloseable {
 
     @Override
     default void close() {
+    }
+
+    /**
+     * A backend that offers only blobs and opens no client of its own (the store's factory does):
+     * S3 and the shared directory.
+     */
+    static ExstateBackend blobsOnly(String name, String guardName, GuardPolicy defaultGuardPolicy,
+                                    ProviderFactory<? extends BlobStore> blobs, String description) {
+        return new ExstateBackend() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public String guardName() {
+                return guardName;
+            }
+
+            @Override
+            public GuardPolicy defaultGuardPolicy() {
+                return defaultGuardPolicy;
+            }
+
+            @Override
+            public ProviderFactory<? extends BlobStore> blobs() {
+                return blobs;
+            }
+
+            @Override
+            public String toString() {
+                return description;
+            }
+        };
     }
 }

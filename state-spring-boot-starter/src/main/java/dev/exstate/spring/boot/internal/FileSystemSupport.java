@@ -1,10 +1,7 @@
 package dev.exstate.spring.boot.internal;
 
-import dev.exstate.blob.BlobStore;
 import dev.exstate.filesystem.FileSystemBlobStore;
 import dev.exstate.filesystem.FileSystemOptions;
-import dev.exstate.guard.GuardPolicy;
-import dev.exstate.runtime.ProviderFactory;
 import dev.exstate.spring.boot.ExstateProperties;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,31 +45,7 @@ public final class FileSystemSupport {
 
     /** The shared directory for the runtime: the blob store, on the runtime's guard {@code filesystem}. */
     public static ExstateBackend backend(FileSystemOptions options) {
-        return new ExstateBackend() {
-            @Override
-            public String name() {
-                return NAME;
-            }
-
-            @Override
-            public String guardName() {
-                return options.guardName();
-            }
-
-            @Override
-            public GuardPolicy defaultGuardPolicy() {
-                return FileSystemOptions.DEFAULT_GUARD_POLICY;
-            }
-
-            @Override
-            public ProviderFactory<? extends BlobStore> blobs() {
-                return FileSystemBlobStore.blobs(options);
-            }
-
-            @Override
-            public String toString() {
-                return "filesystem backend " + options.root();
-            }
-        };
+        return ExstateBackend.blobsOnly(NAME, options.guardName(), FileSystemOptions.DEFAULT_GUARD_POLICY,
+                FileSystemBlobStore.blobs(options), "filesystem backend " + options.root());
     }
 }

@@ -1,10 +1,7 @@
 package dev.exstate.spring.boot.internal;
 
-import dev.exstate.blob.BlobStore;
-import dev.exstate.guard.GuardPolicy;
 import dev.exstate.objectstore.S3BlobStore;
 import dev.exstate.objectstore.S3Options;
-import dev.exstate.runtime.ProviderFactory;
 import dev.exstate.spring.boot.ExstateProperties;
 
 /** {@code exstate.s3.*} to {@link S3Options}, and S3 as an {@link ExstateBackend}. */
@@ -49,31 +46,7 @@ public final class S3Support {
 
     /** S3 for the runtime: the blob store, on a guard named by {@code options}. */
     public static ExstateBackend backend(S3Options options) {
-        return new ExstateBackend() {
-            @Override
-            public String name() {
-                return "s3";
-            }
-
-            @Override
-            public String guardName() {
-                return options.guardName();
-            }
-
-            @Override
-            public GuardPolicy defaultGuardPolicy() {
-                return S3Options.DEFAULT_GUARD_POLICY;
-            }
-
-            @Override
-            public ProviderFactory<? extends BlobStore> blobs() {
-                return S3BlobStore.blobs(options);
-            }
-
-            @Override
-            public String toString() {
-                return "s3 backend";
-            }
-        };
+        return ExstateBackend.blobsOnly("s3", options.guardName(), S3Options.DEFAULT_GUARD_POLICY,
+                S3BlobStore.blobs(options), "s3 backend");
     }
 }
