@@ -60,7 +60,6 @@ public final class BudgetEngine implements ConnectionBudget {
     private volatile boolean closed;
     private Lease member;
     private int memberSlot = -1;
-    private int rank;
 
     public BudgetEngine(LeaseProvider leases, BudgetOptions options, PoolSizer pool) {
         this.leases = Objects.requireNonNull(leases, "leases");
@@ -110,7 +109,7 @@ public final class BudgetEngine implements ConnectionBudget {
 
         Set<String> members = readMembers();
         live = members.size();
-        int target = memberSlot < 0 ? 0 : shareOf(options.connections(), Math.max(1, live), rank);
+        int target = memberSlot < 0 ? 0 : shareOf(options.connections(), Math.max(1, live), rankAmong(members));
         share = target;
 
         if (permits.size() > target) {
@@ -205,8 +204,7 @@ public final class BudgetEngine implements ConnectionBudget {
 
     /**
      * The live membership slots, this replica's included: one read, then, if this replica has no
-     * slot (it is new, or its membership lapsed), an acquire of the lowest slot shown free. Sets
-     * {@link #rank}, the number of live slots below this replica's.
+     * slot (it is new, or its membership lapsed), an acquire of the lowest slot shown free.
      */
     private Set<String> readMembers() {
         if (member != null && !member.isValid()) {
@@ -221,14 +219,18 @@ public final class BudgetEngine implements ConnectionBudget {
             // valid by its local deadline, which ends before the backend's: live even if the read missed it
             members.add(memberNames.get(memberSlot));
         }
+        return members;
+    }
+
+    /** The number of live slots below this replica's. */
+    private int rankAmong(Set<String> members) {
         int below = 0;
         for (int j = 0; j < memberSlot; j++) {
             if (members.contains(memberNames.get(j))) {
                 below++;
             }
         }
-        rank = below;
-        return members;
+        return below;
     }
 
     /** Takes the lowest free slot, trying the next one if another replica took it first; adds it to {@code members}. */
